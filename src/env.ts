@@ -1,0 +1,51 @@
+import * as v from 'valibot';
+
+/**
+ * The service's configuration, read once from the environment and checked by one schema.
+ * A missing or malformed variable stops start-up with a message that names it.
+ */
+const optionalString = v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)));
+const flag = v.pipe(
+  v.optional(v.picklist(['0', '1', 'true', 'false']), 'false'),
+  v.transform((s) => s === '1' || s === 'true'),
+);
+
+export const EnvSchema = v.object({
+  NODE_ENV: v.optional(v.picklist(['development', 'production', 'test']), 'development'),
+  PORT: v.pipe(v.optional(v.string(), '3000'), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(65535)),
+  /** Public origin of the service, e.g. https://roster.example.org. Used in emails and OAuth redirects. */
+  APP_URL: v.optional(v.pipe(v.string(), v.url())),
+  DATABASE_URL: optionalString,
+  /** 32-byte key (base64 or hex) for encrypting OAuth refresh tokens at rest. */
+  TOKEN_ENCRYPTION_KEY: optionalString,
+  RESEND_API_KEY: optionalString,
+  MAIL_FROM: v.optional(v.pipe(v.string(), v.email()), 'no-reply@rosterbridge.test'),
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  GOOGLE_OAUTH_BASE_URL: v.optional(v.pipe(v.string(), v.url())),
+  GOOGLE_API_ROOT: v.optional(v.pipe(v.string(), v.url())),
+  /** Cron schedule for the Classroom roster re-sync (graphile-worker crontab syntax). */
+  CLASSROOM_SYNC_SCHEDULE: v.optional(v.string(), '0 */6 * * *'),
+  /** Serve the development mailbox page. Defaults to on outside production. */
+  DEV_MAILBOX: v.optional(v.picklist(['0', '1', 'true', 'false'])),
+  /** Set when the service is reached over https (cookies get the Secure flag). */
+  SECURE_COOKIES: flag,
+  WORKER_CONCURRENCY: v.pipe(v.optional(v.string(), '4'), v.transform(Number), v.integer(), v.minValue(1)),
+});
+
+export type Env = v.InferOutput<typeof EnvSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = v.safeParse(EnvSchema, source);
+  if (result.success) return result.output;
+  const problems = result.issues.map((issue) => {
+    const key = issue.path?.map((p) => String(p.key)).join('.') ?? '(environment)';
+    return `  ${key}: ${issue.message}`;
+  });
+  throw new Error(`Invalid environment configuration:\n${problems.join('\n')}`);
+}
+
+export function devMailboxEnabled(env: Env): boolean {
+  if (env.DEV_MAILBOX !== undefined) return env.DEV_MAILBOX === '1' || env.DEV_MAILBOX === 'true';
+  return env.NODE_ENV !== 'production' && !env.RESEND_API_KEY;
+}

@@ -1,0 +1,26 @@
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { loadActor } from '../../auth/actor.js';
+import { findSession, SESSION_COOKIE } from '../../auth/sessions.js';
+import type { AppEnv } from '../types.js';
+
+/** Loads the signed-in account (if any) for every request. */
+export function sessionLoader(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('session', null);
+    c.set('actor', null);
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) {
+      const services = c.get('services');
+      const session = await findSession(services, token);
+      if (session) {
+        const actor = await loadActor(services, session.accountId);
+        if (actor) {
+          c.set('session', session);
+          c.set('actor', actor);
+        }
+      }
+    }
+    await next();
+  };
+}

@@ -1,0 +1,36 @@
+import type { Context } from 'hono';
+import type { Actor, Services } from '../context.js';
+import type { Env } from '../env.js';
+import type { SessionRecord } from '../auth/sessions.js';
+
+/** What the runtime entry hands to createApp. Nothing here is Node-only. */
+export interface AppConfig {
+  env: Env;
+  /** Public origin used for absolute links (emails, OAuth redirect URI). */
+  appUrl: string;
+  devMailbox: boolean;
+  secureCookies: boolean;
+  /** The htmx library's source, read by the runtime from the installed package. */
+  htmxSource: () => Promise<string> | string;
+}
+
+export interface AppDeps {
+  config: AppConfig;
+  /** Services for this request: one shared pool on Node, a per-request one in a Worker. */
+  services: (c: Context) => Services;
+}
+
+export type AppEnv = {
+  Variables: {
+    services: Services;
+    config: AppConfig;
+    session: SessionRecord | null;
+    actor: (Actor & { mustChangePassword: boolean }) | null;
+    /** The token forms must echo back: the session's, or the pre-session cookie's. */
+    csrfToken: string;
+    /** Set by routes that must be framed by Google Classroom (the add-on pages). */
+    frameAncestors: string | null;
+  };
+};
+
+export type AppContext = Context<AppEnv>;

@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { nativeArgon2 } from './auth/argon2-native.js';
+import type { Services } from './context.js';
+import { createDatabase, type Database } from './db/client.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
+import { migrateDatabase } from './db/migrate.js';
+import { devMailboxEnabled, type Env } from './env.js';
+import type { Mailer } from './mail/mailer.js';
+import { createResendMailer } from './mail/resend-mailer.js';
+import type { AppConfig } from './http/types.js';
+
+/** Where `npm start` keeps its local state (embedded Postgres files, development keys). */
+export const DATA_DIR = path.resolve(process.env.ROSTERBRIDGE_DATA_DIR ?? '.data');
+
+export interface NodeRuntime {
+  env: Env;
+  databaseUrl: string;
+  database: Database;
+  services: Services;
+  mailer: Mailer | null;
+  config: AppConfig;
+  embedded: EmbeddedServer | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The Node runtime's shared start-up: the database (DATABASE_URL, or an embedded PostgreSQL under
+ * .data/ when none is given), migrations, password hashing and the mailer.
+ */
+export async function startNodeRuntime(env: Env, options: { migrate?: boolean; log?: (line: string) => void } = {}): Promise<NodeRuntime> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  let embedded: EmbeddedServer | null = null;
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    log(`No DATABASE_URL: starting the embedded PostgreSQL (data in ${path.join(DATA_DIR, 'postgres')}).`);
+    embedded = await startEmbeddedPostgres(path.join(DATA_DIR, 'postgres'));
+    await embedded.ensureDatabase('rosterbridge');
+    databaseUrl = embedded.urlFor('rosterbridge');
+  }
+  if (options.migrate !== false) await migrateDatabase(databaseUrl);
+  const database = createDatabase(databaseUrl, { max: 20 });
+  const appUrl = env.APP_URL ?? `http://localhost:${env.PORT}`;
+  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl };
+  const mailer = env.RESEND_API_KEY ? createResendMailer(env.RESEND_API_KEY) : null;
+  const require = createRequire(import.meta.url);
+  const htmxPath = require.resolve('htmx.org/dist/htmx.min.js');
+  let htmx: Promise<string> | undefined;
+  const config: AppConfig = {
+    env,
+    appUrl,
+    devMailbox: devMailboxEnabled(env),
+    secureCookies: env.SECURE_COOKIES || appUrl.startsWith('https://'),
+    htmxSource: () => (htmx ??= readFile(htmxPath, 'utf8')),
+  };
+  return {
+    env,
+    databaseUrl,
+    database,
+    services,
+    mailer,
+    config,
+    embedded,
+    async close() {
+      await database.close();
+      if (embedded) await embedded.stop();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { seedDemoIfEmpty } from './db/seed.js';
+import { parseEnv } from './env.js';
+import { startNodeRuntime } from './node-runtime.js';
+import { startRunner } from '../worker/runner.js';
+
+/**
+ * `npm start`: the Node runtime. Embedded PostgreSQL unless DATABASE_URL is set, migrations,
+ * demo data on first run, the job runner in-process, and the web server on PORT.
+ */
+const env = parseEnv(process.env);
+const runtime = await startNodeRuntime(env);
+
+const seeded = await seedDemoIfEmpty(runtime.services);
+if (seeded) {
+  console.log('');
+  console.log('Demo organisation created. Sign in as its system administrator:');
+  console.log(`  email:    ${seeded.systemAdminEmail}`);
+  console.log(`  password: ${seeded.password}`);
+  console.log('(Group administrators teacher1..4@maplegrove.test and every demo learner use the same password.)');
+  console.log('');
+}
+
+const runner = await startRunner({ services: runtime.services, env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl });
+const app = createApp({ config: runtime.config, services: () => runtime.services });
+const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
+  console.log(`Rosterbridge is running at ${runtime.config.appUrl} (port ${info.port}).`);
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping. Running jobs finish first.`);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await runner.stop();
+  await runtime.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,42 @@
+import { CsrfField, ErrorSummary, Field } from '../components/form.js';
+
+export function SignInPage(props: { csrfToken: string; email?: string; next?: string; error?: string | null }) {
+  return (
+    <div class="card narrow">
+      <h1>Sign in</h1>
+      <ErrorSummary message={props.error ?? null} />
+      <form method="post" action="/sign-in">
+        <CsrfField token={props.csrfToken} />
+        <input type="hidden" name="next" value={props.next ?? ''} />
+        <Field name="email" label="Email" type="email" value={props.email} autocomplete="username" required />
+        <Field name="password" label="Password" type="password" autocomplete="current-password" required />
+        <div class="actions">
+          <button class="btn" type="submit">
+            Sign in
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+export function ChangePasswordPage(props: { csrfToken: string; forced: boolean; error?: string | null; fields?: Record<string, string> }) {
+  const fields = props.fields ?? {};
+  return (
+    <div class="card narrow">
+      <h1>Create a new password</h1>
+      {props.forced ? <p>Your administrator asks you to choose a new password before you continue.</p> : null}
+      <ErrorSummary message={props.error ?? null} fields={fields} />
+      <form method="post" action="/change-password">
+        <CsrfField token={props.csrfToken} />
+        <Field name="newPassword" label="New password" type="password" autocomplete="new-password" hint="At least 8 characters." error={fields.newPassword} required />
+        <Field name="confirmPassword" label="Type the new password again" type="password" autocomplete="new-password" error={fields.confirmPassword} required />
+        <div class="actions">
+          <button class="btn" type="submit">
+            Save password
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+/**
+ * The little script every page loads. It only enhances: every page works without it.
+ * - [data-select-page] header checkbox toggles the row checkboxes of its table.
+ * - [data-selection-toolbar] appears when a [data-select-row] box is checked and shows the count.
+ * - [data-dropzone] turns a file input's wrapper into a drag-and-drop target.
+ * - [data-autosubmit] submits its form when changed (filters).
+ * - [data-confirm] asks before submitting.
+ */
+export const appScript = `
+(function(){
+  function rows(scope){return Array.prototype.slice.call((scope||document).querySelectorAll('input[data-select-row]'));}
+  function syncToolbar(){
+    var bar=document.querySelector('[data-selection-toolbar]');
+    if(!bar)return;
+    var checked=rows().filter(function(b){return b.checked;}).length;
+    var all=bar.getAttribute('data-all-selected')==='true';
+    bar.hidden=!(checked>0||all);
+    var count=bar.querySelector('[data-selection-count]');
+    if(count&&!all)count.textContent=checked+(checked===1?' account selected':' accounts selected');
+    var head=document.querySelector('input[data-select-page]');
+    if(head){var r=rows();head.checked=r.length>0&&r.every(function(b){return b.checked;});head.indeterminate=checked>0&&!head.checked;}
+  }
+  document.addEventListener('change',function(e){
+    var t=e.target;
+    if(t&&t.matches&&t.matches('input[data-select-page]')){rows().forEach(function(b){b.checked=t.checked;});}
+    if(t&&t.matches&&(t.matches('input[data-select-page]')||t.matches('input[data-select-row]'))){
+      var bar=document.querySelector('[data-selection-toolbar]');
+      if(bar&&bar.getAttribute('data-all-selected')==='true'&&!t.checked){bar.setAttribute('data-all-selected','false');var m=bar.querySelector('input[name=all]');if(m)m.value='';}
+      syncToolbar();
+    }
+    if(t&&t.closest&&t.closest('[data-autosubmit]')&&t.form){if(t.form.requestSubmit)t.form.requestSubmit();else t.form.submit();}
+  });
+  document.addEventListener('submit',function(e){
+    var f=e.target;var msg=f&&f.getAttribute&&f.getAttribute('data-confirm');
+    if(msg&&!window.confirm(msg))e.preventDefault();
+  });
+  function dropzones(){
+    Array.prototype.slice.call(document.querySelectorAll('[data-dropzone]')).forEach(function(z){
+      if(z.__rb)return;z.__rb=true;
+      var input=z.querySelector('input[type=file]');var label=z.querySelector('[data-file-name]');
+      function show(){if(label&&input&&input.files&&input.files[0])label.textContent=input.files[0].name;}
+      if(input)input.addEventListener('change',show);
+      z.addEventListener('dragover',function(e){e.preventDefault();z.classList.add('over');});
+      z.addEventListener('dragleave',function(){z.classList.remove('over');});
+      z.addEventListener('drop',function(e){e.preventDefault();z.classList.remove('over');if(input&&e.dataTransfer&&e.dataTransfer.files.length){input.files=e.dataTransfer.files;show();}});
+    });
+  }
+  function init(){syncToolbar();dropzones();}
+  document.addEventListener('DOMContentLoaded',init);
+  document.addEventListener('htmx:afterSettle',init);
+})();
+`;

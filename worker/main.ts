@@ -1,0 +1,22 @@
+import { parseEnv } from '../src/env.js';
+import { startNodeRuntime } from '../src/node-runtime.js';
+import { startRunner } from './runner.js';
+
+/** `npm run worker`: the job runner alone. Run as many as you like against one Postgres. */
+const env = parseEnv(process.env);
+const runtime = await startNodeRuntime(env);
+const runner = await startRunner({ services: runtime.services, env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl });
+console.log('Rosterbridge job runner started.');
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: finishing running jobs, then stopping.`);
+  await runner.stop();
+  await runtime.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+await runner.promise;

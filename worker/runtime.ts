@@ -1,0 +1,12 @@
+import type { Services } from '../src/context.js';
+import type { Env } from '../src/env.js';
+import type { Mailer } from '../src/mail/mailer.js';
+
+/** What every task may use. Built once per process by the entry that starts the runner. */
+export interface WorkerRuntime {
+  services: Services;
+  env: Env;
+  mailer: Mailer | null;
+  /** Database URL, for tasks that need their own connection (e.g. COPY streams). */
+  databaseUrl: string;
+}

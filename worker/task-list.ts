@@ -1,0 +1,17 @@
+import type { TaskList } from 'graphile-worker';
+import type { WorkerRuntime } from './runtime.js';
+import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
+import { sendEmailTask } from './tasks/send-email.js';
+
+/** Every task the runner knows, by the identifier used in add_job. */
+export function createTaskList(runtime: WorkerRuntime): TaskList {
+  return {
+    send_email: sendEmailTask(runtime),
+    clean_up_sessions: cleanUpSessionsTask(runtime),
+  };
+}
+
+/** Crontab entries with fixed ids; each fans out into per-item jobs where there is work. */
+export function crontab(runtime: WorkerRuntime): string {
+  return ['15 3 * * * clean_up_sessions ?id=clean_up_sessions'].join('\n');
+}
