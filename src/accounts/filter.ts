@@ -1,0 +1,46 @@
+import { sql, type SQL } from 'drizzle-orm';
+import * as v from 'valibot';
+
+/** The search and filters of View Accounts. The same filter drives the page, the count and "select all". */
+export interface AccountFilter {
+  q?: string | undefined;
+  tagId?: string | undefined;
+  groupId?: string | undefined;
+}
+
+const uuid = v.pipe(v.string(), v.uuid());
+
+export const AccountFilterSchema = v.object({
+  q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
+  tagId: v.optional(v.union([uuid, v.literal('')])),
+  groupId: v.optional(v.union([uuid, v.literal('')])),
+});
+
+/** Parses untrusted query/form values; unknown or malformed values are dropped, not errors. */
+export function parseAccountFilter(input: Record<string, unknown>): AccountFilter {
+  const q = typeof input.q === 'string' ? input.q.trim().slice(0, 200) : '';
+  const tagId = typeof input.tagId === 'string' && v.is(uuid, input.tagId) ? input.tagId : undefined;
+  const groupId = typeof input.groupId === 'string' && v.is(uuid, input.groupId) ? input.groupId : undefined;
+  return { ...(q ? { q } : {}), ...(tagId ? { tagId } : {}), ...(groupId ? { groupId } : {}) };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/**
+ * SQL conditions for a filter over `accounts` aliased `alias`. Search matches name or email
+ * anywhere (the trigram index serves it); tag and group must belong to the same organisation,
+ * which the account scope guarantees since a foreign id matches no account of ours.
+ */
+export function accountFilterSql(filter: AccountFilter, alias = 'a'): SQL {
+  const a = sql.raw(alias);
+  const parts: SQL[] = [sql`true`];
+  if (filter.q) {
+    const pattern = `%${escapeLike(filter.q.toLowerCase())}%`;
+    parts.push(sql`lower(${a}.first_name || ' ' || ${a}.last_name || ' ' || ${a}.email) like ${pattern}`);
+  }
+  if (filter.groupId) parts.push(sql`${a}.group_id = ${filter.groupId}`);
+  if (filter.tagId) parts.push(sql`exists (select 1 from account_tags at where at.account_id = ${a}.id and at.tag_id = ${filter.tagId})`);
+  return sql.join(parts, sql` and `);
+}

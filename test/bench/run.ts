@@ -1,0 +1,50 @@
+import path from 'node:path';
+import postgres from 'postgres';
+import { nativeArgon2 } from '../../src/auth/argon2-native.js';
+import type { Services } from '../../src/context.js';
+import { createDatabase } from '../../src/db/client.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import type { BenchContext, BenchModule } from './bench-context.js';
+
+/**
+ * `npm run bench`: each module measures one capability against real PostgreSQL and prints one
+ * JSON line per figure set: {"bench": NAME, ...figures}. Modules run one after another, each in
+ * a fresh database, so none disturbs another's numbers. `npm run bench -- NAME` runs one.
+ */
+const modules: Record<string, () => Promise<BenchModule>> = {};
+
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+let embedded: EmbeddedServer | null = null;
+let adminUrl: string;
+if (process.env.DATABASE_URL) {
+  const u = new URL(process.env.DATABASE_URL);
+  u.pathname = '/postgres';
+  adminUrl = u.toString();
+} else {
+  embedded = await startEmbeddedPostgres(path.resolve('.data/bench-postgres'));
+  adminUrl = embedded.urlFor('postgres');
+}
+
+for (const [name, load] of Object.entries(modules)) {
+  if (only.length && !only.includes(name)) continue;
+  const dbName = `rb_bench_${name}_${Date.now().toString(36)}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${dbName}"`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  await migrateDatabase(url);
+  const database = createDatabase(url, { max: 10 });
+  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl: 'http://localhost:3000' };
+  const ctx: BenchContext = { url, services, print: (line) => console.log(JSON.stringify(line)) };
+  try {
+    const mod = await load();
+    await mod.run(ctx);
+  } finally {
+    await database.close();
+    await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+    await admin.end();
+  }
+}
+if (embedded) await embedded.stop();
