@@ -5,6 +5,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 export default defineConfig({
   root,
+  resolve: {
+    // src/cloudflare.ts imports htmx as text (a wrangler rule); under vitest a stand-in module serves.
+    alias: [{ find: /^.*\/htmx\.min\.js$/, replacement: `${root}test/helpers/htmx-text.ts` }],
+  },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     globalSetup: ['test/setup/global-setup.ts'],
