@@ -4,7 +4,9 @@ import { csrfProtection } from './http/middleware/csrf.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { sessionLoader } from './http/middleware/session.js';
 import { pageRenderer } from './http/render.js';
+import { accountsRoutes } from './http/routes/accounts.js';
 import { authRoutes } from './http/routes/auth.js';
+import { devMailboxRoutes } from './http/routes/dev-mailbox.js';
 import { homeRoutes } from './http/routes/home.js';
 import { staticRoutes } from './http/routes/static.js';
 import { yourAccountRoutes } from './http/routes/your-account.js';
@@ -31,6 +33,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', authRoutes);
   app.route('/', homeRoutes);
   app.route('/account', yourAccountRoutes);
+  app.route('/accounts', accountsRoutes);
+  app.route('/dev/mailbox', devMailboxRoutes);
 
   app.notFound(handleNotFound);
   app.onError(handleError);

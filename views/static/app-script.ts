@@ -16,7 +16,9 @@ export const appScript = `
     var all=bar.getAttribute('data-all-selected')==='true';
     bar.hidden=!(checked>0||all);
     var count=bar.querySelector('[data-selection-count]');
-    if(count&&!all)count.textContent=checked+(checked===1?' account selected':' accounts selected');
+    if(count)count.textContent=all?(bar.getAttribute('data-all-label')||''):checked+(checked===1?' account selected':' accounts selected');
+    var sa=bar.querySelector('[data-select-all]');if(sa)sa.hidden=all;
+    var cl=bar.querySelector('[data-clear-selection]');if(cl)cl.hidden=!all;
     var head=document.querySelector('input[data-select-page]');
     if(head){var r=rows();head.checked=r.length>0&&r.every(function(b){return b.checked;});head.indeterminate=checked>0&&!head.checked;}
   }
@@ -29,6 +31,20 @@ export const appScript = `
       syncToolbar();
     }
     if(t&&t.closest&&t.closest('[data-autosubmit]')&&t.form){if(t.form.requestSubmit)t.form.requestSubmit();else t.form.submit();}
+  });
+  function setAll(on){
+    var bar=document.querySelector('[data-selection-toolbar]');if(!bar)return;
+    bar.setAttribute('data-all-selected',on?'true':'false');
+    var m=bar.querySelector('input[name=all]');if(m)m.value=on?'1':'';
+    rows().forEach(function(b){b.checked=on;});
+    syncToolbar();
+  }
+  document.addEventListener('click',function(e){
+    var t=e.target&&e.target.closest?e.target.closest('[data-select-all],[data-clear-selection]'):null;
+    if(!t)return;
+    e.preventDefault();
+    setAll(t.hasAttribute('data-select-all'));
+    var focus=document.querySelector(t.hasAttribute('data-select-all')?'[data-clear-selection]':'input[data-select-page]');if(focus)focus.focus();
   });
   document.addEventListener('submit',function(e){
     var f=e.target;var msg=f&&f.getAttribute&&f.getAttribute('data-confirm');

@@ -1,0 +1,273 @@
+import { CsrfField, Notice } from '../components/form.js';
+
+export interface AccountRowView {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  kind: 'user' | 'administrator';
+  isSystemAdmin: boolean;
+  groupName: string | null;
+  tags: string[];
+}
+
+export interface AccountsFilterView {
+  q: string;
+  tagId: string;
+  groupId: string;
+}
+
+export interface AccountsResultsProps {
+  csrfToken: string;
+  rows: AccountRowView[];
+  total: number;
+  page: number;
+  pageCount: number;
+  filter: AccountsFilterView;
+  /** "Select all across pages" chosen (server-side rendering of it, for pages loaded without script). */
+  allSelected: boolean;
+  error?: string | null;
+}
+
+export interface AccountsPageProps extends AccountsResultsProps {
+  groups: { id: string; name: string }[];
+  tags: { id: string; name: string }[];
+  notice?: string | null;
+}
+
+export function accountsQuery(filter: AccountsFilterView, extra: Record<string, string | number> = {}): string {
+  const params = new URLSearchParams();
+  if (filter.q) params.set('q', filter.q);
+  if (filter.tagId) params.set('tagId', filter.tagId);
+  if (filter.groupId) params.set('groupId', filter.groupId);
+  for (const [k, v] of Object.entries(extra)) params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function accountType(row: AccountRowView): string {
+  if (row.isSystemAdmin) return 'System administrator';
+  return row.kind === 'administrator' ? 'Administrator' : 'User';
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** The page numbers to show: first, last, and a window around the current one. */
+function pageNumbers(page: number, pageCount: number): (number | null)[] {
+  const wanted = new Set([1, pageCount, page - 2, page - 1, page, page + 1, page + 2].filter((p) => p >= 1 && p <= pageCount));
+  const sorted = [...wanted].sort((a, b) => a - b);
+  const out: (number | null)[] = [];
+  sorted.forEach((p, i) => {
+    if (i > 0 && p - sorted[i - 1]! > 1) out.push(null);
+    out.push(p);
+  });
+  return out;
+}
+
+function Pager(props: { page: number; pageCount: number; filter: AccountsFilterView }) {
+  if (props.pageCount <= 1) return null;
+  const link = (p: number) => `/accounts${accountsQuery(props.filter, { page: p })}`;
+  const hx = { 'hx-target': '#accounts-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true' };
+  return (
+    <nav aria-label="Pages">
+      {props.page > 1 ? (
+        <a href={link(props.page - 1)} {...hx} hx-get={link(props.page - 1)} rel="prev">
+          Previous
+        </a>
+      ) : null}
+      {pageNumbers(props.page, props.pageCount).map((p) =>
+        p === null ? (
+          <span aria-hidden="true">…</span>
+        ) : p === props.page ? (
+          <span class="current" aria-current="page">
+            {p}
+          </span>
+        ) : (
+          <a href={link(p)} {...hx} hx-get={link(p)} aria-label={`Page ${p}`}>
+            {p}
+          </a>
+        ),
+      )}
+      {props.page < props.pageCount ? (
+        <a href={link(props.page + 1)} {...hx} hx-get={link(props.page + 1)} rel="next">
+          Next
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
+/**
+ * The table, pager and selection toolbar. htmx swaps this region when the search, a filter or
+ * the page changes; a full page load renders the same markup.
+ */
+export function AccountsResults(props: AccountsResultsProps) {
+  const { filter } = props;
+  const hasFilter = !!(filter.q || filter.tagId || filter.groupId);
+  const allLabel = `All ${plural(props.total, 'account', 'accounts')}${hasFilter ? ' matching your search and filters' : ''} are selected.`;
+  return (
+    <div id="accounts-results">
+      <p class="muted" id="accounts-count" role="status" aria-live="polite">
+        {props.total === 0
+          ? hasFilter
+            ? 'No accounts match your search and filters.'
+            : 'There are no accounts yet.'
+          : `${plural(props.total, 'account', 'accounts')}${hasFilter ? ' match' : ''} · page ${props.page} of ${props.pageCount}`}
+      </p>
+      {props.error ? <Notice kind="bad">{props.error}</Notice> : null}
+      <form method="post" action="/accounts/selection" id="selection-form">
+        <CsrfField token={props.csrfToken} />
+        <input type="hidden" name="q" value={filter.q} />
+        <input type="hidden" name="tagId" value={filter.tagId} />
+        <input type="hidden" name="groupId" value={filter.groupId} />
+        {props.rows.length > 0 ? (
+          <div class="table-wrap">
+            <table class="accounts">
+              <caption class="sr-only">Accounts, page {props.page} of {props.pageCount}</caption>
+              <thead>
+                <tr>
+                  <th scope="col" class="check">
+                    <input type="checkbox" data-select-page aria-label="Select all accounts on this page" checked={props.allSelected} />
+                  </th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Group</th>
+                  <th scope="col">Tags</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.rows.map((row) => (
+                  <tr>
+                    <td class="check">
+                      <input
+                        type="checkbox"
+                        name="accountId"
+                        value={row.id}
+                        data-select-row
+                        id={`select-${row.id}`}
+                        aria-label={`Select ${row.firstName} ${row.lastName}`}
+                        checked={props.allSelected}
+                      />
+                    </td>
+                    <th scope="row">
+                      <label for={`select-${row.id}`}>
+                        {row.lastName}, {row.firstName}
+                      </label>
+                    </th>
+                    <td>{row.email}</td>
+                    <td>{accountType(row)}</td>
+                    <td>{row.groupName ?? <span class="muted">None</span>}</td>
+                    <td>
+                      {row.tags.map((t) => (
+                        <span class="pill">{t}</span>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : hasFilter ? (
+          <p>
+            <a href="/accounts">Clear the search and filters</a>
+          </p>
+        ) : null}
+        <div class="pager">
+          <span class="muted small">
+            {props.total > 0 ? `Showing ${(props.page - 1) * 50 + 1}–${(props.page - 1) * 50 + props.rows.length} of ${props.total.toLocaleString('en-US')}` : ''}
+          </span>
+          <Pager page={props.page} pageCount={props.pageCount} filter={filter} />
+        </div>
+        {props.total > 0 ? (
+          <div
+            class="toolbar"
+            data-selection-toolbar
+            data-all-selected={props.allSelected ? 'true' : 'false'}
+            data-all-label={allLabel}
+            role="region"
+            aria-label="Selected accounts"
+          >
+            <div class="inner">
+              <input type="hidden" name="all" value={props.allSelected ? '1' : ''} />
+              <span data-selection-count aria-live="polite">
+                {props.allSelected ? allLabel : 'Check the accounts you want, or select them all.'}
+              </span>
+              {props.total > props.rows.length ? (
+                <a href={`/accounts${accountsQuery(filter, { page: props.page, all: 1 })}`} data-select-all hidden={props.allSelected}>
+                  Select all {plural(props.total, 'account', 'accounts')} across all pages
+                </a>
+              ) : null}
+              <a href={`/accounts${accountsQuery(filter, { page: props.page })}`} data-clear-selection hidden={!props.allSelected}>
+                Clear selection
+              </a>
+              <button class="btn" type="submit">
+                Assign
+              </button>
+            </div>
+          </div>
+        ) : null}
+      </form>
+    </div>
+  );
+}
+
+export function AccountsPage(props: AccountsPageProps) {
+  const { filter } = props;
+  return (
+    <>
+      <div class="page-head">
+        <h1>View Accounts</h1>
+        <a class="btn secondary" href="/accounts/new">
+          Create Account
+        </a>
+      </div>
+      {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
+      <form
+        class="filters"
+        method="get"
+        action="/accounts"
+        role="search"
+        aria-label="Search and filter accounts"
+        hx-get="/accounts"
+        hx-target="#accounts-results"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="submit, input delay:300ms"
+      >
+        <div class="field">
+          <label for="q">Search</label>
+          <input id="q" name="q" type="search" value={filter.q} placeholder="Name or email" maxlength={200} autocomplete="off" />
+        </div>
+        <div class="field">
+          <label for="tagId">Tag</label>
+          <select id="tagId" name="tagId">
+            <option value="">All tags</option>
+            {props.tags.map((t) => (
+              <option value={t.id} selected={t.id === filter.tagId}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="groupId">Group</label>
+          <select id="groupId" name="groupId">
+            <option value="">All groups</option>
+            {props.groups.map((g) => (
+              <option value={g.id} selected={g.id === filter.groupId}>
+                {g.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button class="btn secondary" type="submit">
+          Search
+        </button>
+      </form>
+      <AccountsResults {...props} />
+    </>
+  );
+}
