@@ -23,9 +23,10 @@ export async function runDueJobs(db: TestDatabase, overrides: Partial<WorkerRunt
   await runOnce({ connectionString: db.url, taskList: createTaskList(runtime), concurrency: 1, noHandleSignals: true, logger: silentLogger });
 }
 
-/** Jobs waiting in the queue, by task name. */
+/** Jobs waiting in the queue, by task name (the public jobs view has no payload, so the private table is read). */
 export async function queuedJobs(db: TestDatabase): Promise<{ task: string; payload: unknown; attempts: number; lastError: string | null }[]> {
   return db.services.sql`
-    select task_identifier as task, payload, attempts, last_error as "lastError"
-    from graphile_worker.jobs order by id`;
+    select t.identifier as task, j.payload, j.attempts, j.last_error as "lastError"
+    from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+    order by j.id`;
 }
