@@ -120,7 +120,7 @@ describe('Create Account: errors', () => {
     const res = await admin.post('/accounts/new', { ...base, email: 'TAKEN@cedar.test', kind: 'user', groupId: org.groups.North! });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('An account with this email already exists in your organisation.');
-    const [{ n }] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from accounts where lower(email) = 'taken@cedar.test'`;
+    const [{ n } = { n: -1 }] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from accounts where lower(email) = 'taken@cedar.test'`;
     expect(n).toBe(1);
   });
 
