@@ -37,15 +37,24 @@ export async function listAccounts(ctx: Ctx, input: { filter: AccountFilter; pag
   const where = sql`${accountScopeSql(ctx.actor, 'a')} and ${accountFilterSql(input.filter, 'a')}`;
   const requested = Math.max(1, Math.floor(input.page) || 1);
   // The count and the page are read at the same time; a page past the end is read again as the last one.
-  const [total, firstTry] = await Promise.all([countAccounts(ctx, where), readPage(ctx, where, input.filter, requested, null)]);
+  const [total, firstTry] = await Promise.all([countAccounts(ctx, where, input.filter), readPage(ctx, where, input.filter, requested, null)]);
   const pageCount = Math.max(1, Math.ceil(total / ACCOUNTS_PAGE_SIZE));
   const page = Math.min(requested, pageCount);
   const rows = page === requested && firstTry.length > 0 ? firstTry : await readPage(ctx, where, input.filter, page, total);
   return { rows, total, page, pageCount, pageSize: ACCOUNTS_PAGE_SIZE };
 }
 
-async function countAccounts(ctx: Ctx, where: SQL): Promise<number> {
-  const [row] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from accounts a where ${where}`);
+async function countAccounts(ctx: Ctx, where: SQL, filter: AccountFilter): Promise<number> {
+  // A system administrator's tag filter is counted from account_tags alone: the database
+  // guarantees an account only carries its own organisation's tags (sql/0002), and the tag is
+  // checked to be this organisation's.
+  const tagOnly = ctx.actor.isSystemAdmin && filter.tagId && !filter.q && !filter.groupId;
+  const [row] = await ctx.db.execute<{ n: number }>(
+    tagOnly
+      ? sql`select count(*)::int as n from account_tags at
+            where at.tag_id = ${filter.tagId} and exists (select 1 from tags t where t.id = ${filter.tagId} and t.organisation_id = ${ctx.actor.organisationId})`
+      : sql`select count(*)::int as n from accounts a where ${where}`,
+  );
   return row?.n ?? 0;
 }
 
