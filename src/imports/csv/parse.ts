@@ -24,7 +24,7 @@ export async function* csvRecords(text: string, delimiter: string): AsyncGenerat
   let buffer: string[][] = [];
   let done = false;
   let failure: unknown = null;
-  let paused: Papa.Parser | null = null;
+  let paused = null as Papa.Parser | null;
   let wake: (() => void) | null = null;
   const woken = () => {
     const w = wake;
@@ -37,7 +37,7 @@ export async function* csvRecords(text: string, delimiter: string): AsyncGenerat
       header: false,
       skipEmptyLines: false,
       chunkSize: 512 * 1024,
-      chunk: (result, parser) => {
+      chunk: (result: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
         buffer = buffer.length ? buffer.concat(result.data) : result.data;
         paused = parser;
         parser.pause();
@@ -65,7 +65,7 @@ export async function* csvRecords(text: string, delimiter: string): AsyncGenerat
       continue;
     }
     if (done) return;
-    const parser: Papa.Parser | null = paused;
+    const parser = paused as Papa.Parser | null;
     paused = null;
     await new Promise<void>((resolve) => {
       wake = resolve;
