@@ -8,6 +8,7 @@ import { accountsRoutes } from './http/routes/accounts.js';
 import { authRoutes } from './http/routes/auth.js';
 import { devMailboxRoutes } from './http/routes/dev-mailbox.js';
 import { homeRoutes } from './http/routes/home.js';
+import { importsRoutes } from './http/routes/imports.js';
 import { staticRoutes } from './http/routes/static.js';
 import { yourAccountRoutes } from './http/routes/your-account.js';
 import type { AppDeps, AppEnv } from './http/types.js';
@@ -35,6 +36,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/account', yourAccountRoutes);
   app.route('/accounts', accountsRoutes);
   app.route('/dev/mailbox', devMailboxRoutes);
+
+  app.route('/imports', importsRoutes);
 
   app.notFound(handleNotFound);
   app.onError(handleError);
