@@ -3,6 +3,7 @@ import type { WorkerRuntime } from './runtime.js';
 import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
 import { sendEmailTask } from './tasks/send-email.js';
 import { runImportTask } from './tasks/run-import.js';
+import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
 export function createTaskList(runtime: WorkerRuntime): TaskList {
@@ -10,6 +11,7 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
     send_email: sendEmailTask(runtime),
     clean_up_sessions: cleanUpSessionsTask(runtime),
     run_import: runImportTask(runtime),
+    run_assignment_request: runAssignmentRequestTask(runtime),
   };
 }
 
