@@ -14,6 +14,7 @@ import type { BenchContext, BenchModule } from './bench-context.js';
  */
 const modules: Record<string, () => Promise<BenchModule>> = {
   accounts_search_100k: async () => (await import('./accounts-search.js')).accountsSearchBench,
+  mass_assign_100k: async () => (await import('./mass-assign.js')).massAssignBench,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
