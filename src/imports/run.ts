@@ -157,20 +157,24 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, optio
       where ${inChunk} and r.outcome in ('create', 'update') and r.group_id is not null and not ${groupOk}
         and (r.outcome = 'create' or ${opts.updateExisting.group})`);
 
-    // New accounts. A conflict means someone created the account after the check.
+    // New accounts. Each row's new id is chosen first, so the rows find their accounts again by
+    // primary key; a conflict means someone created the account after the check.
     const passwordSql = sql`coalesce(r.password_hash, ${locked.shared}::text)`;
     await tx.execute(sql`
-      with ins as (
-        insert into accounts (organisation_id, kind, first_name, last_name, email, password_hash, must_change_password, group_id, google_user_id, source)
-        select ${actor.organisationId}, ${opts.accountKind}::account_kind, r.first_name, r.last_name, r.email, ${passwordSql},
-               ${opts.mustChangePassword} and ${passwordSql} is not null, r.group_id, r.google_user_id, ${batch.source}::account_source
-        from import_rows r
-        where ${inChunk} and r.outcome = 'create' and not r.applied
-        order by r.row_number
-        on conflict do nothing
-        returning id, lower(email) as email_key)
-      update import_rows r set account_id = ins.id, applied = true
-      from ins where ${inChunk} and r.outcome = 'create' and lower(r.email) = ins.email_key`);
+      update import_rows r set new_account_id = gen_random_uuid()
+      where ${inChunk} and r.outcome = 'create' and not r.applied`);
+    await tx.execute(sql`
+      insert into accounts (id, organisation_id, kind, first_name, last_name, email, password_hash, must_change_password, group_id, google_user_id, source)
+      select r.new_account_id, ${actor.organisationId}, ${opts.accountKind}::account_kind, r.first_name, r.last_name, r.email, ${passwordSql},
+             ${opts.mustChangePassword} and ${passwordSql} is not null, r.group_id, r.google_user_id, ${batch.source}::account_source
+      from import_rows r
+      where ${inChunk} and r.outcome = 'create' and not r.applied
+      order by r.row_number
+      on conflict do nothing`);
+    await tx.execute(sql`
+      update import_rows r set account_id = r.new_account_id, applied = true
+      where ${inChunk} and r.outcome = 'create' and not r.applied
+        and exists (select 1 from accounts a where a.id = r.new_account_id)`);
     await tx.execute(sql`
       update import_rows r set outcome = 'skip', applied = true,
         reason = 'An account with this email or Google account was created after the check, so this row was skipped. Import it again to update that account.'
