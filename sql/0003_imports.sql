@@ -19,6 +19,7 @@ CREATE TABLE "import_batches" (
 	"passwords_to_hash" integer DEFAULT 0 NOT NULL,
 	"passwords_hashed" integer DEFAULT 0 NOT NULL,
 	"processed_rows" integer DEFAULT 0 NOT NULL,
+	"applied_through" integer DEFAULT 0 NOT NULL,
 	"created_count" integer DEFAULT 0 NOT NULL,
 	"updated_count" integer DEFAULT 0 NOT NULL,
 	"kept_count" integer DEFAULT 0 NOT NULL,
@@ -49,7 +50,6 @@ CREATE TABLE "import_rows" (
 	"reason" text,
 	"account_id" uuid,
 	"new_account_id" uuid,
-	"applied" boolean DEFAULT false NOT NULL,
 	CONSTRAINT "import_rows_batch_id_row_number_pk" PRIMARY KEY("batch_id","row_number")
 );
 --> statement-breakpoint

@@ -45,6 +45,8 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
 
   return ctx.db.transaction(async (tx) => {
     const locked = await tx.execute<{ status: string }>(sql`select status from import_batches where id = ${id} for update`);
+    // The check sorts every row a few times (duplicates); in memory rather than on disk.
+    await tx.execute(sql`set local work_mem = '64MB'`);
     if (locked[0]?.status !== 'draft' && locked[0]?.status !== 'checked') assertEditable({ ...batch, status: 'running' });
     if (options.groupId) {
       const [ok] = await tx.execute<{ n: number }>(sql`select count(*)::int as n from groups g where g.id = ${options.groupId} and g.organisation_id = ${org} and ${groupInScope}`);
@@ -70,9 +72,15 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         select b.*, (b.problem is null and b.email <> '') as ok from base b),
       firsts as (
         select r.*,
-          case when r.ok then min(r.row_number) over (partition by r.ok, lower(r.email)) end as first_email_row,
+          case when r.ok then min(r.row_number) over (partition by r.ok, lower(r.email) collate "C") end as first_email_row,
           case when r.ok and r.google_user_id is not null then min(r.row_number) over (partition by r.ok, r.google_user_id) end as first_google_row
         from readable r),
+      tagged as (
+        select r.row_number,
+          coalesce(array_agg(tg.id) filter (where tg.id is not null), '{}') as ids, array_agg(n.name) filter (where tg.id is null) as missing
+        from readable r cross join lateral unnest(r.tag_names) as n(name)
+        left join tags tg on tg.organisation_id = ${org} and lower(tg.name) = lower(n.name)
+        group by r.row_number),
       resolved as (
         select f.*,
           coalesce(g.id, case when f.group_name is null then ${options.groupId}::uuid end) as group_id,
@@ -84,10 +92,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
           (bg.id is null and be.google_user_id is not null and f.google_user_id is not null and be.google_user_id <> f.google_user_id) as other_google
         from firsts f
         left join groups g on f.group_name is not null and g.organisation_id = ${org} and lower(g.name) = lower(f.group_name)
-        left join lateral (
-          select coalesce(array_agg(tg.id) filter (where tg.id is not null), '{}') as ids, array_agg(n.name) filter (where tg.id is null) as missing
-          from unnest(f.tag_names) as n(name) left join tags tg on tg.organisation_id = ${org} and lower(tg.name) = lower(n.name)
-        ) t on cardinality(f.tag_names) > 0
+        left join tagged t on t.row_number = f.row_number
         left join accounts bg on f.ok and f.google_user_id is not null and bg.organisation_id = ${org} and bg.google_user_id = f.google_user_id
         left join accounts be on f.ok and be.organisation_id = ${org} and lower(be.email) = lower(f.email)),
       early as (
@@ -111,8 +116,10 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
           (a.id is not null and ${accountScopeSql(actor, 'a')}) as in_scope
         from early e left join accounts a on e.early_reason is null and a.id = e.account_id)
       update import_rows r set
-        email = f.email, group_id = f.group_id, tag_ids = coalesce(f.tag_ids, '{}'), applied = false, new_account_id = null,
+        email = f.email, group_id = f.group_id, tag_ids = coalesce(f.tag_ids, '{}'),
         account_id = case when f.early_reason is null then f.account_id end,
+        new_account_id = case when f.early_reason is null and f.existing_id is null and f.group_id is not null
+                               and (f.password is not null or ${mayCreatePasswordless}) then gen_random_uuid() end,
         outcome = (case
           when f.early_reason is not null then 'skip'
           when f.first_account_row <> f.row_number then 'skip'
@@ -143,7 +150,8 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         count(*) filter (where outcome = 'keep')::int as k, count(*) filter (where outcome = 'skip')::int as s
       from import_rows where batch_id = ${id}`);
     await tx.execute(sql`
-      update import_batches set status = 'checked', checked_at = now(), total_rows = ${counts!.total},
+      update import_batches set status = 'checked', checked_at = now(), total_rows = ${counts!.total}, applied_through = 0,
+        processed_rows = 0, created_count = 0, updated_count = 0, kept_count = 0, skipped_count = 0, passwords_hashed = 0,
         to_create = ${counts!.c}, to_update = ${counts!.u}, to_keep = ${counts!.k}, to_skip = ${counts!.s}
       where id = ${id}`);
     return { total: counts!.total, toCreate: counts!.c, toUpdate: counts!.u, toKeep: counts!.k, toSkip: counts!.s };
