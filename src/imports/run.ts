@@ -90,8 +90,10 @@ export async function failImport(services: Pick<Services, 'db'>, batchId: string
 }
 
 async function hashRowPasswords(ctx: Ctx, batch: ImportBatch, options: RunImportOptions): Promise<void> {
-  const chunk = options.hashChunkSize ?? 256;
-  const concurrency = Math.max(1, options.hashConcurrency ?? availableParallelism());
+  const chunk = options.hashChunkSize ?? 512;
+  // Two in flight per core: a thread never waits for the event loop to hand it the next password.
+  // The native binding hashes on libuv's pool (UV_THREADPOOL_SIZE, 4 unless the entry raises it).
+  const concurrency = Math.max(1, options.hashConcurrency ?? availableParallelism() * 2);
   const needs = sql`r.batch_id = ${batch.id} and r.password is not null and r.password_hash is null
     and (r.outcome = 'create' or (r.outcome = 'update' and ${batch.options.updateExisting.password}))`;
   for (;;) {
