@@ -114,7 +114,7 @@ describe('Batch Import from CSV in a real browser', () => {
     expect(welcome!.n).toBe(248);
 
     await page.goto('/imports');
-    expect(await page.getByRole('link', { name: 'View' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'View', exact: true }).count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
   });
