@@ -19,7 +19,6 @@ CREATE TABLE "import_batches" (
 	"passwords_to_hash" integer DEFAULT 0 NOT NULL,
 	"passwords_hashed" integer DEFAULT 0 NOT NULL,
 	"processed_rows" integer DEFAULT 0 NOT NULL,
-	"applied_through" integer DEFAULT 0 NOT NULL,
 	"created_count" integer DEFAULT 0 NOT NULL,
 	"updated_count" integer DEFAULT 0 NOT NULL,
 	"kept_count" integer DEFAULT 0 NOT NULL,
@@ -49,7 +48,7 @@ CREATE TABLE "import_rows" (
 	"outcome" "import_outcome" DEFAULT 'pending' NOT NULL,
 	"reason" text,
 	"account_id" uuid,
-	"new_account_id" uuid,
+	"applied" boolean DEFAULT false NOT NULL,
 	CONSTRAINT "import_rows_batch_id_row_number_pk" PRIMARY KEY("batch_id","row_number")
 );
 --> statement-breakpoint
@@ -57,4 +56,5 @@ ALTER TABLE "import_batches" ADD CONSTRAINT "import_batches_organisation_id_orga
 ALTER TABLE "import_batches" ADD CONSTRAINT "import_batches_created_by_accounts_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."accounts"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "import_rows" ADD CONSTRAINT "import_rows_batch_id_import_batches_id_fk" FOREIGN KEY ("batch_id") REFERENCES "public"."import_batches"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "import_rows" ADD CONSTRAINT "import_rows_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "import_batches_organisation_created_idx" ON "import_batches" USING btree ("organisation_id","created_at");
+CREATE INDEX "import_batches_organisation_created_idx" ON "import_batches" USING btree ("organisation_id","created_at");--> statement-breakpoint
+CREATE INDEX "import_rows_batch_outcome_idx" ON "import_rows" USING btree ("batch_id","outcome","row_number");
