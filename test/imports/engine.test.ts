@@ -271,3 +271,18 @@ describe('import engine: killed and resumed', () => {
     expect(await argon2.verify(own!.password_hash, 'row-password-5')).toBe(true);
   });
 });
+
+describe('import engine: clean-up', () => {
+  it('removes imports abandoned in the wizard with their rows and passwords, and keeps finished ones', async () => {
+    const { cleanUpImports } = await import('../../src/imports/clean-up.js');
+    const { id: old } = await prepared(sysCtx, [row(2, { email: 'abandoned@engine.test', password: 'typed-password-1' })], { groupId: org.groups.North! });
+    const { id: fresh } = await prepared(sysCtx, [row(2, { email: 'fresh-draft@engine.test' })], { groupId: org.groups.North!, sharedPassword: 'shared-secret-1' });
+    await db.services.sql`update import_batches set created_at = now() - interval '3 days' where id = ${old}`;
+    const { removed } = await cleanUpImports(db.services);
+    expect(removed).toBeGreaterThanOrEqual(1);
+    const left = await db.services.sql<{ id: string }[]>`select id from import_batches where id in (${old}, ${fresh})`;
+    expect(left.map((r) => r.id)).toEqual([fresh]);
+    const [rows] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_rows where batch_id = ${old}`;
+    expect(rows!.n).toBe(0);
+  });
+});
