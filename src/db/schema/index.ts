@@ -1,2 +1,3 @@
 export * from './core.js';
 export * from './imports.js';
+export * from './assignments.js';
