@@ -199,7 +199,7 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, optio
         reason = 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.'
       where ${inChunk} and r.outcome = 'update' and (r.account_id is null or r.account_id not in (select id from u))`);
 
-    // Tags: added to new accounts, and to updated ones when chosen.
+    // Tags: added to new accounts, and to updated ones when chosen; a tag deleted since the check is left out.
     await tx.execute(sql`
       insert into account_tags (account_id, tag_id)
       select case when r.outcome = 'create' then r.new_account_id else r.account_id end, t.tag_id
