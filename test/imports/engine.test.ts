@@ -152,6 +152,16 @@ describe('import engine: happy path', () => {
       select email, password_hash, google_user_id from accounts where google_user_id = 'G-Hidden-1'`;
     expect(created).toEqual({ email: 'g-hidden-1@classroom.invalid', password_hash: null, google_user_id: 'G-Hidden-1' });
   });
+  it('imports administrators (system administrators only), each managing the group it is put in', async () => {
+    const { id, summary } = await prepared(sysCtx, [row(2, { email: 'new-admin@engine.test', groupName: 'South' })], { accountKind: 'administrator', sharedPassword: 'shared-secret-1' });
+    expect(summary.toCreate).toBe(1);
+    await startImport(sysCtx, id);
+    await runImport(db.services, id);
+    const [admin] = await db.services.sql<{ kind: string; is_system_admin: boolean; managed: string[] }[]>`
+      select kind, is_system_admin, array(select group_id::text from administrator_groups ag where ag.account_id = a.id) as managed
+      from accounts a where email = 'new-admin@engine.test'`;
+    expect(admin).toEqual({ kind: 'administrator', is_system_admin: false, managed: [org.groups.South] });
+  });
 });
 
 describe('import engine: the check', () => {
