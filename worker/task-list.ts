@@ -4,6 +4,7 @@ import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
 import { sendEmailTask } from './tasks/send-email.js';
 import { runImportTask } from './tasks/run-import.js';
 import { cleanUpImportsTask } from './tasks/clean-up-imports.js';
+import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
 export function createTaskList(runtime: WorkerRuntime): TaskList {
@@ -12,6 +13,7 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
     clean_up_sessions: cleanUpSessionsTask(runtime),
     run_import: runImportTask(runtime),
     clean_up_imports: cleanUpImportsTask(runtime),
+    run_assignment_request: runAssignmentRequestTask(runtime),
   };
 }
 
