@@ -3,6 +3,7 @@ import type { Actor, Ctx } from '../context.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { passwordProblem } from '../auth/passwords.js';
 import { toUuidArray } from '../accounts/scope.js';
+import { checkPresetChoice } from './presets.js';
 import { parseImportOptions, type ImportOptions, type ImportOptionsInput } from './options.js';
 
 export type ImportSource = 'csv' | 'classroom';
@@ -176,6 +177,7 @@ async function validateOptions(ctx: Ctx, options: ImportOptions): Promise<void> 
       ${groups ? sql`and id = any(${toUuidArray(groups)})` : sql``}`);
     if (!row || row.n !== 1) throw new ValidationError('Choose one of your groups.', { groupId: 'Choose one of your groups.' });
   }
+  if (options.presetId) await checkPresetChoice(ctx, options.presetId);
   if (options.tagIds.length) {
     const ids = [...new Set(options.tagIds)];
     const [row] = await ctx.db.execute<{ n: number }>(sql`

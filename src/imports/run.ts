@@ -3,9 +3,10 @@ import { sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import { loadActor } from '../auth/actor.js';
 import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
-import type { Actor, Ctx, Services } from '../context.js';
+import type { Ctx, Services } from '../context.js';
 import type { Db } from '../db/client.js';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, DomainError, ValidationError } from '../errors.js';
+import { createAssignmentRequest } from '../assignments/request.js';
 import { addJobSql } from '../jobs.js';
 import { queueEmail } from '../mail/outbox.js';
 import { getImportBatch, loadImportBatch, type ImportBatch } from './batches.js';
@@ -253,8 +254,10 @@ async function finishImport(ctx: Ctx, batch: ImportBatch): Promise<boolean> {
     const [done] = await tx.execute<{ created_count: number; updated_count: number; kept_count: number; skipped_count: number }>(sql`
       update import_batches set status = 'finished', finished_at = now(), file_text = null
       where id = ${batch.id} returning created_count, updated_count, kept_count, skipped_count`);
-    const requestId = await applyPreset(ctx, batch, tx);
-    if (requestId) await tx.execute(sql`update import_batches set assignment_request_id = ${requestId} where id = ${batch.id}`);
+    const preset = await applyPreset(ctx, batch, tx);
+    if (preset.requestId || preset.problem) {
+      await tx.execute(sql`update import_batches set assignment_request_id = ${preset.requestId}, error = ${preset.problem} where id = ${batch.id}`);
+    }
     await queueEmail(
       tx,
       finishedEmail({
@@ -286,7 +289,26 @@ export function importedAccountsSql(batchId: string): SQL {
     where r.batch_id = ${batchId} and r.row_number <= b.applied_through and r.outcome in ('create', 'update')`;
 }
 
-async function applyPreset(_ctx: Ctx & { actor: Actor }, batch: ImportBatch, _tx: Tx): Promise<string | null> {
-  if (!batch.options.presetId) return null;
-  return null;
+/**
+ * The Preset Assignment chosen for the import, requested through the assignment engine for the
+ * accounts created or updated, in the transaction that finishes the batch. A preset that can no
+ * longer be applied (deleted, or a product no longer offered) does not hold the import back: the
+ * reason is kept on the batch and shown on its page.
+ */
+async function applyPreset(ctx: Ctx, batch: ImportBatch, tx: Tx): Promise<{ requestId: string | null; problem: string | null }> {
+  if (!batch.options.presetId) return { requestId: null, problem: null };
+  const [ids] = await tx.execute<{ ids: string[] }>(sql`select coalesce(array_agg(t.account_id), '{}') as ids from (${importedAccountsSql(batch.id)}) t`);
+  const accountIds = ids?.ids ?? [];
+  if (!accountIds.length) return { requestId: null, problem: null };
+  try {
+    const { requestId } = await createAssignmentRequest(
+      ctx,
+      { targets: { kind: 'accounts', accountIds }, presetId: batch.options.presetId, origin: batch.source === 'classroom' ? 'classroom' : 'import' },
+      tx,
+    );
+    return { requestId, problem: null };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { requestId: null, problem: `The preset assignment was not applied: ${error.message}` };
+  }
 }
