@@ -3,6 +3,7 @@ import type { WorkerRuntime } from './runtime.js';
 import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
 import { sendEmailTask } from './tasks/send-email.js';
 import { runImportTask } from './tasks/run-import.js';
+import { cleanUpImportsTask } from './tasks/clean-up-imports.js';
 import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
@@ -11,11 +12,12 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
     send_email: sendEmailTask(runtime),
     clean_up_sessions: cleanUpSessionsTask(runtime),
     run_import: runImportTask(runtime),
+    clean_up_imports: cleanUpImportsTask(runtime),
     run_assignment_request: runAssignmentRequestTask(runtime),
   };
 }
 
 /** Crontab entries with fixed ids; each fans out into per-item jobs where there is work. */
 export function crontab(runtime: WorkerRuntime): string {
-  return ['15 3 * * * clean_up_sessions ?id=clean_up_sessions'].join('\n');
+  return ['15 3 * * * clean_up_sessions ?id=clean_up_sessions', '45 3 * * * clean_up_imports ?id=clean_up_imports'].join('\n');
 }
