@@ -1,1 +1,3 @@
 export * from './core.js';
+export * from './classroom.js';
+export * from './google-sandbox.js';
