@@ -7,6 +7,8 @@ import { pageRenderer } from './http/render.js';
 import { accountsRoutes } from './http/routes/accounts.js';
 import { authRoutes } from './http/routes/auth.js';
 import { devMailboxRoutes } from './http/routes/dev-mailbox.js';
+import { classroomConnectRoutes } from './http/routes/classroom-connect.js';
+import { googleSandboxRoutes } from './http/routes/google-sandbox.js';
 import { homeRoutes } from './http/routes/home.js';
 import { staticRoutes } from './http/routes/static.js';
 import { yourAccountRoutes } from './http/routes/your-account.js';
@@ -35,6 +37,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/account', yourAccountRoutes);
   app.route('/accounts', accountsRoutes);
   app.route('/dev/mailbox', devMailboxRoutes);
+  app.route('/google-sandbox', googleSandboxRoutes);
+  app.route('/classroom', classroomConnectRoutes);
 
   app.notFound(handleNotFound);
   app.onError(handleError);
