@@ -7,7 +7,7 @@ CREATE TABLE "classroom_course_links" (
 	"section" text,
 	"group_id" uuid,
 	"tag_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL,
-	"default_password_hash" text,
+	"default_password_encrypted" text,
 	"preset_id" uuid,
 	"import_batch_id" uuid,
 	"sync_state" text DEFAULT 'ok' NOT NULL,

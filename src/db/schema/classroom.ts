@@ -53,8 +53,11 @@ export const classroomCourseLinks = pgTable(
     section: text('section'),
     groupId: uuid('group_id').references(() => groups.id, { onDelete: 'set null' }),
     tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
-    /** argon2id of the link's default password, hashed once when the link is made. */
-    defaultPasswordHash: text('default_password_hash'),
+    /**
+     * The link's default password (the backup for students who cannot use Google sign-in),
+     * AES-256-GCM encrypted like refresh tokens: each newcomers' import hashes it once per batch.
+     */
+    defaultPasswordEncrypted: text('default_password_encrypted'),
     /** Preset assignment given to students who join later (through the assignment engine). */
     presetId: uuid('preset_id'),
     /** The import that created the link's first accounts; its first sync waits for it. */
