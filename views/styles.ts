@@ -68,7 +68,7 @@ pre.sample{background:#fff;border:1px solid var(--line);padding:.75rem;border-ra
 footer{color:var(--muted);font-size:.8rem;text-align:center;padding:1rem}
 .page-head{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
 td.check,th.check{width:2.5rem}
-th[scope=row]{font-weight:600;text-align:left}th[scope=row] label{cursor:pointer}
+tbody th[scope=row]{font-weight:600;text-align:left;text-transform:none;letter-spacing:normal;background:none;color:inherit;font-size:inherit}th[scope=row] label{cursor:pointer}
 .mail-list td,.mail-list th{vertical-align:top}
 pre.mail{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid var(--line);padding:1rem;border-radius:6px}
 fieldset{border:0;padding:0;margin:0 0 1rem}

@@ -2,12 +2,14 @@ import type { TaskList } from 'graphile-worker';
 import type { WorkerRuntime } from './runtime.js';
 import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
 import { sendEmailTask } from './tasks/send-email.js';
+import { runImportTask } from './tasks/run-import.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
 export function createTaskList(runtime: WorkerRuntime): TaskList {
   return {
     send_email: sendEmailTask(runtime),
     clean_up_sessions: cleanUpSessionsTask(runtime),
+    run_import: runImportTask(runtime),
   };
 }
 

@@ -1,9 +1,12 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 import { accountFilterSql, type AccountFilter } from './filter.js';
 import { accountScopeSql, groupScopeSql } from './scope.js';
 
 export const ACCOUNTS_PAGE_SIZE = 50;
+
+/** Up to this many matches, a search page is sorted from the matches rather than read in name order. */
+const SELECTIVE_SEARCH_ROWS = 5000;
 
 export interface AccountListRow {
   id: string;
@@ -32,9 +35,41 @@ export interface AccountListPage {
  */
 export async function listAccounts(ctx: Ctx, input: { filter: AccountFilter; page: number }): Promise<AccountListPage> {
   const where = sql`${accountScopeSql(ctx.actor, 'a')} and ${accountFilterSql(input.filter, 'a')}`;
-  const [{ n: total } = { n: 0 }] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from accounts a where ${where}`);
+  const requested = Math.max(1, Math.floor(input.page) || 1);
+  // The count and the page are read at the same time; a page past the end is read again as the last one.
+  const [total, firstTry] = await Promise.all([countAccounts(ctx, where, input.filter), readPage(ctx, where, input.filter, requested, null)]);
   const pageCount = Math.max(1, Math.ceil(total / ACCOUNTS_PAGE_SIZE));
-  const page = Math.min(Math.max(1, Math.floor(input.page) || 1), pageCount);
+  const page = Math.min(requested, pageCount);
+  const rows = page === requested && firstTry.length > 0 ? firstTry : await readPage(ctx, where, input.filter, page, total);
+  return { rows, total, page, pageCount, pageSize: ACCOUNTS_PAGE_SIZE };
+}
+
+async function countAccounts(ctx: Ctx, where: SQL, filter: AccountFilter): Promise<number> {
+  // A system administrator's tag filter is counted from account_tags alone: the database
+  // guarantees an account only carries its own organisation's tags (sql/0002), and the tag is
+  // checked to be this organisation's.
+  const tagOnly = ctx.actor.isSystemAdmin && filter.tagId && !filter.q && !filter.groupId;
+  const [row] = await ctx.db.execute<{ n: number }>(
+    tagOnly
+      ? sql`select count(*)::int as n from account_tags at
+            where at.tag_id = ${filter.tagId} and exists (select 1 from tags t where t.id = ${filter.tagId} and t.organisation_id = ${ctx.actor.organisationId})`
+      : sql`select count(*)::int as n from accounts a where ${where}`,
+  );
+  return row?.n ?? 0;
+}
+
+async function readPage(ctx: Ctx, where: SQL, filter: AccountFilter, page: number, total: number | null): Promise<AccountListRow[]> {
+  const offset = (page - 1) * ACCOUNTS_PAGE_SIZE;
+  // A search is read through the trigram index and its matches sorted, unless it is known to match
+  // so many accounts that walking the name-order index finds the page sooner. Without a search, the
+  // page's ids come from the name-order index alone (an index-only scan past the earlier pages),
+  // and only those 50 accounts are read from the table.
+  const sortMatches = !!filter.q && filter.q.length >= 3 && (total === null || total <= SELECTIVE_SEARCH_ROWS);
+  const pageIds = sortMatches
+    ? sql`with matches as materialized (select a.id, a.last_name, a.first_name from accounts a where ${where})
+          select id, last_name, first_name from matches order by last_name, first_name, id limit ${ACCOUNTS_PAGE_SIZE} offset ${offset}`
+    : sql`select a.id, a.last_name, a.first_name from accounts a where ${where}
+          order by a.organisation_id, a.last_name, a.first_name, a.id limit ${ACCOUNTS_PAGE_SIZE} offset ${offset}`;
   const rows = await ctx.db.execute<{
     id: string;
     first_name: string;
@@ -45,33 +80,21 @@ export async function listAccounts(ctx: Ctx, input: { filter: AccountFilter; pag
     group_name: string | null;
     tags: string[] | null;
   }>(sql`
-    with page as (
-      select a.id, a.first_name, a.last_name, a.email, a.kind, a.is_system_admin, a.group_id
-      from accounts a
-      where ${where}
-      order by a.organisation_id, a.last_name, a.first_name, a.id
-      limit ${ACCOUNTS_PAGE_SIZE} offset ${(page - 1) * ACCOUNTS_PAGE_SIZE}
-    )
-    select p.id, p.first_name, p.last_name, p.email, p.kind, p.is_system_admin, g.name as group_name,
-      (select array_agg(t.name order by t.name) from account_tags at join tags t on t.id = at.tag_id where at.account_id = p.id) as tags
-    from page p left join groups g on g.id = p.group_id
+    with page as (${pageIds})
+    select a.id, a.first_name, a.last_name, a.email, a.kind, a.is_system_admin, g.name as group_name,
+      (select array_agg(t.name order by t.name) from account_tags at join tags t on t.id = at.tag_id where at.account_id = a.id) as tags
+    from page p join accounts a on a.id = p.id left join groups g on g.id = a.group_id
     order by p.last_name, p.first_name, p.id`);
-  return {
-    rows: rows.map((r) => ({
-      id: r.id,
-      firstName: r.first_name,
-      lastName: r.last_name,
-      email: r.email,
-      kind: r.kind,
-      isSystemAdmin: r.is_system_admin,
-      groupName: r.group_name,
-      tags: r.tags ?? [],
-    })),
-    total,
-    page,
-    pageCount,
-    pageSize: ACCOUNTS_PAGE_SIZE,
-  };
+  return rows.map((r) => ({
+    id: r.id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email,
+    kind: r.kind,
+    isSystemAdmin: r.is_system_admin,
+    groupName: r.group_name,
+    tags: r.tags ?? [],
+  }));
 }
 
 export type NamedItem = {

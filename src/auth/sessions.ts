@@ -27,15 +27,21 @@ export async function createSession(services: Pick<Services, 'db'>, accountId: s
   return { token, session: { id, accountId, csrfToken, data: {} } };
 }
 
-/** The live session for a cookie value, its expiry slid forward; null when unknown or expired. */
+/**
+ * The live session for a cookie value; null when unknown or expired. The expiry slides forward at
+ * most once a minute, so an ordinary page view reads and does not write.
+ */
 export async function findSession(services: Pick<Services, 'db'>, token: string): Promise<SessionRecord | null> {
   if (!token || token.length > 100) return null;
   const id = await sha256Hex(token);
-  const rows = await services.db
-    .update(sessions)
-    .set({ lastSeenAt: sql`now()`, expiresAt: sql`now() + make_interval(secs => ${SESSION_IDLE_SECONDS})` })
-    .where(and(eq(sessions.id, id), gt(sessions.expiresAt, sql`now()`)))
-    .returning({ id: sessions.id, accountId: sessions.accountId, csrfToken: sessions.csrfToken, data: sessions.data });
+  const rows = await services.db.execute<SessionRecord & Record<string, unknown>>(sql`
+    with live as (
+      select id, account_id, csrf_token, data from sessions where id = ${id} and expires_at > now()
+    ), slide as (
+      update sessions set last_seen_at = now(), expires_at = now() + make_interval(secs => ${SESSION_IDLE_SECONDS})
+      where id = ${id} and expires_at > now() and last_seen_at < now() - interval '1 minute'
+    )
+    select id, account_id as "accountId", csrf_token as "csrfToken", data from live`);
   return rows[0] ?? null;
 }
 

@@ -179,6 +179,19 @@ describe('View Accounts: security', () => {
     expect(await countSelection(ctx, await getSelection(ctx, res.headers.get('location')!.replace('/assign/', '')))).toBe(0);
   });
 
+  it("the database refuses to put another organisation's tag on an account (counts by tag rely on it)", async () => {
+    const [north1] = await db.services.sql<{ id: string }[]>`select id from accounts where email = 'north1@alder.test'`;
+    await expect(db.services.sql`insert into account_tags (account_id, tag_id) values (${north1!.id}, ${other.tags.Secret!})`).rejects.toThrow(
+      'an account can only carry tags of its own organisation',
+    );
+    // Set-based writes are checked too.
+    await expect(
+      db.services.sql`insert into account_tags (account_id, tag_id) select id, ${other.tags.Secret!} from accounts where organisation_id = ${org.organisationId}`,
+    ).rejects.toThrow('an account can only carry tags of its own organisation');
+    const [{ n } = { n: -1 }] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from account_tags where tag_id = ${other.tags.Secret!}`;
+    expect(n).toBe(0);
+  });
+
   it("a selection is only readable by the administrator who made it", async () => {
     const admin = await signedIn(org.systemAdmin.email);
     const res = await admin.post('/accounts/selection', { all: '1' });

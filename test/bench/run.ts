@@ -12,7 +12,9 @@ import type { BenchContext, BenchModule } from './bench-context.js';
  * JSON line per figure set: {"bench": NAME, ...figures}. Modules run one after another, each in
  * a fresh database, so none disturbs another's numbers. `npm run bench -- NAME` runs one.
  */
-const modules: Record<string, () => Promise<BenchModule>> = {};
+const modules: Record<string, () => Promise<BenchModule>> = {
+  accounts_search_100k: async () => (await import('./accounts-search.js')).accountsSearchBench,
+};
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let embedded: EmbeddedServer | null = null;

@@ -1,3 +1,4 @@
 export * from './core.js';
+export * from './imports.js';
 export * from './classroom.js';
 export * from './google-sandbox.js';

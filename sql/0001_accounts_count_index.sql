@@ -1,0 +1,1 @@
+CREATE INDEX "accounts_organisation_id_idx" ON "accounts" USING btree ("organisation_id","id");

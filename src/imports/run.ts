@@ -1,0 +1,295 @@
+import { availableParallelism } from 'node:os';
+import { sql, type SQL } from 'drizzle-orm';
+import { recordAudit } from '../audit.js';
+import { loadActor } from '../auth/actor.js';
+import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
+import type { Actor, Ctx, Services } from '../context.js';
+import type { Db } from '../db/client.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import { addJobSql } from '../jobs.js';
+import { queueEmail } from '../mail/outbox.js';
+import { getImportBatch, loadImportBatch, type ImportBatch } from './batches.js';
+import { finishedEmail } from './emails.js';
+import { queueWelcomeEmails } from './welcome-emails.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * Import Accounts: hands a checked batch to the run_import job, in the same transaction that marks
+ * it queued (no batch without its job). How many passwords the job will hash is fixed here, for
+ * the progress bar.
+ */
+export async function startImport(ctx: Ctx, batchId: string): Promise<void> {
+  const batch = await getImportBatch(ctx, batchId);
+  await ctx.db.transaction(async (tx) => {
+    const [locked] = await tx.execute<{ status: string; to_create: number; to_update: number; to_keep: number }>(
+      sql`select status, to_create, to_update, to_keep from import_batches where id = ${batch.id} for update`,
+    );
+    if (locked?.status === 'queued' || locked?.status === 'running' || locked?.status === 'finished') {
+      throw new ConflictError('This import has already been started. Its progress is shown on its page.');
+    }
+    if (locked?.status !== 'checked') throw new ValidationError('The rows have changed since they were checked. Continue through the check again, then import.');
+    if (locked.to_create + locked.to_update + locked.to_keep === 0) {
+      throw new ValidationError('Every row of this import was skipped, so there is nothing to import. Fix the file and start again.');
+    }
+    const hashPasswords = sql`(r.outcome = 'create' or (r.outcome = 'update' and ${batch.options.updateExisting.password}))`;
+    await tx.execute(sql`
+      update import_batches set status = 'queued', error = null,
+        passwords_to_hash = (select count(*)::int from import_rows r where r.batch_id = ${batch.id} and r.password is not null and ${hashPasswords})
+      where id = ${batch.id}`);
+    await tx.execute(addJobSql('run_import', { batchId: batch.id }, { jobKey: `run_import:${batch.id}`, maxAttempts: 10 }));
+    await recordAudit(tx, ctx.actor, 'import.started', { subjectType: 'import_batch', subjectId: batch.id, details: { source: batch.source } });
+  });
+}
+
+export interface RunImportOptions {
+  /** Rows applied per transaction. */
+  chunkSize?: number;
+  /** Passwords hashed per committed step. */
+  hashChunkSize?: number;
+  /** Hashes in flight at once; defaults to the cores (the native library hashes on libuv's pool). */
+  hashConcurrency?: number;
+  /** Test seam: runs inside a chunk's transaction, just before it commits. */
+  beforeChunkCommit?: (phase: 'hash' | 'apply') => Promise<void> | void;
+  /** Test seam: runs after each chunk committed. */
+  afterChunk?: (phase: 'hash' | 'apply') => Promise<void> | void;
+}
+
+export type RunImportResult = 'finished' | 'failed' | 'not-runnable';
+
+/**
+ * The run_import job. Hashes the rows' own passwords (every core), then applies the rows in
+ * chunks, each chunk one transaction that also marks its rows applied and adds to the counts. The
+ * batch is finished (and the email sent, the preset requested) only in the transaction that finds
+ * no row left. Killed at any line, a rerun continues from the last committed chunk.
+ */
+export async function runImport(services: Services, batchId: string, options: RunImportOptions = {}): Promise<RunImportResult> {
+  const batch = await loadImportBatch(services.db, batchId);
+  if (!batch || (batch.status !== 'queued' && batch.status !== 'running')) return 'not-runnable';
+  const actor = batch.createdBy ? await loadActor(services, batch.createdBy) : null;
+  if (!actor || actor.kind !== 'administrator' || actor.organisationId !== batch.organisationId) {
+    await failImport(services, batch.id, 'The administrator who started this import can no longer import accounts, so it was stopped. Nothing more was changed.');
+    return 'failed';
+  }
+  await services.db.execute(sql`update import_batches set status = 'running', started_at = coalesce(started_at, now()) where id = ${batch.id} and status = 'queued'`);
+  const ctx: Ctx = { ...services, actor };
+  await hashRowPasswords(ctx, batch, options);
+  const chunkSize = options.chunkSize ?? 5000;
+  while (await applyChunk(ctx, batch, chunkSize, options)) {
+    await options.afterChunk?.('apply');
+  }
+  return (await finishImport(ctx, batch)) ? 'finished' : 'failed';
+}
+
+/** Marks a batch failed with a reason a person can act on. Rows already applied stay applied and counted. */
+export async function failImport(services: Pick<Services, 'db'>, batchId: string, message: string): Promise<void> {
+  await services.db.execute(sql`
+    update import_batches set status = 'failed', error = ${message}, finished_at = now()
+    where id = ${batchId} and status in ('queued', 'running')`);
+  await services.db.execute(sql`update import_rows set password = null where batch_id = ${batchId}`);
+}
+
+async function hashRowPasswords(ctx: Ctx, batch: ImportBatch, options: RunImportOptions): Promise<void> {
+  const chunk = options.hashChunkSize ?? 256;
+  const concurrency = Math.max(1, options.hashConcurrency ?? availableParallelism());
+  const needs = sql`r.batch_id = ${batch.id} and not r.applied and r.password is not null and r.password_hash is null
+    and (r.outcome = 'create' or (r.outcome = 'update' and ${batch.options.updateExisting.password}))`;
+  for (;;) {
+    const rows = await ctx.db.execute<{ row_number: number; password: string }>(
+      sql`select r.row_number, r.password from import_rows r where ${needs} order by r.row_number limit ${chunk}`,
+    );
+    if (!rows.length) return;
+    const hashes = new Array<string>(rows.length);
+    let next = 0;
+    // A pool of `concurrency` hashes in flight keeps every core busy until the chunk's last one.
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
+        while (next < rows.length) {
+          const i = next++;
+          hashes[i] = await ctx.passwords.hash(rows[i]!.password);
+        }
+      }),
+    );
+    await ctx.db.transaction(async (tx) => {
+      const updated = await tx.execute<{ row_number: number }>(sql`
+        update import_rows r set password_hash = u.hash, password = null
+        from unnest(${`{${rows.map((r) => r.row_number).join(',')}}`}::int[], ${sqlTextArray(hashes)}::text[]) as u(n, hash)
+        where r.batch_id = ${batch.id} and r.row_number = u.n and r.password_hash is null
+        returning r.row_number`);
+      await tx.execute(sql`update import_batches set passwords_hashed = passwords_hashed + ${updated.length} where id = ${batch.id}`);
+      await options.beforeChunkCommit?.('hash');
+    });
+    await options.afterChunk?.('hash');
+  }
+}
+
+/** A text[] literal; argon2 PHC strings hold no quotes or backslashes, but quoting keeps it general. */
+function sqlTextArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+/**
+ * Applies the next chunk of rows in one transaction. Rows are applied in row order and a chunk
+ * commits all of its rows or none, so the applied rows are always a prefix of the batch.
+ * Returns false when no row is left.
+ */
+async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, options: RunImportOptions): Promise<boolean> {
+  const { actor } = ctx;
+  const id = batch.id;
+  const opts = batch.options;
+  return ctx.db.transaction(async (tx) => {
+    const [locked] = await tx.execute<{ status: string; shared: string | null; welcome: boolean; org_name: string }>(sql`
+      select b.status, b.shared_password_hash as shared, o.welcome_email_enabled as welcome, o.name as org_name
+      from import_batches b join organisations o on o.id = b.organisation_id where b.id = ${id} for update of b`);
+    if (locked?.status !== 'running') return false;
+    const [range] = await tx.execute<{ lo: number | null; hi: number | null; n: number }>(sql`
+      select min(row_number) as lo, max(row_number) as hi, count(*)::int as n from (
+        select row_number from import_rows where batch_id = ${id} and not applied order by row_number limit ${chunkSize}) c`);
+    if (!range || range.n === 0 || range.lo === null || range.hi === null) return false;
+    const inChunk = sql`r.batch_id = ${id} and r.row_number between ${range.lo} and ${range.hi}`;
+    const managed = actor.isSystemAdmin ? null : toUuidArray(actor.managedGroupIds);
+    const groupOk = sql`exists (select 1 from groups g where g.id = r.group_id and g.organisation_id = ${actor.organisationId} ${managed ? sql`and g.id = any(${managed})` : sql``})`;
+
+    // Groups deleted (or no longer managed) since the check: those rows are skipped, not failed.
+    await tx.execute(sql`
+      update import_rows r set outcome = 'skip', applied = true,
+        reason = 'The group ' || coalesce('"' || r.group_name || '" ', '') || 'was deleted or is no longer one of yours since the check, so this row was skipped.'
+      where ${inChunk} and r.outcome in ('create', 'update') and r.group_id is not null and not ${groupOk}
+        and (r.outcome = 'create' or ${opts.updateExisting.group})`);
+
+    // New accounts. A conflict means someone created the account after the check.
+    const passwordSql = sql`coalesce(r.password_hash, ${locked.shared}::text)`;
+    await tx.execute(sql`
+      with ins as (
+        insert into accounts (organisation_id, kind, first_name, last_name, email, password_hash, must_change_password, group_id, google_user_id, source)
+        select ${actor.organisationId}, ${opts.accountKind}::account_kind, r.first_name, r.last_name, r.email, ${passwordSql},
+               ${opts.mustChangePassword} and ${passwordSql} is not null, r.group_id, r.google_user_id, ${batch.source}::account_source
+        from import_rows r
+        where ${inChunk} and r.outcome = 'create' and not r.applied
+        order by r.row_number
+        on conflict do nothing
+        returning id, lower(email) as email_key)
+      update import_rows r set account_id = ins.id, applied = true
+      from ins where ${inChunk} and r.outcome = 'create' and lower(r.email) = ins.email_key`);
+    await tx.execute(sql`
+      update import_rows r set outcome = 'skip', applied = true,
+        reason = 'An account with this email or Google account was created after the check, so this row was skipped. Import it again to update that account.'
+      where ${inChunk} and r.outcome = 'create' and not r.applied`);
+    if (opts.accountKind === 'administrator') {
+      await tx.execute(sql`
+        insert into administrator_groups (account_id, group_id)
+        select r.account_id, r.group_id from import_rows r where ${inChunk} and r.outcome = 'create' and r.account_id is not null and r.group_id is not null
+        on conflict do nothing`);
+    }
+
+    // Existing accounts chosen for an update, re-checked against the actor's reach now.
+    const upd = opts.updateExisting;
+    const newPassword = sql`(${upd.password} and ${passwordSql} is not null)`;
+    const googleFree = sql`(r.google_user_id is null or not exists (select 1 from accounts x where x.organisation_id = ${actor.organisationId} and x.google_user_id = r.google_user_id and x.id <> a.id))`;
+    await tx.execute(sql`
+      with u as (
+        update accounts a set
+          password_hash = case when ${newPassword} then ${passwordSql} else a.password_hash end,
+          must_change_password = case when ${newPassword} then ${opts.mustChangePassword} else a.must_change_password end,
+          group_id = case when ${upd.group} and r.group_id is not null then r.group_id else a.group_id end,
+          google_user_id = case when ${googleFree} then coalesce(a.google_user_id, r.google_user_id) else a.google_user_id end,
+          updated_at = now()
+        from import_rows r
+        where ${inChunk} and r.outcome = 'update' and a.id = r.account_id
+          and ${accountScopeSql(actor, 'a')} and a.kind::text = ${opts.accountKind} and not a.is_system_admin
+        returning a.id)
+      update import_rows r set applied = true from u where ${inChunk} and r.outcome = 'update' and r.account_id = u.id`);
+    await tx.execute(sql`
+      update import_rows r set outcome = 'skip', applied = true,
+        reason = 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.'
+      where ${inChunk} and r.outcome = 'update' and not r.applied`);
+
+    // Tags: added to new accounts, and to updated ones when chosen.
+    await tx.execute(sql`
+      insert into account_tags (account_id, tag_id)
+      select r.account_id, t.tag_id from import_rows r cross join lateral unnest(r.tag_ids) as t(tag_id)
+      where ${inChunk} and r.account_id is not null and cardinality(r.tag_ids) > 0
+        and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.tags}))
+        and exists (select 1 from tags tg where tg.id = t.tag_id and tg.organisation_id = ${actor.organisationId})
+      on conflict do nothing`);
+
+    // Accounts left as they are still get linked to their Google account when they have none.
+    await tx.execute(sql`
+      update accounts a set google_user_id = r.google_user_id
+      from import_rows r
+      where ${inChunk} and r.outcome = 'keep' and a.id = r.account_id and a.google_user_id is null and r.google_user_id is not null
+        and ${accountScopeSql(actor, 'a')} and ${googleFree}`);
+    await tx.execute(sql`update import_rows r set applied = true where ${inChunk} and not r.applied`);
+
+    if (opts.sendWelcomeEmail && locked.welcome) {
+      await queueWelcomeEmails(tx, {
+        organisationId: actor.organisationId,
+        organisationName: locked.org_name,
+        appUrl: ctx.appUrl,
+        recipients: sql`select r.email, r.first_name from import_rows r where ${inChunk} and r.outcome = 'create' and r.account_id is not null order by r.row_number`,
+      });
+    }
+
+    await tx.execute(sql`
+      update import_batches b set
+        processed_rows = b.processed_rows + s.n, created_count = b.created_count + s.c, updated_count = b.updated_count + s.u,
+        kept_count = b.kept_count + s.k, skipped_count = b.skipped_count + s.s
+      from (
+        select count(*)::int as n, count(*) filter (where outcome = 'create')::int as c, count(*) filter (where outcome = 'update')::int as u,
+          count(*) filter (where outcome = 'keep')::int as k, count(*) filter (where outcome = 'skip')::int as s
+        from import_rows r where ${inChunk}) s
+      where b.id = ${id}`);
+    await options.beforeChunkCommit?.('apply');
+    return true;
+  });
+}
+
+/**
+ * Finishes the batch when, and only when, no row is left: status, the preset request, the email
+ * to the administrator who started it and the audit entry commit together.
+ */
+async function finishImport(ctx: Ctx, batch: ImportBatch): Promise<boolean> {
+  return ctx.db.transaction(async (tx) => {
+    const [locked] = await tx.execute<{ status: string; left: number }>(sql`
+      select b.status, (select count(*)::int from import_rows r where r.batch_id = b.id and not r.applied) as left
+      from import_batches b where b.id = ${batch.id} for update`);
+    if (locked?.status === 'finished') return true;
+    if (locked?.status !== 'running' || locked.left > 0) return false;
+    await tx.execute(sql`update import_rows set password = null where batch_id = ${batch.id} and password is not null`);
+    const [done] = await tx.execute<{ created_count: number; updated_count: number; kept_count: number; skipped_count: number }>(sql`
+      update import_batches set status = 'finished', finished_at = now(), file_text = null
+      where id = ${batch.id} returning created_count, updated_count, kept_count, skipped_count`);
+    const requestId = await applyPreset(ctx, batch, tx);
+    if (requestId) await tx.execute(sql`update import_batches set assignment_request_id = ${requestId} where id = ${batch.id}`);
+    await queueEmail(
+      tx,
+      finishedEmail({
+        organisationId: ctx.actor.organisationId,
+        to: ctx.actor.email,
+        firstName: ctx.actor.firstName,
+        resultUrl: `${ctx.appUrl}/imports/${batch.id}`,
+        source: batch.source,
+        created: done!.created_count,
+        updated: done!.updated_count,
+        kept: done!.kept_count,
+        skipped: done!.skipped_count,
+      }),
+    );
+    await recordAudit(tx, ctx.actor, 'import.finished', {
+      subjectType: 'import_batch',
+      subjectId: batch.id,
+      details: { created: done!.created_count, updated: done!.updated_count, kept: done!.kept_count, skipped: done!.skipped_count },
+    });
+    return true;
+  });
+}
+
+/** The accounts a preset goes to: the ones the import created or updated. */
+export function importedAccountsSql(batchId: string): SQL {
+  return sql`select r.account_id from import_rows r where r.batch_id = ${batchId} and r.applied and r.outcome in ('create', 'update') and r.account_id is not null`;
+}
+
+async function applyPreset(_ctx: Ctx & { actor: Actor }, batch: ImportBatch, _tx: Tx): Promise<string | null> {
+  if (!batch.options.presetId) return null;
+  return null;
+}

@@ -1,0 +1,150 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { sql } from 'drizzle-orm';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.js';
+import { EMAIL_MAX_LENGTH } from '../accounts/email.js';
+import { NAME_MAX_LENGTH } from '../accounts/create-account.js';
+import type { Ctx } from '../context.js';
+import { assertEditable, getImportBatch } from './batches.js';
+
+/** One row as a source hands it over (CSV after column mapping, or a Classroom roster entry). */
+export interface ImportRowInput {
+  rowNumber: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  password?: string | null;
+  groupName?: string | null;
+  tagNames?: string[];
+  googleUserId?: string | null;
+}
+
+export const GROUP_NAME_MAX_LENGTH = 100;
+export const TAG_NAME_MAX_LENGTH = 100;
+export const GOOGLE_USER_ID_MAX_LENGTH = 255;
+
+// Same shape of check as the Create Account form (src/accounts/email.ts).
+const EMAIL_PATTERN = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]{2,}$/;
+
+/** A row with every field trimmed, and what is wrong with it on its own (null when nothing). */
+export interface CleanRow {
+  rowNumber: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  password: string | null;
+  groupName: string | null;
+  tagNames: string[];
+  googleUserId: string | null;
+  problem: string | null;
+}
+
+// Postgres text cannot hold NUL; other control characters are kept as typed.
+const clean = (s: string | null | undefined): string => (s ?? '').replace(/\0/g, '').trim();
+
+/**
+ * The checks a row can fail by itself, before it meets the other rows and the accounts: missing
+ * or malformed email, missing names, fields too long, a password too short. The reasons are read
+ * by the person who fixes the file, so they name the field and the limit.
+ */
+export function cleanRow(input: ImportRowInput): CleanRow {
+  const firstName = clean(input.firstName);
+  const lastName = clean(input.lastName);
+  const email = clean(input.email);
+  const password = input.password == null || input.password === '' ? null : input.password.replace(/\0/g, '');
+  const groupName = clean(input.groupName) || null;
+  const tagNames = [...new Map((input.tagNames ?? []).map(clean).filter(Boolean).map((t) => [t.toLowerCase(), t])).values()];
+  const googleUserId = clean(input.googleUserId) || null;
+  const problems: string[] = [];
+  if (!email) {
+    if (!googleUserId) problems.push('The email is missing.');
+  } else if (email.length > EMAIL_MAX_LENGTH) problems.push(`The email is longer than ${EMAIL_MAX_LENGTH} characters.`);
+  else if (!EMAIL_PATTERN.test(email)) problems.push(`The email "${email}" is not a valid email address.`);
+  if (!firstName) problems.push('The first name is missing.');
+  else if (firstName.length > NAME_MAX_LENGTH) problems.push(`The first name is longer than ${NAME_MAX_LENGTH} characters.`);
+  if (!lastName) problems.push('The last name is missing.');
+  else if (lastName.length > NAME_MAX_LENGTH) problems.push(`The last name is longer than ${NAME_MAX_LENGTH} characters.`);
+  if (password !== null) {
+    if (password.length < PASSWORD_MIN_LENGTH) problems.push(`The password is shorter than ${PASSWORD_MIN_LENGTH} characters.`);
+    else if (password.length > PASSWORD_MAX_LENGTH) problems.push(`The password is longer than ${PASSWORD_MAX_LENGTH} characters.`);
+  }
+  if (groupName && groupName.length > GROUP_NAME_MAX_LENGTH) problems.push(`The group is longer than ${GROUP_NAME_MAX_LENGTH} characters.`);
+  if (tagNames.some((t) => t.length > TAG_NAME_MAX_LENGTH)) problems.push(`A tag is longer than ${TAG_NAME_MAX_LENGTH} characters.`);
+  if (googleUserId && googleUserId.length > GOOGLE_USER_ID_MAX_LENGTH) problems.push('The Google user id is too long.');
+  return {
+    rowNumber: input.rowNumber,
+    firstName: firstName.slice(0, 1000),
+    lastName: lastName.slice(0, 1000),
+    email: email.slice(0, 1000),
+    password: password === null ? null : password.slice(0, 1000),
+    groupName: groupName?.slice(0, 1000) ?? null,
+    tagNames: tagNames.map((t) => t.slice(0, 1000)).slice(0, 100),
+    googleUserId: googleUserId?.slice(0, 1000) ?? null,
+    problem: problems.length ? problems.join(' ') : null,
+  };
+}
+
+// COPY text format: backslash, tab, newline and carriage return are escaped; \N is null.
+function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+function copyTextArray(values: string[]): string {
+  const literal = `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  return copyText(literal);
+}
+
+function copyLine(batchId: string, row: CleanRow): string {
+  return [
+    batchId,
+    String(row.rowNumber),
+    copyText(row.firstName),
+    copyText(row.lastName),
+    copyText(row.email),
+    copyText(row.password),
+    copyText(row.groupName),
+    copyTextArray(row.tagNames),
+    copyText(row.googleUserId),
+    copyText(row.problem),
+  ].join('\t') + '\n';
+}
+
+/**
+ * Adds rows to a batch being prepared, with COPY (one stream, no per-row round trip). Each row is
+ * cleaned and its own problems recorded; checks against other rows and accounts come in
+ * checkImportBatch. Rows can be staged in several calls (a file read in pieces); a row number
+ * staged twice is refused by the primary key.
+ */
+export async function stageImportRows(ctx: Ctx, batchId: string, rows: Iterable<ImportRowInput> | AsyncIterable<ImportRowInput>): Promise<{ staged: number }> {
+  const batch = await getImportBatch(ctx, batchId);
+  assertEditable(batch);
+  let staged = 0;
+  async function* lines(): AsyncGenerator<string> {
+    let buffer = '';
+    for await (const row of rows as AsyncIterable<ImportRowInput>) {
+      buffer += copyLine(batch.id, cleanRow(row));
+      staged++;
+      if (buffer.length > 256 * 1024) {
+        yield buffer;
+        buffer = '';
+      }
+    }
+    if (buffer) yield buffer;
+  }
+  const writable = await ctx.sql`
+    copy import_rows (batch_id, row_number, first_name, last_name, email, password, group_name, tag_names, google_user_id, problem) from stdin`.writable();
+  await pipeline(Readable.from(lines()), writable);
+  await ctx.db.execute(sql`
+    update import_batches set status = 'draft', total_rows = (select count(*)::int from import_rows where batch_id = ${batch.id})
+    where id = ${batch.id}`);
+  return { staged };
+}
+
+/** Removes every staged row of a batch being prepared (the file or the mapping changed). */
+export async function clearImportRows(ctx: Ctx, batchId: string): Promise<void> {
+  const batch = await getImportBatch(ctx, batchId);
+  assertEditable(batch);
+  await ctx.db.execute(sql`delete from import_rows where batch_id = ${batch.id}`);
+  await ctx.db.execute(sql`update import_batches set status = 'draft', total_rows = 0 where id = ${batch.id}`);
+}
