@@ -3,6 +3,8 @@ import type { WorkerRuntime } from './runtime.js';
 import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
 import { sendEmailTask } from './tasks/send-email.js';
 import { runImportTask } from './tasks/run-import.js';
+import { enqueueClassroomSyncsTask } from './tasks/enqueue-classroom-syncs.js';
+import { syncClassroomLinkTask } from './tasks/sync-classroom-link.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
 export function createTaskList(runtime: WorkerRuntime): TaskList {
@@ -10,10 +12,15 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
     send_email: sendEmailTask(runtime),
     clean_up_sessions: cleanUpSessionsTask(runtime),
     run_import: runImportTask(runtime),
+    sync_classroom_link: syncClassroomLinkTask(runtime),
+    enqueue_classroom_syncs: enqueueClassroomSyncsTask(runtime),
   };
 }
 
 /** Crontab entries with fixed ids; each fans out into per-item jobs where there is work. */
 export function crontab(runtime: WorkerRuntime): string {
-  return ['15 3 * * * clean_up_sessions ?id=clean_up_sessions'].join('\n');
+  return [
+    '15 3 * * * clean_up_sessions ?id=clean_up_sessions',
+    `${runtime.env.CLASSROOM_SYNC_SCHEDULE} enqueue_classroom_syncs ?id=enqueue_classroom_syncs`,
+  ].join('\n');
 }

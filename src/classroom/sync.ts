@@ -10,6 +10,7 @@ import type { GoogleConfig } from './config.js';
 import { classroomClientFor, markNeedsReconnecting } from './connection.js';
 import { ClassroomAccessError, ClassroomCourseGoneError, GoogleReconnectNeededError } from './errors.js';
 import type { GoogleStudent } from './google-client.js';
+import { attachImportedMembers } from './import.js';
 import { SYNC_TASK, syncJobKey, type SyncTrigger } from './links.js';
 
 /**
@@ -201,14 +202,15 @@ export async function syncCourseLink(
   if (!link) return { outcome: 'gone' };
   if (link.syncState === 'needs_reconnecting') return { outcome: 'failed', message: 'The teacher has to connect to Google Classroom again.' };
   if (link.syncState === 'waiting_for_import' && link.importBatchId) {
-    const [batch] = await services.sql<{ status: string }[]>`select status from import_batches where id = ${link.importBatchId}`;
-    if (batch && batch.status !== 'finished' && batch.status !== 'failed') {
+    const attached = await attachImportedMembers(services, link, options.trigger);
+    if (attached === 'waiting') {
       // The accounts are still being created: look again shortly (same job key, so no pile-up).
       await services.db.execute(
         addJobSql(SYNC_TASK, { linkId, trigger: options.trigger }, { jobKey: syncJobKey(linkId), jobKeyMode: 'replace', runAt: sql`now() + interval '3 seconds'`, maxAttempts: 6 }),
       );
       return { outcome: 'waiting' };
     }
+    return { outcome: 'applied', added: attached.added, updated: 0, removed: 0, restored: 0, importing: 0 };
   }
   const owner = await loadActor(services, link.ownerId);
   if (!owner || owner.kind !== 'administrator' || owner.organisationId !== link.organisationId) {
@@ -236,11 +238,19 @@ export async function syncCourseLink(
 
   const plan = await planSync(services, link, roster);
   const attach = plan.joiners.filter((j) => j.account_id);
-  const newcomers = plan.joiners.filter((j) => !j.account_id);
-  // Right after an import, students the import skipped are reported, not imported again and again.
-  const mayImport = options.trigger !== 'import' && options.trigger !== 'newcomers';
-  const nothing = !attach.length && !plan.returners.length && !plan.leavers.length && !plan.changed.length && (!newcomers.length || !mayImport);
-  if (nothing && !newcomers.length && link.syncState !== 'waiting_for_import') {
+  // Students the link's last import skipped (with a reason on its result page) are not tried again each sync.
+  const skippedBefore = new Set(
+    link.importBatchId
+      ? (
+          await services.sql<{ google_user_id: string }[]>`
+            select google_user_id from import_rows where batch_id = ${link.importBatchId} and outcome = 'skip' and google_user_id is not null`
+        ).map((r) => r.google_user_id)
+      : [],
+  );
+  const newcomers = plan.joiners.filter((j) => !j.account_id && !skippedBefore.has(j.google_user_id));
+  const notImported = plan.joiners.filter((j) => !j.account_id && skippedBefore.has(j.google_user_id)).map((n) => `${n.first_name} ${n.last_name}`);
+  const nothing = !attach.length && !plan.returners.length && !plan.leavers.length && !plan.changed.length && !newcomers.length;
+  if (nothing) {
     await recordUnchanged(services, link, options.trigger, startedAt);
     return { outcome: 'unchanged' };
   }
@@ -258,7 +268,7 @@ export async function syncCourseLink(
   // The import engine runs its own transactions; its batch is started first, and the link then
   // waits for it (a follow-up sync attaches the new accounts once they exist).
   const handed =
-    newcomers.length && mayImport
+    newcomers.length
       ? await importNewcomers(
           ctx,
           link,
@@ -309,7 +319,6 @@ export async function syncCourseLink(
     }
     const importing = handed?.staged ?? 0;
     const batchId = handed?.batchId ?? null;
-    const notImported = mayImport ? [] : newcomers.map((n) => `${n.first_name} ${n.last_name}`);
     const added = attach.length;
     await recordRun(tx, link, {
       trigger: options.trigger,
@@ -376,4 +385,10 @@ async function holdSync(services: Services, owner: Actor, link: SyncLink, plan: 
       });
     }
   });
+}
+
+/** The job queue gave up on a sync (Google kept failing): the link says so until the next one works. */
+export async function recordSyncGaveUp(services: Services, linkId: string, trigger: SyncTrigger, message: string): Promise<void> {
+  const link = await loadLink(services, linkId);
+  if (link) await recordFailure(services, link, trigger, message, new Date());
 }
