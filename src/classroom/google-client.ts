@@ -239,11 +239,14 @@ export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string
   const api = new classroom_v1.Classroom({
     // googleapis-common pins its own copy of google-auth-library; the client is used by duck typing.
     auth: auth as never,
-    rootUrl: cfg.apiRoot,
     fetchImplementation: fetchImpl,
     retry: true,
     retryConfig: retryConfig(cfg),
   });
+
+  // rootUrl per call: googleapis resolves a global rootUrl against the origin only, which would drop
+  // a path such as the sandbox's /google-sandbox/.
+  const at = { rootUrl: cfg.apiRoot };
 
   async function call<T>(fn: () => Promise<{ data: T }>): Promise<T> {
     try {
@@ -261,7 +264,7 @@ export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string
       let pageToken: string | undefined;
       do {
         const data = await call(() =>
-          api.courses.list({ teacherId: 'me', courseStates: states, pageSize: MAX_PAGE_SIZE, fields: COURSE_FIELDS, ...(pageToken ? { pageToken } : {}) }),
+          api.courses.list({ teacherId: 'me', courseStates: states, pageSize: MAX_PAGE_SIZE, fields: COURSE_FIELDS, ...(pageToken ? { pageToken } : {}) }, at),
         );
         for (const c of data.courses ?? []) {
           if (!c.id) continue;
@@ -276,7 +279,7 @@ export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string
       let pageToken: string | undefined;
       do {
         const data = await call(() =>
-          api.courses.students.list({ courseId, pageSize: MAX_PAGE_SIZE, fields: STUDENT_FIELDS, ...(pageToken ? { pageToken } : {}) }),
+          api.courses.students.list({ courseId, pageSize: MAX_PAGE_SIZE, fields: STUDENT_FIELDS, ...(pageToken ? { pageToken } : {}) }, at),
         );
         for (const s of data.students ?? []) {
           const id = s.userId ?? s.profile?.id;
@@ -295,7 +298,7 @@ export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string
       return out;
     },
     async getCourse(courseId) {
-      const c = await call(() => api.courses.get({ id: courseId, fields: 'id,name,section,courseState,ownerId' }));
+      const c = await call(() => api.courses.get({ id: courseId, fields: 'id,name,section,courseState,ownerId' }, at));
       return { id: c.id ?? courseId, name: c.name ?? '(untitled class)', section: c.section ?? null, state: c.courseState ?? 'ACTIVE', ownerId: c.ownerId ?? null };
     },
   };

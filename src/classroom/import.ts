@@ -165,7 +165,7 @@ export async function startClassroomImport(ctx: Ctx, batchId: string): Promise<{
       returning id`);
     for (const link of links) {
       await tx.execute(
-        addJobSql(SYNC_TASK, { linkId: link.id, trigger: 'import' }, { jobKey: syncJobKey(link.id), jobKeyMode: 'replace', runAt: sql`now() + interval '2 seconds'`, maxAttempts: 6 }),
+        addJobSql(SYNC_TASK, { linkId: link.id, trigger: 'import' }, { jobKey: syncJobKey(link.id), jobKeyMode: 'replace', runAt: sql`(now() + interval '2 seconds')`, maxAttempts: 6 }),
       );
     }
     await recordAudit(tx, ctx.actor, 'classroom.import_started', {

@@ -206,7 +206,7 @@ export async function syncCourseLink(
     if (attached === 'waiting') {
       // The accounts are still being created: look again shortly (same job key, so no pile-up).
       await services.db.execute(
-        addJobSql(SYNC_TASK, { linkId, trigger: options.trigger }, { jobKey: syncJobKey(linkId), jobKeyMode: 'replace', runAt: sql`now() + interval '3 seconds'`, maxAttempts: 6 }),
+        addJobSql(SYNC_TASK, { linkId, trigger: options.trigger }, { jobKey: syncJobKey(linkId), jobKeyMode: 'replace', runAt: sql`(now() + interval '3 seconds')`, maxAttempts: 6 }),
       );
       return { outcome: 'waiting' };
     }
@@ -314,7 +314,7 @@ export async function syncCourseLink(
     if (handed) {
       await tx.execute(sql`update classroom_course_links set sync_state = 'waiting_for_import', import_batch_id = ${handed.batchId} where id = ${link.id}`);
       await tx.execute(
-        addJobSql(SYNC_TASK, { linkId: link.id, trigger: 'newcomers' }, { jobKey: syncJobKey(link.id), jobKeyMode: 'replace', runAt: sql`now() + interval '3 seconds'`, maxAttempts: 6 }),
+        addJobSql(SYNC_TASK, { linkId: link.id, trigger: 'newcomers' }, { jobKey: syncJobKey(link.id), jobKeyMode: 'replace', runAt: sql`(now() + interval '3 seconds')`, maxAttempts: 6 }),
       );
     }
     const importing = handed?.staged ?? 0;
