@@ -8,6 +8,8 @@ import { accountsRoutes } from './http/routes/accounts.js';
 import { authRoutes } from './http/routes/auth.js';
 import { devMailboxRoutes } from './http/routes/dev-mailbox.js';
 import { classroomConnectRoutes } from './http/routes/classroom-connect.js';
+import { classroomRoutes } from './http/routes/classroom.js';
+import { classroomAddOnRoutes } from './http/routes/classroom-add-on.js';
 import { googleSandboxRoutes } from './http/routes/google-sandbox.js';
 import { homeRoutes } from './http/routes/home.js';
 import { staticRoutes } from './http/routes/static.js';
@@ -39,6 +41,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/dev/mailbox', devMailboxRoutes);
   app.route('/google-sandbox', googleSandboxRoutes);
   app.route('/classroom', classroomConnectRoutes);
+  app.route('/classroom', classroomRoutes);
+  app.route('/classroom-add-on', classroomAddOnRoutes);
 
   app.notFound(handleNotFound);
   app.onError(handleError);

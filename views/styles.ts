@@ -72,4 +72,6 @@ tbody th[scope=row]{font-weight:600;text-align:left;text-transform:none;letter-s
 .mail-list td,.mail-list th{vertical-align:top}
 pre.mail{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid var(--line);padding:1rem;border-radius:6px}
 fieldset{border:0;padding:0;margin:0 0 1rem}
+.addon-frame{width:100%;height:460px;border:1px solid var(--line);border-radius:var(--radius);background:#fff}
+.addon h1{font-size:1.25rem}
 `;

@@ -42,7 +42,7 @@ export function parseSourceState(raw: Record<string, unknown>): ClassroomSourceS
   };
 }
 
-const passwordBinding = (organisationId: string) => `classroom-default-password:${organisationId}`;
+export const passwordBinding = (organisationId: string) => `classroom-default-password:${organisationId}`;
 
 export interface PickableCourse extends GoogleCourse {
   linkedLinkId: string | null;
@@ -253,4 +253,78 @@ export async function attachImportedMembers(
       where id = ${link.id} and sync_state = 'waiting_for_import'`);
     return { added: added.length, notImported: skipped.map((s) => s.name) };
   });
+}
+
+export interface ReviewRow {
+  rowNumber: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  emailHidden: boolean;
+  outcome: 'pending' | 'create' | 'update' | 'keep' | 'skip';
+  reason: string | null;
+  /** How an existing account was found: by its Google account first, else by email. */
+  matchedBy: 'google' | 'email' | null;
+}
+
+export const REVIEW_PAGE_SIZE = 100;
+
+/** "A list of all the accounts that will be imported", 100 at a time, with how each was matched. */
+export async function listReviewRows(
+  ctx: Ctx,
+  batchId: string,
+  input: { page?: number; outcome?: 'skip' } = {},
+): Promise<{ rows: ReviewRow[]; page: number; pageCount: number; hiddenCount: number }> {
+  const { batch, state } = await getClassroomBatch(ctx, batchId);
+  const hidden = JSON.stringify(state.hiddenEmail);
+  const where = sql`r.batch_id = ${batch.id} ${input.outcome ? sql`and r.outcome = 'skip'` : sql``}`;
+  const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_rows r where ${where}`);
+  const pageCount = Math.max(1, Math.ceil((count?.n ?? 0) / REVIEW_PAGE_SIZE));
+  const page = Math.min(Math.max(1, Math.floor(input.page ?? 1)), pageCount);
+  const rows = await ctx.db.execute<{
+    row_number: number;
+    first_name: string;
+    last_name: string;
+    email: string;
+    hidden: boolean;
+    outcome: ReviewRow['outcome'];
+    reason: string | null;
+    matched_by: 'google' | 'email' | null;
+  }>(sql`
+    select r.row_number, r.first_name, r.last_name, r.email, r.outcome, r.reason,
+      r.google_user_id = any(array(select jsonb_array_elements_text(${hidden}::jsonb))) as hidden,
+      case when r.account_id is null then null when a.google_user_id is not null and a.google_user_id = r.google_user_id then 'google' else 'email' end as matched_by
+    from import_rows r left join accounts a on a.id = r.account_id and a.organisation_id = ${ctx.actor.organisationId}
+    where ${where}
+    order by r.last_name, r.first_name, r.row_number
+    limit ${REVIEW_PAGE_SIZE} offset ${(page - 1) * REVIEW_PAGE_SIZE}`);
+  return {
+    rows: rows.map((r) => ({
+      rowNumber: r.row_number,
+      firstName: r.first_name,
+      lastName: r.last_name,
+      email: r.email,
+      emailHidden: r.hidden,
+      outcome: r.outcome,
+      reason: r.reason,
+      matchedBy: r.outcome === 'create' || r.outcome === 'skip' ? null : r.matched_by,
+    })),
+    page,
+    pageCount,
+    hiddenCount: state.hiddenEmail.length,
+  };
+}
+
+/** The course links an import made. */
+export async function linksOfBatch(ctx: Ctx, batchId: string): Promise<{ id: string; courseName: string }[]> {
+  const { batch } = await getClassroomBatch(ctx, batchId);
+  const rows = await ctx.db.execute<{ id: string; course_name: string }>(sql`
+    select id, course_name from classroom_course_links where import_batch_id = ${batch.id} and organisation_id = ${ctx.actor.organisationId}
+    union
+    select l.id, l.course_name from classroom_course_links l
+    where l.organisation_id = ${ctx.actor.organisationId}
+      and exists (select 1 from classroom_sync_runs s where s.link_id = l.id and s.trigger = 'import')
+      and l.google_course_id = any(array(select jsonb_array_elements_text(${JSON.stringify(parseSourceState(batch.sourceState).courses.map((c) => c.id))}::jsonb)))
+    order by course_name`);
+  return rows.map((r) => ({ id: r.id, courseName: r.course_name }));
 }

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { toUuidArray } from '../accounts/scope.js';
+import { groupScopeSql, toUuidArray } from '../accounts/scope.js';
 import { recordAudit } from '../audit.js';
 import type { Actor, Ctx, Services } from '../context.js';
 import type { HeldPlan } from '../db/schema/classroom.js';
@@ -170,7 +170,7 @@ export interface SyncRunView {
   removed: number;
   restored: number;
   runs: number;
-  details: { added?: string[]; updated?: string[]; removed?: string[]; restored?: string[]; notImported?: string[]; importBatchId?: string };
+  details: { added?: string[]; updated?: string[]; removed?: string[]; restored?: string[]; notImported?: string[]; importing?: number; importBatchId?: string; wouldRemove?: string[] };
   message: string | null;
   startedAt: Date;
   finishedAt: Date;
@@ -209,4 +209,31 @@ export async function listSyncRuns(ctx: Ctx, linkId: string, limit = 50): Promis
     startedAt: new Date(r.started_at),
     finishedAt: new Date(r.finished_at),
   }));
+}
+
+/** Group, tags, default password and preset for students who join later. */
+export async function updateLinkSettings(
+  ctx: Ctx,
+  linkId: string,
+  input: { groupId: string; tagIds: string[]; defaultPassword: string; presetId?: string | null },
+  encryptPassword: (password: string, organisationId: string) => Promise<string>,
+): Promise<void> {
+  const link = await getCourseLink(ctx, linkId);
+  const tagIds = [...new Set(input.tagIds.filter((t) => /^[0-9a-f-]{36}$/i.test(t)))];
+  if (!/^[0-9a-f-]{36}$/i.test(input.groupId)) throw new ValidationError('Select the group for students who join later.', { groupId: 'Select a group.' });
+  const [group] = await ctx.db.execute<{ id: string }>(sql`select g.id from groups g where g.id = ${input.groupId} and ${groupScopeSql(ctx.actor, 'g')}`);
+  if (!group) throw new ValidationError('Select one of your groups.', { groupId: 'Select one of your groups.' });
+  const [tags] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from tags where organisation_id = ${ctx.actor.organisationId} and id = any(${toUuidArray(tagIds)})`);
+  if ((tags?.n ?? 0) !== tagIds.length) throw new ValidationError('A tag you chose no longer exists. Reload the page and try again.');
+  if (input.defaultPassword && input.defaultPassword.length < 8) throw new ValidationError('The default password must be at least 8 characters.', { defaultPassword: 'At least 8 characters.' });
+  if (input.presetId && !/^[0-9a-f-]{36}$/i.test(input.presetId)) throw new ValidationError('Choose one of the preset assignments.');
+  const encrypted = input.defaultPassword ? await encryptPassword(input.defaultPassword, ctx.actor.organisationId) : null;
+  await ctx.db.transaction(async (tx) => {
+    await tx.execute(sql`
+      update classroom_course_links set group_id = ${input.groupId}, tag_ids = ${toUuidArray(tagIds)},
+        preset_id = ${input.presetId === undefined ? sql`preset_id` : sql`${input.presetId}::uuid`},
+        default_password_encrypted = coalesce(${encrypted}, default_password_encrypted)
+      where id = ${link.id}`);
+    await recordAudit(tx, ctx.actor, 'classroom.link_settings_changed', { subjectType: 'classroom_course_link', subjectId: link.id });
+  });
 }

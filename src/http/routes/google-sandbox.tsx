@@ -247,7 +247,7 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     });
     return page(
       c,
-      <SandboxAddOnFramePage courseName={course.name} teacherEmail={course.email} frameUrl={`/classroom/add-on/discovery?${params}`} />,
+      <SandboxAddOnFramePage courseName={course.name} teacherEmail={course.email} frameUrl={`/classroom-add-on/attachment-discovery?${params}`} />,
       course.name,
     );
   });
