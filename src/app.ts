@@ -12,6 +12,7 @@ import { classroomRoutes } from './http/routes/classroom.js';
 import { classroomAddOnRoutes } from './http/routes/classroom-add-on.js';
 import { googleSandboxRoutes } from './http/routes/google-sandbox.js';
 import { homeRoutes } from './http/routes/home.js';
+import { importsRoutes } from './http/routes/imports.js';
 import { staticRoutes } from './http/routes/static.js';
 import { yourAccountRoutes } from './http/routes/your-account.js';
 import type { AppDeps, AppEnv } from './http/types.js';
@@ -43,6 +44,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/classroom', classroomConnectRoutes);
   app.route('/classroom', classroomRoutes);
   app.route('/classroom-add-on', classroomAddOnRoutes);
+
+  app.route('/imports', importsRoutes);
 
   app.notFound(handleNotFound);
   app.onError(handleError);

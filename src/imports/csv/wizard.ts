@@ -9,6 +9,7 @@ import { fieldsFor, guessMapping, isField, validateMapping, type Field } from '.
 import { readCsvFile } from './parse.js';
 import { stageCsvFile } from './stage-csv.js';
 import { csvLine } from './write.js';
+import { checkPresetChoice } from '../presets.js';
 
 /** The CSV wizard's state on a batch: the file's facts, the mapping, and how far the wizard got. */
 const CsvStateSchema = v.object({
@@ -58,11 +59,12 @@ export async function uploadCsv(
     throw new ValidationError('Only system administrators can import administrator accounts.', { accountKind: 'Only system administrators can import administrator accounts.' });
   }
   const offered = await csvUploadOptions(ctx);
+  const presetId = await checkPresetChoice(ctx, input.presetId);
   const { info, text } = await readCsvFile(input.bytes, input.fileName.slice(0, 255) || 'accounts.csv');
   const mapping = guessMapping(info.headers, ctx.actor.isSystemAdmin);
   return createImportBatch(ctx, {
     source: 'csv',
-    options: { accountKind, sendWelcomeEmail: input.sendWelcomeEmail && offered.welcomeEmailEnabled, presetId: input.presetId },
+    options: { accountKind, sendWelcomeEmail: input.sendWelcomeEmail && offered.welcomeEmailEnabled, presetId },
     sourceState: { ...info, mapping, staged: false, checked: false },
     fileText: text,
   });

@@ -1,0 +1,265 @@
+import { Hono } from 'hono';
+import { stream } from 'hono/streaming';
+import { listGroups, listTags } from '../../accounts/list.js';
+import type { Ctx } from '../../context.js';
+import { ValidationError } from '../../errors.js';
+import { getImportBatch, listImportBatches, listImportRows, type ImportBatch, type RowOutcome } from '../../imports/batches.js';
+import { FIELDS, fieldsFor } from '../../imports/csv/columns.js';
+import { MAX_FILE_BYTES } from '../../imports/csv/decode.js';
+import {
+  csvUploadOptions,
+  fieldOptionsFor,
+  getCsvImport,
+  saveCsvExistingOptions,
+  saveCsvFieldOptions,
+  saveCsvMapping,
+  skippedRowsCsv,
+  uploadCsv,
+  type CsvState,
+} from '../../imports/csv/wizard.js';
+import { csvLine } from '../../imports/csv/write.js';
+import { listPresetChoices } from '../../imports/presets.js';
+import { startImport } from '../../imports/run.js';
+import { ImportProgress, ImportResultPage } from '../../../views/pages/import-result.js';
+import { ImportsHomePage } from '../../../views/pages/imports.js';
+import {
+  CsvCheckPage,
+  CsvColumnsPage,
+  CsvHowToPage,
+  CsvReadyPage,
+  CsvSettingsPage,
+  CsvUploadPage,
+  CsvVerifyPage,
+  SAMPLE_ROWS,
+  type CsvUploadProps,
+} from '../../../views/pages/imports-csv.js';
+import { readForm } from '../form.js';
+import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
+import type { AppContext, AppEnv } from '../types.js';
+
+function ctxOf(c: AppContext): Ctx {
+  return { ...c.get('services'), actor: c.get('actor')! };
+}
+
+function pageNumber(raw: string | undefined): number {
+  const n = Number.parseInt(raw ?? '1', 10);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+/** The wizard step a CSV batch should be on, from what it has done so far. */
+function nextStep(batch: ImportBatch, state: CsvState | null): string | null {
+  if (batch.status !== 'draft' && batch.status !== 'checked') return null;
+  if (!state) return null;
+  if (!state.staged) return `/imports/${batch.id}/columns`;
+  if (!state.checked) return `/imports/${batch.id}/settings`;
+  if (batch.status === 'draft') return `/imports/${batch.id}/settings`;
+  return `/imports/${batch.id}/check`;
+}
+
+async function uploadProps(c: AppContext, extra: Partial<CsvUploadProps> = {}): Promise<CsvUploadProps> {
+  const ctx = ctxOf(c);
+  const [offered, presets] = await Promise.all([csvUploadOptions(ctx), listPresetChoices(ctx)]);
+  return { csrfToken: c.get('csrfToken'), canChooseAccountType: offered.canChooseAccountType, welcomeEmailEnabled: offered.welcomeEmailEnabled, presets, ...extra };
+}
+
+async function columnsPage(c: AppContext, id: string, error?: ValidationError, mapping?: string[]) {
+  const ctx = ctxOf(c);
+  const { batch, state } = await getCsvImport(ctx, id);
+  if (batch.status !== 'draft' && batch.status !== 'checked') return c.redirect(`/imports/${batch.id}`, 303);
+  if (error) c.status(400);
+  return c.render(
+    <CsvColumnsPage
+      csrfToken={c.get('csrfToken')}
+      batchId={batch.id}
+      fileName={state.fileName}
+      rowCount={state.rowCount}
+      headers={state.headers}
+      samples={state.samples}
+      mapping={mapping ?? state.mapping}
+      fieldChoices={fieldsFor(ctx.actor.isSystemAdmin).map((f) => ({ value: f, label: FIELDS[f] }))}
+      error={error?.message ?? null}
+      fields={error?.fields ?? {}}
+    />,
+    { title: 'Match your columns' },
+  );
+}
+
+async function settingsPage(c: AppContext, id: string, error?: ValidationError, values?: { mustChangePassword: boolean; groupId: string; tagIds: string[] }) {
+  const ctx = ctxOf(c);
+  const { batch, state } = await getCsvImport(ctx, id);
+  if (batch.status !== 'draft' && batch.status !== 'checked') return c.redirect(`/imports/${batch.id}`, 303);
+  if (!state.staged) return c.redirect(`/imports/${batch.id}/columns`, 303);
+  const [groups, tags] = await Promise.all([listGroups(ctx), listTags(ctx)]);
+  if (error) c.status(400);
+  return c.render(
+    <CsvSettingsPage
+      csrfToken={c.get('csrfToken')}
+      batchId={batch.id}
+      {...fieldOptionsFor(state)}
+      hasSharedPassword={batch.hasSharedPassword}
+      groups={groups}
+      tags={tags}
+      values={values ?? { mustChangePassword: batch.options.mustChangePassword, groupId: batch.options.groupId ?? '', tagIds: batch.options.tagIds }}
+      error={error?.message ?? null}
+      fields={error?.fields ?? {}}
+    />,
+    { title: 'Options for these accounts' },
+  );
+}
+
+/** A checked CSV batch, or a redirect to the step it still needs. */
+async function checkedCsv(c: AppContext, id: string): Promise<{ batch: ImportBatch; state: CsvState } | Response> {
+  const { batch, state } = await getCsvImport(ctxOf(c), id);
+  if (batch.status !== 'checked') return c.redirect(nextStep(batch, state) ?? `/imports/${batch.id}`, 303);
+  return { batch, state };
+}
+
+const counts = (b: ImportBatch) => ({ total: b.totalRows, toCreate: b.toCreate, toUpdate: b.toUpdate, toKeep: b.toKeep, toSkip: b.toSkip });
+
+export const importsRoutes = new Hono<AppEnv>()
+  .use(requireSignedIn(), requireAdministrator())
+  .get('/', async (c) => {
+    const list = await listImportBatches(ctxOf(c), { page: pageNumber(c.req.query('page')) });
+    return c.render(<ImportsHomePage batches={list.rows} page={list.page} pageCount={list.pageCount} total={list.total} />, { title: 'Batch Import' });
+  })
+  .get('/csv', (c) => c.render(<CsvHowToPage />, { title: 'Import from CSV' }))
+  .get('/csv/sample.csv', (c) => {
+    c.header('Content-Type', 'text/csv; charset=utf-8');
+    c.header('Content-Disposition', 'attachment; filename="rosterbridge-sample.csv"');
+    return c.body(`\uFEFF${SAMPLE_ROWS.map(csvLine).join('')}`);
+  })
+  .get('/csv/upload', async (c) => c.render(<CsvUploadPage {...await uploadProps(c)} />, { title: 'Upload your CSV file' }))
+  .post('/csv/upload', async (c) => {
+    const body = await c.req.parseBody();
+    const file = body.file;
+    const values = {
+      accountKind: typeof body.accountKind === 'string' ? body.accountKind : 'user',
+      sendWelcomeEmail: body.sendWelcomeEmail === '1',
+      presetId: typeof body.presetId === 'string' ? body.presetId : '',
+    };
+    try {
+      if (!(file instanceof File) || (file.size === 0 && !file.name)) throw new ValidationError('Choose your CSV file first.', { file: 'Choose your CSV file first.' });
+      if (file.size > MAX_FILE_BYTES) {
+        const message = `The file is ${(file.size / 1024 / 1024).toFixed(1)} MB; the largest file we accept is ${MAX_FILE_BYTES / 1024 / 1024} MB. Split it into smaller files and import them one after another.`;
+        c.status(413);
+        return c.render(<CsvUploadPage {...await uploadProps(c, { error: message, fields: { file: message }, values })} />, { title: 'Upload your CSV file' });
+      }
+      const { id } = await uploadCsv(ctxOf(c), {
+        bytes: new Uint8Array(await file.arrayBuffer()),
+        fileName: file.name,
+        accountKind: values.accountKind,
+        sendWelcomeEmail: values.sendWelcomeEmail,
+        presetId: values.presetId || null,
+      });
+      return c.redirect(`/imports/${id}/columns`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      c.status(400);
+      const fields = Object.keys(error.fields).length ? error.fields : { file: error.message };
+      return c.render(<CsvUploadPage {...await uploadProps(c, { error: error.message, fields, values })} />, { title: 'Upload your CSV file' });
+    }
+  })
+  .get('/:id', async (c) => {
+    const ctx = ctxOf(c);
+    const batch = await getImportBatch(ctx, c.req.param('id'));
+    const raw = c.req.query('outcome') ?? 'all';
+    const filter = (['create', 'update', 'keep', 'skip'].includes(raw) ? raw : 'all') as RowOutcome | 'all';
+    const showRows = batch.status === 'finished' || batch.status === 'failed';
+    const rows = showRows
+      ? await listImportRows(ctx, batch.id, { page: pageNumber(c.req.query('page')), ...(filter === 'all' ? {} : { outcome: filter }) })
+      : { rows: [], page: 1, pageCount: 1, total: 0 };
+    let continueHref: string | null = null;
+    if (batch.status === 'draft' || batch.status === 'checked') {
+      continueHref = batch.source === 'csv' ? nextStep(batch, (await getCsvImport(ctx, batch.id)).state) : null;
+    }
+    return c.render(<ImportResultPage batch={batch} {...rows} filter={filter} continueHref={continueHref} />, { title: 'Batch import' });
+  })
+  .get('/:id/progress', async (c) => {
+    const batch = await getImportBatch(ctxOf(c), c.req.param('id'));
+    if (batch.status !== 'queued' && batch.status !== 'running') c.header('HX-Refresh', 'true');
+    return c.html(<ImportProgress batch={batch} />);
+  })
+  .get('/:id/skipped.csv', async (c) => {
+    const ctx = ctxOf(c);
+    const batch = await getImportBatch(ctx, c.req.param('id'));
+    c.header('Content-Type', 'text/csv; charset=utf-8');
+    c.header('Content-Disposition', `attachment; filename="skipped-rows-${batch.id.slice(0, 8)}.csv"`);
+    return stream(c, async (out) => {
+      for await (const piece of skippedRowsCsv(ctx, batch.id)) await out.write(piece);
+    });
+  })
+  .get('/:id/columns', (c) => columnsPage(c, c.req.param('id')))
+  .post('/:id/columns', async (c) => {
+    const form = await readForm(c);
+    const mapping = form.all('column');
+    try {
+      await saveCsvMapping(ctxOf(c), c.req.param('id'), mapping);
+      return c.redirect(`/imports/${c.req.param('id')}/settings`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return columnsPage(c, c.req.param('id'), error, mapping);
+    }
+  })
+  .get('/:id/settings', (c) => settingsPage(c, c.req.param('id')))
+  .post('/:id/settings', async (c) => {
+    const form = await readForm(c);
+    const input = {
+      password: form.get('password'),
+      confirmPassword: form.get('confirmPassword'),
+      mustChangePassword: form.get('mustChangePassword') === '1',
+      groupId: form.get('groupId'),
+      tagIds: form.all('tagIds'),
+    };
+    try {
+      await saveCsvFieldOptions(ctxOf(c), c.req.param('id'), input);
+      return c.redirect(`/imports/${c.req.param('id')}/check`, 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return settingsPage(c, c.req.param('id'), error, input);
+    }
+  })
+  .get('/:id/check', async (c) => {
+    const found = await checkedCsv(c, c.req.param('id'));
+    if (found instanceof Response) return found;
+    const { batch, state } = found;
+    const skipped = await listImportRows(ctxOf(c), batch.id, { outcome: 'skip' });
+    return c.render(
+      <CsvCheckPage
+        csrfToken={c.get('csrfToken')}
+        batchId={batch.id}
+        counts={counts(batch)}
+        existing={batch.toUpdate + batch.toKeep}
+        skipped={skipped.rows}
+        skippedTotal={skipped.total}
+        updateExisting={batch.options.updateExisting}
+        canUpdateGroup={state.mapping.includes('group') || !!batch.options.groupId}
+      />,
+      { title: 'Check your data' },
+    );
+  })
+  .post('/:id/check', async (c) => {
+    const form = await readForm(c);
+    await saveCsvExistingOptions(ctxOf(c), c.req.param('id'), {
+      password: form.get('updatePassword') === '1',
+      group: form.get('updateGroup') === '1',
+      tags: form.get('updateTags') === '1',
+    });
+    return c.redirect(`/imports/${c.req.param('id')}/verify?page=1`, 303);
+  })
+  .get('/:id/verify', async (c) => {
+    const found = await checkedCsv(c, c.req.param('id'));
+    if (found instanceof Response) return found;
+    const { batch } = found;
+    const list = await listImportRows(ctxOf(c), batch.id, { page: pageNumber(c.req.query('page')) });
+    return c.render(<CsvVerifyPage csrfToken={c.get('csrfToken')} batchId={batch.id} {...list} counts={counts(batch)} />, { title: 'Verify the accounts' });
+  })
+  .get('/:id/ready', async (c) => {
+    const found = await checkedCsv(c, c.req.param('id'));
+    if (found instanceof Response) return found;
+    return c.render(<CsvReadyPage csrfToken={c.get('csrfToken')} batchId={found.batch.id} counts={counts(found.batch)} />, { title: 'Ready to import' });
+  })
+  .post('/:id/start', async (c) => {
+    const id = c.req.param('id');
+    await startImport(ctxOf(c), id);
+    return c.redirect(`/imports/${id}`, 303);
+  });
