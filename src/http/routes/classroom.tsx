@@ -16,6 +16,7 @@ import {
 import { approveHeldSync, getCourseLink, listCourseLinks, listSyncRuns, requestSync, updateLinkSettings } from '../../classroom/links.js';
 import { createTokenCipher } from '../../classroom/token-crypto.js';
 import type { Ctx } from '../../context.js';
+import { checkPresetChoice, listPresetChoices } from '../../imports/presets.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { ConnectPage } from '../../../views/pages/classroom-connect.js';
 import { ImportPickPage, ImportProgress, ImportResultPage, ImportReviewPage } from '../../../views/pages/classroom-import.js';
@@ -181,7 +182,7 @@ export const classroomRoutes = new Hono<AppEnv>()
         runs={await listSyncRuns(ctx, link.id)}
         groups={await groupOptions(ctx)}
         tags={await tagList(ctx)}
-        presets={null}
+        presets={(await listPresetChoices(ctx))?.map((p) => ({ value: p.id, label: p.name })) ?? null}
         notice={NOTICES[c.req.query('done') ?? ''] ?? null}
       />,
       { title: link.courseName },
@@ -197,11 +198,13 @@ export const classroomRoutes = new Hono<AppEnv>()
   })
   .post('/links/:id/settings', async (c) => {
     const form = await readForm(c);
+    const ctx = ctxOf(c);
     const cipher = createTokenCipher(googleConfigOf(c).tokenKey);
+    const presetId = form.all('presetId').length ? await checkPresetChoice(ctx, form.get('presetId') || null) : undefined;
     await updateLinkSettings(
-      ctxOf(c),
+      ctx,
       c.req.param('id'),
-      { groupId: form.get('groupId'), tagIds: form.all('tagIds'), defaultPassword: form.get('defaultPassword'), presetId: form.all('presetId').length ? form.get('presetId') || null : undefined },
+      { groupId: form.get('groupId'), tagIds: form.all('tagIds'), defaultPassword: form.get('defaultPassword'), presetId },
       (password, organisationId) => cipher.encrypt(password, passwordBinding(organisationId)),
     );
     return c.redirect(`/classroom/links/${c.req.param('id')}?done=settings`, 303);
