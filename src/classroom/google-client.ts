@@ -108,12 +108,14 @@ function oauthClient(cfg: GoogleConfig, fetchImpl: typeof fetch): OAuth2Client {
 }
 
 /** The consent-screen URL: offline access (a refresh token), PKCE S256, our state. */
-export function buildAuthUrl(cfg: GoogleConfig, input: { state: string; codeChallenge: string; loginHint?: string | null }): string {
+export function buildAuthUrl(
+  cfg: GoogleConfig,
+  input: { state: string; codeChallenge: string; loginHint?: string | null; signInOnly?: boolean },
+): string {
   return oauthClient(cfg, cfg.fetch).generateAuthUrl({
-    access_type: 'offline',
-    prompt: 'consent',
+    // Signing in only needs who you are; connecting needs Classroom and a refresh token.
+    ...(input.signInOnly ? { scope: ['openid', 'email', 'profile'] } : { access_type: 'offline', prompt: 'consent', scope: GOOGLE_SCOPES }),
     include_granted_scopes: true,
-    scope: GOOGLE_SCOPES,
     state: input.state,
     code_challenge: input.codeChallenge,
     code_challenge_method: CodeChallengeMethod.S256,

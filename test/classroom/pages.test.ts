@@ -168,3 +168,43 @@ describe('Classroom add-on pages', () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('Sign in with Google from the add-on', () => {
+  async function signInWithGoogle(client: TestClient, googleAccountId: string) {
+    const start = await client.request('/classroom-add-on/sign-in?courseId=600000001&itemId=i1&login_hint=200000001');
+    expect(start.status).toBe(303);
+    const authUrl = new URL(start.headers.get('location')!);
+    expect(authUrl.searchParams.get('scope')).toBe('openid email profile');
+    expect(authUrl.searchParams.get('access_type')).toBeNull();
+    expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    await client.get(authUrl.pathname + authUrl.search);
+    const form: Record<string, string> = { account: googleAccountId, decision: 'allow' };
+    for (const [k, v] of authUrl.searchParams) form[k] = v;
+    const back = await client.post('/google-sandbox/oauth2/auth', form);
+    const callback = new URL(back.headers.get('location')!);
+    return client.request(callback.pathname + callback.search);
+  }
+
+  it('signs in the administrator connected as that Google account and returns to the add-on page', async () => {
+    const client = new TestClient(app);
+    const res = await signInWithGoogle(client, '200000001');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/classroom-add-on/attachment-discovery?courseId=600000001&itemId=i1&login_hint=200000001');
+    const { html } = await client.get(res.headers.get('location')!);
+    expect(html).toContain('Career Exploration</b> is in Rosterbridge');
+  });
+
+  it('explains when no account is connected to that Google account, and signs nobody in', async () => {
+    const client = new TestClient(app);
+    const res = await signInWithGoogle(client, '200000003');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('No Rosterbridge account is connected to the Google account sam.rivera@gmail.test');
+    expect(client.cookies.has('rb_session')).toBe(false);
+  });
+
+  it('a teacher already signed in is not asked again', async () => {
+    const res = await admin.request('/classroom-add-on/sign-in?courseId=600000001&login_hint=200000001');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toContain('/classroom-add-on/attachment-discovery');
+  });
+});

@@ -15,10 +15,12 @@ export function AddOnDiscoveryPage(props: { csrfToken: string; state: AddOnState
       {state.kind === 'sign-in' ? (
         <>
           <p>Sign in to see this class’s accounts in Rosterbridge, import its students or keep them in sync.</p>
-          <a class="btn" href={`/sign-in?next=${encodeURIComponent(connectUrl)}`} target="_blank" rel="opener">
+          <a class="btn" href={`/classroom-add-on/sign-in?${new URLSearchParams(launchParams(launch))}`} target="_blank" rel="opener">
             Sign in with Google
           </a>
-          <p class="muted small">Opens in a new tab. Come back here once you are signed in and reload.</p>
+          <p class="muted small">
+            Opens in a new tab. First time here? <a href={`/sign-in?next=${encodeURIComponent(connectUrl)}`} target="_blank" rel="opener">Sign in with your email and password</a> and connect Google Classroom once.
+          </p>
         </>
       ) : state.kind === 'connect' ? (
         <>

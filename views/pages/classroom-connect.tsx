@@ -85,3 +85,19 @@ export function ConsentProblemPage(props: { csrfToken: string; message: string }
     </>
   );
 }
+
+export function GoogleSignInProblemPage({ message }: { message: string }) {
+  return (
+    <>
+      <h1>Sign in with Google</h1>
+      <div class="card narrow">
+        <Notice kind="warn">{message}</Notice>
+        <p>
+          <a class="btn" href="/sign-in">
+            Sign in with email and password
+          </a>
+        </p>
+      </div>
+    </>
+  );
+}

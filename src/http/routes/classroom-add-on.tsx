@@ -5,7 +5,7 @@ import { findLinkByCourse, requestSync } from '../../classroom/links.js';
 import { ValidationError } from '../../errors.js';
 import { AddOnDiscoveryPage, launchParams } from '../../../views/pages/classroom-add-on.js';
 import type { AppContext, AppEnv } from '../types.js';
-import { googleConfigOf } from './classroom-connect.js';
+import { googleConfigOf, startGoogleSignIn } from './classroom-connect.js';
 
 /** Classroom frames the add-on; with the built-in sandbox, our own origin plays Classroom. */
 function frameableByClassroom(): MiddlewareHandler<AppEnv> {
@@ -34,6 +34,11 @@ export const classroomAddOnRoutes = new Hono<AppEnv>()
     const state = await addOnState(c.get('services'), c.get('actor'), launch);
     const here = `/classroom-add-on/attachment-discovery?${new URLSearchParams(launchParams(launch))}`;
     return c.render(<AddOnDiscoveryPage csrfToken={c.get('csrfToken')} state={state} launch={launch} here={here} />, { title: 'Rosterbridge add-on' });
+  })
+  // "Sign in with Google", opened in a new tab from the frame; back to the add-on page once signed in.
+  .get('/sign-in', async (c) => {
+    const launch = launchOf(c);
+    return startGoogleSignIn(c, `/classroom-add-on/attachment-discovery?${new URLSearchParams(launchParams(launch))}`, launch.login_hint ?? null);
   })
   .post('/sync', async (c) => {
     const launch = launchOf(c);
