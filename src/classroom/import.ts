@@ -5,11 +5,10 @@ import { recordAudit } from '../audit.js';
 import type { Ctx, Services } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { checkImportBatch, createImportBatch, getImportBatch, stageImportRows, startImport, type ImportBatch, type ImportRowInput } from '../imports/engine.js';
-import { addJobSql } from '../jobs.js';
 import type { GoogleConfig } from './config.js';
 import { classroomClientFor } from './connection.js';
 import type { GoogleCourse, GoogleStudent } from './google-client.js';
-import { SYNC_TASK, syncJobKey } from './links.js';
+import { syncJobSql } from './links.js';
 import type { NewcomerImporter, SyncLink } from './sync.js';
 import { createTokenCipher } from './token-crypto.js';
 
@@ -164,9 +163,7 @@ export async function startClassroomImport(ctx: Ctx, batchId: string): Promise<{
       on conflict (organisation_id, google_course_id) do nothing
       returning id`);
     for (const link of links) {
-      await tx.execute(
-        addJobSql(SYNC_TASK, { linkId: link.id, trigger: 'import' }, { jobKey: syncJobKey(link.id), jobKeyMode: 'replace', runAt: sql`(now() + interval '2 seconds')`, maxAttempts: 6 }),
-      );
+      await tx.execute(syncJobSql(link.id, { trigger: 'import' }, 2));
     }
     await recordAudit(tx, ctx.actor, 'classroom.import_started', {
       subjectType: 'import_batch',

@@ -18,6 +18,24 @@ export function syncJobKey(linkId: string): string {
   return `${SYNC_TASK}:${linkId}`;
 }
 
+/**
+ * A sync job for a link: one job key per link (presses and the schedule never pile up) and one
+ * queue per link (two syncs of the same class never run at once, even on two workers).
+ */
+export function syncJobSql(linkId: string, payload: { trigger: SyncTrigger; approvedRemovals?: string[] }, delaySeconds = 0): SQL {
+  return addJobSql(
+    SYNC_TASK,
+    { linkId, ...payload },
+    {
+      jobKey: syncJobKey(linkId),
+      jobKeyMode: 'replace',
+      queueName: syncJobKey(linkId),
+      maxAttempts: 6,
+      ...(delaySeconds ? { runAt: sql`(now() + make_interval(secs => ${delaySeconds}))` } : {}),
+    },
+  );
+}
+
 export function linkScopeSql(actor: Actor, alias = 'l'): SQL {
   const l = sql.raw(alias);
   if (actor.isSystemAdmin) return sql`${l}.organisation_id = ${actor.organisationId}`;
@@ -129,7 +147,7 @@ export async function requestSync(ctx: Ctx, linkId: string): Promise<void> {
     throw new ValidationError('This class cannot sync until its teacher connects to Google Classroom again.');
   }
   await ctx.db.transaction(async (tx) => {
-    await tx.execute(addJobSql(SYNC_TASK, { linkId: link.id, trigger: 'manual' }, { jobKey: syncJobKey(link.id), jobKeyMode: 'replace', maxAttempts: 6 }));
+    await tx.execute(syncJobSql(link.id, { trigger: 'manual' }));
     await recordAudit(tx, ctx.actor, 'classroom.sync_requested', { subjectType: 'classroom_course_link', subjectId: link.id });
   });
 }
@@ -139,7 +157,7 @@ export async function approveHeldSync(ctx: Ctx, linkId: string): Promise<void> {
   const link = await getCourseLink(ctx, linkId);
   if (link.syncState !== 'held') throw new ValidationError('There is no held sync to approve for this class.');
   await ctx.db.transaction(async (tx) => {
-    await tx.execute(addJobSql(SYNC_TASK, { linkId: link.id, trigger: 'approval', approvedRemovals: link.heldPlan?.removeGoogleUserIds ?? [] }, { jobKey: syncJobKey(link.id), jobKeyMode: 'replace', maxAttempts: 6 }));
+    await tx.execute(syncJobSql(link.id, { trigger: 'approval', approvedRemovals: link.heldPlan?.removeGoogleUserIds ?? [] }));
     await recordAudit(tx, ctx.actor, 'classroom.sync_approved', { subjectType: 'classroom_course_link', subjectId: link.id });
   });
 }
@@ -154,6 +172,7 @@ export async function enqueueScheduledSyncs(services: Pick<Services, 'sql'>): Pr
       identifier => ${SYNC_TASK}::text,
       payload => json_build_object('linkId', l.id, 'trigger', 'schedule'),
       job_key => ${SYNC_TASK + ':'} || l.id::text,
+      queue_name => ${SYNC_TASK + ':'} || l.id::text,
       job_key_mode => 'preserve_run_at',
       max_attempts => 6)
     from classroom_course_links l

@@ -4,14 +4,13 @@ import { loadActor } from '../auth/actor.js';
 import type { Actor, Ctx, Services } from '../context.js';
 import type { Db } from '../db/client.js';
 import type { HeldPlan } from '../db/schema/classroom.js';
-import { addJobSql } from '../jobs.js';
 import { queueEmail } from '../mail/outbox.js';
 import type { GoogleConfig } from './config.js';
 import { classroomClientFor, markNeedsReconnecting } from './connection.js';
 import { ClassroomAccessError, ClassroomCourseGoneError, GoogleReconnectNeededError } from './errors.js';
 import type { GoogleStudent } from './google-client.js';
 import { attachImportedMembers } from './import.js';
-import { SYNC_TASK, syncJobKey, type SyncTrigger } from './links.js';
+import { syncJobSql, type SyncTrigger } from './links.js';
 
 /**
  * Roster re-sync of one course link. Reads the roster (every page), compares it with the link's
@@ -205,9 +204,7 @@ export async function syncCourseLink(
     const attached = await attachImportedMembers(services, link, options.trigger);
     if (attached === 'waiting') {
       // The accounts are still being created: look again shortly (same job key, so no pile-up).
-      await services.db.execute(
-        addJobSql(SYNC_TASK, { linkId, trigger: options.trigger }, { jobKey: syncJobKey(linkId), jobKeyMode: 'replace', runAt: sql`(now() + interval '3 seconds')`, maxAttempts: 6 }),
-      );
+      await services.db.execute(syncJobSql(linkId, { trigger: options.trigger }, 3));
       return { outcome: 'waiting' };
     }
     return { outcome: 'applied', added: attached.added, updated: 0, removed: 0, restored: 0, importing: 0 };
@@ -313,9 +310,7 @@ export async function syncCourseLink(
     }
     if (handed) {
       await tx.execute(sql`update classroom_course_links set sync_state = 'waiting_for_import', import_batch_id = ${handed.batchId} where id = ${link.id}`);
-      await tx.execute(
-        addJobSql(SYNC_TASK, { linkId: link.id, trigger: 'newcomers' }, { jobKey: syncJobKey(link.id), jobKeyMode: 'replace', runAt: sql`(now() + interval '3 seconds')`, maxAttempts: 6 }),
-      );
+      await tx.execute(syncJobSql(link.id, { trigger: 'newcomers' }, 3));
     }
     const importing = handed?.staged ?? 0;
     const batchId = handed?.batchId ?? null;
