@@ -32,7 +32,7 @@ export interface NodeRuntime {
  */
 export async function startNodeRuntime(env: Env, options: { migrate?: boolean; log?: (line: string) => void } = {}): Promise<NodeRuntime> {
   const log = options.log ?? ((line: string) => console.log(line));
-  env = await withTokenKey(env, log);
+  env = await withTokenKey(env, DATA_DIR, log);
   let embedded: EmbeddedServer | null = null;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
@@ -75,16 +75,16 @@ export async function startNodeRuntime(env: Env, options: { migrate?: boolean; l
  * Refresh tokens need an encryption key. Production must set TOKEN_ENCRYPTION_KEY; elsewhere a
  * development key is made once under .data/ (never committed) and reused on the next start.
  */
-async function withTokenKey(env: Env, log: (line: string) => void): Promise<Env> {
+export async function withTokenKey(env: Env, dataDir: string, log: (line: string) => void): Promise<Env> {
   if (env.TOKEN_ENCRYPTION_KEY) return env;
   if (env.NODE_ENV === 'production') {
     throw new Error('TOKEN_ENCRYPTION_KEY must be set in production (32 random bytes as 64 hex digits or base64): it encrypts Google refresh tokens.');
   }
-  const file = path.join(DATA_DIR, 'token-encryption.key');
+  const file = path.join(dataDir, 'token-encryption.key');
   let key = await readFile(file, 'utf8').then((s) => s.trim()).catch(() => '');
   if (!key) {
     key = generateTokenKey();
-    await mkdir(DATA_DIR, { recursive: true });
+    await mkdir(dataDir, { recursive: true });
     await writeFile(file, `${key}\n`, { mode: 0o600 });
     log(`No TOKEN_ENCRYPTION_KEY: made a development key in ${file}.`);
   }
