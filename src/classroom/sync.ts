@@ -137,12 +137,13 @@ interface Plan {
   joiners: { google_user_id: string; first_name: string; last_name: string; email: string | null; account_id: string | null }[];
   returners: { google_user_id: string; name: string }[];
   leavers: { google_user_id: string; name: string }[];
-  changed: { account_id: string; google_user_id: string; first_name: string; last_name: string; email: string | null; email_free: boolean; in_scope: boolean; name: string }[];
+  changed: { account_id: string; google_user_id: string; first_name: string; last_name: string; email: string | null; name: string }[];
   active: number;
 }
 
 /** The difference between Google's roster and the link's members, computed in one statement. */
-async function planSync(services: Services, link: SyncLink, roster: GoogleStudent[]): Promise<Plan> {
+async function planSync(services: Services, link: SyncLink, roster: GoogleStudent[], owner: Actor): Promise<Plan> {
+  const scope = accountScopeSql(owner, 'a');
   const json = JSON.stringify(roster.map((s) => ({ g: s.googleUserId, f: s.firstName, l: s.lastName, e: s.email })));
   const [row] = await services.db.execute<{ plan: Plan | string }>(sql`
     with roster as (
@@ -168,14 +169,17 @@ async function planSync(services: Services, link: SyncLink, roster: GoogleStuden
         select json_agg(json_build_object('google_user_id', m.google_user_id, 'name', m.first_name || ' ' || m.last_name) order by m.last_name, m.first_name)
         from members m where not m.removed and not exists (select 1 from roster r where r.google_user_id = m.google_user_id)), '[]'::json),
       'changed', coalesce((
-        select json_agg(json_build_object('account_id', m.account_id, 'google_user_id', m.google_user_id, 'first_name', r.first_name,
-          'last_name', r.last_name, 'email', r.email, 'name', r.first_name || ' ' || r.last_name,
-          'email_free', r.email is null or lower(r.email) = lower(m.email) or not exists (
-            select 1 from accounts x where x.organisation_id = m.organisation_id and lower(x.email) = lower(r.email) and x.id <> m.account_id),
-          'in_scope', true))
-        from members m join roster r using (google_user_id)
-        where r.first_name is distinct from m.first_name or r.last_name is distinct from m.last_name
-          or (r.email is not null and lower(r.email) <> lower(m.email))), '[]'::json),
+        select json_agg(json_build_object('account_id', c.account_id, 'google_user_id', c.google_user_id, 'first_name', c.first_name,
+          'last_name', c.last_name, 'email', case when c.new_email then c.email end, 'name', c.first_name || ' ' || c.last_name))
+        from (
+          select m.account_id, m.google_user_id, left(r.first_name, 100) as first_name, left(r.last_name, 100) as last_name, r.email,
+            m.first_name as old_first, m.last_name as old_last,
+            (r.email is not null and lower(r.email) <> lower(m.email) and not exists (
+              select 1 from accounts x where x.organisation_id = m.organisation_id and lower(x.email) = lower(r.email) and x.id <> m.account_id)) as new_email
+          from members m join roster r using (google_user_id) join accounts a on a.id = m.account_id
+          where not m.removed and ${scope} and not a.is_system_admin) c
+        -- Only what the sync may and will change: accounts in the owner's reach, an email nobody else has.
+        where c.first_name is distinct from c.old_first or c.last_name is distinct from c.old_last or c.new_email), '[]'::json),
       'active', (select count(*)::int from members m where not m.removed)
     ) as plan`);
   const plan = row!.plan;
@@ -233,7 +237,7 @@ export async function syncCourseLink(
     throw error;
   }
 
-  const plan = await planSync(services, link, roster);
+  const plan = await planSync(services, link, roster, owner);
   const attach = plan.joiners.filter((j) => j.account_id);
   // Students the link's last import skipped (with a reason on its result page) are not tried again each sync.
   const skippedBefore = new Set(
@@ -299,7 +303,7 @@ export async function syncCourseLink(
     }
     let updated: string[] = [];
     if (plan.changed.length) {
-      const rows = JSON.stringify(plan.changed.map((c) => ({ a: c.account_id, f: c.first_name, l: c.last_name, e: c.email_free ? c.email : null })));
+      const rows = JSON.stringify(plan.changed.map((c) => ({ a: c.account_id, f: c.first_name, l: c.last_name, e: c.email })));
       const done = await tx.execute<{ name: string }>(sql`
         update accounts a set first_name = left(r.f, 100), last_name = left(r.l, 100), email = coalesce(r.e, a.email), updated_at = now()
         from jsonb_to_recordset(${rows}::jsonb) as r(a text, f text, l text, e text)

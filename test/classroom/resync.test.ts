@@ -125,6 +125,20 @@ describe('roster re-sync', () => {
     expect(runs[0]).toMatchObject({ outcome: 'applied', restored: 1 });
   });
 
+  it('an email another account already has is left alone, and such a roster counts as unchanged', async () => {
+    const ids = await rosterIds(CAREER);
+    const [before] = await db.services.sql<{ email: string; first_name: string }[]>`select email, first_name from accounts where google_user_id = ${ids[2]!}`;
+    await sandboxRenameStudent(db.services.sql, { userId: ids[2]!, givenName: before!.first_name, familyName: 'Student2', email: 'admin@maplegrove.test' });
+    await sync();
+    const [after] = await db.services.sql<{ email: string; last_name: string }[]>`select email, last_name from accounts where google_user_id = ${ids[2]!}`;
+    expect(after).toEqual({ email: before!.email, last_name: 'Student2' });
+    const fingerprint = await rosterDataFingerprint();
+    await sync();
+    expect(await rosterDataFingerprint()).toBe(fingerprint);
+    const runs = await listSyncRuns(await ctxFor(db, org.systemAdmin.id), linkId);
+    expect(runs[0]!.outcome).toBe('unchanged');
+  });
+
   it('holds a sync that would remove more than 20% of the class, emails the administrator, and applies it once approved', async () => {
     await db.services.sql`delete from outbox_emails`;
     await sandboxRemoveMany(db.services.sql, CAREER, 6);
