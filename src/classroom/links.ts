@@ -256,3 +256,11 @@ export async function updateLinkSettings(
     await recordAudit(tx, ctx.actor, 'classroom.link_settings_changed', { subjectType: 'classroom_course_link', subjectId: link.id });
   });
 }
+
+/** True while a sync of the link is waiting or running (the link page refreshes itself until it is done). */
+export async function isSyncPending(ctx: Ctx, linkId: string): Promise<boolean> {
+  const link = await getCourseLink(ctx, linkId);
+  const [row] = await ctx.db.execute<{ n: number }>(sql`
+    select count(*)::int as n from graphile_worker._private_jobs where key = ${syncJobKey(link.id)} and attempts < max_attempts`);
+  return (row?.n ?? 0) > 0 || link.syncState === 'waiting_for_import';
+}

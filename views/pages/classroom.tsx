@@ -134,7 +134,17 @@ function RunRow({ run }: { run: SyncRunView }) {
   );
 }
 
+/** Shown while a sync is queued or running; htmx asks again until the server says to reload the page. */
+export function SyncPending({ linkId }: { linkId: string }) {
+  return (
+    <p id="sync-pending" class="status-warn" hx-get={`/classroom/links/${linkId}/pending`} hx-trigger="every 2s" hx-swap="outerHTML" role="status">
+      Sync in progress…
+    </p>
+  );
+}
+
 export interface LinkPageProps {
+  pending: boolean;
   csrfToken: string;
   link: CourseLink;
   runs: SyncRunView[];
@@ -174,6 +184,7 @@ export function CourseLinkPage(props: LinkPageProps) {
           </span>
         </p>
         {l.syncMessage ? <p>{l.syncMessage}</p> : null}
+        {props.pending ? <SyncPending linkId={l.id} /> : null}
         <p class="muted small">
           Linked by {l.ownerName}. Students who leave the class in Google Classroom keep their accounts and their progress; they are only marked
           as removed from this class.

@@ -13,14 +13,14 @@ import {
   prepareClassroomImport,
   startClassroomImport,
 } from '../../classroom/import.js';
-import { approveHeldSync, getCourseLink, listCourseLinks, listSyncRuns, requestSync, updateLinkSettings } from '../../classroom/links.js';
+import { approveHeldSync, getCourseLink, isSyncPending, listCourseLinks, listSyncRuns, requestSync, updateLinkSettings } from '../../classroom/links.js';
 import { createTokenCipher } from '../../classroom/token-crypto.js';
 import type { Ctx } from '../../context.js';
 import { checkPresetChoice, listPresetChoices } from '../../imports/presets.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { ConnectPage } from '../../../views/pages/classroom-connect.js';
 import { ImportPickPage, ImportProgress, ImportResultPage, ImportReviewPage } from '../../../views/pages/classroom-import.js';
-import { ClassroomPage, CourseLinkPage } from '../../../views/pages/classroom.js';
+import { ClassroomPage, CourseLinkPage, SyncPending } from '../../../views/pages/classroom.js';
 import { ErrorPage } from '../../../views/pages/errors.js';
 import { readForm } from '../form.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
@@ -43,7 +43,7 @@ async function tagList(ctx: Ctx) {
 
 const NOTICES: Record<string, string> = {
   disconnected: 'Google Classroom was disconnected and Rosterbridge’s access was withdrawn at Google.',
-  sync: 'The sync has started. Reload this page in a moment to see what changed.',
+  sync: 'The sync has started. This page shows what changed when it is done.',
   approved: 'Approved. The sync runs now and removes the students listed.',
   settings: 'Settings saved.',
 };
@@ -179,6 +179,7 @@ export const classroomRoutes = new Hono<AppEnv>()
       <CourseLinkPage
         csrfToken={c.get('csrfToken')}
         link={link}
+        pending={await isSyncPending(ctx, link.id)}
         runs={await listSyncRuns(ctx, link.id)}
         groups={await groupOptions(ctx)}
         tags={await tagList(ctx)}
@@ -187,6 +188,12 @@ export const classroomRoutes = new Hono<AppEnv>()
       />,
       { title: link.courseName },
     );
+  })
+  .get('/links/:id/pending', async (c) => {
+    const ctx = ctxOf(c);
+    if (await isSyncPending(ctx, c.req.param('id'))) return c.html(<SyncPending linkId={c.req.param('id')} />);
+    c.header('HX-Refresh', 'true');
+    return c.body('', 200);
   })
   .post('/links/:id/sync', async (c) => {
     await requestSync(ctxOf(c), c.req.param('id'));
