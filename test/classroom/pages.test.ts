@@ -106,6 +106,31 @@ describe('Import from Google Classroom (wizard)', () => {
     await drainJobs(db);
   });
 
+  it('link settings: group, tags, default password and a preset for newcomers (only this organisation’s presets)', async () => {
+    const linkId = (await admin.get('/classroom')).html.match(/\/classroom\/links\/([0-9a-f-]{36})/)![1]!;
+    const [preset] = await db.services.sql<{ id: string }[]>`
+      insert into preset_assignments (organisation_id, name, items) values (${org.organisationId}, 'Starter pack', '[]'::jsonb) returning id`;
+    const page = await admin.get(`/classroom/links/${linkId}`);
+    expect(page.html).toContain('Starter pack');
+    const res = await admin.post(`/classroom/links/${linkId}/settings`, {
+      groupId: org.groups.Roosevelt!,
+      tagIds: [org.tags['Grade 10']!],
+      defaultPassword: '',
+      presetId: preset!.id,
+    });
+    expect(res.status).toBe(303);
+    const [link] = await db.services.sql<{ group_id: string; tag_ids: string[]; preset_id: string; pw: string | null }[]>`
+      select group_id, tag_ids, preset_id, default_password_encrypted as pw from classroom_course_links where id = ${linkId}`;
+    expect(link).toMatchObject({ group_id: org.groups.Roosevelt, tag_ids: [org.tags['Grade 10']], preset_id: preset!.id });
+    expect(link!.pw).toMatch(/^v1\./);
+    const rival = await createOrganisation(db.services, { name: 'Presets Elsewhere' });
+    const [foreign] = await db.services.sql<{ id: string }[]>`
+      insert into preset_assignments (organisation_id, name, items) values (${rival.organisationId}, 'Theirs', '[]'::jsonb) returning id`;
+    const refused = await admin.post(`/classroom/links/${linkId}/settings`, { groupId: org.groups.Roosevelt!, presetId: foreign!.id });
+    expect(refused.status).toBe(404);
+    await admin.post(`/classroom/links/${linkId}/settings`, { groupId: org.groups['Lincoln High']!, presetId: '' });
+  });
+
   it('a group administrator only sees their groups, and another organisation gets 404 for a link', async () => {
     const teacher = await connectedClient(app, 'teacher2@maplegrove.test', '200000002');
     const { html } = await teacher.get('/classroom/import');

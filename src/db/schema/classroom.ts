@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { presetAssignments } from './assignments.js';
 import { accounts, groups, organisations } from './core.js';
 
 /**
@@ -59,7 +60,7 @@ export const classroomCourseLinks = pgTable(
      */
     defaultPasswordEncrypted: text('default_password_encrypted'),
     /** Preset assignment given to students who join later (through the assignment engine). */
-    presetId: uuid('preset_id'),
+    presetId: uuid('preset_id').references(() => presetAssignments.id, { onDelete: 'set null' }),
     /** The import that created the link's first accounts; its first sync waits for it. */
     importBatchId: uuid('import_batch_id'),
     /** ok | held (removal guard) | failed | needs_reconnecting | waiting_for_import */

@@ -16,7 +16,7 @@ import {
 import { approveHeldSync, getCourseLink, isSyncPending, listCourseLinks, listSyncRuns, requestSync, updateLinkSettings } from '../../classroom/links.js';
 import { createTokenCipher } from '../../classroom/token-crypto.js';
 import type { Ctx } from '../../context.js';
-import { checkPresetChoice, listPresetChoices } from '../../imports/presets.js';
+import { getPreset, listPresets } from '../../assignments/presets.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { ConnectPage } from '../../../views/pages/classroom-connect.js';
 import { ImportPickPage, ImportProgress, ImportResultPage, ImportReviewPage } from '../../../views/pages/classroom-import.js';
@@ -183,7 +183,7 @@ export const classroomRoutes = new Hono<AppEnv>()
         runs={await listSyncRuns(ctx, link.id)}
         groups={await groupOptions(ctx)}
         tags={await tagList(ctx)}
-        presets={(await listPresetChoices(ctx))?.map((p) => ({ value: p.id, label: p.name })) ?? null}
+        presets={(await listPresets(ctx)).map((p) => ({ value: p.id, label: p.name }))}
         notice={NOTICES[c.req.query('done') ?? ''] ?? null}
       />,
       { title: link.courseName },
@@ -207,7 +207,8 @@ export const classroomRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const ctx = ctxOf(c);
     const cipher = createTokenCipher(googleConfigOf(c).tokenKey);
-    const presetId = form.all('presetId').length ? await checkPresetChoice(ctx, form.get('presetId') || null) : undefined;
+    const chosen = form.get('presetId');
+    const presetId = form.all('presetId').length ? (chosen ? (await getPreset(ctx, chosen)).id : null) : undefined;
     await updateLinkSettings(
       ctx,
       c.req.param('id'),
