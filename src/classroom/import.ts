@@ -220,7 +220,8 @@ export async function attachImportedMembers(
 ): Promise<'waiting' | { added: number; notImported: string[] }> {
   const [batch] = await services.sql<{ status: string; source_state: Record<string, unknown> | string }[]>`
     select status, source_state from import_batches where id = ${link.importBatchId}`;
-  if (batch && batch.status !== 'finished' && batch.status !== 'failed') return 'waiting';
+  // Only a batch the engine is working on is waited for; one never started has nothing to attach.
+  if (batch && (batch.status === 'queued' || batch.status === 'running')) return 'waiting';
   const state = parseSourceState(batch ? (typeof batch.source_state === 'string' ? JSON.parse(batch.source_state) : batch.source_state) : {});
   const roster = JSON.stringify(state.rosters[link.googleCourseId] ?? []);
   return services.db.transaction(async (tx) => {

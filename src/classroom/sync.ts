@@ -312,9 +312,16 @@ export async function syncCourseLink(
         returning a.first_name || ' ' || a.last_name as name`);
       updated = done.map((d) => d.name);
     }
-    if (handed) {
+    if (handed && handed.staged > 0) {
       await tx.execute(sql`update classroom_course_links set sync_state = 'waiting_for_import', import_batch_id = ${handed.batchId} where id = ${link.id}`);
       await tx.execute(syncJobSql(link.id, { trigger: 'newcomers' }, 3));
+    } else if (handed) {
+      // The engine's check skipped every newcomer: remember the batch, so they are not tried again each sync.
+      await tx.execute(sql`update classroom_course_links set import_batch_id = ${handed.batchId} where id = ${link.id}`);
+      const skipped = await tx.execute<{ name: string }>(sql`
+        select first_name || ' ' || last_name || ': ' || coalesce(reason, 'not imported') as name
+        from import_rows where batch_id = ${handed.batchId} order by row_number limit 100`);
+      notImported.push(...skipped.map((r) => r.name));
     }
     const importing = handed?.staged ?? 0;
     const batchId = handed?.batchId ?? null;

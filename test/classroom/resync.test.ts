@@ -139,6 +139,25 @@ describe('roster re-sync', () => {
     expect(runs[0]!.outcome).toBe('unchanged');
   });
 
+  it('a newcomer the engine refuses is reported once, not imported again and again', async () => {
+    await createAccount(db.services, org.organisationId, { email: 'taken@maplegrove.test', googleUserId: 'another-google-account', groupId: org.groups.Roosevelt! });
+    await sandboxAddStudent(db.services.sql, { courseId: CAREER, givenName: 'Tess', familyName: 'Taken', email: 'taken@maplegrove.test' });
+    const before = await members();
+    await sync();
+    expect(await members()).toBe(before);
+    const ctx = await ctxFor(db, org.systemAdmin.id);
+    expect((await getCourseLink(ctx, linkId)).syncState).toBe('ok');
+    const runs = await listSyncRuns(ctx, linkId);
+    expect(runs[0]!.details.notImported![0]).toMatch(/^Tess Taken: An account with this email is linked to another Google account/);
+    const [batches] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_batches`;
+    await sync();
+    const [again] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_batches`;
+    expect(again!.n).toBe(batches!.n);
+    expect((await listSyncRuns(ctx, linkId))[0]!.outcome).toBe('unchanged');
+    await sandboxRemoveStudent(db.services.sql, CAREER, (await db.services.sql<{ id: string }[]>`select id from google_sandbox_users where email = 'taken@maplegrove.test'`)[0]!.id);
+    await sync();
+  });
+
   it('holds a sync that would remove more than 20% of the class, emails the administrator, and applies it once approved', async () => {
     await db.services.sql`delete from outbox_emails`;
     await sandboxRemoveMany(db.services.sql, CAREER, 6);
