@@ -82,4 +82,6 @@ fieldset{border:0;padding:0;margin:0 0 1rem}
 .linklike{color:var(--brand);text-decoration:underline;cursor:pointer;font-weight:600}
 label.inline{display:flex;gap:.5rem;align-items:center;font-weight:400}
 .filters .pill[aria-current=page]{background:var(--brand);color:#fff}
+.classroom-form legend{font-weight:600}
+body.addon-body main{padding:1rem}
 `;

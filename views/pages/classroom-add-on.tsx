@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import type { AddOnLaunch, AddOnState } from '../../src/classroom/add-on.js';
 import { CsrfField, Notice } from '../components/form.js';
 import { SyncState } from './classroom.js';
@@ -74,4 +75,25 @@ export function launchParams(launch: AddOnLaunch): Record<string, string> {
   if (launch.addOnToken) out.addOnToken = launch.addOnToken;
   if (launch.login_hint) out.login_hint = launch.login_hint;
   return out;
+}
+
+/**
+ * The add-on's own document: Classroom's frame is small and has its own chrome, so no site
+ * navigation; the same stylesheet and the CSRF header for htmx.
+ */
+export function AddOnDocument(props: { title: string; csrfToken: string; sandbox: boolean; children?: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · Rosterbridge`}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+      </head>
+      <body class="addon-body" hx-headers={JSON.stringify({ 'X-CSRF-Token': props.csrfToken })}>
+        {props.sandbox ? <div class="sandbox-banner">Google sandbox: demo data, not Google</div> : null}
+        <main id="main">{props.children}</main>
+      </body>
+    </html>
+  );
 }

@@ -32,7 +32,7 @@ export function ImportPickPage(props: PickPageProps) {
       <h1>Batch import using Google Classroom</h1>
       <p class="muted small">Connected to Google Classroom as {props.googleEmail}.</p>
       <ErrorSummary message={props.error ?? (Object.keys(fields).length ? 'Some choices need your attention.' : null)} fields={fields} />
-      <form method="post" action="/classroom/import" class="card">
+      <form method="post" action="/classroom/import" class="card classroom-form">
         <CsrfField token={props.csrfToken} />
         <fieldset id="courseIds">
           <legend>Pick your classes</legend>

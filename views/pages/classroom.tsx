@@ -111,10 +111,18 @@ function names(list: string[] | undefined) {
   return list && list.length ? list.join(', ') : null;
 }
 
+const OUTCOME_LABELS: Record<SyncRunView['outcome'], string> = {
+  applied: 'Changed',
+  unchanged: 'No changes',
+  held: 'Held for approval',
+  failed: 'Failed',
+};
+
 function RunRow({ run }: { run: SyncRunView }) {
   const d = run.details;
   const parts: string[] = [];
-  if (run.outcome === 'unchanged') parts.push(run.runs > 1 ? `No changes (checked ${run.runs} times)` : 'No changes');
+  if (run.outcome === 'unchanged') parts.push(run.runs > 1 ? `Checked ${run.runs} times, the roster was the same` : 'The roster was the same');
+  if (d.wouldRemove?.length) parts.push(`Would remove: ${d.wouldRemove.join(', ')}`);
   if (run.added) parts.push(`${run.added} added${names(d.added) ? `: ${names(d.added)}` : ''}`);
   if (d.importing) parts.push(`${d.importing} new to Rosterbridge, being imported`);
   if (run.updated) parts.push(`${run.updated} updated${names(d.updated) ? `: ${names(d.updated)}` : ''}`);
@@ -128,7 +136,7 @@ function RunRow({ run }: { run: SyncRunView }) {
     <tr>
       <td>{when(run.finishedAt)}</td>
       <td>{trigger}</td>
-      <td class={run.outcome === 'failed' ? 'status-bad' : run.outcome === 'held' ? 'status-warn' : ''}>{run.outcome}</td>
+      <td class={run.outcome === 'failed' ? 'status-bad' : run.outcome === 'held' ? 'status-warn' : ''}>{OUTCOME_LABELS[run.outcome]}</td>
       <td>{parts.join(' · ')}</td>
     </tr>
   );
@@ -221,7 +229,7 @@ export function CourseLinkPage(props: LinkPageProps) {
       ) : null}
       <section class="card narrow">
         <h2>Settings for students who join later</h2>
-        <form method="post" action={`/classroom/links/${l.id}/settings`}>
+        <form method="post" action={`/classroom/links/${l.id}/settings`} class="classroom-form">
           <CsrfField token={props.csrfToken} />
           <SelectField name="groupId" label="Group" options={props.groups} value={l.groupId ?? ''} />
           <fieldset>

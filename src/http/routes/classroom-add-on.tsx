@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { AddOnLaunchSchema, addOnState } from '../../classroom/add-on.js';
 import { findLinkByCourse, requestSync } from '../../classroom/links.js';
 import { ValidationError } from '../../errors.js';
-import { AddOnDiscoveryPage, launchParams } from '../../../views/pages/classroom-add-on.js';
+import { AddOnDiscoveryPage, AddOnDocument, launchParams } from '../../../views/pages/classroom-add-on.js';
 import type { AppContext, AppEnv } from '../types.js';
 import { googleConfigOf, startGoogleSignIn } from './classroom-connect.js';
 
@@ -33,7 +33,14 @@ export const classroomAddOnRoutes = new Hono<AppEnv>()
     const launch = launchOf(c);
     const state = await addOnState(c.get('services'), c.get('actor'), launch);
     const here = `/classroom-add-on/attachment-discovery?${new URLSearchParams(launchParams(launch))}`;
-    return c.render(<AddOnDiscoveryPage csrfToken={c.get('csrfToken')} state={state} launch={launch} here={here} />, { title: 'Rosterbridge add-on' });
+    return c.html(
+      '<!DOCTYPE html>' +
+        (
+          <AddOnDocument title="Rosterbridge add-on" csrfToken={c.get('csrfToken')} sandbox={googleConfigOf(c).sandbox}>
+            <AddOnDiscoveryPage csrfToken={c.get('csrfToken')} state={state} launch={launch} here={here} />
+          </AddOnDocument>
+        ).toString(),
+    );
   })
   // "Sign in with Google", opened in a new tab from the frame; back to the add-on page once signed in.
   .get('/sign-in', async (c) => {
