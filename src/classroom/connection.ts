@@ -4,7 +4,7 @@ import { randomToken, safeEqual } from '../crypto-tokens.js';
 import { ConflictError, DomainError, ValidationError } from '../errors.js';
 import { recordAudit } from '../audit.js';
 import { queueEmail } from '../mail/outbox.js';
-import type { GoogleConfig } from './config.js';
+import { GOOGLE_SCOPES, type GoogleConfig } from './config.js';
 import { GoogleReconnectNeededError } from './errors.js';
 import { buildAuthUrl, classroomClient, exchangeCode, OAuthExchangeError, pkcePair, revokeToken, type ClassroomClient } from './google-client.js';
 import { createTokenCipher } from './token-crypto.js';
@@ -85,6 +85,14 @@ export async function completeConsent(
   if (!identity.emailVerified || identity.email.trim().toLowerCase() !== ctx.actor.email.trim().toLowerCase()) {
     if (result.refreshToken) await revokeToken(cfg, result.refreshToken).catch(() => undefined);
     throw new EmailMismatchError(identity.email);
+  }
+  // Google lets people untick permissions on its consent screen; without these, nothing works.
+  const missing = GOOGLE_SCOPES.filter((scope) => scope.includes('classroom') && result.scopes.length > 0 && !result.scopes.includes(scope));
+  if (missing.length) {
+    if (result.refreshToken) await revokeToken(cfg, result.refreshToken).catch(() => undefined);
+    throw new ConsentFailedError(
+      'Rosterbridge needs permission to view your Google Classroom classes, their rosters and your students’ email addresses. Nothing was connected. Connect again and allow every permission it asks for.',
+    );
   }
   const encrypted = result.refreshToken ? await cipher.encrypt(result.refreshToken, ctx.actor.id) : null;
   await ctx.db.transaction(async (tx) => {

@@ -188,6 +188,12 @@ export function toGoogleError(error: unknown): Error {
   const apiError = typeof data?.error === 'object' ? data.error : null;
   const message = apiError?.message ?? '';
   if (status === 403) {
+    const scopeReasons = (apiError?.details ?? []).map((d) => d.reason);
+    if (scopeReasons.includes('ACCESS_TOKEN_SCOPE_INSUFFICIENT') || /insufficient authentication scopes/i.test(message)) {
+      return new GoogleReconnectNeededError(
+        'Rosterbridge was not given permission to read your classes and rosters. Connect to Google Classroom again and allow every permission it asks for.',
+      );
+    }
     if (message.startsWith('@ClassroomApiDisabled')) {
       return new ClassroomAccessError(
         'Google says your account is not allowed to use the Classroom API. Ask your Google Workspace administrator to turn on Classroom data access for your account (Admin console: Apps > Google Workspace > Classroom > Data access), or connect with your school Google account.',

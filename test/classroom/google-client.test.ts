@@ -111,6 +111,24 @@ describe('Classroom client layer', () => {
     expect(apiCalls()).toHaveLength(1);
   });
 
+  it('asks for a new connection when the token lacks the Classroom scopes', async () => {
+    state.script.push({
+      prefix: '/v1/courses',
+      status: 403,
+      body: {
+        error: {
+          code: 403,
+          message: 'Request had insufficient authentication scopes.',
+          status: 'PERMISSION_DENIED',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }],
+        },
+      },
+    });
+    const error = await client().listTeacherCourses().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GoogleReconnectNeededError);
+    expect((error as Error).message).toMatch(/allow every permission/);
+  });
+
   it('says so when the Classroom API is not enabled for the project', async () => {
     state.script.push({
       prefix: '/v1/courses',

@@ -207,6 +207,29 @@ describe('connecting Google Classroom (errors)', () => {
     }
   });
 
+  it('refuses a consent where the Classroom permissions were unticked, and revokes what Google issued', async () => {
+    const client = await signedIn();
+    const start = await client.post('/classroom/connect', {});
+    const authUrl = new URL(start.headers.get('location')!);
+    await client.get(authUrl.pathname + authUrl.search);
+    const form: Record<string, string | string[]> = { account: SAM, decision: 'allow', scopeChoice: '1', granted: ['https://www.googleapis.com/auth/classroom.courses.readonly'] };
+    for (const [k, v] of authUrl.searchParams) form[k] = v;
+    const back = await client.post('/google-sandbox/oauth2/auth', form);
+    const callback = new URL(back.headers.get('location')!);
+    const res = await client.request(callback.pathname + callback.search);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('needs permission to view your Google Classroom classes');
+    expect(await connection()).toBeNull();
+    const [live] = await db.services.sql<{ n: number }[]>`
+      select count(*)::int as n from google_sandbox_grants where user_id = ${SAM} and kind = 'refresh' and revoked_at is null
+        and not ('https://www.googleapis.com/auth/classroom.rosters.readonly' = any(scopes))`;
+    expect(live!.n).toBe(0);
+    const [issued] = await db.services.sql<{ n: number }[]>`
+      select count(*)::int as n from google_sandbox_grants where user_id = ${SAM} and kind = 'refresh'
+        and not ('https://www.googleapis.com/auth/classroom.rosters.readonly' = any(scopes))`;
+    expect(issued!.n).toBe(1);
+  });
+
   it('Cancel on the consent screen connects nothing', async () => {
     const client = await signedIn();
     const res = await consentThroughSandbox(client, SAM, { decision: 'deny' });

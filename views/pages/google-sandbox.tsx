@@ -48,11 +48,18 @@ export function SandboxConsentPage(props: ConsentProps) {
           </div>
         </fieldset>
         <h2>{props.clientName} wants to access your Google Account</h2>
-        <ul>
-          {props.scopes.map((s) => (
-            <li>{SCOPE_LABELS[s] ?? s}</li>
-          ))}
-        </ul>
+        <input type="hidden" name="scopeChoice" value="1" />
+        <div class="choices">
+          {props.scopes.map((s) =>
+            s.includes('classroom') ? (
+              <label>
+                <input type="checkbox" name="granted" value={s} checked /> {SCOPE_LABELS[s] ?? s}
+              </label>
+            ) : (
+              <span>· {SCOPE_LABELS[s] ?? s}</span>
+            ),
+          )}
+        </div>
         <div class="actions">
           <button class="btn" type="submit" name="decision" value="allow">
             Allow

@@ -129,8 +129,12 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
         const { sql } = c.get('services');
         const [user] = await sql<{ id: string }[]>`select id from google_sandbox_users where id = ${form.get('account')} and sign_in_choice`;
         if (!user) throw new SandboxOAuthError('invalid_request', 'Choose one of the demo accounts.');
-        target.searchParams.set('code', await issueCode(sql, client, req, user.id));
-        target.searchParams.set('scope', req.scope);
+        // Like Google's granular consent: the Classroom permissions can be unticked.
+        const requested = req.scope.split(' ').filter(Boolean);
+        const granted = form.get('scopeChoice') ? requested.filter((x) => !x.includes('classroom') || form.all('granted').includes(x)) : requested;
+        const scope = granted.join(' ');
+        target.searchParams.set('code', await issueCode(sql, client, { ...req, scope }, user.id));
+        target.searchParams.set('scope', scope);
       }
       if (req.state) target.searchParams.set('state', req.state);
       return c.redirect(target.toString(), 302);
