@@ -5,6 +5,7 @@ import { sendEmailTask } from './tasks/send-email.js';
 import { runImportTask } from './tasks/run-import.js';
 import { enqueueClassroomSyncsTask } from './tasks/enqueue-classroom-syncs.js';
 import { syncClassroomLinkTask } from './tasks/sync-classroom-link.js';
+import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
 export function createTaskList(runtime: WorkerRuntime): TaskList {
@@ -14,6 +15,7 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
     run_import: runImportTask(runtime),
     sync_classroom_link: syncClassroomLinkTask(runtime),
     enqueue_classroom_syncs: enqueueClassroomSyncsTask(runtime),
+    run_assignment_request: runAssignmentRequestTask(runtime),
   };
 }
 

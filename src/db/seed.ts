@@ -1,5 +1,6 @@
 import type { Services } from '../context.js';
 import { randomToken } from '../crypto-tokens.js';
+import { seedDemoCatalogue } from './seed-catalogue.js';
 
 const FIRST = ['Ava','Liam','Noah','Emma','Olivia','Mateo','Sofia','Ethan','Mia','Lucas','Amara','Kai','Zara','Omar','Priya','Diego','Hana','Jonah','Leila','Nia','Ravi','Chloe','Felix','Ines','Malik','Yuki','Elena','Theo','Aisha','Samuel'];
 const LAST = ['Garcia','Nguyen','Smith','Johnson','Okafor','Patel','Kim','Martinez','Brown','Rossi','Haddad','Silva','Cohen','Novak','Tanaka','Mensah','Lopez','Walker','Khan','Dubois','Murphy','Ivanova','Fischer','Reyes','Lee','Adams','Moreau','Chen','Ali','Hughes'];
@@ -29,8 +30,11 @@ export async function seedOrganisation(
   const organisationId = await services.sql.begin(async (tx) => {
     const [org] = await tx<{ id: string }[]>`
       insert into organisations (name, credits_balance, welcome_email_enabled, editions)
-      values (${options.name}, 0, true, '{standard,enhanced}') returning id`;
+      values (${options.name}, ${options.credits ?? 0}, true, '{standard,enhanced}') returning id`;
     const orgId = org!.id;
+    if (options.credits) {
+      await tx`insert into credit_ledger (organisation_id, delta, reason) values (${orgId}, ${options.credits}, 'Opening balance')`;
+    }
     await tx`insert into groups (organisation_id, name) select ${orgId}, unnest(${groupNames}::text[])`;
     await tx`insert into tags (organisation_id, name) select ${orgId}, unnest(${tagNames}::text[])`;
     await tx`
@@ -72,5 +76,13 @@ export async function seedOrganisation(
 export async function seedDemoIfEmpty(services: Services): Promise<SeedResult | null> {
   const [row] = await services.sql<{ n: number }[]>`select count(*)::int as n from organisations`;
   if ((row?.n ?? 0) > 0) return null;
-  return seedOrganisation(services, { name: 'Maple Grove School District', domain: 'maplegrove.test', accounts: 300 });
+  await seedDemoCatalogue(services);
+  const seeded = await seedOrganisation(services, { name: 'Maple Grove School District', domain: 'maplegrove.test', accounts: 300, credits: 1000 });
+  // One ready-made preset, so Using a Preset Assignment has something to choose on day one.
+  await services.sql`
+    insert into preset_assignments (organisation_id, name, items)
+    select ${seeded.organisationId}, 'Career starter (12-month Workplace Readiness)',
+      jsonb_build_array(jsonb_build_object('productId', p.id, 'edition', 'standard', 'mode', 'subscription', 'startsOn', null, 'months', 12))
+    from products p where p.name = 'Workplace Readiness'`;
+  return seeded;
 }

@@ -1,0 +1,247 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
+import { getSelection, selectionAccountsSql } from '../accounts/selection.js';
+import type { Ctx } from '../context.js';
+import type { Db } from '../db/client.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { addJobSql } from '../jobs.js';
+import { itemProblems, listProducts, type Product } from './catalogue.js';
+import { itemsSql, pairsSql } from './rules.js';
+import { includesSubscription, parseAssignmentItems, type AssignmentItem } from './items.js';
+import { getPreset } from './presets.js';
+
+type Tx = Pick<Db, 'execute'>;
+
+/** Who gets the assignment: the accounts chosen on View Accounts, or ids from an import or a sync. */
+export type AssignmentTargets = { kind: 'selection'; selectionId: string } | { kind: 'accounts'; accountIds: string[] };
+
+/** assign: new products only. reassign: also reset completed units. renew: also extend expired subscriptions. */
+export type AssignmentRequestMode = 'assign' | 'reassign' | 'renew';
+
+export interface AssignmentPlanInput {
+  targets: AssignmentTargets;
+  presetId?: string | undefined;
+  items?: AssignmentItem[] | undefined;
+  mode?: AssignmentRequestMode | undefined;
+}
+
+/** An item with what a person needs to read about it. */
+export interface PlannedItem {
+  productId: string;
+  productName: string;
+  creditCost: number;
+  edition: string;
+  mode: 'subscription' | 'manual';
+  months: number | null;
+  startsOn: string | null;
+  unitNames: string[];
+}
+
+export type PlannedOutcome = 'assign' | 'renew' | 'reassign' | 'skip';
+
+export interface AssignmentPlan {
+  accounts: number;
+  items: PlannedItem[];
+  presetName: string | null;
+  mode: AssignmentRequestMode;
+  newAssignments: number;
+  renewals: number;
+  reassignments: number;
+  skipped: number;
+  creditsNeeded: number;
+  creditsBalance: number;
+  enoughCredits: boolean;
+  includesSubscription: boolean;
+  page: number;
+  pageCount: number;
+  rows: { accountId: string; name: string; email: string; products: { productName: string; outcome: PlannedOutcome; reason: string | null }[] }[];
+}
+
+export const PLAN_PAGE_SIZE = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface ResolvedInput {
+  items: AssignmentItem[];
+  planned: PlannedItem[];
+  presetId: string | null;
+  presetName: string | null;
+  mode: AssignmentRequestMode;
+  /** `select a.id from accounts a where ...`: the target accounts the actor may reach. */
+  targetsSql: SQL;
+}
+
+async function resolveInput(ctx: Ctx, input: AssignmentPlanInput): Promise<ResolvedInput> {
+  if (ctx.actor.kind !== 'administrator') throw new ForbiddenError('Only administrators can make assignments.');
+  let items: AssignmentItem[];
+  let presetId: string | null = null;
+  let presetName: string | null = null;
+  if (input.presetId) {
+    const preset = await getPreset(ctx, input.presetId);
+    items = preset.items;
+    presetId = preset.id;
+    presetName = preset.name;
+    if (items.length === 0) throw new ValidationError('That preset assignment has no products.', { items: 'Edit the preset assignment to add a product.' });
+  } else {
+    try {
+      items = parseAssignmentItems(input.items ?? []);
+    } catch {
+      throw new ValidationError('Choose a preset assignment, or add at least one product to a custom assignment.', { items: 'Add at least one product.' });
+    }
+  }
+  const [org] = await ctx.db.execute<{ editions: string[]; may_reassign_completed: boolean }>(
+    sql`select editions, may_reassign_completed from organisations where id = ${ctx.actor.organisationId}`,
+  );
+  const products = await listProducts(ctx);
+  const problems = itemProblems(items, products, org?.editions ?? []);
+  if (problems.length) throw new ValidationError('The assignment cannot be made as it is.', { items: problems.join(' ') });
+  const mode = input.mode ?? 'assign';
+  if (mode !== 'assign' && !org?.may_reassign_completed) {
+    throw new ValidationError('Your organisation does not allow re-assigning completed units or renewing subscriptions.', {
+      mode: 'Contact support to have the setting turned on, or make a new assignment.',
+    });
+  }
+  if (mode === 'renew' && !includesSubscription(items)) {
+    throw new ValidationError('Only subscriptions can be renewed.', { mode: 'Choose Subscription for the product to renew, or make a re-assignment.' });
+  }
+  return { items, planned: planItems(items, products), presetId, presetName, mode, targetsSql: await targetsSql(ctx, input.targets) };
+}
+
+export function planItems(items: AssignmentItem[], products: Product[]): PlannedItem[] {
+  const byId = new Map(products.map((p) => [p.id, p]));
+  return items.map((item) => {
+    const product = byId.get(item.productId)!;
+    const chosen = item.mode === 'manual' ? new Set(item.unitIds) : null;
+    return {
+      productId: product.id,
+      productName: product.name,
+      creditCost: product.creditCost,
+      edition: item.edition,
+      mode: item.mode,
+      months: item.mode === 'subscription' ? item.months : null,
+      startsOn: item.mode === 'subscription' ? item.startsOn : null,
+      unitNames: product.units.filter((u) => !chosen || chosen.has(u.id)).map((u) => u.name),
+    };
+  });
+}
+
+async function targetsSql(ctx: Ctx, targets: AssignmentTargets): Promise<SQL> {
+  if (targets.kind === 'selection') return selectionAccountsSql(ctx, await getSelection(ctx, targets.selectionId));
+  const ids = targets.accountIds.filter((id) => UUID.test(id));
+  return sql`select a.id from accounts a where ${accountScopeSql(ctx.actor, 'a')} and a.id = any(${toUuidArray(ids)})`;
+}
+
+interface PlanTotals {
+  accounts: number;
+  assign: number;
+  renew: number;
+  reassign: number;
+  skip: number;
+  credits: number;
+  balance: number;
+}
+
+async function planTotals(ctx: Ctx, resolved: ResolvedInput): Promise<PlanTotals> {
+  const pairs = pairsSql(resolved.targetsSql, itemsSql(resolved.items, resolved.planned), resolved.mode);
+  const [totals] = await ctx.db.execute<PlanTotals & Record<string, unknown>>(sql`
+    with p as (${pairs})
+    select (select count(distinct account_id) from p)::int as accounts,
+      count(*) filter (where outcome = 'assign')::int as assign,
+      count(*) filter (where outcome = 'renew')::int as renew,
+      count(*) filter (where outcome = 'reassign')::int as reassign,
+      count(*) filter (where outcome = 'skip')::int as skip,
+      coalesce(sum(credit_cost) filter (where outcome in ('assign', 'renew')), 0)::int as credits,
+      (select credits_balance from organisations where id = ${ctx.actor.organisationId}) as balance
+    from p`);
+  return totals!;
+}
+
+/** What Confirm Assignment would do, for the verification page: counts, credits and a page of accounts. */
+export async function planAssignment(ctx: Ctx, input: AssignmentPlanInput, options: { page?: number } = {}): Promise<AssignmentPlan> {
+  const resolved = await resolveInput(ctx, input);
+  const items = itemsSql(resolved.items, resolved.planned);
+  const t = await planTotals(ctx, resolved);
+  const pageCount = Math.max(1, Math.ceil(t.accounts / PLAN_PAGE_SIZE));
+  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1) || 1), pageCount);
+  const pageRows = await ctx.db.execute<{ account_id: string; name: string; email: string; products: { position: number; outcome: PlannedOutcome; reason: string | null }[] }>(sql`
+    with targets as (
+      select a.id, a.first_name, a.last_name, a.email from (${resolved.targetsSql}) t join accounts a on a.id = t.id
+      order by a.last_name, a.first_name, a.id limit ${PLAN_PAGE_SIZE} offset ${(page - 1) * PLAN_PAGE_SIZE}
+    ), p as (${pairsSql(sql`select id from targets`, items, resolved.mode)})
+    select t.id as account_id, t.first_name || ' ' || t.last_name as name, t.email,
+      json_agg(json_build_object('position', p.position, 'outcome', p.outcome, 'reason', p.reason) order by p.position) as products
+    from targets t join p on p.account_id = t.id
+    group by t.id, t.first_name, t.last_name, t.email
+    order by t.last_name, t.first_name, t.id`);
+  return {
+    accounts: t.accounts,
+    items: resolved.planned,
+    presetName: resolved.presetName,
+    mode: resolved.mode,
+    newAssignments: t.assign,
+    renewals: t.renew,
+    reassignments: t.reassign,
+    skipped: t.skip,
+    creditsNeeded: t.credits,
+    creditsBalance: t.balance,
+    enoughCredits: t.credits <= t.balance,
+    includesSubscription: includesSubscription(resolved.items),
+    page,
+    pageCount,
+    rows: pageRows.map((r) => ({
+      accountId: r.account_id,
+      name: r.name,
+      email: r.email,
+      products: r.products.map((p) => ({ productName: resolved.planned[p.position]!.productName, outcome: p.outcome, reason: p.reason })),
+    })),
+  };
+}
+
+/**
+ * Confirm Assignment: freezes what to give and to whom (the account ids the actor may reach now),
+ * and enqueues run_assignment_request in the same transaction (the caller's when given, e.g. an
+ * import finishing its batch). From View Accounts, a subscription must be confirmed and the
+ * credits must suffice; the job checks the credits again whatever the origin.
+ */
+export async function createAssignmentRequest(
+  ctx: Ctx,
+  input: AssignmentPlanInput & { confirmSubscription?: boolean; notifyActor?: boolean; origin?: 'accounts' | 'import' | 'classroom' },
+  tx?: Tx,
+): Promise<{ requestId: string }> {
+  const resolved = await resolveInput(ctx, input);
+  const origin = input.origin ?? (input.targets.kind === 'selection' ? 'accounts' : 'import');
+  if (origin === 'accounts') {
+    if (includesSubscription(resolved.items) && !input.confirmSubscription) {
+      throw new ValidationError('Confirm the subscription first.', {
+        confirmSubscription: "Tick the box to confirm you are making a subscription assignment and that it can't be undone.",
+      });
+    }
+    const plan = await planTotals(ctx, resolved);
+    if (plan.credits > plan.balance) {
+      throw new ValidationError('There are not enough credits for this assignment.', {
+        credits: `This assignment needs ${plan.credits} credits and your organisation has ${plan.balance}. Choose fewer accounts or products, or buy more credits.`,
+      });
+    }
+    if (plan.accounts === 0) throw new ValidationError('None of the chosen accounts can be reached any more.', { items: 'Go back to View Accounts and choose again.' });
+  }
+  const write = async (t: Tx) => {
+    const [row] = await t.execute<{ id: string; accounts: number }>(sql`
+      insert into assignment_requests (organisation_id, created_by, origin, mode, preset_id, preset_name, items, account_ids, notify_actor)
+      select ${ctx.actor.organisationId}, ${ctx.actor.id}, ${origin}, ${resolved.mode}, ${resolved.presetId}, ${resolved.presetName},
+        ${JSON.stringify(resolved.items)}::jsonb, coalesce(array_agg(t.id), '{}'), ${input.notifyActor ?? true}
+      from (${resolved.targetsSql}) t
+      returning id, cardinality(account_ids) as accounts`);
+    const requestId = row!.id;
+    await t.execute(addJobSql('run_assignment_request', { requestId }, { jobKey: `run_assignment_request:${requestId}`, maxAttempts: 10 }));
+    await t.execute(sql`
+      insert into audit_log (organisation_id, actor_id, action, subject_type, subject_id, details)
+      values (${ctx.actor.organisationId}, ${ctx.actor.id}, 'assignment.requested', 'assignment_request', ${requestId},
+        ${JSON.stringify({ accounts: row!.accounts, mode: resolved.mode, presetId: resolved.presetId, origin })}::jsonb)`);
+    return { requestId };
+  };
+  if (tx) return write(tx);
+  return ctx.db.transaction((t) => write(t));
+}
+
+
+// The engine's reading side lives in results.ts; callers find the whole engine here.
+export { getAssignmentRequest, listAssignmentRequests, listRequestOutcomes, requestOutcomesCsv, type AssignmentRequestView, type OutcomeRow } from './results.js';

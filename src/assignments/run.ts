@@ -1,0 +1,173 @@
+import { sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import { accountScopeSql } from '../accounts/scope.js';
+import { loadActor } from '../auth/actor.js';
+import type { Services } from '../context.js';
+import type { Db } from '../db/client.js';
+import { queueEmail } from '../mail/outbox.js';
+import { listProducts } from './catalogue.js';
+import { AssignmentItemsSchema } from './items.js';
+import { planItems, type AssignmentRequestMode } from './request.js';
+import { itemsSql, pairsSql } from './rules.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export type RunOutcome = 'finished' | 'failed' | 'already-done' | 'missing';
+
+export interface RunAssignmentOptions {
+  /** Test seam: runs inside the transaction, after every write and before the commit. */
+  beforeCommit?: (tx: Tx) => Promise<void>;
+}
+
+/**
+ * The run_assignment_request job. Everything it writes (assignments, renewals, re-assigned units
+ * with their history, outcomes, the credit debit and its ledger line, the request's end and the
+ * email) commits together in one transaction, with the organisation's row locked so overlapping
+ * requests queue behind each other. Killed anywhere, nothing is left; run again, it does it all.
+ * A handful of statements whatever the number of accounts.
+ */
+export async function runAssignmentRequest(services: Services, requestId: string, options: RunAssignmentOptions = {}): Promise<RunOutcome> {
+  // Visible at once, so the progress page can say the work has started.
+  await services.db.execute(sql`
+    update assignment_requests set status = 'running', started_at = coalesce(started_at, now()) where id = ${requestId} and status = 'queued'`);
+  return services.db.transaction(async (tx) => {
+    const [request] = await tx.execute<{
+      organisation_id: string;
+      created_by: string | null;
+      mode: AssignmentRequestMode;
+      items: unknown;
+      status: string;
+      notify_actor: boolean;
+      preset_name: string | null;
+      accounts: number;
+    }>(sql`
+      select organisation_id, created_by, mode, items, status, notify_actor, preset_name, cardinality(account_ids) as accounts
+      from assignment_requests where id = ${requestId} for update`);
+    if (!request) return 'missing';
+    if (request.status === 'finished' || request.status === 'failed') return 'already-done';
+    const [org] = await tx.execute<{ credits_balance: number; may_reassign_completed: boolean }>(sql`
+      select credits_balance, may_reassign_completed from organisations where id = ${request.organisation_id} for update`);
+
+    const fail = async (error: string) => {
+      await tx.execute(sql`update assignment_requests set status = 'failed', error = ${error}, finished_at = now() where id = ${requestId}`);
+      await notify(tx, services, requestId, request.created_by, request.notify_actor, { failed: error });
+      await options.beforeCommit?.(tx);
+      return 'failed' as const;
+    };
+
+    const actor = request.created_by ? await loadActor({ db: tx as unknown as Db }, request.created_by) : null;
+    if (!actor || actor.kind !== 'administrator' || actor.organisationId !== request.organisation_id) {
+      return fail('The administrator who asked for this assignment no longer has an administrator account, so nothing was assigned.');
+    }
+    const parsed = v.safeParse(AssignmentItemsSchema, request.items);
+    if (!parsed.success) return fail('The products of this assignment could not be read, so nothing was assigned.');
+    if (request.mode !== 'assign' && !org!.may_reassign_completed) {
+      return fail('Your organisation no longer allows re-assigning completed units or renewing subscriptions, so nothing was assigned.');
+    }
+    const items = itemsSql(parsed.output, planItems(parsed.output, await listProducts({ db: tx as unknown as Db })));
+    // The accounts frozen at confirm time that the administrator may still reach.
+    const targets = sql`select a.id from (select unnest(account_ids) as id from assignment_requests where id = ${requestId}) chosen
+      join accounts a on a.id = chosen.id where ${accountScopeSql(actor, 'a')}`;
+    const pairs = pairsSql(targets, items, request.mode);
+
+    const [need] = await tx.execute<{ credits: number }>(sql`
+      with p as (${pairs}) select coalesce(sum(credit_cost) filter (where outcome in ('assign', 'renew')), 0)::int as credits from p`);
+    if (need!.credits > org!.credits_balance) {
+      return fail(
+        `Not enough credits: this assignment needs ${need!.credits} credits and your organisation has ${org!.credits_balance}. Nothing was assigned.`,
+      );
+    }
+
+    const [done] = await tx.execute<{ pairs: number; assigned: number; renewed: number; reassigned: number; spent: number }>(sql`
+      with p as materialized (${pairs}),
+      added as (
+        insert into assignments (account_id, product_id, organisation_id, mode, edition, unit_ids, starts_on, ends_on, request_id)
+        select p.account_id, p.product_id, ${request.organisation_id}, p.mode, p.edition, p.unit_ids,
+          coalesce(p.starts_on, current_date),
+          case when p.mode = 'subscription' then (coalesce(p.starts_on, current_date) + make_interval(months => p.months))::date end,
+          ${requestId}
+        from p where p.outcome = 'assign'
+        on conflict (account_id, product_id) do nothing
+        returning product_id),
+      renewed as (
+        update assignments x set ends_on = (current_date + make_interval(months => p.months))::date
+        from p where p.outcome = 'renew' and x.account_id = p.account_id and x.product_id = p.product_id
+        returning x.product_id),
+      widened as (
+        update assignments x set unit_ids = array(select distinct unnest(x.unit_ids || p.unit_ids))
+        from p where p.outcome = 'reassign' and x.mode = 'manual' and p.mode = 'manual'
+          and x.account_id = p.account_id and x.product_id = p.product_id
+        returning 1),
+      redo as (
+        select u.account_id, u.product_id, u.unit_id from unit_assignments u join p on u.account_id = p.account_id and u.product_id = p.product_id
+        where p.outcome = 'reassign' and u.status = 'completed' and (p.unit_ids is null or u.unit_id = any(p.unit_ids))),
+      archived as (
+        insert into unit_attempt_history (account_id, product_id, unit_id, attempt, status, progress, completed_at, request_id)
+        select u.account_id, u.product_id, u.unit_id, u.attempt, u.status, u.progress, u.completed_at, ${requestId}
+        from unit_assignments u join redo r using (account_id, product_id, unit_id)
+        on conflict do nothing
+        returning 1),
+      reset as (
+        update unit_assignments u set status = 'not_started', progress = '{}'::jsonb, completed_at = null, attempt = u.attempt + 1, updated_at = now()
+        from redo r where u.account_id = r.account_id and u.product_id = r.product_id and u.unit_id = r.unit_id
+        returning 1),
+      noted as (
+        -- Plain assignments and "already assigned" are read from assignments.request_id; the rest is written down.
+        insert into assignment_outcomes (request_id, account_id, product_id, outcome, reason)
+        select ${requestId}, p.account_id, p.product_id,
+          case p.outcome when 'renew' then 'renewed' when 'reassign' then 'reassigned' else 'skipped' end, p.reason
+        from p where p.outcome in ('renew', 'reassign') or (p.outcome = 'skip' and (p.existing_mode is null or ${request.mode} <> 'assign'))
+        on conflict do nothing
+        returning 1)
+      select (select count(*) from p)::int as pairs,
+        (select count(*) from added)::int as assigned,
+        (select count(*) from renewed)::int as renewed,
+        (select count(*) from p where outcome = 'reassign')::int as reassigned,
+        ((select coalesce(sum(i.credit_cost), 0) from added a join (${items}) i using (product_id))
+          + (select coalesce(sum(i.credit_cost), 0) from renewed r join (${items}) i using (product_id)))::int as spent,
+        (select count(*) from archived) + (select count(*) from reset) + (select count(*) from widened) + (select count(*) from noted) as touched`);
+    const d = done!;
+    if (d.spent > 0) {
+      await tx.execute(sql`
+        with debit as (update organisations set credits_balance = credits_balance - ${d.spent} where id = ${request.organisation_id} returning id)
+        insert into credit_ledger (organisation_id, delta, reason, request_id)
+        select id, ${-d.spent}, ${`Mass assignment${request.preset_name ? `: ${request.preset_name}` : ''}`}, ${requestId} from debit`);
+    }
+    const applied = d.assigned + d.renewed + d.reassigned;
+    await tx.execute(sql`
+      update assignment_requests set status = 'finished', finished_at = now(), assigned_count = ${applied},
+        skipped_count = ${d.pairs - applied}, credits_spent = ${d.spent}, error = null
+      where id = ${requestId}`);
+    await notify(tx, services, requestId, request.created_by, request.notify_actor, { assigned: applied, skipped: d.pairs - applied, spent: d.spent });
+    await options.beforeCommit?.(tx);
+    return 'finished' as const;
+  });
+}
+
+async function notify(
+  tx: Tx,
+  services: Services,
+  requestId: string,
+  actorId: string | null,
+  wanted: boolean,
+  result: { failed: string } | { assigned: number; skipped: number; spent: number },
+): Promise<void> {
+  if (!wanted || !actorId) return;
+  const [actor] = await tx.execute<{ email: string; first_name: string; organisation_id: string }>(
+    sql`select email, first_name, organisation_id from accounts where id = ${actorId}`,
+  );
+  if (!actor) return;
+  const link = `${services.appUrl}/assignments/requests/${requestId}`;
+  const failed = 'failed' in result;
+  const subject = failed ? 'Your mass assignment was not made' : `Your mass assignment is complete: ${result.assigned} assigned, ${result.skipped} skipped`;
+  const text = [
+    `Hello ${actor.first_name},`,
+    '',
+    failed
+      ? result.failed
+      : `Your mass assignment is complete. ${result.assigned} assignment${result.assigned === 1 ? ' was' : 's were'} made and ${result.skipped} ${result.skipped === 1 ? 'was' : 'were'} skipped. ${result.spent} credit${result.spent === 1 ? ' was' : 's were'} used.`,
+    '',
+    `See every account and the reason for each skip at ${link}`,
+  ].join('\n');
+  await queueEmail(tx, { organisationId: actor.organisation_id, to: actor.email, subject, text });
+}
