@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { groupScopeSql, toUuidArray } from '../accounts/scope.js';
+import { createAssignmentRequest } from '../assignments/request.js';
 import { recordAudit } from '../audit.js';
-import type { Ctx, Services } from '../context.js';
+import type { Ctx } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { checkImportBatch, createImportBatch, getImportBatch, stageImportRows, startImport, type ImportBatch, type ImportRowInput } from '../imports/engine.js';
 import type { GoogleConfig } from './config.js';
@@ -196,7 +197,6 @@ export const importNewcomersThroughEngine =
         accountKind: 'user',
         groupId: link.groupId,
         tagIds: link.tagIds,
-        presetId: link.presetId,
         placeholderEmailDomain: HIDDEN_EMAIL_DOMAIN,
         ...(password ? { sharedPassword: password } : { allowNoPassword: true }),
       },
@@ -210,14 +210,40 @@ export const importNewcomersThroughEngine =
   };
 
 /**
+ * The link's preset assignment for students who joined, through the mass-assign engine (which
+ * never double-assigns nor overwrites progress). A preset that cannot be applied is reported in
+ * the history instead of failing the sync.
+ */
+export async function requestPresetForNewcomers(
+  ctx: Ctx,
+  link: SyncLink,
+  accountIds: string[],
+  tx: Parameters<Parameters<Ctx['db']['transaction']>[0]>[0],
+): Promise<{ assignmentRequestId?: string; presetProblem?: string } | null> {
+  if (!link.presetId || accountIds.length === 0) return null;
+  try {
+    const { requestId } = await createAssignmentRequest(
+      ctx,
+      { targets: { kind: 'accounts', accountIds }, presetId: link.presetId, origin: 'classroom', notifyActor: false },
+      tx,
+    );
+    return { assignmentRequestId: requestId };
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof NotFoundError) return { presetProblem: `The preset assignment was not given: ${error.message}` };
+    throw error;
+  }
+}
+
+/**
  * After the link's import batch finished: its accounts on this course's roster become the link's
  * members (no Google call: the roster read for the import is reused). Skipped rows are reported.
  */
 export async function attachImportedMembers(
-  services: Services,
+  ctx: Ctx,
   link: SyncLink,
   trigger: string,
 ): Promise<'waiting' | { added: number; notImported: string[] }> {
+  const services = ctx;
   const [batch] = await services.sql<{ status: string; source_state: Record<string, unknown> | string }[]>`
     select status, source_state from import_batches where id = ${link.importBatchId}`;
   // Only a batch the engine is working on is waited for; one never started has nothing to attach.
@@ -225,7 +251,7 @@ export async function attachImportedMembers(
   const state = parseSourceState(batch ? (typeof batch.source_state === 'string' ? JSON.parse(batch.source_state) : batch.source_state) : {});
   const roster = JSON.stringify(state.rosters[link.googleCourseId] ?? []);
   return services.db.transaction(async (tx) => {
-    const added = await tx.execute<{ name: string }>(sql`
+    const added = await tx.execute<{ name: string; account_id: string }>(sql`
       with ins as (
         insert into classroom_link_members (link_id, google_user_id, account_id)
         select ${link.id}, r.google_user_id, r.account_id
@@ -234,7 +260,9 @@ export async function attachImportedMembers(
           and r.google_user_id = any(array(select jsonb_array_elements_text(${roster}::jsonb)))
         on conflict (link_id, google_user_id) do update set removed = false, removed_at = null
         returning account_id)
-      select a.first_name || ' ' || a.last_name as name from ins join accounts a on a.id = ins.account_id order by a.last_name, a.first_name`);
+      select a.first_name || ' ' || a.last_name as name, a.id as account_id from ins join accounts a on a.id = ins.account_id order by a.last_name, a.first_name`);
+    // Students who joined after the class was linked get its preset assignment (the first import does not).
+    const preset = trigger === 'newcomers' ? await requestPresetForNewcomers(ctx, link, added.map((a) => a.account_id), tx) : null;
     const skipped = await tx.execute<{ name: string }>(sql`
       select r.first_name || ' ' || r.last_name || ': ' || coalesce(r.reason, 'not imported') as name
       from import_rows r
@@ -244,7 +272,7 @@ export async function attachImportedMembers(
     await tx.execute(sql`
       insert into classroom_sync_runs (organisation_id, link_id, trigger, outcome, added, details, message)
       values (${link.organisationId}, ${link.id}, ${trigger}, 'applied', ${added.length},
-              ${JSON.stringify({ added: added.slice(0, 100).map((a) => a.name), ...(skipped.length ? { notImported: skipped.map((s) => s.name) } : {}) })}::jsonb,
+              ${JSON.stringify({ added: added.slice(0, 100).map((a) => a.name), ...(skipped.length ? { notImported: skipped.map((s) => s.name) } : {}), ...(preset ?? {}) })}::jsonb,
               ${batch?.status === 'failed' ? 'The import stopped before every student was added; the next sync adds the rest.' : null})`);
     await tx.execute(sql`
       update classroom_course_links set sync_state = 'ok', sync_message = null, last_synced_at = now()

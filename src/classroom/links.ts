@@ -189,7 +189,7 @@ export interface SyncRunView {
   removed: number;
   restored: number;
   runs: number;
-  details: { added?: string[]; updated?: string[]; removed?: string[]; restored?: string[]; notImported?: string[]; importing?: number; importBatchId?: string; wouldRemove?: string[] };
+  details: { added?: string[]; updated?: string[]; removed?: string[]; restored?: string[]; notImported?: string[]; importing?: number; importBatchId?: string; wouldRemove?: string[]; assignmentRequestId?: string; presetProblem?: string };
   message: string | null;
   startedAt: Date;
   finishedAt: Date;

@@ -9,7 +9,7 @@ import type { GoogleConfig } from './config.js';
 import { classroomClientFor, markNeedsReconnecting } from './connection.js';
 import { ClassroomAccessError, ClassroomCourseGoneError, GoogleReconnectNeededError } from './errors.js';
 import type { GoogleStudent } from './google-client.js';
-import { attachImportedMembers } from './import.js';
+import { attachImportedMembers, requestPresetForNewcomers } from './import.js';
 import { syncJobSql, type SyncTrigger } from './links.js';
 
 /**
@@ -204,19 +204,20 @@ export async function syncCourseLink(
   const link = await loadLink(services, linkId);
   if (!link) return { outcome: 'gone' };
   if (link.syncState === 'needs_reconnecting') return { outcome: 'failed', message: 'The teacher has to connect to Google Classroom again.' };
+  const owner = await loadActor(services, link.ownerId);
+  if (!owner || owner.kind !== 'administrator' || owner.organisationId !== link.organisationId) {
+    await recordFailure(services, link, options.trigger, 'The administrator who linked this class can no longer manage it. Link the class again from another administrator’s account.', startedAt);
+    return { outcome: 'failed', message: 'owner gone' };
+  }
+  const ctx: Ctx = { ...services, actor: owner };
   if (link.syncState === 'waiting_for_import' && link.importBatchId) {
-    const attached = await attachImportedMembers(services, link, options.trigger);
+    const attached = await attachImportedMembers(ctx, link, options.trigger);
     if (attached === 'waiting') {
       // The accounts are still being created: look again shortly (same job key, so no pile-up).
       await services.db.execute(syncJobSql(linkId, { trigger: options.trigger }, 3));
       return { outcome: 'waiting' };
     }
     return { outcome: 'applied', added: attached.added, updated: 0, removed: 0, restored: 0, importing: 0 };
-  }
-  const owner = await loadActor(services, link.ownerId);
-  if (!owner || owner.kind !== 'administrator' || owner.organisationId !== link.organisationId) {
-    await recordFailure(services, link, options.trigger, 'The administrator who linked this class can no longer manage it. Link the class again from another administrator’s account.', startedAt);
-    return { outcome: 'failed', message: 'owner gone' };
   }
 
   let roster: GoogleStudent[];
@@ -264,7 +265,6 @@ export async function syncCourseLink(
     return { outcome: 'held', removals: plan.leavers.length };
   }
 
-  const ctx: Ctx = { ...services, actor: owner };
   const scope = accountScopeSql(owner, 'a');
   // The import engine runs its own transactions; its batch is started first, and the link then
   // waits for it (a follow-up sync attaches the new accounts once they exist).
@@ -301,6 +301,7 @@ export async function syncCourseLink(
         where link_id = ${link.id} and not removed
           and google_user_id = any(array(select jsonb_array_elements_text(${JSON.stringify(plan.leavers.map((r) => r.google_user_id))}::jsonb)))`);
     }
+    const preset = await requestPresetForNewcomers(ctx, link, attach.map((j) => j.account_id!), tx);
     let updated: string[] = [];
     if (plan.changed.length) {
       const rows = JSON.stringify(plan.changed.map((c) => ({ a: c.account_id, f: c.first_name, l: c.last_name, e: c.email })));
@@ -340,6 +341,7 @@ export async function syncCourseLink(
         restored: names(plan.returners),
         ...(importing ? { importing, importBatchId: batchId } : {}),
         ...(notImported.length ? { notImported } : {}),
+        ...(preset ?? {}),
       },
       startedAt,
     });

@@ -12,6 +12,8 @@ import {
   sandboxSetFault,
 } from '../../src/classroom/sandbox/controls.js';
 import { NotFoundError } from '../../src/errors.js';
+import { listProducts, seedDemoCatalogue } from '../../src/assignments/catalogue.js';
+import { createPreset } from '../../src/assignments/presets.js';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../src/http/types.js';
 import { useTestDatabase } from '../helpers/database.js';
@@ -68,6 +70,11 @@ beforeAll(async () => {
   const { linkIds } = await startClassroomImport(ctx, batchId);
   linkId = linkIds[0]!;
   await drainJobs(db);
+  // A preset for students who join later.
+  await seedDemoCatalogue(db.services);
+  const life = (await listProducts(db.services)).find((p) => p.name === 'Life Skills')!;
+  const preset = await createPreset(ctx, { name: 'Newcomers pack', items: [{ productId: life.id, edition: 'standard', mode: 'manual', unitIds: [life.units[0]!.id] }] });
+  await db.services.sql`update classroom_course_links set preset_id = ${preset.id} where id = ${linkId}`;
 });
 afterAll(() => server.close());
 
@@ -112,7 +119,12 @@ describe('roster re-sync', () => {
     const applied = runs.find((r) => r.trigger === 'manual' && r.outcome === 'applied')!;
     expect(applied).toMatchObject({ updated: 1, removed: 1 });
     expect(applied.details.updated).toEqual(['Renamed Student']);
-    expect(runs.find((r) => r.trigger === 'newcomers')).toMatchObject({ outcome: 'applied', added: 1 });
+    const newcomers = runs.find((r) => r.trigger === 'newcomers')!;
+    expect(newcomers).toMatchObject({ outcome: 'applied', added: 1 });
+    // The link's preset went to the new student only, through the mass-assign engine.
+    const requests = await db.services.sql<{ id: string; origin: string; account_ids: string[] }[]>`select id, origin, account_ids from assignment_requests`;
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ origin: 'classroom', account_ids: [nova!.id], id: newcomers.details.assignmentRequestId });
   });
 
   it('a student who comes back is restored', async () => {

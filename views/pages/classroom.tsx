@@ -129,6 +129,8 @@ function RunRow({ run }: { run: SyncRunView }) {
   if (run.removed) parts.push(`${run.removed} removed${names(d.removed) ? `: ${names(d.removed)}` : ''}`);
   if (run.restored) parts.push(`${run.restored} back${names(d.restored) ? `: ${names(d.restored)}` : ''}`);
   if (d.notImported?.length) parts.push(`Not imported: ${d.notImported.join('; ')}`);
+  if (d.assignmentRequestId) parts.push('The preset assignment was given to the new students');
+  if (d.presetProblem) parts.push(d.presetProblem);
   if (run.message) parts.push(run.message);
   if (run.outcome === 'applied' && parts.length === 0) parts.push('Nothing to change');
   const trigger = { schedule: 'Scheduled', manual: 'Sync now', import: 'Import', newcomers: 'New students imported', approval: 'Approved' }[run.trigger] ?? run.trigger;
