@@ -6,6 +6,16 @@ import { createTokenCipher, generateTokenKey, parseTokenKey } from '../../src/cl
 import { parseEnv } from '../../src/env.js';
 import { withTokenKey } from '../../src/node-runtime.js';
 
+describe('Classroom configuration', () => {
+  it('reads the sync schedule and the guard, naming a bad variable', () => {
+    expect(parseEnv({}).CLASSROOM_SYNC_SCHEDULE).toBe('0 */6 * * *');
+    expect(parseEnv({ CLASSROOM_SYNC_SCHEDULE: '*/30 * * * *' }).CLASSROOM_SYNC_SCHEDULE).toBe('*/30 * * * *');
+    expect(parseEnv({}).CLASSROOM_REMOVAL_GUARD_PERCENT).toBe(20);
+    expect(() => parseEnv({ CLASSROOM_SYNC_SCHEDULE: 'every six hours' })).toThrow(/CLASSROOM_SYNC_SCHEDULE/);
+    expect(() => parseEnv({ GOOGLE_API_ROOT: 'not a url' })).toThrow(/GOOGLE_API_ROOT/);
+  });
+});
+
 describe('refresh tokens at rest', () => {
   it('AES-256-GCM round trip, a fresh IV each time, bound to its account', async () => {
     const cipher = createTokenCipher(generateTokenKey());
