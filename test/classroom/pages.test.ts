@@ -88,8 +88,13 @@ describe('Import from Google Classroom (wizard)', () => {
              count(*) filter (where email like '%@hidden-email.classroom.invalid')::int as hidden
       from accounts where organisation_id = ${org.organisationId}`;
     expect(counts).toEqual({ created: 35, hidden: 3 });
-    const emails = await db.services.sql<{ to_address: string; subject: string }[]>`select to_address, subject from outbox_emails`;
-    expect(emails.some((e) => e.to_address === 'admin@maplegrove.test')).toBe(true);
+    const emails = await db.services.sql<{ to_address: string; subject: string; text_body: string }[]>`select to_address, subject, text_body from outbox_emails`;
+    const finished = emails.find((e) => e.to_address === 'admin@maplegrove.test')!;
+    expect(finished.text_body).toContain(`/imports/${batchId}`);
+    // The email's link: the import result page of the engine, for a Classroom batch too.
+    const result = await admin.get(`/imports/${batchId}`);
+    expect(result.res.status).toBe(200);
+    expect(result.html).toContain('35');
   });
 
   it('the Google Classroom page lists the links; a link page shows members and history, and Sync now queues one keyed job', async () => {
