@@ -15,6 +15,7 @@ import type { BenchContext, BenchModule } from './bench-context.js';
 const modules: Record<string, () => Promise<BenchModule>> = {
   accounts_search_100k: async () => (await import('./accounts-search.js')).accountsSearchBench,
   classroom_sync_200x35: async () => (await import('./classroom-sync.js')).classroomSyncBench,
+  mass_assign_100k: async () => (await import('./mass-assign.js')).massAssignBench,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
