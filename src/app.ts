@@ -7,6 +7,10 @@ import { pageRenderer } from './http/render.js';
 import { accountsRoutes } from './http/routes/accounts.js';
 import { authRoutes } from './http/routes/auth.js';
 import { devMailboxRoutes } from './http/routes/dev-mailbox.js';
+import { classroomConnectRoutes } from './http/routes/classroom-connect.js';
+import { classroomRoutes } from './http/routes/classroom.js';
+import { classroomAddOnRoutes } from './http/routes/classroom-add-on.js';
+import { googleSandboxRoutes } from './http/routes/google-sandbox.js';
 import { homeRoutes } from './http/routes/home.js';
 import { importsRoutes } from './http/routes/imports.js';
 import { staticRoutes } from './http/routes/static.js';
@@ -36,6 +40,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/account', yourAccountRoutes);
   app.route('/accounts', accountsRoutes);
   app.route('/dev/mailbox', devMailboxRoutes);
+  app.route('/google-sandbox', googleSandboxRoutes);
+  app.route('/classroom', classroomConnectRoutes);
+  app.route('/classroom', classroomRoutes);
+  app.route('/classroom-add-on', classroomAddOnRoutes);
 
   app.route('/imports', importsRoutes);
 
