@@ -50,10 +50,15 @@ export async function getSelection(ctx: Ctx, id: string): Promise<Selection> {
  * the actor may see now (ids guessed into a selection, or from a group no longer managed, drop out).
  */
 export function selectionAccountsSql(ctx: Ctx, selection: Selection): SQL {
+  return sql`select a.id from accounts a where ${selectionConditionSql(ctx, selection)}`;
+}
+
+/** The condition on `accounts a` that a selection stands for, scoped to the actor. */
+export function selectionConditionSql(ctx: Ctx, selection: Selection): SQL {
   const which = selection.allMatching
     ? accountFilterSql(selection.filter, 'a')
     : sql`a.id = any(${toUuidArray(selection.accountIds)})`;
-  return sql`select a.id from accounts a where ${accountScopeSql(ctx.actor, 'a')} and ${which}`;
+  return sql`${accountScopeSql(ctx.actor, 'a')} and ${which}`;
 }
 
 export async function countSelection(ctx: Ctx, selection: Selection): Promise<number> {

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
-import { getSelection, selectionAccountsSql } from '../accounts/selection.js';
+import { getSelection, selectionConditionSql } from '../accounts/selection.js';
 import type { Ctx } from '../context.js';
 import type { Db } from '../db/client.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
@@ -66,7 +66,7 @@ interface ResolvedInput {
   presetId: string | null;
   presetName: string | null;
   mode: AssignmentRequestMode;
-  /** `select a.id from accounts a where ...`: the target accounts the actor may reach. */
+  /** `select a.id, a.kind from accounts a where ...`: the target accounts the actor may reach. */
   targetsSql: SQL;
 }
 
@@ -125,9 +125,11 @@ export function planItems(items: AssignmentItem[], products: Product[]): Planned
 }
 
 async function targetsSql(ctx: Ctx, targets: AssignmentTargets): Promise<SQL> {
-  if (targets.kind === 'selection') return selectionAccountsSql(ctx, await getSelection(ctx, targets.selectionId));
+  if (targets.kind === 'selection') {
+    return sql`select a.id, a.kind from accounts a where ${selectionConditionSql(ctx, await getSelection(ctx, targets.selectionId))}`;
+  }
   const ids = targets.accountIds.filter((id) => UUID.test(id));
-  return sql`select a.id from accounts a where ${accountScopeSql(ctx.actor, 'a')} and a.id = any(${toUuidArray(ids)})`;
+  return sql`select a.id, a.kind from accounts a where ${accountScopeSql(ctx.actor, 'a')} and a.id = any(${toUuidArray(ids)})`;
 }
 
 interface PlanTotals {
@@ -164,9 +166,9 @@ export async function planAssignment(ctx: Ctx, input: AssignmentPlanInput, optio
   const page = Math.min(Math.max(1, Math.floor(options.page ?? 1) || 1), pageCount);
   const pageRows = await ctx.db.execute<{ account_id: string; name: string; email: string; products: { position: number; outcome: PlannedOutcome; reason: string | null }[] }>(sql`
     with targets as (
-      select a.id, a.first_name, a.last_name, a.email from (${resolved.targetsSql}) t join accounts a on a.id = t.id
+      select a.id, a.kind, a.first_name, a.last_name, a.email from (${resolved.targetsSql}) t join accounts a on a.id = t.id
       order by a.last_name, a.first_name, a.id limit ${PLAN_PAGE_SIZE} offset ${(page - 1) * PLAN_PAGE_SIZE}
-    ), p as (${pairsSql(sql`select id from targets`, items, resolved.mode)})
+    ), p as (${pairsSql(sql`select id, kind from targets`, items, resolved.mode)})
     select t.id as account_id, t.first_name || ' ' || t.last_name as name, t.email,
       json_agg(json_build_object('position', p.position, 'outcome', p.outcome, 'reason', p.reason) order by p.position) as products
     from targets t join p on p.account_id = t.id
@@ -209,27 +211,36 @@ export async function createAssignmentRequest(
 ): Promise<{ requestId: string }> {
   const resolved = await resolveInput(ctx, input);
   const origin = input.origin ?? (input.targets.kind === 'selection' ? 'accounts' : 'import');
-  if (origin === 'accounts') {
-    if (includesSubscription(resolved.items) && !input.confirmSubscription) {
-      throw new ValidationError('Confirm the subscription first.', {
-        confirmSubscription: "Tick the box to confirm you are making a subscription assignment and that it can't be undone.",
-      });
-    }
-    const plan = await planTotals(ctx, resolved);
-    if (plan.credits > plan.balance) {
-      throw new ValidationError('There are not enough credits for this assignment.', {
-        credits: `This assignment needs ${plan.credits} credits and your organisation has ${plan.balance}. Choose fewer accounts or products, or buy more credits.`,
-      });
-    }
-    if (plan.accounts === 0) throw new ValidationError('None of the chosen accounts can be reached any more.', { items: 'Go back to View Accounts and choose again.' });
+  const fromAccounts = origin === 'accounts';
+  if (fromAccounts && includesSubscription(resolved.items) && !input.confirmSubscription) {
+    throw new ValidationError('Confirm the subscription first.', {
+      confirmSubscription: "Tick the box to confirm you are making a subscription assignment and that it can't be undone.",
+    });
   }
   const write = async (t: Tx) => {
-    const [row] = await t.execute<{ id: string; accounts: number }>(sql`
-      insert into assignment_requests (organisation_id, created_by, origin, mode, preset_id, preset_name, items, account_ids, notify_actor)
-      select ${ctx.actor.organisationId}, ${ctx.actor.id}, ${origin}, ${resolved.mode}, ${resolved.presetId}, ${resolved.presetName},
-        ${JSON.stringify(resolved.items)}::jsonb, coalesce(array_agg(t.id), '{}'), ${input.notifyActor ?? true}
-      from (${resolved.targetsSql}) t
-      returning id, cardinality(account_ids) as accounts`);
+    // One pass over the targets: freeze their ids and count the credits they need.
+    const pairs = pairsSql(sql`select id, kind from chosen`, itemsSql(resolved.items, resolved.planned), resolved.mode);
+    const [row] = await t.execute<{ id: string; accounts: number; credits: number; balance: number }>(sql`
+      with chosen as materialized (${resolved.targetsSql}),
+      request as (
+        insert into assignment_requests (organisation_id, created_by, origin, mode, preset_id, preset_name, items, account_ids, notify_actor)
+        select ${ctx.actor.organisationId}, ${ctx.actor.id}, ${origin}, ${resolved.mode}, ${resolved.presetId}, ${resolved.presetName},
+          ${JSON.stringify(resolved.items)}::jsonb, coalesce((select array_agg(id) from chosen), '{}'), ${input.notifyActor ?? true}
+        returning id, cardinality(account_ids) as accounts)
+      select request.id, request.accounts,
+        ${fromAccounts ? sql`(select coalesce(sum(credit_cost) filter (where outcome in ('assign', 'renew')), 0) from (${pairs}) p)::int` : sql`0`} as credits,
+        (select credits_balance from organisations where id = ${ctx.actor.organisationId}) as balance
+      from request`);
+    if (fromAccounts) {
+      if (row!.accounts === 0) throw new ValidationError('None of the chosen accounts can be reached any more.', { items: 'Go back to View Accounts and choose again.' });
+      // From View Accounts the shortfall is refused here with the numbers (nothing is written);
+      // the job checks again whatever the origin.
+      if (row!.credits > row!.balance) {
+        throw new ValidationError('There are not enough credits for this assignment.', {
+          credits: `This assignment needs ${row!.credits} credits and your organisation has ${row!.balance}. Choose fewer accounts or products, or buy more credits.`,
+        });
+      }
+    }
     const requestId = row!.id;
     await t.execute(addJobSql('run_assignment_request', { requestId }, { jobKey: `run_assignment_request:${requestId}`, maxAttempts: 10 }));
     await t.execute(sql`

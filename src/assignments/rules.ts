@@ -21,14 +21,14 @@ export function itemsSql(items: AssignmentItem[], planned: PlannedItem[]): SQL {
 /**
  * Every (account, product) pair of a request with what will happen to it and why. One rule set,
  * read by the verification page and applied by the job, so what is shown is what is done.
- * `accounts` yields `id` (the targets); the result has account_id, product_id, outcome, reason, cost.
+ * `accounts` yields the targets' `id` and `kind`; the result has account_id, product_id, outcome, reason, cost.
  */
 export function pairsSql(accounts: SQL, items: SQL, mode: AssignmentRequestMode): SQL {
   return sql`
     select t.id as account_id, i.product_id, i.position, i.mode, i.edition, i.months, i.starts_on, i.unit_ids, i.credit_cost,
       x.mode as existing_mode, x.ends_on as existing_ends_on,
       case
-        when a.kind <> 'user' then 'skip'
+        when t.kind <> 'user' then 'skip'
         when x.account_id is null then 'assign'
         when ${mode} = 'renew' and i.mode = 'subscription' and x.mode = 'subscription' and x.ends_on < current_date then 'renew'
         when ${mode} = 'reassign' and exists (
@@ -37,7 +37,7 @@ export function pairsSql(accounts: SQL, items: SQL, mode: AssignmentRequestMode)
         else 'skip'
       end as outcome,
       case
-        when a.kind <> 'user' then 'Administrator accounts do not take assignments.'
+        when t.kind <> 'user' then 'Administrator accounts do not take assignments.'
         when x.account_id is null then null
         when ${mode} = 'renew' and i.mode = 'subscription' and x.mode = 'subscription' and x.ends_on < current_date then null
         when ${mode} = 'renew' and x.mode = 'subscription' then 'Subscription still active until ' || to_char(x.ends_on, 'FMMonth FMDD, YYYY') || '.'
@@ -49,7 +49,6 @@ export function pairsSql(accounts: SQL, items: SQL, mode: AssignmentRequestMode)
         else 'Already assigned: not assigned again, so no credits are used and progress is kept.'
       end as reason
     from (${accounts}) t
-    join accounts a on a.id = t.id
     cross join (${items}) i
     left join assignments x on x.account_id = t.id and x.product_id = i.product_id`;
 }

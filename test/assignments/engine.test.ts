@@ -342,3 +342,25 @@ async function runAfter(requestId: string): Promise<void> {
   const [row] = await db.services.sql<{ status: string }[]>`select status from assignment_requests where id = ${requestId}`;
   if (row!.status !== 'finished' && row!.status !== 'failed') throw new Error(`request ${requestId} is ${row!.status}`);
 }
+
+describe('mass assign: integrity the database keeps', () => {
+  it("refuses an assignment naming another organisation's account or an unknown product, and drops an account's assignments with it", async () => {
+    const w = await world({ credits: 10, learners: 1 });
+    const rival = await world({ credits: 10, learners: 1 });
+    await expect(db.services.sql`
+      insert into assignments (account_id, product_id, organisation_id, mode, edition, starts_on)
+      values (${rival.learners[0]!}, ${life.id}, ${w.org.organisationId}, 'manual', 'standard', current_date)`).rejects.toThrow(
+      'an assignment must name an account of its organisation, a product and its request',
+    );
+    await expect(db.services.sql`
+      insert into assignments (account_id, product_id, organisation_id, mode, edition, starts_on)
+      values (${w.learners[0]!}, gen_random_uuid(), ${w.org.organisationId}, 'manual', 'standard', current_date)`).rejects.toThrow(
+      'an assignment must name an account of its organisation',
+    );
+    await runAfter(await assign(w, [manual(life, [0])]));
+    await db.services.sql`insert into unit_assignments (account_id, product_id, unit_id, status) values (${w.learners[0]!}, ${life.id}, ${life.units[0]!.id}, 'in_progress')`;
+    await db.services.sql`delete from accounts where id = ${w.learners[0]!}`;
+    expect(await db.services.sql`select 1 from assignments where account_id = ${w.learners[0]!}`).toHaveLength(0);
+    expect(await db.services.sql`select 1 from unit_assignments where account_id = ${w.learners[0]!}`).toHaveLength(0);
+  });
+});

@@ -110,15 +110,13 @@ export const assignmentRequests = pgTable(
 export const assignments = pgTable(
   'assignments',
   {
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
-    productId: uuid('product_id')
-      .notNull()
-      .references(() => products.id, { onDelete: 'restrict' }),
-    organisationId: uuid('organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'cascade' }),
+    // No per-row foreign keys here: each would lock the referenced account row (FOR KEY SHARE)
+    // for every one of 100k inserted rows. sql/0005 checks a whole statement's rows at once
+    // (same organisation, existing product and request) and deletes an account's assignments
+    // with it.
+    accountId: uuid('account_id').notNull(),
+    productId: uuid('product_id').notNull(),
+    organisationId: uuid('organisation_id').notNull(),
     mode: assignmentMode('mode').notNull(),
     edition: text('edition').notNull(),
     /** Manual: the units chosen. Subscription: null (every unit of the product). */
@@ -126,10 +124,11 @@ export const assignments = pgTable(
     startsOn: date('starts_on').notNull(),
     /** Subscription end; null for manual assignments. */
     endsOn: date('ends_on'),
-    requestId: uuid('request_id').references(() => assignmentRequests.id, { onDelete: 'set null' }),
+    /** The request that created it; never changes (results are read from it). */
+    requestId: uuid('request_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.productId] }), index('assignments_request_idx').on(t.requestId)],
+  (t) => [primaryKey({ columns: [t.accountId, t.productId] })],
 );
 
 export const unitStatus = pgEnum('unit_status', ['not_started', 'in_progress', 'completed']);
