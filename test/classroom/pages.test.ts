@@ -6,6 +6,7 @@ import { createTestApp, TestClient } from '../helpers/app.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createAccount, createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
 import { queuedJobs } from '../helpers/jobs.js';
+import { sandboxSetApiDisabled } from '../../src/classroom/sandbox/controls.js';
 import { classroomApp, connectedClient, drainJobs, ORIGIN } from './classroom-fixture.js';
 import { classroomEnv, sandboxNetwork } from './sandbox-network.js';
 
@@ -44,6 +45,17 @@ describe('Import from Google Classroom (wizard)', () => {
     expect(html).toContain('This is just a backup in case your users have issues signing in using Google Sign-in.');
     expect(html).toContain('Grade 9');
     expect(html).toContain('>Continue<');
+  });
+
+  it('explains a Classroom API that is switched off', async () => {
+    await sandboxSetApiDisabled(db.services.sql, true);
+    try {
+      const { res, html } = await admin.get('/classroom/import');
+      expect(res.status).toBe(403);
+      expect(html).toContain('not allowed to use the Classroom API');
+    } finally {
+      await sandboxSetApiDisabled(db.services.sql, false);
+    }
   });
 
   it('says what is missing when nothing is picked', async () => {
