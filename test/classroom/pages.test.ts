@@ -7,6 +7,7 @@ import { useTestDatabase } from '../helpers/database.js';
 import { createAccount, createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
 import { queuedJobs } from '../helpers/jobs.js';
 import { sandboxSetApiDisabled } from '../../src/classroom/sandbox/controls.js';
+import { studentSeed } from '../../src/classroom/sandbox/data.js';
 import { classroomApp, connectedClient, drainJobs, ORIGIN } from './classroom-fixture.js';
 import { classroomEnv, sandboxNetwork } from './sandbox-network.js';
 
@@ -146,6 +147,23 @@ describe('Import from Google Classroom (wizard)', () => {
     const refused = await admin.post(`/classroom/links/${linkId}/settings`, { groupId: org.groups.Roosevelt!, presetId: foreign!.id });
     expect(refused.status).toBe(404);
     await admin.post(`/classroom/links/${linkId}/settings`, { groupId: org.groups['Lincoln High']!, presetId: '' });
+  });
+
+  it('Import refuses, with the engine’s reason, when every student would be skipped', async () => {
+    for (let n = 111; n <= 128; n++) {
+      await createAccount(db.services, org.organisationId, { email: studentSeed(n).email, groupId: org.groups.Roosevelt! });
+    }
+    const teacher = await connectedClient(app, 'teacher2@maplegrove.test', '200000002');
+    const res = await teacher.post('/classroom/import', { courseIds: ['600000005'], groupId: org.groups['Lincoln High']!, defaultPassword: 'backup-password-1' });
+    const review = await teacher.get(res.headers.get('location')!);
+    expect(review.html).toMatch(/<b>18<\/b> will not be imported/);
+    expect(review.html).toContain('in a group you do not manage');
+    const id = res.headers.get('location')!.split('/').pop()!;
+    const refused = await teacher.post(`/classroom/import/${id}/start`);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Every row of this import was skipped');
+    const [links] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from classroom_course_links where google_course_id = '600000005'`;
+    expect(links!.n).toBe(0);
   });
 
   it('a group administrator only sees their groups, and another organisation gets 404 for a link', async () => {
