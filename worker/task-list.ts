@@ -5,6 +5,7 @@ import { sendEmailTask } from './tasks/send-email.js';
 import { runImportTask } from './tasks/run-import.js';
 import { enqueueClassroomSyncsTask } from './tasks/enqueue-classroom-syncs.js';
 import { syncClassroomLinkTask } from './tasks/sync-classroom-link.js';
+import { cleanUpImportsTask } from './tasks/clean-up-imports.js';
 import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
@@ -15,6 +16,7 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
     run_import: runImportTask(runtime),
     sync_classroom_link: syncClassroomLinkTask(runtime),
     enqueue_classroom_syncs: enqueueClassroomSyncsTask(runtime),
+    clean_up_imports: cleanUpImportsTask(runtime),
     run_assignment_request: runAssignmentRequestTask(runtime),
   };
 }
@@ -23,6 +25,7 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
 export function crontab(runtime: WorkerRuntime): string {
   return [
     '15 3 * * * clean_up_sessions ?id=clean_up_sessions',
+    '45 3 * * * clean_up_imports ?id=clean_up_imports',
     `${runtime.env.CLASSROOM_SYNC_SCHEDULE} enqueue_classroom_syncs ?id=enqueue_classroom_syncs`,
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import type { Actor, Ctx } from '../context.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { passwordProblem } from '../auth/passwords.js';
 import { toUuidArray } from '../accounts/scope.js';
+import { checkPresetChoice } from './presets.js';
 import { parseImportOptions, type ImportOptions, type ImportOptionsInput } from './options.js';
 
 export type ImportSource = 'csv' | 'classroom';
@@ -26,6 +27,7 @@ export interface ImportBatch {
   passwordsToHash: number;
   passwordsHashed: number;
   processedRows: number;
+  appliedThrough: number;
   createdCount: number;
   updatedCount: number;
   keptCount: number;
@@ -72,6 +74,7 @@ type BatchRow = {
   passwords_to_hash: number;
   passwords_hashed: number;
   processed_rows: number;
+  applied_through: number;
   created_count: number;
   updated_count: number;
   kept_count: number;
@@ -105,6 +108,7 @@ function toBatch(row: BatchRow): ImportBatch {
     passwordsToHash: row.passwords_to_hash,
     passwordsHashed: row.passwords_hashed,
     processedRows: row.processed_rows,
+    appliedThrough: row.applied_through,
     createdCount: row.created_count,
     updatedCount: row.updated_count,
     keptCount: row.kept_count,
@@ -120,7 +124,7 @@ function toBatch(row: BatchRow): ImportBatch {
 
 const BATCH_COLUMNS = sql`b.id, b.organisation_id, b.created_by, (select a.first_name || ' ' || a.last_name from accounts a where a.id = b.created_by) as created_by_name,
   b.source, b.status, b.options, b.shared_password_hash is not null as has_shared_password, b.source_state,
-  b.total_rows, b.to_create, b.to_update, b.to_keep, b.to_skip, b.passwords_to_hash, b.passwords_hashed, b.processed_rows,
+  b.total_rows, b.to_create, b.to_update, b.to_keep, b.to_skip, b.passwords_to_hash, b.passwords_hashed, b.processed_rows, b.applied_through,
   b.created_count, b.updated_count, b.kept_count, b.skipped_count, b.assignment_request_id, b.error,
   b.created_at, b.checked_at, b.started_at, b.finished_at`;
 
@@ -173,6 +177,7 @@ async function validateOptions(ctx: Ctx, options: ImportOptions): Promise<void> 
       ${groups ? sql`and id = any(${toUuidArray(groups)})` : sql``}`);
     if (!row || row.n !== 1) throw new ValidationError('Choose one of your groups.', { groupId: 'Choose one of your groups.' });
   }
+  if (options.presetId) await checkPresetChoice(ctx, options.presetId);
   if (options.tagIds.length) {
     const ids = [...new Set(options.tagIds)];
     const [row] = await ctx.db.execute<{ n: number }>(sql`
@@ -286,7 +291,9 @@ export async function listImportRows(
     select r.row_number, r.first_name, r.last_name, r.email,
       coalesce(g.name, r.group_name) as group_name,
       case when cardinality(r.tag_ids) > 0 then array(select t.name from tags t where t.id = any(r.tag_ids) order by lower(t.name)) else r.tag_names end as tag_names,
-      (r.password is not null or r.password_hash is not null) as has_password, r.google_user_id, r.outcome, r.reason, r.applied, r.account_id
+      (r.password is not null or r.password_hash is not null) as has_password, r.google_user_id, r.outcome, r.reason,
+      r.row_number <= ${batch.appliedThrough} as applied,
+      coalesce(r.account_id, case when r.outcome = 'create' and r.row_number <= ${batch.appliedThrough} then r.new_account_id end) as account_id
     from import_rows r left join groups g on g.id = r.group_id and g.organisation_id = ${batch.organisationId}
     where ${where}
     order by r.row_number limit ${pageSize} offset ${(page - 1) * pageSize}`);

@@ -42,130 +42,116 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
   }
   const managed = actor.isSystemAdmin ? null : toUuidArray(actor.managedGroupIds);
   const groupInScope: SQL = managed ? sql`g.id = any(${managed})` : sql`true`;
-  const pending = sql`r.batch_id = ${id} and r.outcome = 'pending'`;
 
   return ctx.db.transaction(async (tx) => {
-    const db = { execute: tx.execute.bind(tx) };
     const locked = await tx.execute<{ status: string }>(sql`select status from import_batches where id = ${id} for update`);
+    // The check sorts every row a few times (duplicates); in memory rather than on disk.
+    await tx.execute(sql`set local work_mem = '64MB'`);
     if (locked[0]?.status !== 'draft' && locked[0]?.status !== 'checked') assertEditable({ ...batch, status: 'running' });
-    const skipTx = (reason: SQL, where: SQL) => db.execute(sql`update import_rows r set outcome = 'skip', reason = ${reason} where ${pending} and ${where}`);
-
-    // Start from the staged data, so the check can run again after options change.
-    await db.execute(sql`
-      update import_rows r set
-        outcome = case when r.problem is null then 'pending'::import_outcome else 'skip'::import_outcome end,
-        reason = r.problem, account_id = null, group_id = null, tag_ids = '{}', applied = false,
-        email = case when r.email = '' and r.google_user_id is not null and ${options.placeholderEmailDomain}::text is not null
-                     then lower(r.google_user_id) || '@' || ${options.placeholderEmailDomain}::text else r.email end
-      where r.batch_id = ${id}`);
-    await skipTx(sql`'The email is missing.'`, sql`r.email = ''`);
-
-    // Duplicates inside the file: the first row wins, later ones are skipped and say which row.
-    await db.execute(sql`
-      with d as (
-        select row_number, min(row_number) over (partition by lower(email)) as first_row
-        from import_rows where batch_id = ${id} and outcome = 'pending')
-      update import_rows r set outcome = 'skip', reason = 'The same email is also on row ' || d.first_row || '.'
-      from d where r.batch_id = ${id} and r.row_number = d.row_number and d.first_row <> d.row_number`);
-    await db.execute(sql`
-      with d as (
-        select row_number, min(row_number) over (partition by google_user_id) as first_row
-        from import_rows where batch_id = ${id} and outcome = 'pending' and google_user_id is not null)
-      update import_rows r set outcome = 'skip', reason = 'The same Google account is also on row ' || d.first_row || '.'
-      from d where r.batch_id = ${id} and r.row_number = d.row_number and d.first_row <> d.row_number`);
-
-    // Groups named in the rows must exist, and be the administrator's own.
-    await db.execute(sql`
-      update import_rows r set group_id = g.id
-      from groups g
-      where ${pending} and r.group_name is not null and g.organisation_id = ${org} and lower(g.name) = lower(r.group_name)`);
-    await skipTx(sql`'There is no group named "' || r.group_name || '" in your organisation.'`, sql`r.group_name is not null and r.group_id is null`);
-    if (managed) {
-      await skipTx(sql`'You do not manage the group "' || r.group_name || '".'`, sql`r.group_id is not null and not (r.group_id = any(${managed}))`);
-    }
     if (options.groupId) {
-      const [ok] = await db.execute<{ n: number }>(sql`select count(*)::int as n from groups g where g.id = ${options.groupId} and g.organisation_id = ${org} and ${groupInScope}`);
+      const [ok] = await tx.execute<{ n: number }>(sql`select count(*)::int as n from groups g where g.id = ${options.groupId} and g.organisation_id = ${org} and ${groupInScope}`);
       if (ok?.n !== 1) throw new ValidationError('The group you chose no longer exists or is not one of yours. Choose another group.', { groupId: 'Choose one of your groups.' });
-      await db.execute(sql`update import_rows r set group_id = ${options.groupId} where ${pending} and r.group_name is null`);
     }
-
-    // Tags named in the rows must exist; otherwise the batch's chosen tags apply.
-    await db.execute(sql`
-      with t as (
-        select r.row_number,
-          coalesce(array_agg(tg.id) filter (where tg.id is not null), '{}') as ids,
-          array_agg(n.name) filter (where tg.id is null) as missing
-        from import_rows r
-        cross join lateral unnest(r.tag_names) as n(name)
-        left join tags tg on tg.organisation_id = ${org} and lower(tg.name) = lower(n.name)
-        where ${pending} and cardinality(r.tag_names) > 0
-        group by r.row_number)
-      update import_rows r set
-        tag_ids = t.ids,
-        outcome = case when t.missing is null then r.outcome else 'skip'::import_outcome end,
-        reason = case when t.missing is null then r.reason
-                      when cardinality(t.missing) = 1 then 'There is no tag named "' || t.missing[1] || '" in your organisation.'
-                      else 'There are no tags named "' || array_to_string(t.missing, '", "') || '" in your organisation.' end
-      from t where r.batch_id = ${id} and r.row_number = t.row_number`);
-    if (options.tagIds.length) {
-      const ids = [...new Set(options.tagIds)];
-      const [ok] = await db.execute<{ n: number }>(sql`select count(*)::int as n from tags where organisation_id = ${org} and id = any(${toUuidArray(ids)})`);
-      if (ok?.n !== ids.length) throw new ValidationError('A tag you chose no longer exists. Choose the tags again.', { tagIds: 'Choose existing tags.' });
-      await db.execute(sql`update import_rows r set tag_ids = ${toUuidArray(ids)} where ${pending} and cardinality(r.tag_names) = 0`);
+    const tagIds = [...new Set(options.tagIds)];
+    if (tagIds.length) {
+      const [ok] = await tx.execute<{ n: number }>(sql`select count(*)::int as n from tags where organisation_id = ${org} and id = any(${toUuidArray(tagIds)})`);
+      if (ok?.n !== tagIds.length) throw new ValidationError('A tag you chose no longer exists. Choose the tags again.', { tagIds: 'Choose existing tags.' });
     }
-
-    // Existing accounts: by Google user id first, then by email ignoring case.
-    await db.execute(sql`
-      with m as (
-        select r.row_number, coalesce(bg.id, be.id) as account_id,
-          (bg.id is null and be.google_user_id is not null and r.google_user_id is not null and be.google_user_id <> r.google_user_id) as other_google
-        from import_rows r
-        left join accounts bg on r.google_user_id is not null and bg.organisation_id = ${org} and bg.google_user_id = r.google_user_id
-        left join accounts be on be.organisation_id = ${org} and lower(be.email) = lower(r.email)
-        where ${pending} and (bg.id is not null or be.id is not null))
-      update import_rows r set account_id = m.account_id,
-        outcome = case when m.other_google then 'skip'::import_outcome else r.outcome end,
-        reason = case when m.other_google then 'An account with this email is linked to another Google account, so it was left as it is.' else r.reason end
-      from m where r.batch_id = ${id} and r.row_number = m.row_number`);
-    await db.execute(sql`
-      with d as (
-        select row_number, min(row_number) over (partition by account_id) as first_row
-        from import_rows where batch_id = ${id} and outcome = 'pending' and account_id is not null)
-      update import_rows r set outcome = 'skip', reason = 'Row ' || d.first_row || ' is for the same account.'
-      from d where r.batch_id = ${id} and r.row_number = d.row_number and d.first_row <> d.row_number`);
-
-    // What happens to an existing account: never touched outside the actor's reach.
     const update = updateDescription(options);
-    await db.execute(sql`
+    const mayCreatePasswordless = batch.hasSharedPassword || options.allowNoPassword;
+
+    // One pass: every decision is computed from the staged data, then written with a single UPDATE.
+    // Reasons are in order of precedence; the first that applies is the one the row shows.
+    await tx.execute(sql`
+      with base as (
+        select r.row_number, r.problem, r.group_name, r.tag_names, r.google_user_id, r.password,
+          case when r.email = '' and r.google_user_id is not null and ${options.placeholderEmailDomain}::text is not null
+               then lower(r.google_user_id) || '@' || ${options.placeholderEmailDomain}::text else r.email end as email
+        from import_rows r where r.batch_id = ${id}),
+      readable as (
+        select b.*, (b.problem is null and b.email <> '') as ok from base b),
+      firsts as (
+        select r.*,
+          case when r.ok then min(r.row_number) over (partition by r.ok, lower(r.email) collate "C") end as first_email_row,
+          case when r.ok and r.google_user_id is not null then min(r.row_number) over (partition by r.ok, r.google_user_id) end as first_google_row
+        from readable r),
+      tagged as (
+        select r.row_number,
+          coalesce(array_agg(tg.id) filter (where tg.id is not null), '{}') as ids, array_agg(n.name) filter (where tg.id is null) as missing
+        from readable r cross join lateral unnest(r.tag_names) as n(name)
+        left join tags tg on tg.organisation_id = ${org} and lower(tg.name) = lower(n.name)
+        group by r.row_number),
+      resolved as (
+        select f.*,
+          coalesce(g.id, case when f.group_name is null then ${options.groupId}::uuid end) as group_id,
+          (f.group_name is not null and g.id is null) as unknown_group,
+          (g.id is not null and not (${managed ? sql`g.id = any(${managed})` : sql`true`})) as foreign_group,
+          case when cardinality(f.tag_names) = 0 then ${toUuidArray(tagIds)} else t.ids end as tag_ids,
+          t.missing as missing_tags,
+          coalesce(bg.id, be.id) as account_id,
+          (bg.id is null and be.google_user_id is not null and f.google_user_id is not null and be.google_user_id <> f.google_user_id) as other_google
+        from firsts f
+        left join groups g on f.group_name is not null and g.organisation_id = ${org} and lower(g.name) = lower(f.group_name)
+        left join tagged t on t.row_number = f.row_number
+        left join accounts bg on f.ok and f.google_user_id is not null and bg.organisation_id = ${org} and bg.google_user_id = f.google_user_id
+        left join accounts be on f.ok and be.organisation_id = ${org} and lower(be.email) = lower(f.email)),
+      early as (
+        select r.*,
+          case
+            when r.problem is not null then r.problem
+            when r.email = '' then 'The email is missing.'
+            when r.first_email_row <> r.row_number then 'The same email is also on row ' || r.first_email_row || '.'
+            when r.first_google_row <> r.row_number then 'The same Google account is also on row ' || r.first_google_row || '.'
+            when r.unknown_group then 'There is no group named "' || r.group_name || '" in your organisation.'
+            when r.foreign_group then 'You do not manage the group "' || r.group_name || '".'
+            when r.missing_tags is not null and cardinality(r.missing_tags) = 1 then 'There is no tag named "' || r.missing_tags[1] || '" in your organisation.'
+            when r.missing_tags is not null then 'There are no tags named "' || array_to_string(r.missing_tags, '", "') || '" in your organisation.'
+            when r.other_google and r.account_id is not null then 'An account with this email is linked to another Google account, so it was left as it is.'
+          end as early_reason
+        from resolved r),
+      final as (
+        select e.*,
+          case when e.early_reason is null and e.account_id is not null then min(e.row_number) over (partition by e.early_reason is null, e.account_id) end as first_account_row,
+          a.id as existing_id, a.kind::text as existing_kind, a.is_system_admin as existing_system_admin,
+          (a.id is not null and ${accountScopeSql(actor, 'a')}) as in_scope
+        from early e left join accounts a on e.early_reason is null and a.id = e.account_id)
       update import_rows r set
-        outcome = case
-          when not (${accountScopeSql(actor, 'a')}) then 'skip'::import_outcome
-          when a.is_system_admin or a.kind::text <> ${options.accountKind} then 'keep'::import_outcome
-          when ${update !== null} then 'update'::import_outcome
-          else 'keep'::import_outcome end,
+        email = f.email, group_id = f.group_id, tag_ids = coalesce(f.tag_ids, '{}'),
+        account_id = case when f.early_reason is null then f.account_id end,
+        new_account_id = case when f.early_reason is null and f.existing_id is null and f.group_id is not null
+                               and (f.password is not null or ${mayCreatePasswordless}) then gen_random_uuid() end,
+        outcome = (case
+          when f.early_reason is not null then 'skip'
+          when f.first_account_row <> f.row_number then 'skip'
+          when f.existing_id is not null and not f.in_scope then 'skip'
+          when f.existing_id is not null and (f.existing_system_admin or f.existing_kind <> ${options.accountKind}) then 'keep'
+          when f.existing_id is not null and ${update !== null} then 'update'
+          when f.existing_id is not null then 'keep'
+          when f.group_id is null then 'skip'
+          when f.password is null and not ${mayCreatePasswordless} then 'skip'
+          else 'create' end)::import_outcome,
         reason = case
-          when not (${accountScopeSql(actor, 'a')}) then 'An account with this email already exists in a group you do not manage, so it was left as it is.'
-          when a.is_system_admin or a.kind::text <> ${options.accountKind}
-            then 'An account with this email already exists as ' || case when a.kind = 'administrator' then 'an administrator' else 'a user' end || '; it will be left as it is.'
-          when ${update !== null} then ${update ?? ''}::text
-          else 'An account with this email already exists; it will be left as it is.' end
-      from accounts a
-      where ${pending} and r.account_id is not null and a.id = r.account_id`);
+          when f.early_reason is not null then f.early_reason
+          when f.first_account_row <> f.row_number then 'Row ' || f.first_account_row || ' is for the same account.'
+          when f.existing_id is not null and not f.in_scope then 'An account with this email already exists in a group you do not manage, so it was left as it is.'
+          when f.existing_id is not null and (f.existing_system_admin or f.existing_kind <> ${options.accountKind})
+            then 'An account with this email already exists as ' || case when f.existing_kind = 'administrator' then 'an administrator' else 'a user' end || '; it will be left as it is.'
+          when f.existing_id is not null and ${update !== null} then ${update ?? ''}::text
+          when f.existing_id is not null then 'An account with this email already exists; it will be left as it is.'
+          when f.group_id is null then 'The group is missing.'
+          when f.password is null and not ${mayCreatePasswordless} then 'The password is missing.'
+        end
+      from final f
+      where r.batch_id = ${id} and r.row_number = f.row_number`);
 
-    // New accounts need a group and a way to sign in.
-    await skipTx(sql`'The group is missing.'`, sql`r.account_id is null and r.group_id is null`);
-    if (!batch.hasSharedPassword && !options.allowNoPassword) {
-      await skipTx(sql`'The password is missing.'`, sql`r.account_id is null and r.password is null`);
-    }
-    await db.execute(sql`update import_rows r set outcome = 'create', reason = null where ${pending} and r.account_id is null`);
-
-    const [counts] = await db.execute<{ total: number; c: number; u: number; k: number; s: number }>(sql`
+    const [counts] = await tx.execute<{ total: number; c: number; u: number; k: number; s: number }>(sql`
       select count(*)::int as total,
         count(*) filter (where outcome = 'create')::int as c, count(*) filter (where outcome = 'update')::int as u,
         count(*) filter (where outcome = 'keep')::int as k, count(*) filter (where outcome = 'skip')::int as s
       from import_rows where batch_id = ${id}`);
-    await db.execute(sql`
-      update import_batches set status = 'checked', checked_at = now(), total_rows = ${counts!.total},
+    await tx.execute(sql`
+      update import_batches set status = 'checked', checked_at = now(), total_rows = ${counts!.total}, applied_through = 0,
+        processed_rows = 0, created_count = 0, updated_count = 0, kept_count = 0, skipped_count = 0, passwords_hashed = 0,
         to_create = ${counts!.c}, to_update = ${counts!.u}, to_keep = ${counts!.k}, to_skip = ${counts!.s}
       where id = ${id}`);
     return { total: counts!.total, toCreate: counts!.c, toUpdate: counts!.u, toKeep: counts!.k, toSkip: counts!.s };

@@ -3,9 +3,10 @@ import { sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import { loadActor } from '../auth/actor.js';
 import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
-import type { Actor, Ctx, Services } from '../context.js';
+import type { Ctx, Services } from '../context.js';
 import type { Db } from '../db/client.js';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, DomainError, ValidationError } from '../errors.js';
+import { createAssignmentRequest } from '../assignments/request.js';
 import { addJobSql } from '../jobs.js';
 import { queueEmail } from '../mail/outbox.js';
 import { getImportBatch, loadImportBatch, type ImportBatch } from './batches.js';
@@ -90,9 +91,11 @@ export async function failImport(services: Pick<Services, 'db'>, batchId: string
 }
 
 async function hashRowPasswords(ctx: Ctx, batch: ImportBatch, options: RunImportOptions): Promise<void> {
-  const chunk = options.hashChunkSize ?? 256;
-  const concurrency = Math.max(1, options.hashConcurrency ?? availableParallelism());
-  const needs = sql`r.batch_id = ${batch.id} and not r.applied and r.password is not null and r.password_hash is null
+  const chunk = options.hashChunkSize ?? 512;
+  // Two in flight per core: a thread never waits for the event loop to hand it the next password.
+  // The native binding hashes on libuv's pool (UV_THREADPOOL_SIZE, 4 unless the entry raises it).
+  const concurrency = Math.max(1, options.hashConcurrency ?? availableParallelism() * 2);
+  const needs = sql`r.batch_id = ${batch.id} and r.password is not null and r.password_hash is null
     and (r.outcome = 'create' or (r.outcome = 'update' and ${batch.options.updateExisting.password}))`;
   for (;;) {
     const rows = await ctx.db.execute<{ row_number: number; password: string }>(
@@ -130,60 +133,55 @@ function sqlTextArray(values: string[]): string {
 
 /**
  * Applies the next chunk of rows in one transaction. Rows are applied in row order and a chunk
- * commits all of its rows or none, so the applied rows are always a prefix of the batch.
- * Returns false when no row is left.
+ * commits all of its rows or none, with the batch's watermark (applied_through) and counts, so
+ * the applied rows are always a prefix of the batch. Returns false when no row is left.
  */
 async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, options: RunImportOptions): Promise<boolean> {
   const { actor } = ctx;
   const id = batch.id;
   const opts = batch.options;
   return ctx.db.transaction(async (tx) => {
-    const [locked] = await tx.execute<{ status: string; shared: string | null; welcome: boolean; org_name: string }>(sql`
-      select b.status, b.shared_password_hash as shared, o.welcome_email_enabled as welcome, o.name as org_name
+    const [locked] = await tx.execute<{ status: string; shared: string | null; welcome: boolean; org_name: string; applied_through: number }>(sql`
+      select b.status, b.shared_password_hash as shared, o.welcome_email_enabled as welcome, o.name as org_name, b.applied_through
       from import_batches b join organisations o on o.id = b.organisation_id where b.id = ${id} for update of b`);
     if (locked?.status !== 'running') return false;
     const [range] = await tx.execute<{ lo: number | null; hi: number | null; n: number }>(sql`
       select min(row_number) as lo, max(row_number) as hi, count(*)::int as n from (
-        select row_number from import_rows where batch_id = ${id} and not applied order by row_number limit ${chunkSize}) c`);
+        select row_number from import_rows where batch_id = ${id} and row_number > ${locked.applied_through} order by row_number limit ${chunkSize}) c`);
     if (!range || range.n === 0 || range.lo === null || range.hi === null) return false;
     const inChunk = sql`r.batch_id = ${id} and r.row_number between ${range.lo} and ${range.hi}`;
     const managed = actor.isSystemAdmin ? null : toUuidArray(actor.managedGroupIds);
     const groupOk = sql`exists (select 1 from groups g where g.id = r.group_id and g.organisation_id = ${actor.organisationId} ${managed ? sql`and g.id = any(${managed})` : sql``})`;
+    const upd = opts.updateExisting;
 
     // Groups deleted (or no longer managed) since the check: those rows are skipped, not failed.
     await tx.execute(sql`
-      update import_rows r set outcome = 'skip', applied = true,
+      update import_rows r set outcome = 'skip',
         reason = 'The group ' || coalesce('"' || r.group_name || '" ', '') || 'was deleted or is no longer one of yours since the check, so this row was skipped.'
-      where ${inChunk} and r.outcome in ('create', 'update') and r.group_id is not null and not ${groupOk}
-        and (r.outcome = 'create' or ${opts.updateExisting.group})`);
+      where ${inChunk} and r.group_id is not null and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.group})) and not ${groupOk}`);
 
-    // New accounts. A conflict means someone created the account after the check.
+    // New accounts, with the ids the check chose. A conflict means someone created the account after the check.
     const passwordSql = sql`coalesce(r.password_hash, ${locked.shared}::text)`;
     await tx.execute(sql`
-      with ins as (
-        insert into accounts (organisation_id, kind, first_name, last_name, email, password_hash, must_change_password, group_id, google_user_id, source)
-        select ${actor.organisationId}, ${opts.accountKind}::account_kind, r.first_name, r.last_name, r.email, ${passwordSql},
-               ${opts.mustChangePassword} and ${passwordSql} is not null, r.group_id, r.google_user_id, ${batch.source}::account_source
-        from import_rows r
-        where ${inChunk} and r.outcome = 'create' and not r.applied
-        order by r.row_number
-        on conflict do nothing
-        returning id, lower(email) as email_key)
-      update import_rows r set account_id = ins.id, applied = true
-      from ins where ${inChunk} and r.outcome = 'create' and lower(r.email) = ins.email_key`);
+      insert into accounts (id, organisation_id, kind, first_name, last_name, email, password_hash, must_change_password, group_id, google_user_id, source)
+      select r.new_account_id, ${actor.organisationId}, ${opts.accountKind}::account_kind, r.first_name, r.last_name, r.email, ${passwordSql},
+             ${opts.mustChangePassword} and ${passwordSql} is not null, r.group_id, r.google_user_id, ${batch.source}::account_source
+      from import_rows r
+      where ${inChunk} and r.outcome = 'create'
+      order by r.row_number
+      on conflict do nothing`);
     await tx.execute(sql`
-      update import_rows r set outcome = 'skip', applied = true,
+      update import_rows r set outcome = 'skip',
         reason = 'An account with this email or Google account was created after the check, so this row was skipped. Import it again to update that account.'
-      where ${inChunk} and r.outcome = 'create' and not r.applied`);
+      where ${inChunk} and r.outcome = 'create' and not exists (select 1 from accounts a where a.id = r.new_account_id)`);
     if (opts.accountKind === 'administrator') {
       await tx.execute(sql`
         insert into administrator_groups (account_id, group_id)
-        select r.account_id, r.group_id from import_rows r where ${inChunk} and r.outcome = 'create' and r.account_id is not null and r.group_id is not null
+        select r.new_account_id, r.group_id from import_rows r where ${inChunk} and r.outcome = 'create' and r.group_id is not null
         on conflict do nothing`);
     }
 
     // Existing accounts chosen for an update, re-checked against the actor's reach now.
-    const upd = opts.updateExisting;
     const newPassword = sql`(${upd.password} and ${passwordSql} is not null)`;
     const googleFree = sql`(r.google_user_id is null or not exists (select 1 from accounts x where x.organisation_id = ${actor.organisationId} and x.google_user_id = r.google_user_id and x.id <> a.id))`;
     await tx.execute(sql`
@@ -198,18 +196,16 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, optio
         where ${inChunk} and r.outcome = 'update' and a.id = r.account_id
           and ${accountScopeSql(actor, 'a')} and a.kind::text = ${opts.accountKind} and not a.is_system_admin
         returning a.id)
-      update import_rows r set applied = true from u where ${inChunk} and r.outcome = 'update' and r.account_id = u.id`);
-    await tx.execute(sql`
-      update import_rows r set outcome = 'skip', applied = true,
+      update import_rows r set outcome = 'skip',
         reason = 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.'
-      where ${inChunk} and r.outcome = 'update' and not r.applied`);
+      where ${inChunk} and r.outcome = 'update' and (r.account_id is null or r.account_id not in (select id from u))`);
 
-    // Tags: added to new accounts, and to updated ones when chosen.
+    // Tags: added to new accounts, and to updated ones when chosen; a tag deleted since the check is left out.
     await tx.execute(sql`
       insert into account_tags (account_id, tag_id)
-      select r.account_id, t.tag_id from import_rows r cross join lateral unnest(r.tag_ids) as t(tag_id)
-      where ${inChunk} and r.account_id is not null and cardinality(r.tag_ids) > 0
-        and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.tags}))
+      select case when r.outcome = 'create' then r.new_account_id else r.account_id end, t.tag_id
+      from import_rows r cross join lateral unnest(r.tag_ids) as t(tag_id)
+      where ${inChunk} and cardinality(r.tag_ids) > 0 and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.tags}))
         and exists (select 1 from tags tg where tg.id = t.tag_id and tg.organisation_id = ${actor.organisationId})
       on conflict do nothing`);
 
@@ -217,21 +213,20 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, optio
     await tx.execute(sql`
       update accounts a set google_user_id = r.google_user_id
       from import_rows r
-      where ${inChunk} and r.outcome = 'keep' and a.id = r.account_id and a.google_user_id is null and r.google_user_id is not null
+      where ${inChunk} and r.outcome = 'keep' and r.google_user_id is not null and a.id = r.account_id and a.google_user_id is null
         and ${accountScopeSql(actor, 'a')} and ${googleFree}`);
-    await tx.execute(sql`update import_rows r set applied = true where ${inChunk} and not r.applied`);
 
     if (opts.sendWelcomeEmail && locked.welcome) {
       await queueWelcomeEmails(tx, {
         organisationId: actor.organisationId,
         organisationName: locked.org_name,
         appUrl: ctx.appUrl,
-        recipients: sql`select r.email, r.first_name from import_rows r where ${inChunk} and r.outcome = 'create' and r.account_id is not null order by r.row_number`,
+        recipients: sql`select r.email, r.first_name from import_rows r where ${inChunk} and r.outcome = 'create' order by r.row_number`,
       });
     }
 
     await tx.execute(sql`
-      update import_batches b set
+      update import_batches b set applied_through = ${range.hi},
         processed_rows = b.processed_rows + s.n, created_count = b.created_count + s.c, updated_count = b.updated_count + s.u,
         kept_count = b.kept_count + s.k, skipped_count = b.skipped_count + s.s
       from (
@@ -251,7 +246,7 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, optio
 async function finishImport(ctx: Ctx, batch: ImportBatch): Promise<boolean> {
   return ctx.db.transaction(async (tx) => {
     const [locked] = await tx.execute<{ status: string; left: number }>(sql`
-      select b.status, (select count(*)::int from import_rows r where r.batch_id = b.id and not r.applied) as left
+      select b.status, (select count(*)::int from import_rows r where r.batch_id = b.id and r.row_number > b.applied_through) as left
       from import_batches b where b.id = ${batch.id} for update`);
     if (locked?.status === 'finished') return true;
     if (locked?.status !== 'running' || locked.left > 0) return false;
@@ -259,8 +254,10 @@ async function finishImport(ctx: Ctx, batch: ImportBatch): Promise<boolean> {
     const [done] = await tx.execute<{ created_count: number; updated_count: number; kept_count: number; skipped_count: number }>(sql`
       update import_batches set status = 'finished', finished_at = now(), file_text = null
       where id = ${batch.id} returning created_count, updated_count, kept_count, skipped_count`);
-    const requestId = await applyPreset(ctx, batch, tx);
-    if (requestId) await tx.execute(sql`update import_batches set assignment_request_id = ${requestId} where id = ${batch.id}`);
+    const preset = await applyPreset(ctx, batch, tx);
+    if (preset.requestId || preset.problem) {
+      await tx.execute(sql`update import_batches set assignment_request_id = ${preset.requestId}, error = ${preset.problem} where id = ${batch.id}`);
+    }
     await queueEmail(
       tx,
       finishedEmail({
@@ -286,10 +283,32 @@ async function finishImport(ctx: Ctx, batch: ImportBatch): Promise<boolean> {
 
 /** The accounts a preset goes to: the ones the import created or updated. */
 export function importedAccountsSql(batchId: string): SQL {
-  return sql`select r.account_id from import_rows r where r.batch_id = ${batchId} and r.applied and r.outcome in ('create', 'update') and r.account_id is not null`;
+  return sql`
+    select case when r.outcome = 'create' then r.new_account_id else r.account_id end as account_id
+    from import_rows r join import_batches b on b.id = r.batch_id
+    where r.batch_id = ${batchId} and r.row_number <= b.applied_through and r.outcome in ('create', 'update')`;
 }
 
-async function applyPreset(_ctx: Ctx & { actor: Actor }, batch: ImportBatch, _tx: Tx): Promise<string | null> {
-  if (!batch.options.presetId) return null;
-  return null;
+/**
+ * The Preset Assignment chosen for the import, requested through the assignment engine for the
+ * accounts created or updated, in the transaction that finishes the batch. A preset that can no
+ * longer be applied (deleted, or a product no longer offered) does not hold the import back: the
+ * reason is kept on the batch and shown on its page.
+ */
+async function applyPreset(ctx: Ctx, batch: ImportBatch, tx: Tx): Promise<{ requestId: string | null; problem: string | null }> {
+  if (!batch.options.presetId) return { requestId: null, problem: null };
+  const [ids] = await tx.execute<{ ids: string[] }>(sql`select coalesce(array_agg(t.account_id), '{}') as ids from (${importedAccountsSql(batch.id)}) t`);
+  const accountIds = ids?.ids ?? [];
+  if (!accountIds.length) return { requestId: null, problem: null };
+  try {
+    const { requestId } = await createAssignmentRequest(
+      ctx,
+      { targets: { kind: 'accounts', accountIds }, presetId: batch.options.presetId, origin: batch.source === 'classroom' ? 'classroom' : 'import' },
+      tx,
+    );
+    return { requestId, problem: null };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { requestId: null, problem: `The preset assignment was not applied: ${error.message}` };
+  }
 }

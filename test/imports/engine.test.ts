@@ -152,6 +152,16 @@ describe('import engine: happy path', () => {
       select email, password_hash, google_user_id from accounts where google_user_id = 'G-Hidden-1'`;
     expect(created).toEqual({ email: 'g-hidden-1@classroom.invalid', password_hash: null, google_user_id: 'G-Hidden-1' });
   });
+  it('imports administrators (system administrators only), each managing the group it is put in', async () => {
+    const { id, summary } = await prepared(sysCtx, [row(2, { email: 'new-admin@engine.test', groupName: 'South' })], { accountKind: 'administrator', sharedPassword: 'shared-secret-1' });
+    expect(summary.toCreate).toBe(1);
+    await startImport(sysCtx, id);
+    await runImport(db.services, id);
+    const [admin] = await db.services.sql<{ kind: string; is_system_admin: boolean; managed: string[] }[]>`
+      select kind, is_system_admin, array(select group_id::text from administrator_groups ag where ag.account_id = a.id) as managed
+      from accounts a where email = 'new-admin@engine.test'`;
+    expect(admin).toEqual({ kind: 'administrator', is_system_admin: false, managed: [org.groups.South] });
+  });
 });
 
 describe('import engine: the check', () => {
@@ -269,5 +279,20 @@ describe('import engine: killed and resumed', () => {
     expect(finished!.n).toBe(1);
     const [own] = await db.services.sql<{ password_hash: string }[]>`select password_hash from accounts where email = 'resume5@engine.test'`;
     expect(await argon2.verify(own!.password_hash, 'row-password-5')).toBe(true);
+  });
+});
+
+describe('import engine: clean-up', () => {
+  it('removes imports abandoned in the wizard with their rows and passwords, and keeps finished ones', async () => {
+    const { cleanUpImports } = await import('../../src/imports/clean-up.js');
+    const { id: old } = await prepared(sysCtx, [row(2, { email: 'abandoned@engine.test', password: 'typed-password-1' })], { groupId: org.groups.North! });
+    const { id: fresh } = await prepared(sysCtx, [row(2, { email: 'fresh-draft@engine.test' })], { groupId: org.groups.North!, sharedPassword: 'shared-secret-1' });
+    await db.services.sql`update import_batches set created_at = now() - interval '3 days' where id = ${old}`;
+    const { removed } = await cleanUpImports(db.services);
+    expect(removed).toBeGreaterThanOrEqual(1);
+    const left = await db.services.sql<{ id: string }[]>`select id from import_batches where id in (${old}, ${fresh})`;
+    expect(left.map((r) => r.id)).toEqual([fresh]);
+    const [rows] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_rows where batch_id = ${old}`;
+    expect(rows!.n).toBe(0);
   });
 });

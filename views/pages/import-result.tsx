@@ -77,6 +77,7 @@ export function ImportResultPage(props: ImportResultProps) {
         </Notice>
       ) : null}
       {b.status === 'failed' ? <Notice kind="bad">{b.error ?? 'The import stopped.'}</Notice> : null}
+      {b.status === 'finished' && b.error ? <Notice kind="warn">{b.error}</Notice> : null}
       {live ? <ImportProgress batch={b} /> : null}
       {done || b.status === 'failed' ? (
         <>

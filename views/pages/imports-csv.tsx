@@ -104,7 +104,7 @@ export interface CsvUploadProps {
   csrfToken: string;
   canChooseAccountType: boolean;
   welcomeEmailEnabled: boolean;
-  presets: NamedOption[] | null;
+  presets: NamedOption[];
   error?: string | null;
   fields?: Record<string, string>;
   values?: { accountKind: string; sendWelcomeEmail: boolean; presetId: string };
@@ -164,7 +164,10 @@ export function CsvUploadPage(props: CsvUploadProps) {
         {props.presets ? (
           <div class="field">
             <label for="presetId">Preset Assignment</label>
-            <span class="hint">Applied to the imported accounts once the import has finished.</span>
+            <span class="hint">
+              Applied to the imported accounts once the import has finished.
+              {props.presets.length === 0 ? ' Your organisation has no preset assignments yet.' : ''}
+            </span>
             {fields.presetId ? <span class="error">{fields.presetId}</span> : null}
             <select id="presetId" name="presetId">
               <option value="">No preset assignment</option>

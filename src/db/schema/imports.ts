@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { accounts, organisations } from './core.js';
 
 export const importSource = pgEnum('import_source', ['csv', 'classroom']);
@@ -42,6 +42,8 @@ export const importBatches = pgTable(
     passwordsToHash: integer('passwords_to_hash').notNull().default(0),
     passwordsHashed: integer('passwords_hashed').notNull().default(0),
     processedRows: integer('processed_rows').notNull().default(0),
+    /** Rows are applied in row order, a chunk per transaction: every row up to this number is applied. */
+    appliedThrough: integer('applied_through').notNull().default(0),
     createdCount: integer('created_count').notNull().default(0),
     updatedCount: integer('updated_count').notNull().default(0),
     keptCount: integer('kept_count').notNull().default(0),
@@ -82,10 +84,10 @@ export const importRows = pgTable(
     reason: text('reason'),
     /** The existing account the row matched, or the account it created. */
     accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'set null' }),
-    applied: boolean('applied').notNull().default(false),
+    /** The id a new account gets, chosen by the check, so the run inserts it without writing the row again. */
+    newAccountId: uuid('new_account_id'),
   },
-  (t) => [
-    primaryKey({ columns: [t.batchId, t.rowNumber] }),
-    index('import_rows_batch_outcome_idx').on(t.batchId, t.outcome, t.rowNumber),
-  ],
+  // Only the primary key: every statement reads a batch's rows by it, and each index would be one
+  // more write per row in the check and the run.
+  (t) => [primaryKey({ columns: [t.batchId, t.rowNumber] })],
 );

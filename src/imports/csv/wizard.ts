@@ -124,6 +124,11 @@ export async function saveCsvFieldOptions(
 export async function saveCsvExistingOptions(ctx: Ctx, batchId: string, input: { password: boolean; group: boolean; tags: boolean }): Promise<CheckSummary> {
   const { batch, state } = await getCsvImport(ctx, batchId);
   if (!state.checked) throw new ValidationError('Choose the options for your fields first.');
+  const same = (['password', 'group', 'tags'] as const).every((k) => batch.options.updateExisting[k] === input[k]);
+  // The rows were checked with these very options: nothing to redo (a 100k-row check is seconds).
+  if (same && batch.status === 'checked') {
+    return { total: batch.totalRows, toCreate: batch.toCreate, toUpdate: batch.toUpdate, toKeep: batch.toKeep, toSkip: batch.toSkip };
+  }
   await updateImportOptions(ctx, batch.id, { updateExisting: input });
   return checkImportBatch(ctx, batch.id);
 }

@@ -1,0 +1,153 @@
+import { availableParallelism } from 'node:os';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import Papa from 'papaparse';
+import { loadActor } from '../../src/auth/actor.js';
+import type { Ctx, Services } from '../../src/context.js';
+import { getImportBatch } from '../../src/imports/batches.js';
+import { decodeCsv } from '../../src/imports/csv/decode.js';
+import { saveCsvExistingOptions, saveCsvFieldOptions, saveCsvMapping, uploadCsv } from '../../src/imports/csv/wizard.js';
+import { runImport, startImport } from '../../src/imports/run.js';
+import type { BenchContext, BenchModule } from './bench-context.js';
+import { round } from './bench-context.js';
+
+const FIRST = ['Ava', 'Liam', 'Noah', 'Emma', 'Olivia', 'Mateo', 'Sofia', 'Ethan', 'Mia', 'Lucas', 'Amara', 'Kai', 'Zara', 'Omar', 'Priya'];
+const LAST = ['Garcia', 'Nguyen', 'Smith', 'Johnson', 'Okafor', 'Patel', 'Kim', 'Martinez', 'Brown', 'Rossi', 'Haddad', 'Silva', 'Cohen'];
+
+/** A realistic file: names, email, a tag; with a password column when asked. */
+function makeFile(rows: number, withPasswords: boolean): Uint8Array {
+  const lines = [withPasswords ? 'First Name,Last Name,Email,Tag,Password' : 'First Name,Last Name,Email,Tag'];
+  for (let i = 0; i < rows; i++) {
+    const first = FIRST[i % FIRST.length]!;
+    const last = LAST[(i * 7) % LAST.length]!;
+    const email = `${first}.${last}${i}@bench-school.test`.toLowerCase();
+    const tag = i % 3 === 0 ? 'Grade 9' : '';
+    lines.push(withPasswords ? `${first},${last},${email},${tag},Pass-${i}-word` : `${first},${last},${email},${tag}`);
+  }
+  return new TextEncoder().encode(`${lines.join('\r\n')}\r\n`);
+}
+
+async function setUp(services: Services): Promise<{ ctx: Ctx; groupId: string }> {
+  const hash = await services.passwords.hash('bench-admin-password');
+  const [org] = await services.sql<{ id: string }[]>`insert into organisations (name) values ('Bench School') returning id`;
+  const [group] = await services.sql<{ id: string }[]>`insert into groups (organisation_id, name) values (${org!.id}, 'Bench Group') returning id`;
+  await services.sql`insert into tags (organisation_id, name) values (${org!.id}, 'Grade 9')`;
+  const [admin] = await services.sql<{ id: string }[]>`
+    insert into accounts (organisation_id, kind, is_system_admin, first_name, last_name, email, password_hash)
+    values (${org!.id}, 'administrator', true, 'Bench', 'Admin', 'admin@bench-school.test', ${hash}) returning id`;
+  const actor = await loadActor(services, admin!.id);
+  return { ctx: { ...services, actor: actor! }, groupId: group!.id };
+}
+
+/** Runs the whole wizard and the job on one file; returns the timings of its parts. */
+async function importFile(ctx: Ctx, groupId: string, bytes: Uint8Array, withPasswords: boolean) {
+  const t0 = performance.now();
+  const { id } = await uploadCsv(ctx, { bytes, fileName: 'bench.csv', accountKind: 'user', sendWelcomeEmail: false, presetId: null });
+  const tUpload = performance.now();
+  await saveCsvMapping(ctx, id, withPasswords ? ['firstName', 'lastName', 'email', 'tag', 'password'] : ['firstName', 'lastName', 'email', 'tag']);
+  await saveCsvFieldOptions(ctx, id, {
+    password: withPasswords ? '' : 'Shared-bench-1',
+    confirmPassword: withPasswords ? '' : 'Shared-bench-1',
+    mustChangePassword: true,
+    groupId,
+    tagIds: [],
+  });
+  await saveCsvExistingOptions(ctx, id, { password: false, group: false, tags: false });
+  await startImport(ctx, id);
+  const tChecked = performance.now();
+  const result = await runImport(ctx, id);
+  const tDone = performance.now();
+  const batch = await getImportBatch(ctx, id);
+  if (result !== 'finished') throw new Error(`bench import ended ${result}`);
+  return { id, batch, upload: (tUpload - t0) / 1000, check: (tChecked - tUpload) / 1000, run: (tDone - tChecked) / 1000, total: (tDone - t0) / 1000 };
+}
+
+/** The floor for this work on this machine: papaparse of the same file and a raw COPY of its rows. */
+async function limitSeconds(services: Services, bytes: Uint8Array): Promise<number> {
+  await services.sql`create unlogged table if not exists bench_scratch (first_name text, last_name text, email text, tag text)`;
+  await services.sql`truncate bench_scratch`;
+  const t0 = performance.now();
+  const { text } = decodeCsv(bytes);
+  const parsed = Papa.parse<string[]>(text, { delimiter: ',', skipEmptyLines: true });
+  const rows = parsed.data.slice(1);
+  const escape = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  async function* lines() {
+    let buf = '';
+    for (const r of rows) {
+      buf += `${escape(r[0] ?? '')}\t${escape(r[1] ?? '')}\t${escape(r[2] ?? '')}\t${escape(r[3] ?? '')}\n`;
+      if (buf.length > 256 * 1024) {
+        yield buf;
+        buf = '';
+      }
+    }
+    if (buf) yield buf;
+  }
+  const writable = await services.sql`copy bench_scratch (first_name, last_name, email, tag) from stdin`.writable();
+  await pipeline(Readable.from(lines()), writable);
+  const seconds = (performance.now() - t0) / 1000;
+  await services.sql`drop table bench_scratch`;
+  return seconds;
+}
+
+function peakRssMb(): number {
+  return round(process.resourceUsage().maxRSS / 1024, 1);
+}
+
+export const csvImport100kBench: BenchModule = {
+  async run(bench: BenchContext) {
+    const { ctx, groupId } = await setUp(bench.services);
+    const bytes = makeFile(Number(process.env.BENCH_ROWS ?? 100_000), false);
+    const limit = await limitSeconds(bench.services, bytes);
+    const r = await importFile(ctx, groupId, bytes, false);
+    if (r.batch.createdCount !== Number(process.env.BENCH_ROWS ?? 100_000)) throw new Error(`expected 100000 accounts, got ${r.batch.createdCount}`);
+    // Context for the figures: one INSERT of as many rows straight into accounts (its indexes,
+    // trigram index included, and constraints), the least any import of these accounts costs here.
+    const [scratch] = await bench.services.sql<{ id: string }[]>`insert into organisations (name) values ('Bench floor') returning id`;
+    const tInsert = performance.now();
+    await bench.services.sql`
+      insert into accounts (organisation_id, kind, first_name, last_name, email, password_hash, source)
+      select ${scratch!.id}, 'user', a.first_name, a.last_name, a.email, a.password_hash, 'csv'
+      from accounts a where a.organisation_id = ${ctx.actor.organisationId} and a.source = 'csv'`;
+    const accountsInsert = (performance.now() - tInsert) / 1000;
+    bench.print({
+      bench: 'csv_import_100k',
+      seconds: round(r.total),
+      upload_seconds: round(r.upload),
+      check_seconds: round(r.check),
+      import_seconds: round(r.run),
+      peak_rss_mb: peakRssMb(),
+      limit_seconds: round(limit),
+      ratio: round(r.total / limit),
+      accounts_insert_seconds: round(accountsInsert),
+    });
+  },
+};
+
+export const csvImportPasswords2kBench: BenchModule = {
+  async run(bench: BenchContext) {
+    const { ctx, groupId } = await setUp(bench.services);
+    // The limit: one hash at a time, measured here, times the cores.
+    const cores = availableParallelism();
+    // Measured before and after the import, so load from elsewhere on the machine weighs on both sides.
+    const singleRate = async () => {
+      const samples = 16;
+      const t0 = performance.now();
+      for (let i = 0; i < samples; i++) await bench.services.passwords.hash(`single-hash-${i}`);
+      return samples / ((performance.now() - t0) / 1000);
+    };
+    const before = await singleRate();
+    const rows = 2000;
+    const r = await importFile(ctx, groupId, makeFile(rows, true), true);
+    const limit = ((before + (await singleRate())) / 2) * cores;
+    if (r.batch.createdCount !== rows || r.batch.passwordsHashed !== rows) throw new Error(`expected ${rows} accounts and hashes, got ${r.batch.createdCount}/${r.batch.passwordsHashed}`);
+    const hashesPerSecond = rows / r.run;
+    bench.print({
+      bench: 'csv_import_passwords_2k',
+      hashes_per_s: round(hashesPerSecond, 1),
+      limit_hashes_per_s: round(limit, 1),
+      ratio: round(hashesPerSecond / limit),
+      cores,
+      import_seconds: round(r.run),
+    });
+  },
+};
