@@ -84,6 +84,20 @@ function fieldsOf(issues: v.BaseIssue<unknown>[]): Record<string, string> {
   return out;
 }
 
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
 /** Students of several classes, once each (by Google user id), in the order first seen. */
 export function dedupeStudents(rosters: { courseId: string; students: GoogleStudent[] }[]): GoogleStudent[] {
   const seen = new Map<string, GoogleStudent>();
@@ -111,8 +125,8 @@ export async function prepareClassroomImport(ctx: Ctx, cfg: GoogleConfig, input:
   if (chosen.length !== new Set(choices.courseIds).size) {
     throw new ValidationError('Some choices need your attention.', { courseIds: 'One of the classes is no longer in your Google Classroom. Pick your classes again.' });
   }
-  const rosters: { courseId: string; students: GoogleStudent[] }[] = [];
-  for (const course of chosen) rosters.push({ courseId: course.id, students: await client.listStudents(course.id) });
+  // A few rosters in flight at once: Google's latency overlaps, the client's rate limit still holds.
+  const rosters = await mapLimit(chosen, 4, async (course) => ({ courseId: course.id, students: await client.listStudents(course.id) }));
   const students = dedupeStudents(rosters);
   if (!students.length) throw new ValidationError('Some choices need your attention.', { courseIds: 'The classes you picked have no students yet.' });
 

@@ -125,7 +125,13 @@ async function recordUnchanged(services: Services, link: SyncLink, trigger: Sync
 
 async function recordFailure(services: Services, link: SyncLink, trigger: SyncTrigger, message: string, startedAt: Date): Promise<void> {
   await services.db.transaction(async (tx) => {
-    await recordRun(tx, link, { trigger, outcome: 'failed', message, startedAt });
+    // The same failure again (a course gone, Classroom switched off) adds to its line instead of a new one each time.
+    const folded = await tx.execute(sql`
+      update classroom_sync_runs r set runs = r.runs + 1, finished_at = now(), trigger = ${trigger}
+      where r.id = (select id from classroom_sync_runs where link_id = ${link.id} order by finished_at desc, id limit 1)
+        and r.outcome = 'failed' and r.message = ${message}
+      returning r.id`);
+    if (!folded.length) await recordRun(tx, link, { trigger, outcome: 'failed', message, startedAt });
     await tx.execute(sql`
       update classroom_course_links set sync_state = case when sync_state = 'needs_reconnecting' then sync_state else 'failed' end,
         sync_message = ${message}

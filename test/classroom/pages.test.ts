@@ -6,6 +6,8 @@ import { createTestApp, TestClient } from '../helpers/app.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createAccount, createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
 import { queuedJobs } from '../helpers/jobs.js';
+import { sandboxSetApiDisabled } from '../../src/classroom/sandbox/controls.js';
+import { studentSeed } from '../../src/classroom/sandbox/data.js';
 import { classroomApp, connectedClient, drainJobs, ORIGIN } from './classroom-fixture.js';
 import { classroomEnv, sandboxNetwork } from './sandbox-network.js';
 
@@ -44,6 +46,17 @@ describe('Import from Google Classroom (wizard)', () => {
     expect(html).toContain('This is just a backup in case your users have issues signing in using Google Sign-in.');
     expect(html).toContain('Grade 9');
     expect(html).toContain('>Continue<');
+  });
+
+  it('explains a Classroom API that is switched off', async () => {
+    await sandboxSetApiDisabled(db.services.sql, true);
+    try {
+      const { res, html } = await admin.get('/classroom/import');
+      expect(res.status).toBe(403);
+      expect(html).toContain('not allowed to use the Classroom API');
+    } finally {
+      await sandboxSetApiDisabled(db.services.sql, false);
+    }
   });
 
   it('says what is missing when nothing is picked', async () => {
@@ -134,6 +147,23 @@ describe('Import from Google Classroom (wizard)', () => {
     const refused = await admin.post(`/classroom/links/${linkId}/settings`, { groupId: org.groups.Roosevelt!, presetId: foreign!.id });
     expect(refused.status).toBe(404);
     await admin.post(`/classroom/links/${linkId}/settings`, { groupId: org.groups['Lincoln High']!, presetId: '' });
+  });
+
+  it('Import refuses, with the engine’s reason, when every student would be skipped', async () => {
+    for (let n = 111; n <= 128; n++) {
+      await createAccount(db.services, org.organisationId, { email: studentSeed(n).email, groupId: org.groups.Roosevelt! });
+    }
+    const teacher = await connectedClient(app, 'teacher2@maplegrove.test', '200000002');
+    const res = await teacher.post('/classroom/import', { courseIds: ['600000005'], groupId: org.groups['Lincoln High']!, defaultPassword: 'backup-password-1' });
+    const review = await teacher.get(res.headers.get('location')!);
+    expect(review.html).toMatch(/<b>18<\/b> will not be imported/);
+    expect(review.html).toContain('in a group you do not manage');
+    const id = res.headers.get('location')!.split('/').pop()!;
+    const refused = await teacher.post(`/classroom/import/${id}/start`);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Every row of this import was skipped');
+    const [links] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from classroom_course_links where google_course_id = '600000005'`;
+    expect(links!.n).toBe(0);
   });
 
   it('a group administrator only sees their groups, and another organisation gets 404 for a link', async () => {

@@ -210,6 +210,9 @@ describe('roster re-sync', () => {
       expect(link.syncMessage).toMatch(/not allowed to use the Classroom API/);
       const [jobs] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs where task_id is not null`;
       expect(jobs!.n).toBe(0);
+      await sync();
+      const runs = await listSyncRuns(ctx, linkId);
+      expect(runs[0]).toMatchObject({ outcome: 'failed', runs: 2 });
     } finally {
       await sandboxSetApiDisabled(db.services.sql, false);
     }

@@ -54,6 +54,7 @@ describe('the Google sandbox, through the real googleapis client', () => {
   it('refuses API calls without a valid access token', async () => {
     const res = await app.request('/google-sandbox/v1/courses', { headers: { authorization: 'Bearer nope' } });
     expect(res.status).toBe(401);
+    expect(res.headers.get('x-google-sandbox')).toBe('demo data, not Google');
     expect(((await res.json()) as { error: { status: string } }).error.status).toBe('UNAUTHENTICATED');
   });
 

@@ -131,7 +131,7 @@ function RunRow({ run }: { run: SyncRunView }) {
   if (d.notImported?.length) parts.push(`Not imported: ${d.notImported.join('; ')}`);
   if (d.assignmentRequestId) parts.push('The preset assignment was given to the new students');
   if (d.presetProblem) parts.push(d.presetProblem);
-  if (run.message) parts.push(run.message);
+  if (run.message) parts.push(run.outcome === 'failed' && run.runs > 1 ? `${run.message} (${run.runs} times in a row)` : run.message);
   if (run.outcome === 'applied' && parts.length === 0) parts.push('Nothing to change');
   const trigger = { schedule: 'Scheduled', manual: 'Sync now', import: 'Import', newcomers: 'New students imported', approval: 'Approved' }[run.trigger] ?? run.trigger;
   return (

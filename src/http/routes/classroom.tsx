@@ -99,6 +99,34 @@ async function resultPage(c: AppContext, batchId: string) {
   return c.render(<ImportResultPage batch={batch} links={await linksOfBatch(ctx, batch.id)} skipped={skipped} />, { title: 'Import from Google Classroom' });
 }
 
+/** "You will see a list of all the accounts that will be imported", 100 at a time, then Import. */
+async function reviewPage(c: AppContext, batchId: string, error: string | null = null) {
+  const ctx = ctxOf(c);
+  const { batch, state } = await getClassroomBatch(ctx, batchId);
+  if (batch.status !== 'checked' && batch.status !== 'draft') return resultPage(c, batch.id);
+  const review = await listReviewRows(ctx, batch.id, { page: Number(c.req.query('page') ?? 1) });
+  const [group] = batch.options.groupId
+    ? await ctx.db.execute<{ name: string }>(sql`select name from groups where id = ${batch.options.groupId} and organisation_id = ${ctx.actor.organisationId}`)
+    : [];
+  const tags = (await tagList(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name);
+  return c.render(
+    <ImportReviewPage
+      csrfToken={c.get('csrfToken')}
+      batch={batch}
+      courses={state.courses}
+      groupName={group?.name ?? null}
+      tagNames={tags}
+      rows={review.rows}
+      page={review.page}
+      pageCount={review.pageCount}
+      hiddenCount={review.hiddenCount}
+      hiddenDomain={HIDDEN_EMAIL_DOMAIN}
+      error={error}
+    />,
+    { title: 'Accounts that will be imported' },
+  );
+}
+
 export const classroomRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
   .get('/', async (c) => {
@@ -132,36 +160,18 @@ export const classroomRoutes = new Hono<AppEnv>()
       return googleProblem(c, error);
     }
   })
-  .get('/import/:batchId', async (c) => {
-    const ctx = ctxOf(c);
-    const { batch, state } = await getClassroomBatch(ctx, c.req.param('batchId'));
-    if (batch.status !== 'checked' && batch.status !== 'draft') return resultPage(c, batch.id);
-    const review = await listReviewRows(ctx, batch.id, { page: Number(c.req.query('page') ?? 1) });
-    const [group] = batch.options.groupId
-      ? await ctx.db.execute<{ name: string }>(sql`select name from groups where id = ${batch.options.groupId} and organisation_id = ${ctx.actor.organisationId}`)
-      : [];
-    const tags = (await tagList(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name);
-    return c.render(
-      <ImportReviewPage
-        csrfToken={c.get('csrfToken')}
-        batch={batch}
-        courses={state.courses}
-        groupName={group?.name ?? null}
-        tagNames={tags}
-        rows={review.rows}
-        page={review.page}
-        pageCount={review.pageCount}
-        hiddenCount={review.hiddenCount}
-        hiddenDomain={HIDDEN_EMAIL_DOMAIN}
-      />,
-      { title: 'Accounts that will be imported' },
-    );
-  })
+  .get('/import/:batchId', (c) => reviewPage(c, c.req.param('batchId')))
   .post('/import/:batchId/start', async (c) => {
     try {
       await startClassroomImport(ctxOf(c), c.req.param('batchId'));
     } catch (error) {
-      if (!(error instanceof ConflictError || error instanceof ValidationError)) throw error;
+      // Already started (a second click): its progress is on the same page.
+      if (error instanceof ConflictError) return c.redirect(`/classroom/import/${c.req.param('batchId')}`, 303);
+      if (error instanceof ValidationError) {
+        c.status(400);
+        return reviewPage(c, c.req.param('batchId'), error.message);
+      }
+      throw error;
     }
     return c.redirect(`/classroom/import/${c.req.param('batchId')}`, 303);
   })

@@ -88,6 +88,8 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     if (c.get('config').env.GOOGLE_CLIENT_ID) return c.notFound();
     await ensureSandboxSeeded(c.get('services').sql);
     await next();
+    // Machine answers are marked too, for anyone reading them in a proxy or a log.
+    c.header('X-Google-Sandbox', 'demo data, not Google');
   })
 
   // OAuth: consent screen, token, revoke, certs.
