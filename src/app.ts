@@ -5,6 +5,10 @@ import { securityHeaders } from './http/middleware/security-headers.js';
 import { sessionLoader } from './http/middleware/session.js';
 import { pageRenderer } from './http/render.js';
 import { accountsRoutes } from './http/routes/accounts.js';
+import { assignRoutes } from './http/routes/assign.js';
+import { assignmentRequestRoutes } from './http/routes/assignment-requests.js';
+import { organisationRoutes } from './http/routes/organisation.js';
+import { presetRoutes } from './http/routes/presets.js';
 import { authRoutes } from './http/routes/auth.js';
 import { devMailboxRoutes } from './http/routes/dev-mailbox.js';
 import { classroomConnectRoutes } from './http/routes/classroom-connect.js';
@@ -46,6 +50,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/classroom-add-on', classroomAddOnRoutes);
 
   app.route('/imports', importsRoutes);
+  app.route('/assign', assignRoutes);
+  app.route('/assignments/requests', assignmentRequestRoutes);
+  app.route('/assignments/presets', presetRoutes);
+  app.route('/organisation', organisationRoutes);
 
   app.notFound(handleNotFound);
   app.onError(handleError);
