@@ -13,7 +13,7 @@ beforeAll(async () => {
   await seedDemoCatalogue(db.services);
   life = (await listProducts(db.services)).find((p) => p.name === 'Life Skills')!;
   org = await createOrganisation(db.services, { name: 'Willow', credits: 100, editions: ['standard', 'enhanced'] });
-  for (const [first, last] of [['Ada', 'Ash'], ['Ben', 'Birch'], ['Cy', 'Cedar']]) {
+  for (const [first, last] of [['Ada', 'Ash'], ['Ben', 'Birch'], ['Cy', 'Cedar']] as const) {
     await createAccount(db.services, org.organisationId, { email: `${first.toLowerCase()}@willow.test`, firstName: first, lastName: last, groupId: org.groups.North! });
   }
   await db.services.sql`
