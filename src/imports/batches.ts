@@ -289,8 +289,9 @@ export async function listImportRows(
     account_id: string | null;
   }>(sql`
     select r.row_number, r.first_name, r.last_name, r.email,
-      coalesce(g.name, r.group_name) as group_name,
-      case when cardinality(r.tag_ids) > 0 then array(select t.name from tags t where t.id = any(r.tag_ids) order by lower(t.name)) else r.tag_names end as tag_names,
+      case when r.outcome = 'skip' then r.group_name else coalesce(g.name, r.group_name) end as group_name,
+      case when r.outcome <> 'skip' and cardinality(r.tag_ids) > 0
+           then array(select t.name from tags t where t.id = any(r.tag_ids) order by lower(t.name)) else r.tag_names end as tag_names,
       (r.password is not null or r.password_hash is not null) as has_password, r.google_user_id, r.outcome, r.reason,
       r.row_number <= ${batch.appliedThrough} as applied,
       coalesce(r.account_id, case when r.outcome = 'create' and r.row_number <= ${batch.appliedThrough} then r.new_account_id end) as account_id

@@ -40,7 +40,7 @@ export interface CleanRow {
 }
 
 // Postgres text cannot hold NUL; other control characters are kept as typed.
-const clean = (s: string | null | undefined): string => (s ?? '').replace(/\0/g, '').trim();
+const clean = (s: string | null | undefined): string => (s ? (s.includes('\0') ? s.replace(/\0/g, '') : s).trim() : '');
 
 /**
  * The checks a row can fail by itself, before it meets the other rows and the accounts: missing
@@ -51,9 +51,9 @@ export function cleanRow(input: ImportRowInput): CleanRow {
   const firstName = clean(input.firstName);
   const lastName = clean(input.lastName);
   const email = clean(input.email);
-  const password = input.password == null || input.password === '' ? null : input.password.replace(/\0/g, '');
+  const password = input.password == null || input.password === '' ? null : input.password.includes('\0') ? input.password.replace(/\0/g, '') : input.password;
   const groupName = clean(input.groupName) || null;
-  const tagNames = [...new Map((input.tagNames ?? []).map(clean).filter(Boolean).map((t) => [t.toLowerCase(), t])).values()];
+  const tagNames = input.tagNames?.length ? [...new Map(input.tagNames.map(clean).filter(Boolean).map((t) => [t.toLowerCase(), t])).values()] : [];
   const googleUserId = clean(input.googleUserId) || null;
   const problems: string[] = [];
   if (!email) {

@@ -98,7 +98,7 @@ describe('Batch Import from CSV in a real browser', () => {
     await page.getByRole('button', { name: 'Import Accounts' }).click();
     await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
     // htmx polls the progress and reloads the page when the job is done.
-    await page.getByText('The import has finished').waitFor({ timeout: 30_000 });
+    await page.locator('.notice.ok', { hasText: 'The import has finished' }).waitFor({ timeout: 30_000 });
     const counts = await page.locator('.counts').textContent();
     expect(counts).toContain('248 created');
     expect(counts).toContain('2 skipped');

@@ -180,6 +180,8 @@ describe('Batch Import from CSV: every step', () => {
     expect(result.html).toMatch(/<b>3<\/b> created/);
     expect(result.html).toMatch(/<b>1<\/b> updated/);
     expect(result.html).toMatch(/<b>4<\/b> skipped/);
+    const updatedOnly = await client.get(`/imports/${id}?outcome=update`);
+    expect(updatedOnly.html).toContain('An account with this email already exists; its password and tags were updated.');
     const skippedOnly = await client.get(`/imports/${id}?outcome=skip`);
     expect(skippedOnly.html).toContain('The same email is also on row 2.');
     expect(skippedOnly.html).not.toContain('ana@wizard.test</td><td>South');

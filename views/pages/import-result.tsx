@@ -31,7 +31,7 @@ export function ImportProgress({ batch }: { batch: ImportBatch }) {
             ? `Securing passwords: ${batch.passwordsHashed} of ${batch.passwordsToHash}.`
             : `${batch.processedRows} of ${batch.totalRows} rows done: ${batch.createdCount} created, ${batch.updatedCount} updated, ${batch.skippedCount} skipped.`}
       </p>
-      <p class="muted small">You can leave this page: we email you when the import has finished.</p>
+      <p class="muted small">You can leave this page: we will email you when it is done.</p>
     </div>
   );
 }

@@ -443,6 +443,13 @@ export function outcomeLabel(outcome: RowOutcome, finished: boolean): string {
   return { pending: 'Not checked', create: 'Will be created', update: 'Will be updated', keep: 'Will be left as it is', skip: 'Will be skipped' }[outcome];
 }
 
+/** Reasons are written before the import runs; on the result they read in the past. */
+export function reasonAfterImport(reason: string): string {
+  return reason
+    .replace('it will be left as it is.', 'it was left as it is.')
+    .replace(/its (.+) will be updated\.$/, (_m, what: string) => `its ${what} ${what.includes(' and ') ? 'were' : 'was'} updated.`);
+}
+
 export function RowsTable({ rows, finished = false }: { rows: ImportRowView[]; finished?: boolean }) {
   return (
     <div class="table-wrap">
@@ -473,7 +480,7 @@ export function RowsTable({ rows, finished = false }: { rows: ImportRowView[]; f
               </td>
               <td>
                 <b>{outcomeLabel(r.outcome, finished)}</b>
-                {r.reason ? <div class="small muted">{r.reason}</div> : null}
+                {r.reason ? <div class="small muted">{finished ? reasonAfterImport(r.reason) : r.reason}</div> : null}
               </td>
             </tr>
           ))}

@@ -21,6 +21,11 @@ export interface CsvFileInfo {
  * it: the header is row 1; blank lines count but are not returned.
  */
 export async function* csvRecords(text: string, delimiter: string): AsyncGenerator<{ rowNumber: number; cells: string[] }> {
+  for await (const batch of csvRecordBatches(text, delimiter)) yield* batch;
+}
+
+/** The same records, a parsed chunk at a time (one await per chunk rather than per row). */
+export async function* csvRecordBatches(text: string, delimiter: string): AsyncGenerator<{ rowNumber: number; cells: string[] }[]> {
   let buffer: string[][] = [];
   let done = false;
   let failure: unknown = null;
@@ -57,11 +62,13 @@ export async function* csvRecords(text: string, delimiter: string): AsyncGenerat
     if (buffer.length) {
       const rows = buffer;
       buffer = [];
+      const batch: { rowNumber: number; cells: string[] }[] = [];
       for (const cells of rows) {
         rowNumber++;
         if (cells.every((c) => c.trim() === '')) continue;
-        yield { rowNumber, cells };
+        batch.push({ rowNumber, cells });
       }
+      yield batch;
       continue;
     }
     if (done) return;

@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.js';
 import { clearImportRows, stageImportRows, type ImportRowInput } from '../stage.js';
 import type { Field } from './columns.js';
 import { splitFullName } from './names.js';
-import { csvRecords } from './parse.js';
+import { csvRecordBatches } from './parse.js';
 
 // Several tags in one cell: separated by semicolons or vertical bars (commas when the file is not comma-separated).
 function splitTags(cell: string, delimiter: string): string[] {
@@ -21,22 +21,24 @@ export async function* mappedRows(text: string, delimiter: string, mapping: Fiel
   const group = col('group');
   const tagColumns = mapping.flatMap((f, i) => (f === 'tag' ? [i] : []));
   let header = true;
-  for await (const { rowNumber, cells } of csvRecords(text, delimiter)) {
-    if (header) {
-      header = false;
-      continue;
+  for await (const batch of csvRecordBatches(text, delimiter)) {
+    for (const { rowNumber, cells } of batch) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      const cell = (i: number) => (i >= 0 ? (cells[i] ?? '') : '');
+      const names = full >= 0 ? splitFullName(cell(full)) : { firstName: cell(first), lastName: cell(last) };
+      yield {
+        rowNumber,
+        firstName: names.firstName,
+        lastName: names.lastName,
+        email: cell(email),
+        password: password >= 0 ? cell(password) : null,
+        groupName: group >= 0 ? cell(group) : null,
+        tagNames: tagColumns.length ? tagColumns.flatMap((i) => splitTags(cell(i), delimiter)) : [],
+      };
     }
-    const cell = (i: number) => (i >= 0 ? (cells[i] ?? '') : '');
-    const names = full >= 0 ? splitFullName(cell(full)) : { firstName: cell(first), lastName: cell(last) };
-    yield {
-      rowNumber,
-      firstName: names.firstName,
-      lastName: names.lastName,
-      email: cell(email),
-      password: password >= 0 ? cell(password) : null,
-      groupName: group >= 0 ? cell(group) : null,
-      tagNames: tagColumns.flatMap((i) => splitTags(cell(i), delimiter)),
-    };
   }
 }
 
