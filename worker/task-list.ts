@@ -3,9 +3,9 @@ import type { WorkerRuntime } from './runtime.js';
 import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
 import { sendEmailTask } from './tasks/send-email.js';
 import { runImportTask } from './tasks/run-import.js';
+import { cleanUpImportsTask } from './tasks/clean-up-imports.js';
 import { enqueueClassroomSyncsTask } from './tasks/enqueue-classroom-syncs.js';
 import { syncClassroomLinkTask } from './tasks/sync-classroom-link.js';
-import { cleanUpImportsTask } from './tasks/clean-up-imports.js';
 import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
@@ -14,9 +14,9 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
     send_email: sendEmailTask(runtime),
     clean_up_sessions: cleanUpSessionsTask(runtime),
     run_import: runImportTask(runtime),
+    clean_up_imports: cleanUpImportsTask(runtime),
     sync_classroom_link: syncClassroomLinkTask(runtime),
     enqueue_classroom_syncs: enqueueClassroomSyncsTask(runtime),
-    clean_up_imports: cleanUpImportsTask(runtime),
     run_assignment_request: runAssignmentRequestTask(runtime),
   };
 }

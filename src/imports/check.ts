@@ -28,7 +28,7 @@ export function updateDescription(options: ImportOptions): string | null {
  * Decides, set-based over the staged rows, what the import will do with each: create, update or
  * keep an existing account, or skip the row with its reason. Existing accounts are matched by
  * Google user id first, then by email ignoring case (DESIGN rule 7). Safe to run again: it starts
- * from the staged data each time. A handful of statements whatever the number of rows.
+ * from the staged data each time. One UPDATE whatever the number of rows.
  */
 export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<CheckSummary> {
   const batch = await getImportBatch(ctx, batchId);

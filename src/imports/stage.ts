@@ -125,7 +125,7 @@ export async function stageImportRows(ctx: Ctx, batchId: string, rows: Iterable<
     for await (const row of rows as AsyncIterable<ImportRowInput>) {
       buffer += copyLine(batch.id, cleanRow(row));
       staged++;
-      if (buffer.length > 256 * 1024) {
+      if (buffer.length > 64 * 1024) {
         yield buffer;
         buffer = '';
       }

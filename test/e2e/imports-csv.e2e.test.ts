@@ -45,7 +45,8 @@ describe('Batch Import from CSV in a real browser', () => {
     await page.getByRole('link', { name: 'Continue' }).click();
     await page.waitForURL('**/imports/csv/upload');
 
-    // Drag and drop the file onto the drop zone, as a person would from their desktop.
+    // The options appear once a file is chosen; drag and drop it, as a person would from their desktop.
+    expect(await page.getByLabel('Users').isVisible()).toBe(false);
     await page.evaluate((text) => {
       const transfer = new DataTransfer();
       transfer.items.add(new File([text], 'birch-students.csv', { type: 'text/csv' }));

@@ -165,6 +165,9 @@ describe('Batch Import from CSV: every step', () => {
 
     const started = await client.post(`/imports/${id}/start`);
     expect(started.headers.get('location')).toBe(`/imports/${id}`);
+    const again = await client.post(`/imports/${id}/start`);
+    expect(again.headers.get('location')).toBe(`/imports/${id}`);
+    expect((await queuedJobs(db)).filter((j) => j.task === 'run_import')).toHaveLength(1);
     const running = await client.get(`/imports/${id}`);
     expect(running.html).toContain('hx-trigger="every 1s"');
     expect((await queuedJobs(db)).some((j) => j.task === 'run_import')).toBe(true);

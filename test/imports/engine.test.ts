@@ -240,6 +240,52 @@ describe('import engine: the check', () => {
   });
 });
 
+describe('import engine: the rest of the checks', () => {
+  it('skips duplicate Google ids, two rows for one account, another Google link, a missing password; keeps accounts of another kind', async () => {
+    await createAccount(db.services, org.organisationId, { email: 'linked@engine.test', googleUserId: 'g-linked', groupId: org.groups.North! });
+    await createAccount(db.services, org.organisationId, { email: 'both@engine.test', googleUserId: 'g-both', groupId: org.groups.North! });
+    await createAccount(db.services, org.organisationId, { email: 'boss@engine.test', kind: 'administrator', groupId: org.groups.North!, managedGroupIds: [org.groups.North!] });
+    const rows = [
+      row(2, { email: 'ga@engine.test', googleUserId: 'g-dup' }),
+      row(3, { email: 'gb@engine.test', googleUserId: 'g-dup' }),
+      row(4, { email: 'x-both@engine.test', googleUserId: 'g-both' }),
+      row(5, { email: 'both@engine.test' }),
+      row(6, { email: 'linked@engine.test', googleUserId: 'g-other' }),
+      row(7, { email: 'boss@engine.test' }),
+      row(8, { email: 'nopass@engine.test' }),
+    ];
+    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, updateExisting: { group: true } }, 'classroom');
+    const o = await outcomes(sysCtx, id);
+    expect(o[2]!.outcome).toBe('skip');
+    expect(o[2]!.reason).toBe('The password is missing.');
+    expect(o[3]).toEqual({ outcome: 'skip', reason: 'The same Google account is also on row 2.' });
+    expect(o[4]!.outcome).toBe('update');
+    expect(o[5]).toEqual({ outcome: 'skip', reason: 'Row 4 is for the same account.' });
+    expect(o[6]).toEqual({ outcome: 'skip', reason: 'An account with this email is linked to another Google account, so it was left as it is.' });
+    expect(o[7]).toEqual({ outcome: 'keep', reason: 'An account with this email already exists as an administrator; it will be left as it is.' });
+    expect(o[8]).toEqual({ outcome: 'skip', reason: 'The password is missing.' });
+  });
+
+  it('skips, at run time, rows whose account was created or whose group was deleted after the check', async () => {
+    const [spare] = await db.services.sql<{ id: string }[]>`insert into groups (organisation_id, name) values (${org.organisationId}, 'Doomed') returning id`;
+    const rows = [row(2, { email: 'raced@engine.test' }), row(3, { email: 'doomed@engine.test', groupName: 'Doomed' }), row(4, { email: 'fine@engine.test' })];
+    const { id } = await prepared(sysCtx, rows, { sharedPassword: 'shared-secret-1', groupId: org.groups.North! });
+    expect((await outcomes(sysCtx, id))[3]!.outcome).toBe('create');
+    await startImport(sysCtx, id);
+    await createAccount(db.services, org.organisationId, { email: 'RACED@engine.test', groupId: org.groups.South! });
+    await db.services.sql`delete from groups where id = ${spare!.id}`;
+    expect(await runImport(db.services, id)).toBe('finished');
+    const o = await outcomes(sysCtx, id);
+    expect(o[2]!.reason).toContain('was created after the check');
+    expect(o[3]!.reason).toContain('was deleted or is no longer one of yours since the check');
+    expect(o[4]!.outcome).toBe('create');
+    const batch = await getImportBatch(sysCtx, id);
+    expect([batch.createdCount, batch.skippedCount]).toEqual([1, 2]);
+    const [raced] = await db.services.sql<{ group_id: string }[]>`select group_id from accounts where lower(email) = 'raced@engine.test'`;
+    expect(raced!.group_id).toBe(org.groups.South);
+  });
+});
+
 describe('import engine: killed and resumed', () => {
   it('finishes with exactly the right accounts after being killed inside and between chunks, never finished early', async () => {
     const rows = Array.from({ length: 50 }, (_, i) => row(i + 2, { email: `resume${i}@engine.test`, password: i % 5 === 0 ? `row-password-${i}` : null }));

@@ -134,6 +134,7 @@ export function CsvUploadPage(props: CsvUploadProps) {
             No file chosen yet.
           </p>
         </div>
+        <div data-reveal-after-file="file">
         <h2>Options</h2>
         {props.canChooseAccountType ? (
           <fieldset id="accountKind">
@@ -179,6 +180,7 @@ export function CsvUploadPage(props: CsvUploadProps) {
             </select>
           </div>
         ) : null}
+        </div>
         <div class="actions">
           <button class="btn" type="submit">
             Continue

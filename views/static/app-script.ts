@@ -65,4 +65,11 @@ export const appScript = `
   document.addEventListener('DOMContentLoaded',init);
   document.addEventListener('htmx:afterSettle',init);
 })();
+// [data-reveal-after-file=ID] stays hidden until the file input ID has a file (chosen or dropped).
+(function(){
+  function sync(){Array.prototype.slice.call(document.querySelectorAll('[data-reveal-after-file]')).forEach(function(el){var input=document.getElementById(el.getAttribute('data-reveal-after-file'));if(input)el.hidden=!(input.files&&input.files.length);});}
+  document.addEventListener('DOMContentLoaded',sync);
+  document.addEventListener('change',sync);
+  document.addEventListener('drop',function(){setTimeout(sync,0);});
+})();
 `;

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { listGroups, listTags } from '../../accounts/list.js';
 import type { Ctx } from '../../context.js';
-import { ValidationError } from '../../errors.js';
+import { ConflictError, ValidationError } from '../../errors.js';
 import { getImportBatch, listImportBatches, listImportRows, type ImportBatch, type RowOutcome } from '../../imports/batches.js';
 import { FIELDS, fieldsFor } from '../../imports/csv/columns.js';
 import { MAX_FILE_BYTES } from '../../imports/csv/decode.js';
@@ -260,6 +260,11 @@ export const importsRoutes = new Hono<AppEnv>()
   })
   .post('/:id/start', async (c) => {
     const id = c.req.param('id');
-    await startImport(ctxOf(c), id);
+    try {
+      await startImport(ctxOf(c), id);
+    } catch (error) {
+      // A second click on Import Accounts: the import is already under way, so show it.
+      if (!(error instanceof ConflictError)) throw error;
+    }
     return c.redirect(`/imports/${id}`, 303);
   });

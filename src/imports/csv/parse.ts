@@ -36,7 +36,7 @@ export async function* csvRecords(text: string, delimiter: string): AsyncGenerat
       delimiter,
       header: false,
       skipEmptyLines: false,
-      chunkSize: 512 * 1024,
+      chunkSize: 128 * 1024,
       chunk: (result: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
         buffer = buffer.length ? buffer.concat(result.data) : result.data;
         paused = parser;
