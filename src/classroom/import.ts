@@ -248,6 +248,9 @@ export async function requestPresetForNewcomers(
   }
 }
 
+/** The account a staged row ended as: the one the engine created for it, or the existing one it matched. */
+const ROW_ACCOUNT = sql`(case when r.outcome = 'create' then r.new_account_id else r.account_id end)`;
+
 /**
  * After the link's import batch finished: its accounts on this course's roster become the link's
  * members (no Google call: the roster read for the import is reused). Skipped rows are reported.
@@ -268,9 +271,10 @@ export async function attachImportedMembers(
     const added = await tx.execute<{ name: string; account_id: string }>(sql`
       with ins as (
         insert into classroom_link_members (link_id, google_user_id, account_id)
-        select ${link.id}, r.google_user_id, coalesce(r.account_id, r.new_account_id)
+        select ${link.id}, r.google_user_id, a.id
         from import_rows r
-        where r.batch_id = ${link.importBatchId} and coalesce(r.account_id, r.new_account_id) is not null and r.outcome <> 'skip' and r.google_user_id is not null
+        join accounts a on a.id = ${ROW_ACCOUNT} and a.organisation_id = ${link.organisationId}
+        where r.batch_id = ${link.importBatchId} and r.outcome <> 'skip' and r.google_user_id is not null
           and r.google_user_id = any(array(select jsonb_array_elements_text(${roster}::jsonb)))
         on conflict (link_id, google_user_id) do update set removed = false, removed_at = null
         returning account_id)
@@ -280,7 +284,8 @@ export async function attachImportedMembers(
     const skipped = await tx.execute<{ name: string }>(sql`
       select r.first_name || ' ' || r.last_name || ': ' || coalesce(r.reason, 'not imported') as name
       from import_rows r
-      where r.batch_id = ${link.importBatchId} and (r.outcome = 'skip' or coalesce(r.account_id, r.new_account_id) is null)
+      where r.batch_id = ${link.importBatchId}
+        and (r.outcome = 'skip' or not exists (select 1 from accounts a where a.id = ${ROW_ACCOUNT}))
         and r.google_user_id = any(array(select jsonb_array_elements_text(${roster}::jsonb)))
       order by r.row_number limit 100`);
     await tx.execute(sql`

@@ -208,7 +208,7 @@ describe('roster re-sync', () => {
       const link = await getCourseLink(ctx, linkId);
       expect(link.syncState).toBe('failed');
       expect(link.syncMessage).toMatch(/not allowed to use the Classroom API/);
-      const [jobs] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs where task_id is not null`;
+      const [jobs] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'sync_classroom_link'`;
       expect(jobs!.n).toBe(0);
       await sync();
       const runs = await listSyncRuns(ctx, linkId);
@@ -226,9 +226,9 @@ describe('roster re-sync', () => {
     expect(conn!.status).toBe('needs_reconnecting');
     const link = await getCourseLink(await ctxFor(db, org.systemAdmin.id), linkId);
     expect(link.syncState).toBe('needs_reconnecting');
-    const emails = await db.services.sql<{ subject: string }[]>`select subject from outbox_emails`;
-    expect(emails.map((e) => e.subject)).toEqual(['Reconnect Google Classroom to keep your classes in sync']);
-    const [jobs] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs where task_id is not null`;
+    const emails = await db.services.sql<{ subject: string; to_address: string }[]>`select subject, to_address from outbox_emails where subject like 'Reconnect%'`;
+    expect(emails).toEqual([{ subject: 'Reconnect Google Classroom to keep your classes in sync', to_address: 'admin@maplegrove.test' }]);
+    const [jobs] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'sync_classroom_link'`;
     expect(jobs!.n).toBe(0);
     await expect(requestSync(await ctxFor(db, org.systemAdmin.id), linkId)).rejects.toThrow(/connects to Google Classroom again/);
   });
