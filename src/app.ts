@@ -5,8 +5,16 @@ import { securityHeaders } from './http/middleware/security-headers.js';
 import { sessionLoader } from './http/middleware/session.js';
 import { pageRenderer } from './http/render.js';
 import { accountsRoutes } from './http/routes/accounts.js';
+import { assignRoutes } from './http/routes/assign.js';
+import { assignmentRequestRoutes } from './http/routes/assignment-requests.js';
+import { organisationRoutes } from './http/routes/organisation.js';
+import { presetRoutes } from './http/routes/presets.js';
 import { authRoutes } from './http/routes/auth.js';
 import { devMailboxRoutes } from './http/routes/dev-mailbox.js';
+import { classroomConnectRoutes } from './http/routes/classroom-connect.js';
+import { classroomRoutes } from './http/routes/classroom.js';
+import { classroomAddOnRoutes } from './http/routes/classroom-add-on.js';
+import { googleSandboxRoutes } from './http/routes/google-sandbox.js';
 import { homeRoutes } from './http/routes/home.js';
 import { importsRoutes } from './http/routes/imports.js';
 import { staticRoutes } from './http/routes/static.js';
@@ -36,8 +44,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/account', yourAccountRoutes);
   app.route('/accounts', accountsRoutes);
   app.route('/dev/mailbox', devMailboxRoutes);
+  app.route('/google-sandbox', googleSandboxRoutes);
+  app.route('/classroom', classroomConnectRoutes);
+  app.route('/classroom', classroomRoutes);
+  app.route('/classroom-add-on', classroomAddOnRoutes);
 
   app.route('/imports', importsRoutes);
+  app.route('/assign', assignRoutes);
+  app.route('/assignments/requests', assignmentRequestRoutes);
+  app.route('/assignments/presets', presetRoutes);
+  app.route('/organisation', organisationRoutes);
 
   app.notFound(handleNotFound);
   app.onError(handleError);

@@ -25,7 +25,11 @@ export const EnvSchema = v.object({
   GOOGLE_OAUTH_BASE_URL: v.optional(v.pipe(v.string(), v.url())),
   GOOGLE_API_ROOT: v.optional(v.pipe(v.string(), v.url())),
   /** Cron schedule for the Classroom roster re-sync (graphile-worker crontab syntax). */
-  CLASSROOM_SYNC_SCHEDULE: v.optional(v.string(), '0 */6 * * *'),
+  CLASSROOM_SYNC_SCHEDULE: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+){4}$/, 'must be five crontab fields, e.g. "0 */6 * * *"')), '0 */6 * * *'),
+  /** A re-sync that would remove more than this share of a class (percent) is held for approval. */
+  CLASSROOM_REMOVAL_GUARD_PERCENT: v.pipe(v.optional(v.string(), '20'), v.transform(Number), v.number(), v.minValue(0), v.maxValue(100)),
+  /** Requests per second per Google user the Classroom client stays under (Google allows 20). */
+  GOOGLE_REQUESTS_PER_SECOND: v.pipe(v.optional(v.string(), '15'), v.transform(Number), v.number(), v.minValue(0.1), v.maxValue(1000)),
   /** Serve the development mailbox page. Defaults to on outside production. */
   DEV_MAILBOX: v.optional(v.picklist(['0', '1', 'true', 'false'])),
   /** Set when the service is reached over https (cookies get the Secure flag). */

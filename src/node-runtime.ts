@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { nativeArgon2 } from './auth/argon2-native.js';
@@ -9,6 +9,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { devMailboxEnabled, type Env } from './env.js';
 import type { Mailer } from './mail/mailer.js';
 import { createResendMailer } from './mail/resend-mailer.js';
+import { generateTokenKey } from './classroom/token-crypto.js';
 import type { AppConfig } from './http/types.js';
 
 /** Where `npm start` keeps its local state (embedded Postgres files, development keys). */
@@ -31,6 +32,7 @@ export interface NodeRuntime {
  */
 export async function startNodeRuntime(env: Env, options: { migrate?: boolean; log?: (line: string) => void } = {}): Promise<NodeRuntime> {
   const log = options.log ?? ((line: string) => console.log(line));
+  env = await withTokenKey(env, DATA_DIR, log);
   let embedded: EmbeddedServer | null = null;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
@@ -67,4 +69,24 @@ export async function startNodeRuntime(env: Env, options: { migrate?: boolean; l
       if (embedded) await embedded.stop();
     },
   };
+}
+
+/**
+ * Refresh tokens need an encryption key. Production must set TOKEN_ENCRYPTION_KEY; elsewhere a
+ * development key is made once under .data/ (never committed) and reused on the next start.
+ */
+export async function withTokenKey(env: Env, dataDir: string, log: (line: string) => void): Promise<Env> {
+  if (env.TOKEN_ENCRYPTION_KEY) return env;
+  if (env.NODE_ENV === 'production') {
+    throw new Error('TOKEN_ENCRYPTION_KEY must be set in production (32 random bytes as 64 hex digits or base64): it encrypts Google refresh tokens.');
+  }
+  const file = path.join(dataDir, 'token-encryption.key');
+  let key = await readFile(file, 'utf8').then((s) => s.trim()).catch(() => '');
+  if (!key) {
+    key = generateTokenKey();
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    log(`No TOKEN_ENCRYPTION_KEY: made a development key in ${file}.`);
+  }
+  return { ...env, TOKEN_ENCRYPTION_KEY: key };
 }

@@ -22,7 +22,7 @@ if (seeded) {
   console.log('');
 }
 
-const runner = await startRunner({ services: runtime.services, env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl });
+const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl });
 const app = createApp({ config: runtime.config, services: () => runtime.services });
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   console.log(`Rosterbridge is running at ${runtime.config.appUrl} (port ${info.port}).`);

@@ -71,7 +71,8 @@ td.check,th.check{width:2.5rem}
 tbody th[scope=row]{font-weight:600;text-align:left;text-transform:none;letter-spacing:normal;background:none;color:inherit;font-size:inherit}th[scope=row] label{cursor:pointer}
 .mail-list td,.mail-list th{vertical-align:top}
 pre.mail{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid var(--line);padding:1rem;border-radius:6px}
-fieldset{border:0;padding:0;margin:0 0 1rem}
+.addon-frame{width:100%;height:460px;border:1px solid var(--line);border-radius:var(--radius);background:#fff}
+.addon h1{font-size:1.25rem}
 .choice-cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:1rem}
 .wizard-steps{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;list-style:none;padding:0;margin:0 0 1rem;counter-reset:step;font-size:.9rem;color:var(--muted)}
 .wizard-steps li{counter-increment:step}.wizard-steps li::before{content:counter(step) ". "}
@@ -80,4 +81,14 @@ fieldset{border:0;padding:0;margin:0 0 1rem}
 .linklike{color:var(--brand);text-decoration:underline;cursor:pointer;font-weight:600}
 label.inline{display:flex;gap:.5rem;align-items:center;font-weight:400}
 .filters .pill[aria-current=page]{background:var(--brand);color:#fff}
+.classroom-form legend{font-weight:600}
+body.addon-body main{padding:1rem}
+.item-builder fieldset.item legend{font-weight:700;padding:0 .25rem}
+.item-builder .sub{margin:.25rem 0 .5rem 1.75rem;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.item-builder .sub.choices{flex-direction:column;align-items:flex-start}
+.choices.inline{flex-direction:row;gap:1.25rem}
+.field .label{font-weight:600}
+.inline-controls{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}
+.preset-choice{align-items:flex-start}
+ul.plain{list-style:none;margin:0;padding:0}
 `;

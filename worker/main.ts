@@ -5,7 +5,7 @@ import { startRunner } from './runner.js';
 /** `npm run worker`: the job runner alone. Run as many as you like against one Postgres. */
 const env = parseEnv(process.env);
 const runtime = await startNodeRuntime(env);
-const runner = await startRunner({ services: runtime.services, env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl });
+const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl });
 console.log('Rosterbridge job runner started.');
 
 let stopping = false;

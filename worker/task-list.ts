@@ -4,6 +4,8 @@ import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
 import { sendEmailTask } from './tasks/send-email.js';
 import { runImportTask } from './tasks/run-import.js';
 import { cleanUpImportsTask } from './tasks/clean-up-imports.js';
+import { enqueueClassroomSyncsTask } from './tasks/enqueue-classroom-syncs.js';
+import { syncClassroomLinkTask } from './tasks/sync-classroom-link.js';
 import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
@@ -13,11 +15,17 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
     clean_up_sessions: cleanUpSessionsTask(runtime),
     run_import: runImportTask(runtime),
     clean_up_imports: cleanUpImportsTask(runtime),
+    sync_classroom_link: syncClassroomLinkTask(runtime),
+    enqueue_classroom_syncs: enqueueClassroomSyncsTask(runtime),
     run_assignment_request: runAssignmentRequestTask(runtime),
   };
 }
 
 /** Crontab entries with fixed ids; each fans out into per-item jobs where there is work. */
 export function crontab(runtime: WorkerRuntime): string {
-  return ['15 3 * * * clean_up_sessions ?id=clean_up_sessions', '45 3 * * * clean_up_imports ?id=clean_up_imports'].join('\n');
+  return [
+    '15 3 * * * clean_up_sessions ?id=clean_up_sessions',
+    '45 3 * * * clean_up_imports ?id=clean_up_imports',
+    `${runtime.env.CLASSROOM_SYNC_SCHEDULE} enqueue_classroom_syncs ?id=enqueue_classroom_syncs`,
+  ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
 import { accountScopeSql } from '../accounts/scope.js';
 import { loadActor } from '../auth/actor.js';
@@ -65,29 +65,72 @@ export async function runAssignmentRequest(services: Services, requestId: string
       return fail('Your organisation no longer allows re-assigning completed units or renewing subscriptions, so nothing was assigned.');
     }
     const items = itemsSql(parsed.output, planItems(parsed.output, await listProducts({ db: tx as unknown as Db })));
-    // The accounts frozen at confirm time that the administrator may still reach, and every
-    // (account, product) pair with its outcome, computed once into temporary tables. A table
-    // (unlike unnest) tells the planner how many rows there are, so the joins below are hash
-    // joins rather than 100k index probes.
+    // The accounts frozen at confirm time that the administrator may still reach. A temporary
+    // table (unlike unnest) tells the planner how many rows there are, so the joins below are
+    // hash joins rather than 100k index probes.
     await tx.execute(sql`
       create temp table job_chosen on commit drop as
       select unnest(account_ids) as id from assignment_requests where id = ${requestId}`);
     const targets = sql`select a.id, a.kind from job_chosen c join accounts a on a.id = c.id where ${accountScopeSql(actor, 'a')}`;
-    await tx.execute(sql`create temp table job_pairs on commit drop as ${pairsSql(targets, items, request.mode)}`);
+    const pairs = pairsSql(targets, items, request.mode);
 
-    const [need] = await tx.execute<{ credits: number }>(sql`
-      select coalesce(sum(credit_cost) filter (where outcome in ('assign', 'renew')), 0)::int as credits from job_pairs`);
-    if (need!.credits > org!.credits_balance) {
-      return fail(
-        `Not enough credits: this assignment needs ${need!.credits} credits and your organisation has ${org!.credits_balance}. Nothing was assigned.`,
-      );
+    // Everything is written in one pass under a savepoint; if it costs more credits than the
+    // organisation has (the rare case, already refused at Confirm when it came from View
+    // Accounts), the savepoint is rolled back and the request is refused with the numbers.
+    let d: { pairs: number; assigned: number; renewed: number; reassigned: number; spent: number };
+    try {
+      d = await tx.transaction(async (sp) => {
+        const result = await applyPairs(sp, requestId, request.organisation_id, request.mode, pairs, items);
+        if (result.spent > org!.credits_balance) throw new ShortOfCredits(result.spent, org!.credits_balance);
+        return result;
+      });
+    } catch (error) {
+      if (!(error instanceof ShortOfCredits)) throw error;
+      return fail(`Not enough credits: this assignment needs ${error.needed} credits and your organisation has ${error.balance}. Nothing was assigned.`);
     }
+    if (d.spent > 0) {
+      await tx.execute(sql`
+        with debit as (update organisations set credits_balance = credits_balance - ${d.spent} where id = ${request.organisation_id} returning id)
+        insert into credit_ledger (organisation_id, delta, reason, request_id)
+        select id, ${-d.spent}, ${`Mass assignment${request.preset_name ? `: ${request.preset_name}` : ''}`}, ${requestId} from debit`);
+    }
+    const applied = d.assigned + d.renewed + d.reassigned;
+    await tx.execute(sql`
+      update assignment_requests set status = 'finished', finished_at = now(), assigned_count = ${applied},
+        skipped_count = ${d.pairs - applied}, credits_spent = ${d.spent}, error = null
+      where id = ${requestId}`);
+    await notify(tx, services, requestId, request.created_by, request.notify_actor, { assigned: applied, skipped: d.pairs - applied, spent: d.spent });
+    await options.beforeCommit?.(tx);
+    return 'finished' as const;
+  });
+}
 
-    const [done] = await tx.execute<{ pairs: number; assigned: number; renewed: number; reassigned: number; spent: number }>(sql`
-      with p as (select * from job_pairs),
+class ShortOfCredits extends Error {
+  constructor(
+    readonly needed: number,
+    readonly balance: number,
+  ) {
+    super('not enough credits');
+  }
+}
+
+/**
+ * The writes of a request, in one statement: new assignments, renewals, re-assigned units with
+ * their earlier attempt archived, and the outcomes the assignments table cannot tell.
+ */
+async function applyPairs(
+  tx: Tx,
+  requestId: string,
+  organisationId: string,
+  mode: AssignmentRequestMode,
+  pairs: SQL,
+  items: SQL,
+): Promise<{ pairs: number; assigned: number; renewed: number; reassigned: number; spent: number }> {
+  const [done] = await tx.execute<{ pairs: number; assigned: number; renewed: number; reassigned: number; spent: number }>(sql`
+      with p as materialized (${pairs}),
       added as (
         insert into assignments (account_id, product_id, organisation_id, mode, edition, unit_ids, starts_on, ends_on, request_id)
-        select p.account_id, p.product_id, ${request.organisation_id}, p.mode, p.edition, p.unit_ids,
+        select p.account_id, p.product_id, ${organisationId}, p.mode, p.edition, p.unit_ids,
           coalesce(p.starts_on, current_date),
           case when p.mode = 'subscription' then (coalesce(p.starts_on, current_date) + make_interval(months => p.months))::date end,
           ${requestId}
@@ -121,7 +164,7 @@ export async function runAssignmentRequest(services: Services, requestId: string
         insert into assignment_outcomes (request_id, account_id, product_id, outcome, reason)
         select ${requestId}, p.account_id, p.product_id,
           case p.outcome when 'renew' then 'renewed' when 'reassign' then 'reassigned' else 'skipped' end, p.reason
-        from p where p.outcome in ('renew', 'reassign') or (p.outcome = 'skip' and (p.existing_mode is null or ${request.mode} <> 'assign'))
+        from p where p.outcome in ('renew', 'reassign') or (p.outcome = 'skip' and (p.existing_mode is null or ${mode} <> 'assign'))
         on conflict do nothing
         returning 1)
       select (select count(*) from p)::int as pairs,
@@ -131,22 +174,7 @@ export async function runAssignmentRequest(services: Services, requestId: string
         ((select coalesce(sum(i.credit_cost), 0) from added a join (${items}) i using (product_id))
           + (select coalesce(sum(i.credit_cost), 0) from renewed r join (${items}) i using (product_id)))::int as spent,
         (select count(*) from archived) + (select count(*) from reset) + (select count(*) from widened) + (select count(*) from noted) as touched`);
-    const d = done!;
-    if (d.spent > 0) {
-      await tx.execute(sql`
-        with debit as (update organisations set credits_balance = credits_balance - ${d.spent} where id = ${request.organisation_id} returning id)
-        insert into credit_ledger (organisation_id, delta, reason, request_id)
-        select id, ${-d.spent}, ${`Mass assignment${request.preset_name ? `: ${request.preset_name}` : ''}`}, ${requestId} from debit`);
-    }
-    const applied = d.assigned + d.renewed + d.reassigned;
-    await tx.execute(sql`
-      update assignment_requests set status = 'finished', finished_at = now(), assigned_count = ${applied},
-        skipped_count = ${d.pairs - applied}, credits_spent = ${d.spent}, error = null
-      where id = ${requestId}`);
-    await notify(tx, services, requestId, request.created_by, request.notify_actor, { assigned: applied, skipped: d.pairs - applied, spent: d.spent });
-    await options.beforeCommit?.(tx);
-    return 'finished' as const;
-  });
+  return done!;
 }
 
 async function notify(

@@ -26,7 +26,9 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
     max: options.max ?? 10,
     onnotice: () => {},
     // numeric and bigint stay strings unless a query casts them; counts are cast to int in SQL.
-    connection: { application_name: 'rosterbridge' },
+    // JIT compiles a plan for 100-250 ms once its estimated cost is high, which set-based
+    // statements over 100k rows reach; for our statements it never pays that back.
+    connection: { application_name: 'rosterbridge', jit: 'off' },
   });
   return {
     db: makeDrizzle(client),

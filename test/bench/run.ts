@@ -14,6 +14,7 @@ import type { BenchContext, BenchModule } from './bench-context.js';
  */
 const modules: Record<string, () => Promise<BenchModule>> = {
   accounts_search_100k: async () => (await import('./accounts-search.js')).accountsSearchBench,
+  classroom_sync_200x35: async () => (await import('./classroom-sync.js')).classroomSyncBench,
   mass_assign_100k: async () => (await import('./mass-assign.js')).massAssignBench,
   csv_import_100k: async () => (await import('./csv-import.js')).csvImport100kBench,
   csv_import_passwords_2k: async () => (await import('./csv-import.js')).csvImportPasswords2kBench,

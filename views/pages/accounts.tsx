@@ -1,4 +1,4 @@
-import { CsrfField, Notice } from '../components/form.js';
+import { CsrfField, Notice, SelectField } from '../components/form.js';
 
 export interface AccountRowView {
   id: string;
@@ -241,28 +241,8 @@ export function AccountsPage(props: AccountsPageProps) {
           <label for="q">Search</label>
           <input id="q" name="q" type="search" value={filter.q} placeholder="Name or email" maxlength={200} autocomplete="off" />
         </div>
-        <div class="field">
-          <label for="tagId">Tag</label>
-          <select id="tagId" name="tagId">
-            <option value="">All tags</option>
-            {props.tags.map((t) => (
-              <option value={t.id} selected={t.id === filter.tagId}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="groupId">Group</label>
-          <select id="groupId" name="groupId">
-            <option value="">All groups</option>
-            {props.groups.map((g) => (
-              <option value={g.id} selected={g.id === filter.groupId}>
-                {g.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField name="tagId" label="Tag" emptyLabel="All tags" options={props.tags.map((t) => ({ value: t.id, label: t.name }))} value={filter.tagId} />
+        <SelectField name="groupId" label="Group" emptyLabel="All groups" options={props.groups.map((g) => ({ value: g.id, label: g.name }))} value={filter.groupId} />
         <button class="btn secondary" type="submit">
           Search
         </button>

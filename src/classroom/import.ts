@@ -1,0 +1,375 @@
+import { sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import { groupScopeSql, toUuidArray } from '../accounts/scope.js';
+import { createAssignmentRequest } from '../assignments/request.js';
+import { recordAudit } from '../audit.js';
+import type { Ctx } from '../context.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { checkImportBatch, createImportBatch, getImportBatch, stageImportRows, startImport, type ImportBatch, type ImportRowInput } from '../imports/engine.js';
+import type { GoogleConfig } from './config.js';
+import { classroomClientFor } from './connection.js';
+import type { GoogleCourse, GoogleStudent } from './google-client.js';
+import { syncJobSql } from './links.js';
+import type { NewcomerImporter, SyncLink } from './sync.js';
+import { createTokenCipher } from './token-crypto.js';
+
+/**
+ * Import from Google Classroom: a source of rows for the import engine (src/imports/), never a
+ * second way of creating accounts. The chosen classes' rosters become one batch (students in two
+ * classes once), each class a course link that waits for the batch and then records its members.
+ */
+
+/** Students whose email Classroom hides get this address, so they can still have an account (signed in with Google). */
+export const HIDDEN_EMAIL_DOMAIN = 'hidden-email.classroom.invalid';
+
+export interface ClassroomSourceState {
+  [key: string]: unknown;
+  courses: { id: string; name: string; section: string | null }[];
+  /** Google user ids on each chosen course's roster when it was read. */
+  rosters: Record<string, string[]>;
+  /** The default password, encrypted, for the course links (the batch keeps only its hash). */
+  defaultPasswordEncrypted: string | null;
+  /** Google ids of students whose email Classroom hides. */
+  hiddenEmail: string[];
+}
+
+export function parseSourceState(raw: Record<string, unknown>): ClassroomSourceState {
+  return {
+    courses: Array.isArray(raw.courses) ? (raw.courses as ClassroomSourceState['courses']) : [],
+    rosters: (raw.rosters as Record<string, string[]>) ?? {},
+    defaultPasswordEncrypted: typeof raw.defaultPasswordEncrypted === 'string' ? raw.defaultPasswordEncrypted : null,
+    hiddenEmail: Array.isArray(raw.hiddenEmail) ? (raw.hiddenEmail as string[]) : [],
+  };
+}
+
+export const passwordBinding = (organisationId: string) => `classroom-default-password:${organisationId}`;
+
+export interface PickableCourse extends GoogleCourse {
+  linkedLinkId: string | null;
+}
+
+/** "Pick your classes": the teacher's active courses (every page), each marked if already linked. */
+export async function listPickableCourses(ctx: Ctx, cfg: GoogleConfig): Promise<PickableCourse[]> {
+  const client = await classroomClientFor(ctx, cfg, ctx.actor.id);
+  const courses = await client.listTeacherCourses(['ACTIVE']);
+  if (!courses.length) return [];
+  const linked = await ctx.db.execute<{ google_course_id: string; id: string }>(sql`
+    select google_course_id, id from classroom_course_links
+    where organisation_id = ${ctx.actor.organisationId}
+      and google_course_id = any(array(select jsonb_array_elements_text(${JSON.stringify(courses.map((c) => c.id))}::jsonb)))`);
+  const byCourse = new Map(linked.map((l) => [l.google_course_id, l.id]));
+  return courses.map((c) => ({ ...c, linkedLinkId: byCourse.get(c.id) ?? null }));
+}
+
+export interface ImportChoices {
+  courseIds: string[];
+  groupId: string;
+  defaultPassword: string;
+  tagIds: string[];
+}
+
+const ChoicesSchema = v.object({
+  courseIds: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/))), v.minLength(1, 'Pick at least one class.'), v.maxLength(500)),
+  groupId: v.pipe(v.string(), v.uuid('Select the group where you want to import the users.')),
+  defaultPassword: v.pipe(v.string(), v.minLength(8, 'The default password must be at least 8 characters.'), v.maxLength(200)),
+  tagIds: v.array(v.pipe(v.string(), v.uuid())),
+});
+
+function fieldsOf(issues: v.BaseIssue<unknown>[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of issues) {
+    const key = String(issue.path?.[0]?.key ?? 'form');
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+/** Students of several classes, once each (by Google user id), in the order first seen. */
+export function dedupeStudents(rosters: { courseId: string; students: GoogleStudent[] }[]): GoogleStudent[] {
+  const seen = new Map<string, GoogleStudent>();
+  for (const { students } of rosters) for (const s of students) if (!seen.has(s.googleUserId)) seen.set(s.googleUserId, s);
+  return [...seen.values()];
+}
+
+function rowsFor(students: GoogleStudent[]): ImportRowInput[] {
+  return students.map((s, i) => ({ rowNumber: i + 1, firstName: s.firstName, lastName: s.lastName, email: s.email ?? '', googleUserId: s.googleUserId }));
+}
+
+/**
+ * Continue: reads the chosen classes' rosters (every page), stages the students once each into a
+ * Classroom batch with the group, tags and default password, and runs the engine's check.
+ */
+export async function prepareClassroomImport(ctx: Ctx, cfg: GoogleConfig, input: ImportChoices): Promise<{ batchId: string }> {
+  const parsed = v.safeParse(ChoicesSchema, input);
+  if (!parsed.success) throw new ValidationError('Some choices need your attention.', fieldsOf(parsed.issues));
+  const choices = parsed.output;
+  const [group] = await ctx.db.execute<{ id: string }>(sql`select g.id from groups g where g.id = ${choices.groupId} and ${groupScopeSql(ctx.actor, 'g')}`);
+  if (!group) throw new ValidationError('Some choices need your attention.', { groupId: 'Select one of your groups.' });
+  const client = await classroomClientFor(ctx, cfg, ctx.actor.id);
+  const teacherCourses = await client.listTeacherCourses(['ACTIVE']);
+  const chosen = teacherCourses.filter((c) => choices.courseIds.includes(c.id));
+  if (chosen.length !== new Set(choices.courseIds).size) {
+    throw new ValidationError('Some choices need your attention.', { courseIds: 'One of the classes is no longer in your Google Classroom. Pick your classes again.' });
+  }
+  // A few rosters in flight at once: Google's latency overlaps, the client's rate limit still holds.
+  const rosters = await mapLimit(chosen, 4, async (course) => ({ courseId: course.id, students: await client.listStudents(course.id) }));
+  const students = dedupeStudents(rosters);
+  if (!students.length) throw new ValidationError('Some choices need your attention.', { courseIds: 'The classes you picked have no students yet.' });
+
+  const cipher = createTokenCipher(cfg.tokenKey);
+  const sourceState: ClassroomSourceState = {
+    courses: chosen.map((c) => ({ id: c.id, name: c.name, section: c.section })),
+    rosters: Object.fromEntries(rosters.map((r) => [r.courseId, r.students.map((s) => s.googleUserId)])),
+    defaultPasswordEncrypted: await cipher.encrypt(choices.defaultPassword, passwordBinding(ctx.actor.organisationId)),
+    hiddenEmail: students.filter((s) => !s.email).map((s) => s.googleUserId),
+  };
+  const { id } = await createImportBatch(ctx, {
+    source: 'classroom',
+    options: {
+      accountKind: 'user',
+      groupId: choices.groupId,
+      tagIds: choices.tagIds,
+      sharedPassword: choices.defaultPassword,
+      placeholderEmailDomain: HIDDEN_EMAIL_DOMAIN,
+    },
+    sourceState,
+  });
+  await stageImportRows(ctx, id, rowsFor(students));
+  await checkImportBatch(ctx, id);
+  return { batchId: id };
+}
+
+/** A Classroom batch of the actor's, still to be imported or already running. */
+export async function getClassroomBatch(ctx: Ctx, batchId: string): Promise<{ batch: ImportBatch; state: ClassroomSourceState }> {
+  const batch = await getImportBatch(ctx, batchId);
+  if (batch.source !== 'classroom') throw new NotFoundError('No such import.');
+  return { batch, state: parseSourceState(batch.sourceState) };
+}
+
+/**
+ * Import: starts the engine's job, then makes a course link per class (group, tags, default
+ * password) waiting for the batch; a sync job per link records its members once the accounts exist.
+ */
+export async function startClassroomImport(ctx: Ctx, batchId: string): Promise<{ linkIds: string[] }> {
+  const { batch, state } = await getClassroomBatch(ctx, batchId);
+  await startImport(ctx, batch.id);
+  const linkIds = await ctx.db.transaction(async (tx) => {
+    const rows = JSON.stringify(state.courses.map((c) => ({ id: c.id, name: c.name, section: c.section })));
+    const links = await tx.execute<{ id: string }>(sql`
+      insert into classroom_course_links (organisation_id, owner_id, google_course_id, course_name, section, group_id, tag_ids,
+        default_password_encrypted, import_batch_id, sync_state)
+      select ${ctx.actor.organisationId}, ${ctx.actor.id}, c.id, c.name, c.section, ${batch.options.groupId}::uuid,
+        ${toUuidArray(batch.options.tagIds)}, ${state.defaultPasswordEncrypted}, ${batch.id}::uuid, 'waiting_for_import'
+      from jsonb_to_recordset(${rows}::jsonb) as c(id text, name text, section text)
+      on conflict (organisation_id, google_course_id) do nothing
+      returning id`);
+    for (const link of links) {
+      await tx.execute(syncJobSql(link.id, { trigger: 'import' }, 2));
+    }
+    await recordAudit(tx, ctx.actor, 'classroom.import_started', {
+      subjectType: 'import_batch',
+      subjectId: batch.id,
+      details: { courses: state.courses.map((c) => c.name), links: links.length },
+    });
+    return links.map((l) => l.id);
+  });
+  return { linkIds };
+}
+
+/** Students new to Rosterbridge found by a re-sync: a small Classroom batch with the link's settings. */
+export const importNewcomersThroughEngine =
+  (cfg: GoogleConfig): NewcomerImporter =>
+  async (ctx, link, students) => {
+    if (!link.groupId) return null;
+    const cipher = createTokenCipher(cfg.tokenKey);
+    const password = link.defaultPasswordEncrypted
+      ? await cipher.decrypt(link.defaultPasswordEncrypted, passwordBinding(link.organisationId)).catch(() => null)
+      : null;
+    const sourceState: ClassroomSourceState = {
+      courses: [{ id: link.googleCourseId, name: link.courseName, section: null }],
+      rosters: { [link.googleCourseId]: students.map((s) => s.googleUserId) },
+      defaultPasswordEncrypted: link.defaultPasswordEncrypted,
+      hiddenEmail: students.filter((s) => !s.email).map((s) => s.googleUserId),
+    };
+    const { id } = await createImportBatch(ctx, {
+      source: 'classroom',
+      options: {
+        accountKind: 'user',
+        groupId: link.groupId,
+        tagIds: link.tagIds,
+        placeholderEmailDomain: HIDDEN_EMAIL_DOMAIN,
+        ...(password ? { sharedPassword: password } : { allowNoPassword: true }),
+      },
+      sourceState,
+    });
+    await stageImportRows(ctx, id, rowsFor(students));
+    const summary = await checkImportBatch(ctx, id);
+    if (summary.toCreate + summary.toUpdate + summary.toKeep === 0) return { batchId: id, staged: 0 };
+    await startImport(ctx, id);
+    return { batchId: id, staged: summary.toCreate + summary.toUpdate + summary.toKeep };
+  };
+
+/**
+ * The link's preset assignment for students who joined, through the mass-assign engine (which
+ * never double-assigns nor overwrites progress). A preset that cannot be applied is reported in
+ * the history instead of failing the sync.
+ */
+export async function requestPresetForNewcomers(
+  ctx: Ctx,
+  link: SyncLink,
+  accountIds: string[],
+  tx: Parameters<Parameters<Ctx['db']['transaction']>[0]>[0],
+): Promise<{ assignmentRequestId?: string; presetProblem?: string } | null> {
+  if (!link.presetId || accountIds.length === 0) return null;
+  try {
+    const { requestId } = await createAssignmentRequest(
+      ctx,
+      { targets: { kind: 'accounts', accountIds }, presetId: link.presetId, origin: 'classroom', notifyActor: false },
+      tx,
+    );
+    return { assignmentRequestId: requestId };
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof NotFoundError) return { presetProblem: `The preset assignment was not given: ${error.message}` };
+    throw error;
+  }
+}
+
+/** The account a staged row ended as: the one the engine created for it, or the existing one it matched. */
+const ROW_ACCOUNT = sql`(case when r.outcome = 'create' then r.new_account_id else r.account_id end)`;
+
+/**
+ * After the link's import batch finished: its accounts on this course's roster become the link's
+ * members (no Google call: the roster read for the import is reused). Skipped rows are reported.
+ */
+export async function attachImportedMembers(
+  ctx: Ctx,
+  link: SyncLink,
+  trigger: string,
+): Promise<'waiting' | { added: number; notImported: string[] }> {
+  const services = ctx;
+  const [batch] = await services.sql<{ status: string; source_state: Record<string, unknown> | string }[]>`
+    select status, source_state from import_batches where id = ${link.importBatchId}`;
+  // Only a batch the engine is working on is waited for; one never started has nothing to attach.
+  if (batch && (batch.status === 'queued' || batch.status === 'running')) return 'waiting';
+  const state = parseSourceState(batch ? (typeof batch.source_state === 'string' ? JSON.parse(batch.source_state) : batch.source_state) : {});
+  const roster = JSON.stringify(state.rosters[link.googleCourseId] ?? []);
+  return services.db.transaction(async (tx) => {
+    const added = await tx.execute<{ name: string; account_id: string }>(sql`
+      with ins as (
+        insert into classroom_link_members (link_id, google_user_id, account_id)
+        select ${link.id}, r.google_user_id, a.id
+        from import_rows r
+        join accounts a on a.id = ${ROW_ACCOUNT} and a.organisation_id = ${link.organisationId}
+        where r.batch_id = ${link.importBatchId} and r.outcome <> 'skip' and r.google_user_id is not null
+          and r.google_user_id = any(array(select jsonb_array_elements_text(${roster}::jsonb)))
+        on conflict (link_id, google_user_id) do update set removed = false, removed_at = null
+        returning account_id)
+      select a.first_name || ' ' || a.last_name as name, a.id as account_id from ins join accounts a on a.id = ins.account_id order by a.last_name, a.first_name`);
+    // Students who joined after the class was linked get its preset assignment (the first import does not).
+    const preset = trigger === 'newcomers' ? await requestPresetForNewcomers(ctx, link, added.map((a) => a.account_id), tx) : null;
+    const skipped = await tx.execute<{ name: string }>(sql`
+      select r.first_name || ' ' || r.last_name || ': ' || coalesce(r.reason, 'not imported') as name
+      from import_rows r
+      where r.batch_id = ${link.importBatchId}
+        and (r.outcome = 'skip' or not exists (select 1 from accounts a where a.id = ${ROW_ACCOUNT}))
+        and r.google_user_id = any(array(select jsonb_array_elements_text(${roster}::jsonb)))
+      order by r.row_number limit 100`);
+    await tx.execute(sql`
+      insert into classroom_sync_runs (organisation_id, link_id, trigger, outcome, added, details, message)
+      values (${link.organisationId}, ${link.id}, ${trigger}, 'applied', ${added.length},
+              ${JSON.stringify({ added: added.slice(0, 100).map((a) => a.name), ...(skipped.length ? { notImported: skipped.map((s) => s.name) } : {}), ...(preset ?? {}) })}::jsonb,
+              ${batch?.status === 'failed' ? 'The import stopped before every student was added; the next sync adds the rest.' : null})`);
+    await tx.execute(sql`
+      update classroom_course_links set sync_state = 'ok', sync_message = null, last_synced_at = now()
+      where id = ${link.id} and sync_state = 'waiting_for_import'`);
+    return { added: added.length, notImported: skipped.map((s) => s.name) };
+  });
+}
+
+export interface ReviewRow {
+  rowNumber: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  emailHidden: boolean;
+  outcome: 'pending' | 'create' | 'update' | 'keep' | 'skip';
+  reason: string | null;
+  /** How an existing account was found: by its Google account first, else by email. */
+  matchedBy: 'google' | 'email' | null;
+}
+
+export const REVIEW_PAGE_SIZE = 100;
+
+/** "A list of all the accounts that will be imported", 100 at a time, with how each was matched. */
+export async function listReviewRows(
+  ctx: Ctx,
+  batchId: string,
+  input: { page?: number; outcome?: 'skip' } = {},
+): Promise<{ rows: ReviewRow[]; page: number; pageCount: number; hiddenCount: number }> {
+  const { batch, state } = await getClassroomBatch(ctx, batchId);
+  const hidden = JSON.stringify(state.hiddenEmail);
+  const where = sql`r.batch_id = ${batch.id} ${input.outcome ? sql`and r.outcome = 'skip'` : sql``}`;
+  const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_rows r where ${where}`);
+  const pageCount = Math.max(1, Math.ceil((count?.n ?? 0) / REVIEW_PAGE_SIZE));
+  const page = Math.min(Math.max(1, Math.floor(input.page ?? 1)), pageCount);
+  const rows = await ctx.db.execute<{
+    row_number: number;
+    first_name: string;
+    last_name: string;
+    email: string;
+    hidden: boolean;
+    outcome: ReviewRow['outcome'];
+    reason: string | null;
+    matched_by: 'google' | 'email' | null;
+  }>(sql`
+    select r.row_number, r.first_name, r.last_name, r.email, r.outcome, r.reason,
+      r.google_user_id = any(array(select jsonb_array_elements_text(${hidden}::jsonb))) as hidden,
+      case when r.account_id is null then null when a.google_user_id is not null and a.google_user_id = r.google_user_id then 'google' else 'email' end as matched_by
+    from import_rows r left join accounts a on a.id = r.account_id and a.organisation_id = ${ctx.actor.organisationId}
+    where ${where}
+    order by r.last_name, r.first_name, r.row_number
+    limit ${REVIEW_PAGE_SIZE} offset ${(page - 1) * REVIEW_PAGE_SIZE}`);
+  return {
+    rows: rows.map((r) => ({
+      rowNumber: r.row_number,
+      firstName: r.first_name,
+      lastName: r.last_name,
+      email: r.email,
+      emailHidden: r.hidden,
+      outcome: r.outcome,
+      reason: r.reason,
+      matchedBy: r.outcome === 'create' || r.outcome === 'skip' ? null : r.matched_by,
+    })),
+    page,
+    pageCount,
+    hiddenCount: state.hiddenEmail.length,
+  };
+}
+
+/** The course links an import made. */
+export async function linksOfBatch(ctx: Ctx, batchId: string): Promise<{ id: string; courseName: string }[]> {
+  const { batch } = await getClassroomBatch(ctx, batchId);
+  const rows = await ctx.db.execute<{ id: string; course_name: string }>(sql`
+    select id, course_name from classroom_course_links where import_batch_id = ${batch.id} and organisation_id = ${ctx.actor.organisationId}
+    union
+    select l.id, l.course_name from classroom_course_links l
+    where l.organisation_id = ${ctx.actor.organisationId}
+      and exists (select 1 from classroom_sync_runs s where s.link_id = l.id and s.trigger = 'import')
+      and l.google_course_id = any(array(select jsonb_array_elements_text(${JSON.stringify(parseSourceState(batch.sourceState).courses.map((c) => c.id))}::jsonb)))
+    order by course_name`);
+  return rows.map((r) => ({ id: r.id, courseName: r.course_name }));
+}

@@ -1,0 +1,259 @@
+import { Hono } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import * as v from 'valibot';
+import { googleConfig, SANDBOX_PATH } from '../../classroom/config.js';
+import { activeFault, getCourse, getUserProfile, listCourses, listStudents, unauthenticated, type ApiAnswer } from '../../classroom/sandbox/classroom-api.js';
+import {
+  sandboxAddStudent,
+  sandboxOverview,
+  sandboxRemoveMany,
+  sandboxRemoveStudent,
+  sandboxRenameStudent,
+  sandboxSetApiDisabled,
+  sandboxSetFault,
+} from '../../classroom/sandbox/controls.js';
+import { ensureSandboxSeeded } from '../../classroom/sandbox/data.js';
+import {
+  checkAuthorizeRequest,
+  issueCode,
+  revokeEndpoint,
+  sandboxCerts,
+  SandboxOAuthError,
+  tokenEndpoint,
+  userForAccessToken,
+  type AuthorizeRequest,
+  type SandboxClient,
+} from '../../classroom/sandbox/oauth.js';
+import type { Sql } from '../../db/client.js';
+import { ValidationError } from '../../errors.js';
+import { SandboxAddOnFramePage, SandboxConsentPage, SandboxErrorPage, SandboxHomePage } from '../../../views/pages/google-sandbox.js';
+import { readForm } from '../form.js';
+import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
+import type { AppContext, AppEnv } from '../types.js';
+
+/**
+ * The built-in Google sandbox, served only while GOOGLE_CLIENT_ID is unset. Its token, revoke
+ * and API endpoints are called server-to-server by google-auth-library and googleapis (the CSRF
+ * middleware exempts exactly those); its pages carry the sandbox banner.
+ */
+
+function sandboxClient(c: AppContext): SandboxClient {
+  const cfg = googleConfig(c.get('config').env, c.get('config').appUrl);
+  return { clientId: cfg.clientId, clientSecret: cfg.clientSecret, redirectUri: cfg.redirectUri, issuer: cfg.issuers[0]! };
+}
+
+const AUTH_PARAMS = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'nonce', 'login_hint', 'access_type', 'prompt', 'include_granted_scopes'];
+
+function authorizeRequest(get: (name: string) => string | undefined): AuthorizeRequest {
+  return {
+    clientId: get('client_id') ?? '',
+    redirectUri: get('redirect_uri') ?? '',
+    responseType: get('response_type') ?? '',
+    scope: get('scope') ?? '',
+    state: get('state') ?? '',
+    codeChallenge: get('code_challenge') ?? '',
+    codeChallengeMethod: get('code_challenge_method') ?? '',
+    ...(get('nonce') ? { nonce: get('nonce')! } : {}),
+  };
+}
+
+function answer(c: AppContext, a: ApiAnswer) {
+  for (const [k, val] of Object.entries(a.headers ?? {})) c.header(k, val);
+  return c.json(a.body as object, a.status as 200);
+}
+
+/** An API call: the bearer token names the Google user; a fault set on the control page answers first. */
+async function apiCall(c: AppContext, fn: (sql: Sql, googleUserId: string) => Promise<ApiAnswer>) {
+  const { sql } = c.get('services');
+  const who = await userForAccessToken(sql, c.req.header('authorization') ?? null);
+  if (!who) return answer(c, unauthenticated());
+  const fault = await activeFault(sql);
+  if (fault) return answer(c, fault);
+  return answer(c, await fn(sql, who.userId));
+}
+
+function oauthError(c: AppContext, error: unknown) {
+  if (error instanceof SandboxOAuthError) return c.json({ error: error.error, error_description: error.description }, error.status as 400);
+  throw error;
+}
+
+function page(c: AppContext, content: JSX.Element, title: string) {
+  return c.render(content, { title: `${title} · Google sandbox`, sandboxBanner: true });
+}
+
+const RosterForm = v.object({ courseId: v.pipe(v.string(), v.regex(/^\d{1,20}$/)), userId: v.pipe(v.string(), v.regex(/^\d{1,20}$/)) });
+
+export const googleSandboxRoutes = new Hono<AppEnv>()
+  .use(async (c, next) => {
+    if (c.get('config').env.GOOGLE_CLIENT_ID) return c.notFound();
+    await ensureSandboxSeeded(c.get('services').sql);
+    await next();
+    // Machine answers are marked too, for anyone reading them in a proxy or a log.
+    c.header('X-Google-Sandbox', 'demo data, not Google');
+  })
+
+  // OAuth: consent screen, token, revoke, certs.
+  .get('/oauth2/auth', async (c) => {
+    const req = authorizeRequest((n) => c.req.query(n));
+    try {
+      checkAuthorizeRequest(sandboxClient(c), req);
+    } catch (error) {
+      if (!(error instanceof SandboxOAuthError)) throw error;
+      c.status(400);
+      return page(c, <SandboxErrorPage error={error.error} description={error.description} />, 'Access blocked');
+    }
+    const { sql } = c.get('services');
+    let accounts: { id: string; email: string; name: string; note: string | null }[] = await sql<{ id: string; email: string; name: string; note: string | null }[]>`
+      select id, email, given_name || ' ' || family_name as name, note from google_sandbox_users where sign_in_choice order by id`;
+    const hint = c.req.query('login_hint');
+    if (hint) accounts = [...accounts.filter((a) => a.id === hint || a.email === hint), ...accounts.filter((a) => a.id !== hint && a.email !== hint)];
+    const params: Record<string, string> = {};
+    for (const name of AUTH_PARAMS) {
+      const value = c.req.query(name);
+      if (value !== undefined) params[name] = value;
+    }
+    return page(
+      c,
+      <SandboxConsentPage csrfToken={c.get('csrfToken')} params={params} accounts={accounts} scopes={req.scope.split(' ').filter(Boolean)} clientName="Rosterbridge" />,
+      'Sign in',
+    );
+  })
+  .post('/oauth2/auth', async (c) => {
+    const form = await readForm(c);
+    const req = authorizeRequest((n) => form.get(n) || undefined);
+    const client = sandboxClient(c);
+    try {
+      checkAuthorizeRequest(client, req);
+      const target = new URL(req.redirectUri);
+      if (form.get('decision') !== 'allow') {
+        target.searchParams.set('error', 'access_denied');
+      } else {
+        const { sql } = c.get('services');
+        const [user] = await sql<{ id: string }[]>`select id from google_sandbox_users where id = ${form.get('account')} and sign_in_choice`;
+        if (!user) throw new SandboxOAuthError('invalid_request', 'Choose one of the demo accounts.');
+        // Like Google's granular consent: the Classroom permissions can be unticked.
+        const requested = req.scope.split(' ').filter(Boolean);
+        const granted = form.get('scopeChoice') ? requested.filter((x) => !x.includes('classroom') || form.all('granted').includes(x)) : requested;
+        const scope = granted.join(' ');
+        target.searchParams.set('code', await issueCode(sql, client, { ...req, scope }, user.id));
+        target.searchParams.set('scope', scope);
+      }
+      if (req.state) target.searchParams.set('state', req.state);
+      return c.redirect(target.toString(), 302);
+    } catch (error) {
+      if (!(error instanceof SandboxOAuthError)) throw error;
+      c.status(400);
+      return page(c, <SandboxErrorPage error={error.error} description={error.description} />, 'Access blocked');
+    }
+  })
+  .post('/oauth2/token', async (c) => {
+    const body = await c.req.parseBody();
+    const form = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    try {
+      return c.json(await tokenEndpoint(c.get('services').sql, sandboxClient(c), form, c.req.header('authorization') ?? null));
+    } catch (error) {
+      return oauthError(c, error);
+    }
+  })
+  .post('/oauth2/revoke', async (c) => {
+    const body = c.req.header('content-type')?.startsWith('application/x-www-form-urlencoded') ? await c.req.parseBody() : {};
+    const token = c.req.query('token') ?? (typeof body['token'] === 'string' ? body['token'] : '');
+    try {
+      await revokeEndpoint(c.get('services').sql, token);
+      return c.json({});
+    } catch (error) {
+      return oauthError(c, error);
+    }
+  })
+  .get('/oauth2/certs', async (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(await sandboxCerts(c.get('services').sql));
+  })
+
+  // The Classroom API (googleapis calls these with rootUrl = <origin>/google-sandbox/).
+  .get('/v1/courses', (c) =>
+    apiCall(c, (sql, user) =>
+      listCourses(sql, user, {
+        teacherId: c.req.query('teacherId'),
+        courseStates: [...(c.req.queries('courseStates') ?? []), ...(c.req.queries('courseStates[]') ?? [])],
+        pageSize: c.req.query('pageSize'),
+        pageToken: c.req.query('pageToken'),
+      }),
+    ),
+  )
+  .get('/v1/courses/:id', (c) => apiCall(c, (sql, user) => getCourse(sql, user, c.req.param('id'))))
+  .get('/v1/courses/:id/students', (c) =>
+    apiCall(c, (sql, user) => listStudents(sql, user, c.req.param('id'), { pageSize: c.req.query('pageSize'), pageToken: c.req.query('pageToken') })),
+  )
+  .get('/v1/userProfiles/:id', (c) => apiCall(c, (sql, user) => getUserProfile(sql, user, c.req.param('id'))))
+
+  // The control page: rosters and faults, for signed-in administrators.
+  .get('/', requireSignedIn(), requireAdministrator(), async (c) => {
+    const overview = await sandboxOverview(c.get('services').sql);
+    return page(
+      c,
+      <SandboxHomePage csrfToken={c.get('csrfToken')} overview={overview} notice={c.req.query('done') ?? null} appOrigin={c.get('config').appUrl} />,
+      'Google sandbox',
+    );
+  })
+  .post('/controls/add', requireSignedIn(), requireAdministrator(), async (c) => {
+    const form = await readForm(c);
+    await sandboxAddStudent(c.get('services').sql, {
+      courseId: form.get('courseId'),
+      givenName: form.get('givenName'),
+      familyName: form.get('familyName'),
+      email: form.get('email'),
+    });
+    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Student added.')}#course-${form.get('courseId')}`, 303);
+  })
+  .post('/controls/rename', requireSignedIn(), requireAdministrator(), async (c) => {
+    const form = await readForm(c);
+    await sandboxRenameStudent(c.get('services').sql, { userId: form.get('userId'), givenName: form.get('givenName'), familyName: form.get('familyName') });
+    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Student renamed.')}`, 303);
+  })
+  .post('/controls/remove', requireSignedIn(), requireAdministrator(), async (c) => {
+    const form = await readForm(c);
+    const parsed = v.safeParse(RosterForm, { courseId: form.get('courseId'), userId: form.get('userId') });
+    if (!parsed.success) throw new ValidationError('Choose a course and a student.');
+    await sandboxRemoveStudent(c.get('services').sql, parsed.output.courseId, parsed.output.userId);
+    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Student removed from the course.')}#course-${parsed.output.courseId}`, 303);
+  })
+  .post('/controls/remove-many', requireSignedIn(), requireAdministrator(), async (c) => {
+    const form = await readForm(c);
+    const count = Number(form.get('count'));
+    if (!Number.isInteger(count) || count < 1) throw new ValidationError('Enter how many students to remove.');
+    await sandboxRemoveMany(c.get('services').sql, form.get('courseId'), count);
+    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent(`${count} students removed from the course.`)}`, 303);
+  })
+  .post('/controls/fault', requireSignedIn(), requireAdministrator(), async (c) => {
+    const form = await readForm(c);
+    const status = form.get('status') === 'none' ? null : Number(form.get('status'));
+    const seconds = Math.min(3600, Math.max(1, Number(form.get('seconds')) || 30));
+    await sandboxSetFault(c.get('services').sql, status, seconds);
+    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent(status ? `The API now answers ${status} for ${seconds} seconds.` : 'The API answers normally.')}`, 303);
+  })
+  .post('/controls/api-disabled', requireSignedIn(), requireAdministrator(), async (c) => {
+    const form = await readForm(c);
+    await sandboxSetApiDisabled(c.get('services').sql, form.get('disabled') === '1');
+    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Saved.')}`, 303);
+  })
+
+  // Plays Classroom opening the add-on's attachment discovery page in a frame.
+  .get('/classroom/:courseId/add-on', async (c) => {
+    const { sql } = c.get('services');
+    const [course] = await sql<{ id: string; name: string; owner_id: string; email: string }[]>`
+      select c.id, c.name, c.owner_id, u.email from google_sandbox_courses c join google_sandbox_users u on u.id = c.owner_id
+      where c.id = ${c.req.param('courseId')}`;
+    if (!course) return c.notFound();
+    const params = new URLSearchParams({
+      courseId: course.id,
+      itemId: `sbx-item-${course.id}`,
+      addOnToken: `sbx-addon-${crypto.randomUUID()}`,
+      login_hint: course.owner_id,
+    });
+    return page(
+      c,
+      <SandboxAddOnFramePage courseName={course.name} teacherEmail={course.email} frameUrl={`/classroom-add-on/attachment-discovery?${params}`} />,
+      course.name,
+    );
+  });

@@ -1,0 +1,210 @@
+import { Notice } from '../components/form.js';
+import { describeItems } from '../components/item-builder.js';
+
+export interface RequestSummaryView {
+  id: string;
+  status: 'queued' | 'running' | 'finished' | 'failed';
+  mode: string;
+  origin: string;
+  presetName: string | null;
+  items: { productName: string; edition: string; mode: string; months: number | null; startsOn: string | null; unitNames: string[] }[];
+  accounts: number;
+  assignedCount: number;
+  skippedCount: number;
+  creditsSpent: number;
+  error: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  createdByName: string | null;
+}
+
+const STATUS_TEXT: Record<string, string> = { queued: 'Waiting to start', running: 'Assigning…', finished: 'Complete', failed: 'Not made' };
+const ORIGIN_TEXT: Record<string, string> = { accounts: 'View Accounts', import: 'Batch import', classroom: 'Google Classroom' };
+
+function when(d: Date | null): string {
+  return d ? `${new Date(d).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '';
+}
+
+function title(r: RequestSummaryView): string {
+  return r.presetName ? `Preset: ${r.presetName}` : r.items.map((i) => i.productName).join(', ') || 'Assignment';
+}
+
+export function AssignmentRequestsPage(props: { requests: RequestSummaryView[] }) {
+  return (
+    <>
+      <h1>Assignments</h1>
+      <p class="muted">
+        Mass assignments made from View Accounts, batch imports and Google Classroom. To make one, check accounts on{' '}
+        <a href="/accounts">View Accounts</a> and select Assign.
+      </p>
+      {props.requests.length === 0 ? (
+        <p>No assignments yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="sr-only">Assignments, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Assignment</th>
+                <th scope="col">From</th>
+                <th scope="col">Accounts</th>
+                <th scope="col">Status</th>
+                <th scope="col">Made</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.requests.map((r) => (
+                <tr>
+                  <th scope="row">
+                    <a href={`/assignments/requests/${r.id}`}>{title(r)}</a>
+                  </th>
+                  <td>{ORIGIN_TEXT[r.origin] ?? r.origin}</td>
+                  <td>{r.accounts.toLocaleString('en-US')}</td>
+                  <td>
+                    {STATUS_TEXT[r.status]}
+                    {r.status === 'finished' ? ` (${r.assignedCount} assigned, ${r.skippedCount} skipped)` : ''}
+                  </td>
+                  <td>
+                    {when(r.createdAt)}
+                    {r.createdByName ? ` by ${r.createdByName}` : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+export interface OutcomeRowView {
+  name: string;
+  email: string;
+  productName: string;
+  outcome: string;
+  reason: string | null;
+}
+
+/** The live part of a request's page: htmx polls it every 2 seconds until the work has ended. */
+export function RequestProgress(props: { request: RequestSummaryView }) {
+  const r = props.request;
+  const working = r.status === 'queued' || r.status === 'running';
+  return (
+    <div
+      id="request-progress"
+      {...(working ? { 'hx-get': `/assignments/requests/${r.id}/progress`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {})}
+      role="status"
+      aria-live="polite"
+    >
+      {working ? (
+        <>
+          <p>
+            <b>{STATUS_TEXT[r.status]}</b> {r.accounts.toLocaleString('en-US')} accounts. This page updates by itself; you will also get an email
+            when it is done.
+          </p>
+          <progress class="progress" aria-label="Assignment in progress"></progress>
+        </>
+      ) : r.status === 'failed' ? (
+        <Notice kind="bad">{r.error ?? 'The assignment was not made.'}</Notice>
+      ) : (
+        <p>
+          <span class="stat">
+            <b>{r.assignedCount.toLocaleString('en-US')}</b> assigned
+          </span>
+          <span class="stat">
+            <b>{r.skippedCount.toLocaleString('en-US')}</b> skipped
+          </span>
+          <span class="stat">
+            <b>{r.creditsSpent.toLocaleString('en-US')}</b> credits used
+          </span>
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function AssignmentRequestPage(props: {
+  request: RequestSummaryView;
+  rows: OutcomeRowView[];
+  page: number;
+  pageCount: number;
+  total: number;
+}) {
+  const r = props.request;
+  const done = r.status === 'finished' || r.status === 'failed';
+  return (
+    <>
+      <p>
+        <a href="/assignments/requests">All assignments</a>
+      </p>
+      <h1>{title(r)}</h1>
+      <p class="muted">
+        From {ORIGIN_TEXT[r.origin] ?? r.origin}, {when(r.createdAt)}
+        {r.createdByName ? ` by ${r.createdByName}` : ''}
+      </p>
+      <ul>
+        {describeItems(r.items).map((d) => (
+          <li>{d}</li>
+        ))}
+      </ul>
+      <RequestProgress request={r} />
+      {done ? (
+        <>
+          <h2>Accounts</h2>
+          <p>
+            <a class="btn secondary" href={`/assignments/requests/${r.id}/outcomes.csv`} download>
+              Download as CSV
+            </a>
+          </p>
+          <div class="table-wrap">
+            <table>
+              <caption class="sr-only">
+                Every account and product, page {props.page} of {props.pageCount}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Product</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.rows.map((o) => (
+                  <tr>
+                    <th scope="row">{o.name}</th>
+                    <td>{o.email}</td>
+                    <td>{o.productName}</td>
+                    <td class={o.outcome === 'skipped' || o.outcome === 'not assigned' ? 'status-warn' : 'status-ok'}>{o.outcome}</td>
+                    <td>{o.reason ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {props.pageCount > 1 ? (
+            <div class="pager">
+              <span class="muted small">
+                Page {props.page} of {props.pageCount} ({props.total.toLocaleString('en-US')} rows)
+              </span>
+              <nav aria-label="Pages">
+                {props.page > 1 ? (
+                  <a href={`/assignments/requests/${r.id}?page=${props.page - 1}`} rel="prev">
+                    Previous
+                  </a>
+                ) : null}
+                {props.page < props.pageCount ? (
+                  <a href={`/assignments/requests/${r.id}?page=${props.page + 1}`} rel="next">
+                    Next
+                  </a>
+                ) : null}
+              </nav>
+            </div>
+          ) : null}
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,95 @@
+import { CsrfField, ErrorSummary, Notice } from '../components/form.js';
+
+export function OrganisationPage(props: {
+  csrfToken: string;
+  name: string;
+  creditsBalance: number;
+  mayReassignCompleted: boolean;
+  welcomeEmailEnabled: boolean;
+  editions: string[];
+  ledger: { at: Date; delta: number; reason: string }[];
+  notice?: string | null;
+  error?: string | null;
+  fields?: Record<string, string>;
+}) {
+  const fields = props.fields ?? {};
+  return (
+    <>
+      <h1>Organisation</h1>
+      {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
+      <div class="card">
+        <h2>{props.name}</h2>
+        <p>
+          <span class="stat">
+            <b>{props.creditsBalance.toLocaleString('en-US')}</b> credits available
+          </span>
+        </p>
+        <p class="muted small">Each new assignment of a product, and each subscription renewal, uses that product's credits.</p>
+      </div>
+      <div class="card narrow">
+        <h2>Settings</h2>
+        <ErrorSummary message={props.error ?? null} fields={fields} />
+        <form method="post" action="/organisation">
+          <CsrfField token={props.csrfToken} />
+          <div class="field">
+            <label class="inline">
+              <input type="checkbox" name="mayReassignCompleted" value="1" checked={props.mayReassignCompleted} /> May reassign completed units
+              and renew subscriptions
+            </label>
+            <span class="hint">
+              Off by default. When on, a Custom Assignment can be a re-assignment (completed units start again, the earlier attempt is kept) or a
+              renewal of an expired subscription.
+            </span>
+          </div>
+          <div class="field">
+            <label class="inline">
+              <input type="checkbox" name="welcomeEmailEnabled" value="1" checked={props.welcomeEmailEnabled} /> Send welcome emails to new
+              accounts (offered as Send Welcome Email)
+            </label>
+          </div>
+          <fieldset class="field" id="editions">
+            <legend>Editions</legend>
+            {fields.editions ? <span class="error">{fields.editions}</span> : null}
+            <div class="choices">
+              <label>
+                <input type="checkbox" name="editions" value="standard" checked={props.editions.includes('standard')} /> Standard
+              </label>
+              <label>
+                <input type="checkbox" name="editions" value="enhanced" checked={props.editions.includes('enhanced')} /> Enhanced
+              </label>
+            </div>
+          </fieldset>
+          <button class="btn" type="submit">
+            Save settings
+          </button>
+        </form>
+      </div>
+      <div class="card">
+        <h2>Credit history</h2>
+        {props.ledger.length === 0 ? (
+          <p>No credits have been added or used yet.</p>
+        ) : (
+          <table>
+            <caption class="sr-only">Latest credit changes</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Change</th>
+                <th scope="col">What for</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.ledger.map((l) => (
+                <tr>
+                  <td>{new Date(l.at).toISOString().replace('T', ' ').slice(0, 16)} UTC</td>
+                  <td>{l.delta > 0 ? `+${l.delta}` : l.delta}</td>
+                  <td>{l.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}

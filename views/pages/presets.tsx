@@ -1,0 +1,93 @@
+import { CsrfField, ErrorSummary, Field, Notice } from '../components/form.js';
+import { ItemBuilder, type BuilderItem, type BuilderProduct } from '../components/item-builder.js';
+
+export function PresetsPage(props: { csrfToken: string; presets: { id: string; name: string; summary: string[] }[]; notice?: string | null }) {
+  return (
+    <>
+      <div class="page-head">
+        <h1>Preset Assignments</h1>
+        <a class="btn" href="/assignments/presets/new">
+          Create a Preset Assignment
+        </a>
+      </div>
+      {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
+      <p class="muted">A Preset Assignment is a named set of products with their options, ready to give to many accounts at once.</p>
+      {props.presets.length === 0 ? (
+        <p>You do not have any Preset Assignments yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="sr-only">Preset Assignments</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Products</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.presets.map((p) => (
+                <tr>
+                  <th scope="row">
+                    <a href={`/assignments/presets/${p.id}`}>{p.name}</a>
+                  </th>
+                  <td>
+                    <ul class="plain">
+                      {p.summary.map((s) => (
+                        <li>{s}</li>
+                      ))}
+                    </ul>
+                  </td>
+                  <td>
+                    <form method="post" action={`/assignments/presets/${p.id}/delete`} data-confirm={`Delete the Preset Assignment "${p.name}"?`}>
+                      <CsrfField token={props.csrfToken} />
+                      <button class="btn secondary" type="submit" aria-label={`Delete ${p.name}`}>
+                        Delete
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+export function PresetEditorPage(props: {
+  csrfToken: string;
+  presetId: string | null;
+  name: string;
+  items: BuilderItem[];
+  products: BuilderProduct[];
+  editions: string[];
+  error?: string | null;
+  fields?: Record<string, string>;
+}) {
+  const fields = props.fields ?? {};
+  const action = props.presetId ? `/assignments/presets/${props.presetId}` : '/assignments/presets/new';
+  return (
+    <>
+      <p>
+        <a href="/assignments/presets">Back to Preset Assignments</a>
+      </p>
+      <h1>{props.presetId ? 'Edit Preset Assignment' : 'Create a Preset Assignment'}</h1>
+      <ErrorSummary message={props.error ?? null} fields={fields} />
+      <form method="post" action={action} class="card">
+        <CsrfField token={props.csrfToken} />
+        <Field name="name" label="Name" value={props.name} error={fields.name} maxlength={120} required />
+        <ItemBuilder products={props.products} editions={props.editions} items={props.items} error={fields.items} />
+        <div class="actions">
+          <button class="btn" type="submit" name="action" value="save">
+            Save Preset Assignment
+          </button>
+          <a href="/assignments/presets">Cancel</a>
+        </div>
+      </form>
+    </>
+  );
+}

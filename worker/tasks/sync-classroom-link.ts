@@ -1,0 +1,37 @@
+import type { Task } from 'graphile-worker';
+import * as v from 'valibot';
+import { googleConfig } from '../../src/classroom/config.js';
+import { importNewcomersThroughEngine } from '../../src/classroom/import.js';
+import { recordSyncGaveUp, syncCourseLink } from '../../src/classroom/sync.js';
+import type { WorkerRuntime } from '../runtime.js';
+
+const Payload = v.object({
+  linkId: v.pipe(v.string(), v.uuid()),
+  trigger: v.optional(v.picklist(['schedule', 'manual', 'import', 'newcomers', 'approval']), 'schedule'),
+  approvedRemovals: v.optional(v.array(v.string()), []),
+});
+
+/**
+ * Re-syncs one course link's roster. Google's transient faults are thrown after the client's own
+ * retries, so the queue retries with its backoff; on the last attempt the link records the failure.
+ */
+export function syncClassroomLinkTask(runtime: WorkerRuntime): Task {
+  return async (payload, helpers) => {
+    const p = v.parse(Payload, payload);
+    const cfg = googleConfig(runtime.env, runtime.services.appUrl);
+    try {
+      await syncCourseLink(
+        runtime.services,
+        cfg,
+        p.linkId,
+        { trigger: p.trigger, approvedRemovals: p.approvedRemovals, guardPercent: runtime.env.CLASSROOM_REMOVAL_GUARD_PERCENT },
+        importNewcomersThroughEngine(cfg),
+      );
+    } catch (error) {
+      if (helpers.job.attempts >= helpers.job.max_attempts) {
+        await recordSyncGaveUp(runtime.services, p.linkId, p.trigger, error instanceof Error ? error.message : 'The sync failed.');
+      }
+      throw error;
+    }
+  };
+}
