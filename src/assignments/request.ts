@@ -6,7 +6,7 @@ import type { Db } from '../db/client.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { addJobSql } from '../jobs.js';
 import { itemProblems, listProducts, type Product } from './catalogue.js';
-import { itemsSql, pairsSql } from './rules.js';
+import { itemsSql, pairsSql, reasonTextSql } from './rules.js';
 import { includesSubscription, parseAssignmentItems, type AssignmentItem } from './items.js';
 import { getPreset } from './presets.js';
 
@@ -170,7 +170,7 @@ export async function planAssignment(ctx: Ctx, input: AssignmentPlanInput, optio
       order by a.last_name, a.first_name, a.id limit ${PLAN_PAGE_SIZE} offset ${(page - 1) * PLAN_PAGE_SIZE}
     ), p as (${pairsSql(sql`select id, kind from targets`, items, resolved.mode)})
     select t.id as account_id, t.first_name || ' ' || t.last_name as name, t.email,
-      json_agg(json_build_object('position', p.position, 'outcome', p.outcome, 'reason', p.reason) order by p.position) as products
+      json_agg(json_build_object('position', p.position, 'outcome', p.outcome, 'reason', ${reasonTextSql('p')}) order by p.position) as products
     from targets t join p on p.account_id = t.id
     group by t.id, t.first_name, t.last_name, t.email
     order by t.last_name, t.first_name, t.id`);

@@ -21,36 +21,49 @@ export function itemsSql(items: AssignmentItem[], planned: PlannedItem[]): SQL {
 /**
  * Every (account, product) pair of a request with what will happen to it and why. One rule set,
  * read by the verification page and applied by the job, so what is shown is what is done.
- * `accounts` yields the targets' `id` and `kind`; the result has account_id, product_id, outcome, reason, cost.
+ * `accounts` yields the targets' `id` and `kind`; each row has account_id, product_id, the item's
+ * options, outcome (assign | renew | reassign | skip) and reason_code (why a skip; see reasonTextSql).
  */
 export function pairsSql(accounts: SQL, items: SQL, mode: AssignmentRequestMode): SQL {
   return sql`
-    select t.id as account_id, i.product_id, i.position, i.mode, i.edition, i.months, i.starts_on, i.unit_ids, i.credit_cost,
-      x.mode as existing_mode, x.ends_on as existing_ends_on,
+    select b.*,
       case
-        when t.kind <> 'user' then 'skip'
-        when x.account_id is null then 'assign'
-        when ${mode} = 'renew' and i.mode = 'subscription' and x.mode = 'subscription' and x.ends_on < current_date then 'renew'
-        when ${mode} = 'reassign' and exists (
-          select 1 from unit_assignments u where u.account_id = t.id and u.product_id = i.product_id and u.status = 'completed'
-            and (i.unit_ids is null or u.unit_id = any(i.unit_ids))) then 'reassign'
+        when b.kind <> 'user' then 'skip'
+        when b.existing_mode is null then 'assign'
+        when ${mode} = 'renew' and b.mode = 'subscription' and b.existing_mode = 'subscription' and b.existing_ends_on < current_date then 'renew'
+        when b.has_completed then 'reassign'
         else 'skip'
       end as outcome,
       case
-        when t.kind <> 'user' then 'Administrator accounts do not take assignments.'
-        when x.account_id is null then null
-        when ${mode} = 'renew' and i.mode = 'subscription' and x.mode = 'subscription' and x.ends_on < current_date then null
-        when ${mode} = 'renew' and x.mode = 'subscription' then 'Subscription still active until ' || to_char(x.ends_on, 'FMMonth FMDD, YYYY') || '.'
-        when ${mode} = 'renew' then 'Assigned manually: there is no subscription to renew.'
-        when ${mode} = 'reassign' and exists (
+        when b.kind <> 'user' then 'administrator'
+        when b.existing_mode is null then null
+        when ${mode} = 'renew' and b.mode = 'subscription' and b.existing_mode = 'subscription' and b.existing_ends_on < current_date then null
+        when ${mode} = 'renew' and b.existing_mode = 'subscription' then 'active'
+        when ${mode} = 'renew' then 'manual'
+        when b.has_completed then null
+        when ${mode} = 'reassign' then 'nothing_completed'
+        else 'already'
+      end as reason_code
+    from (
+      select t.id as account_id, t.kind, i.product_id, i.position, i.mode, i.edition, i.months, i.starts_on, i.unit_ids, i.credit_cost,
+        x.mode as existing_mode, x.ends_on as existing_ends_on,
+        (${mode} = 'reassign' and x.account_id is not null and exists (
           select 1 from unit_assignments u where u.account_id = t.id and u.product_id = i.product_id and u.status = 'completed'
-            and (i.unit_ids is null or u.unit_id = any(i.unit_ids))) then null
-        when ${mode} = 'reassign' then 'Already assigned, with no completed units to re-assign.'
-        else 'Already assigned: not assigned again, so no credits are used and progress is kept.'
-      end as reason
-    from (${accounts}) t
-    cross join (${items}) i
-    left join assignments x on x.account_id = t.id and x.product_id = i.product_id`;
+            and (i.unit_ids is null or u.unit_id = any(i.unit_ids)))) as has_completed
+      from (${accounts}) t
+      cross join (${items}) i
+      left join assignments x on x.account_id = t.id and x.product_id = i.product_id
+    ) b`;
 }
 
-
+/** The words for a pair's reason_code (`p` is a row of pairsSql). Only computed where it is read. */
+export function reasonTextSql(p: string): SQL {
+  const r = sql.raw(p);
+  return sql`case ${r}.reason_code
+    when 'administrator' then 'Administrator accounts do not take assignments.'
+    when 'active' then 'Subscription still active until ' || to_char(${r}.existing_ends_on, 'FMMonth FMDD, YYYY') || '.'
+    when 'manual' then 'Assigned manually: there is no subscription to renew.'
+    when 'nothing_completed' then 'Already assigned, with no completed units to re-assign.'
+    when 'already' then 'Already assigned: not assigned again, so no credits are used and progress is kept.'
+  end`;
+}

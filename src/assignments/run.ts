@@ -8,7 +8,7 @@ import { queueEmail } from '../mail/outbox.js';
 import { listProducts } from './catalogue.js';
 import { AssignmentItemsSchema } from './items.js';
 import { planItems, type AssignmentRequestMode } from './request.js';
-import { itemsSql, pairsSql } from './rules.js';
+import { itemsSql, pairsSql, reasonTextSql } from './rules.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -163,7 +163,7 @@ async function applyPairs(
         -- Plain assignments and "already assigned" are read from assignments.request_id; the rest is written down.
         insert into assignment_outcomes (request_id, account_id, product_id, outcome, reason)
         select ${requestId}, p.account_id, p.product_id,
-          case p.outcome when 'renew' then 'renewed' when 'reassign' then 'reassigned' else 'skipped' end, p.reason
+          case p.outcome when 'renew' then 'renewed' when 'reassign' then 'reassigned' else 'skipped' end, ${reasonTextSql('p')}
         from p where p.outcome in ('renew', 'reassign') or (p.outcome = 'skip' and (p.existing_mode is null or ${mode} <> 'assign'))
         on conflict do nothing
         returning 1)

@@ -1,5 +1,6 @@
 import { CsrfField, ErrorSummary, Notice } from '../components/form.js';
 import { describeItems, ItemBuilder, type BuilderItem, type BuilderProduct } from '../components/item-builder.js';
+import { SimplePager } from '../components/pager.js';
 
 export interface PresetChoice {
   id: string;
@@ -218,25 +219,7 @@ export function AssignVerifyPage(props: AssignVerifyProps) {
           </tbody>
         </table>
       </div>
-      {props.pageCount > 1 ? (
-        <div class="pager">
-          <span class="muted small">
-            Page {props.page} of {props.pageCount}
-          </span>
-          <nav aria-label="Pages">
-            {props.page > 1 ? (
-              <a href={`${base}&page=${props.page - 1}`} rel="prev">
-                Previous
-              </a>
-            ) : null}
-            {props.page < props.pageCount ? (
-              <a href={`${base}&page=${props.page + 1}`} rel="next">
-                Next
-              </a>
-            ) : null}
-          </nav>
-        </div>
-      ) : null}
+      <SimplePager page={props.page} pageCount={props.pageCount} href={(n) => `${base}&page=${n}`} />
 
       <form method="post" action={`/assign/${props.selectionId}/confirm`} class="card">
         <CsrfField token={props.csrfToken} />

@@ -1,5 +1,6 @@
 import { Notice } from '../components/form.js';
 import { describeItems } from '../components/item-builder.js';
+import { SimplePager } from '../components/pager.js';
 
 export interface RequestSummaryView {
   id: string;
@@ -184,25 +185,12 @@ export function AssignmentRequestPage(props: {
               </tbody>
             </table>
           </div>
-          {props.pageCount > 1 ? (
-            <div class="pager">
-              <span class="muted small">
-                Page {props.page} of {props.pageCount} ({props.total.toLocaleString('en-US')} rows)
-              </span>
-              <nav aria-label="Pages">
-                {props.page > 1 ? (
-                  <a href={`/assignments/requests/${r.id}?page=${props.page - 1}`} rel="prev">
-                    Previous
-                  </a>
-                ) : null}
-                {props.page < props.pageCount ? (
-                  <a href={`/assignments/requests/${r.id}?page=${props.page + 1}`} rel="next">
-                    Next
-                  </a>
-                ) : null}
-              </nav>
-            </div>
-          ) : null}
+          <SimplePager
+            page={props.page}
+            pageCount={props.pageCount}
+            href={(n) => `/assignments/requests/${r.id}?page=${n}`}
+            note={`Page ${props.page} of ${props.pageCount} (${props.total.toLocaleString('en-US')} rows)`}
+          />
         </>
       ) : null}
     </>
