@@ -46,6 +46,8 @@ export async function startImport(ctx: Ctx, batchId: string): Promise<void> {
 export interface RunImportOptions {
   /** Rows applied per transaction. */
   chunkSize?: number;
+  /** Chunks applied at once, on as many connections (they still commit in order). */
+  applyConcurrency?: number;
   /** Passwords hashed per committed step. */
   hashChunkSize?: number;
   /** Hashes in flight at once; defaults to the cores (the native library hashes on libuv's pool). */
@@ -75,11 +77,67 @@ export async function runImport(services: Services, batchId: string, options: Ru
   await services.db.execute(sql`update import_batches set status = 'running', started_at = coalesce(started_at, now()) where id = ${batch.id} and status = 'queued'`);
   const ctx: Ctx = { ...services, actor };
   await hashRowPasswords(ctx, batch, options);
-  const chunkSize = options.chunkSize ?? 5000;
-  while (await applyChunk(ctx, batch, chunkSize, options)) {
-    await options.afterChunk?.('apply');
-  }
+  await applyRows(ctx, batch, options);
   return (await finishImport(ctx, batch)) ? 'finished' : 'failed';
+}
+
+interface ChunkRange {
+  lo: number;
+  hi: number;
+  /** The watermark the batch must show when this chunk commits: the previous chunk's last row. */
+  after: number;
+}
+
+/**
+ * Applies the rows not applied yet, in chunks of row order. Chunks run on `applyConcurrency`
+ * connections at once (the account inserts are the costly part and Postgres does them on one core
+ * per connection), but each commits only after the one before it has, so the applied rows stay a
+ * prefix. If a chunk fails, those after it roll back too, and the job resumes from the prefix.
+ */
+async function applyRows(ctx: Ctx, batch: ImportBatch, options: RunImportOptions): Promise<void> {
+  const chunkSize = options.chunkSize ?? 5000;
+  const concurrency = Math.max(1, options.applyConcurrency ?? Math.min(2, availableParallelism()));
+  const [state] = await ctx.db.execute<{ applied_through: number; last: number | null }>(sql`
+    select b.applied_through, (select max(row_number) from import_rows r where r.batch_id = b.id) as last
+    from import_batches b where b.id = ${batch.id}`);
+  if (!state || state.last === null || state.last <= state.applied_through) return;
+  const starts = await ctx.db.execute<{ row_number: number }>(sql`
+    select row_number from (
+      select row_number, row_number() over (order by row_number) as i
+      from import_rows where batch_id = ${batch.id} and row_number > ${state.applied_through}) r
+    where (r.i - 1) % ${chunkSize} = 0 order by row_number`);
+  const ranges: ChunkRange[] = starts.map((s, k) => ({
+    lo: s.row_number,
+    hi: k + 1 < starts.length ? starts[k + 1]!.row_number - 1 : state.last!,
+    after: k === 0 ? state.applied_through : starts[k]!.row_number - 1,
+  }));
+  // Chunk k waits for chunk k-1's commit; each promise settles when its chunk committed or failed.
+  const committed = ranges.map(() => {
+    let settle!: { resolve: () => void; reject: (e: unknown) => void };
+    const promise = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    promise.catch(() => {});
+    return { promise, ...settle };
+  });
+  let next = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop && next < ranges.length) {
+      const k = next++;
+      try {
+        const applied = await applyChunk(ctx, batch, ranges[k]!, k === 0 ? null : committed[k - 1]!.promise, options);
+        if (!applied) stop = true;
+        committed[k]!.resolve();
+        if (applied) await options.afterChunk?.('apply');
+      } catch (error) {
+        stop = true;
+        committed[k]!.reject(error);
+        throw error;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, ranges.length) }, worker));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** Marks a batch failed with a reason a person can act on. Rows already applied stay applied and counted. */
@@ -136,19 +194,15 @@ function sqlTextArray(values: string[]): string {
  * commits all of its rows or none, with the batch's watermark (applied_through) and counts, so
  * the applied rows are always a prefix of the batch. Returns false when no row is left.
  */
-async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, options: RunImportOptions): Promise<boolean> {
+async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previous: Promise<void> | null, options: RunImportOptions): Promise<boolean> {
   const { actor } = ctx;
   const id = batch.id;
   const opts = batch.options;
   return ctx.db.transaction(async (tx) => {
     const [locked] = await tx.execute<{ status: string; shared: string | null; welcome: boolean; org_name: string; applied_through: number }>(sql`
       select b.status, b.shared_password_hash as shared, o.welcome_email_enabled as welcome, o.name as org_name, b.applied_through
-      from import_batches b join organisations o on o.id = b.organisation_id where b.id = ${id} for update of b`);
+      from import_batches b join organisations o on o.id = b.organisation_id where b.id = ${id}`);
     if (locked?.status !== 'running') return false;
-    const [range] = await tx.execute<{ lo: number | null; hi: number | null; n: number }>(sql`
-      select min(row_number) as lo, max(row_number) as hi, count(*)::int as n from (
-        select row_number from import_rows where batch_id = ${id} and row_number > ${locked.applied_through} order by row_number limit ${chunkSize}) c`);
-    if (!range || range.n === 0 || range.lo === null || range.hi === null) return false;
     const inChunk = sql`r.batch_id = ${id} and r.row_number between ${range.lo} and ${range.hi}`;
     const managed = actor.isSystemAdmin ? null : toUuidArray(actor.managedGroupIds);
     const groupOk = sql`exists (select 1 from groups g where g.id = r.group_id and g.organisation_id = ${actor.organisationId} ${managed ? sql`and g.id = any(${managed})` : sql``})`;
@@ -225,7 +279,10 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, optio
       });
     }
 
-    await tx.execute(sql`
+    // Commit in row order: wait for the chunk before (its failure fails this one too), then move
+    // the watermark only from where that chunk left it.
+    if (previous) await previous;
+    const moved = await tx.execute<{ id: string }>(sql`
       update import_batches b set applied_through = ${range.hi},
         processed_rows = b.processed_rows + s.n, created_count = b.created_count + s.c, updated_count = b.updated_count + s.u,
         kept_count = b.kept_count + s.k, skipped_count = b.skipped_count + s.s
@@ -233,7 +290,9 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, chunkSize: number, optio
         select count(*)::int as n, count(*) filter (where outcome = 'create')::int as c, count(*) filter (where outcome = 'update')::int as u,
           count(*) filter (where outcome = 'keep')::int as k, count(*) filter (where outcome = 'skip')::int as s
         from import_rows r where ${inChunk}) s
-      where b.id = ${id}`);
+      where b.id = ${id} and b.applied_through = ${range.after} and b.status = 'running'
+      returning b.id`);
+    if (moved.length !== 1) throw new Error(`import ${id}: chunk ${range.lo}-${range.hi} found the batch moved on; it will be retried from the applied rows`);
     await options.beforeChunkCommit?.('apply');
     return true;
   });

@@ -297,7 +297,7 @@ describe('import engine: killed and resumed', () => {
     const killInside = async (phase: string) => {
       if (phase === 'apply' && ++applyChunks === 3) throw new Error('killed inside the third chunk');
     };
-    await expect(runImport(db.services, id, { chunkSize: 10, hashChunkSize: 3, beforeChunkCommit: killInside })).rejects.toThrow('killed');
+    await expect(runImport(db.services, id, { chunkSize: 10, hashChunkSize: 3, applyConcurrency: 1, beforeChunkCommit: killInside })).rejects.toThrow('killed');
     let batch = await getImportBatch(sysCtx, id);
     expect(batch.status).toBe('running');
     expect(batch.processedRows).toBe(20);
@@ -306,7 +306,7 @@ describe('import engine: killed and resumed', () => {
     const killBetween = async (phase: string) => {
       if (phase === 'apply' && ++hashSteps === 2) throw new Error('killed between chunks');
     };
-    await expect(runImport(db.services, id, { chunkSize: 10, afterChunk: killBetween })).rejects.toThrow('killed');
+    await expect(runImport(db.services, id, { chunkSize: 10, applyConcurrency: 1, afterChunk: killBetween })).rejects.toThrow('killed');
     batch = await getImportBatch(sysCtx, id);
     expect(batch.status).toBe('running');
     expect(batch.processedRows).toBe(40);
@@ -325,6 +325,33 @@ describe('import engine: killed and resumed', () => {
     expect(finished!.n).toBe(1);
     const [own] = await db.services.sql<{ password_hash: string }[]>`select password_hash from accounts where email = 'resume5@engine.test'`;
     expect(await argon2.verify(own!.password_hash, 'row-password-5')).toBe(true);
+  });
+});
+
+describe('import engine: chunks applied two at a time', () => {
+  it('commits in row order: when a chunk fails, the chunks after it roll back, and a rerun completes exactly', async () => {
+    const rows = Array.from({ length: 80 }, (_, i) => row(i + 2, { email: `pair${i}@engine.test` }));
+    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'shared-secret-1' });
+    await startImport(sysCtx, id);
+    let chunks = 0;
+    const failThird = async (phase: string) => {
+      if (phase !== 'apply') return;
+      // Slow every chunk a little so the next one is in flight when the third fails.
+      await new Promise((r) => setTimeout(r, 30));
+      if (++chunks === 3) throw new Error('third chunk failed');
+    };
+    await expect(runImport(db.services, id, { chunkSize: 10, applyConcurrency: 2, beforeChunkCommit: failThird })).rejects.toThrow('third chunk failed');
+    const half = await getImportBatch(sysCtx, id);
+    expect(half.status).toBe('running');
+    expect(half.processedRows).toBe(20);
+    expect(half.appliedThrough).toBe(21);
+    const [made] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from accounts where email like 'pair%@engine.test'`;
+    expect(made!.n).toBe(20);
+    expect(await runImport(db.services, id, { chunkSize: 10, applyConcurrency: 2 })).toBe('finished');
+    const done = await getImportBatch(sysCtx, id);
+    expect([done.createdCount, done.processedRows]).toEqual([80, 80]);
+    const [all] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from accounts where email like 'pair%@engine.test'`;
+    expect(all!.n).toBe(80);
   });
 });
 
