@@ -2,11 +2,19 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, SESSION_IDLE_SECONDS } from '../auth/sessions.js';
 import type { AppContext } from './types.js';
 
+/**
+ * Over https the session cookie is SameSite=None, so the Classroom add-on, framed by
+ * classroom.google.com (another site), sees the teacher signed in. That is safe here because
+ * every state-changing request must carry the synchronizer CSRF token and a matching Origin, and
+ * only the add-on pages may be framed at all. Over plain http (development) it stays Lax, since
+ * browsers refuse SameSite=None without Secure.
+ */
 export function setSessionCookie(c: AppContext, token: string): void {
+  const secure = c.get('config').secureCookies;
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
-    sameSite: 'Lax',
-    secure: c.get('config').secureCookies,
+    sameSite: secure ? 'None' : 'Lax',
+    secure,
     path: '/',
     maxAge: SESSION_IDLE_SECONDS,
   });

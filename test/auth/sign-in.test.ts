@@ -29,6 +29,16 @@ describe('sign-in happy path', () => {
     expect(html).toContain('Learner@Alpha.test');
   });
 
+  it('over https the session cookie is Secure and SameSite=None, so the Classroom add-on frame is signed in too', async () => {
+    const client = new TestClient(createTestApp(db, { secureCookies: true, appUrl: 'https://roster.example.org' }));
+    await client.get('/sign-in');
+    const res = await client.post('/sign-in', { email: 'learner@alpha.test', password: TEST_PASSWORD });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('rb_session='));
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/SameSite=None/);
+    expect(cookie).toMatch(/HttpOnly/);
+  });
+
   it('signs out and forgets the session', async () => {
     const client = new TestClient(createTestApp(db));
     await client.signIn('learner@alpha.test');
