@@ -220,6 +220,14 @@ export async function createAssignmentRequest(
   const write = async (t: Tx) => {
     // One pass over the targets: freeze their ids and count the credits they need.
     const pairs = pairsSql(sql`select id, kind from chosen`, itemsSql(resolved.items, resolved.planned), resolved.mode);
+    // Every chosen account paying for every item is the most it can cost; when the balance covers
+    // that (the usual case), the pairs need not be worked out here: the job counts them anyway.
+    const mostPerAccount = resolved.planned.reduce((sum, item) => sum + item.creditCost, 0);
+    const credits = sql`(select case
+        when (select count(*) from chosen) * ${mostPerAccount}::bigint <= (select credits_balance from organisations where id = ${ctx.actor.organisationId})
+          then 0
+        else (select coalesce(sum(credit_cost) filter (where outcome in ('assign', 'renew')), 0) from (${pairs}) p)
+      end)::int`;
     const [row] = await t.execute<{ id: string; accounts: number; credits: number; balance: number }>(sql`
       with chosen as materialized (${resolved.targetsSql}),
       request as (
@@ -228,7 +236,7 @@ export async function createAssignmentRequest(
           ${JSON.stringify(resolved.items)}::jsonb, coalesce((select array_agg(id) from chosen), '{}'), ${input.notifyActor ?? true}
         returning id, cardinality(account_ids) as accounts)
       select request.id, request.accounts,
-        ${fromAccounts ? sql`(select coalesce(sum(credit_cost) filter (where outcome in ('assign', 'renew')), 0) from (${pairs}) p)::int` : sql`0`} as credits,
+        ${fromAccounts ? credits : sql`0`} as credits,
         (select credits_balance from organisations where id = ${ctx.actor.organisationId}) as balance
       from request`);
     if (fromAccounts) {

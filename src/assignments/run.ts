@@ -31,6 +31,9 @@ export async function runAssignmentRequest(services: Services, requestId: string
   await services.db.execute(sql`
     update assignment_requests set status = 'running', started_at = coalesce(started_at, now()) where id = ${requestId} and status = 'queued'`);
   return services.db.transaction(async (tx) => {
+    // The pairs of a large request are sorted and hashed in memory rather than spilled to disk
+    // (the 4 MB default holds about 30k pairs); for this transaction only.
+    await tx.execute(sql`set local work_mem = '64MB'`);
     const [request] = await tx.execute<{
       organisation_id: string;
       created_by: string | null;
@@ -116,7 +119,14 @@ class ShortOfCredits extends Error {
 
 /**
  * The writes of a request, in one statement: new assignments, renewals, re-assigned units with
- * their earlier attempt archived, and the outcomes the assignments table cannot tell.
+ * their earlier attempt archived, and the outcomes the assignments table cannot tell. Only the
+ * parts the mode can need are in the statement.
+ *
+ * New assignments are a plain INSERT, without ON CONFLICT: every writer of assignments holds the
+ * organisation's row lock (taken above), so the pairs, read after it, already know every
+ * assignment that exists; the primary key still stands guard, and a conflict would fail the
+ * statement and the job would be retried, never half-done. Rows go in primary-key order, which
+ * keeps the index's pages hot and takes row locks in one order.
  */
 async function applyPairs(
   tx: Tx,
@@ -126,54 +136,63 @@ async function applyPairs(
   pairs: SQL,
   items: SQL,
 ): Promise<{ pairs: number; assigned: number; renewed: number; reassigned: number; spent: number }> {
-  const [done] = await tx.execute<{ pairs: number; assigned: number; renewed: number; reassigned: number; spent: number }>(sql`
-      with p as materialized (${pairs}),
-      added as (
-        insert into assignments (account_id, product_id, organisation_id, mode, edition, unit_ids, starts_on, ends_on, request_id)
-        select p.account_id, p.product_id, ${organisationId}, p.mode, p.edition, p.unit_ids,
-          coalesce(p.starts_on, current_date),
-          case when p.mode = 'subscription' then (coalesce(p.starts_on, current_date) + make_interval(months => p.months))::date end,
-          ${requestId}
-        from p where p.outcome = 'assign'
-        on conflict (account_id, product_id) do nothing
-        returning product_id),
+  const renewals =
+    mode === 'renew'
+      ? sql`,
       renewed as (
-        update assignments x set ends_on = (current_date + make_interval(months => p.months))::date
-        from p where p.outcome = 'renew' and x.account_id = p.account_id and x.product_id = p.product_id
-        returning x.product_id),
+        update assignments x set ends_on = (current_date + make_interval(months => i.months))::date
+        from p join i using (position)
+        where p.outcome = 'renew' and x.account_id = p.account_id and x.product_id = p.product_id)`
+      : sql``;
+  const reassignments =
+    mode === 'reassign'
+      ? sql`,
       widened as (
-        update assignments x set unit_ids = array(select distinct unnest(x.unit_ids || p.unit_ids))
-        from p where p.outcome = 'reassign' and x.mode = 'manual' and p.mode = 'manual'
-          and x.account_id = p.account_id and x.product_id = p.product_id
-        returning 1),
+        update assignments x set unit_ids = array(select distinct unnest(x.unit_ids || i.unit_ids))
+        from p join i using (position)
+        where p.outcome = 'reassign' and x.mode = 'manual' and i.mode = 'manual'
+          and x.account_id = p.account_id and x.product_id = p.product_id),
       redo as (
-        select u.account_id, u.product_id, u.unit_id from unit_assignments u join p on u.account_id = p.account_id and u.product_id = p.product_id
-        where p.outcome = 'reassign' and u.status = 'completed' and (p.unit_ids is null or u.unit_id = any(p.unit_ids))),
+        select u.account_id, u.product_id, u.unit_id
+        from unit_assignments u join p on u.account_id = p.account_id and u.product_id = p.product_id join i using (position)
+        where p.outcome = 'reassign' and u.status = 'completed' and (i.unit_ids is null or u.unit_id = any(i.unit_ids))),
       archived as (
         insert into unit_attempt_history (account_id, product_id, unit_id, attempt, status, progress, completed_at, request_id)
         select u.account_id, u.product_id, u.unit_id, u.attempt, u.status, u.progress, u.completed_at, ${requestId}
         from unit_assignments u join redo r using (account_id, product_id, unit_id)
-        on conflict do nothing
-        returning 1),
+        on conflict do nothing),
       reset as (
         update unit_assignments u set status = 'not_started', progress = '{}'::jsonb, completed_at = null, attempt = u.attempt + 1, updated_at = now()
-        from redo r where u.account_id = r.account_id and u.product_id = r.product_id and u.unit_id = r.unit_id
-        returning 1),
+        from redo r where u.account_id = r.account_id and u.product_id = r.product_id and u.unit_id = r.unit_id)`
+      : sql``;
+  const [done] = await tx.execute<{ pairs: number; assigned: number; renewed: number; reassigned: number; spent: number }>(sql`
+      with i as (${items}),
+      p as materialized (
+        select account_id, product_id, position, outcome, reason_code, existing_mode, existing_ends_on from (${pairs}) q),
+      added as (
+        insert into assignments (account_id, product_id, organisation_id, mode, edition, unit_ids, starts_on, ends_on, request_id)
+        select p.account_id, p.product_id, ${organisationId}, i.mode, i.edition, i.unit_ids,
+          coalesce(i.starts_on, current_date),
+          case when i.mode = 'subscription' then (coalesce(i.starts_on, current_date) + make_interval(months => i.months))::date end,
+          ${requestId}
+        from p join i using (position)
+        where p.outcome = 'assign'
+        order by p.account_id, p.product_id)${renewals}${reassignments},
       noted as (
         -- Plain assignments and "already assigned" are read from assignments.request_id; the rest is written down.
         insert into assignment_outcomes (request_id, account_id, product_id, outcome, reason)
         select ${requestId}, p.account_id, p.product_id,
           case p.outcome when 'renew' then 'renewed' when 'reassign' then 'reassigned' else 'skipped' end, ${reasonTextSql('p')}
         from p where p.outcome in ('renew', 'reassign') or (p.outcome = 'skip' and (p.existing_mode is null or ${mode} <> 'assign'))
-        on conflict do nothing
-        returning 1)
-      select (select count(*) from p)::int as pairs,
-        (select count(*) from added)::int as assigned,
-        (select count(*) from renewed)::int as renewed,
-        (select count(*) from p where outcome = 'reassign')::int as reassigned,
-        ((select coalesce(sum(i.credit_cost), 0) from added a join (${items}) i using (product_id))
-          + (select coalesce(sum(i.credit_cost), 0) from renewed r join (${items}) i using (product_id)))::int as spent,
-        (select count(*) from archived) + (select count(*) from reset) + (select count(*) from widened) + (select count(*) from noted) as touched`);
+        on conflict do nothing)
+      -- Data-modifying CTEs run to completion whether or not they are read; every pair of an
+      -- outcome is written (a conflict fails the statement), so the counts are the pairs'.
+      select count(*)::int as pairs,
+        count(*) filter (where p.outcome = 'assign')::int as assigned,
+        count(*) filter (where p.outcome = 'renew')::int as renewed,
+        count(*) filter (where p.outcome = 'reassign')::int as reassigned,
+        coalesce(sum(i.credit_cost) filter (where p.outcome in ('assign', 'renew')), 0)::int as spent
+      from p join i using (position)`);
   return done!;
 }
 

@@ -157,6 +157,19 @@ describe('mass assign: new assignments and credits', () => {
     expect(mail!.subject).toBe('Your mass assignment was not made');
   });
 
+  it('counts only what will be charged: accounts that already have the product do not count against the balance', async () => {
+    const w = await world({ credits: 6, learners: 3 });
+    await runAfter(await assign(w, [manual(career, [0])], w.learners.slice(0, 2)));
+    expect(await balance(w)).toBe(2);
+    // Three accounts at 2 credits would be 6, more than the 2 left; but two already have it.
+    const selection = await createSelection(w.admin, { allMatching: false, accountIds: w.learners });
+    const { requestId } = await createAssignmentRequest(w.admin, { targets: { kind: 'selection', selectionId: selection.id }, items: [manual(career, [0])] });
+    await runAfter(requestId);
+    expect(await getAssignmentRequest(w.admin, requestId)).toMatchObject({ status: 'finished', assignedCount: 1, skippedCount: 2, creditsSpent: 2 });
+    expect(await balance(w)).toBe(0);
+    expect(await ledger(w)).toBe(-6);
+  });
+
   it('applies a preset and skips administrator accounts with the reason', async () => {
     const w = await world({ credits: 10, learners: 1 });
     const teacher = await createAccount(db.services, w.org.organisationId, { email: `t-${w.org.organisationId}@x.test`, kind: 'administrator', managedGroupIds: [w.org.groups.North!] });
