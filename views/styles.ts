@@ -65,6 +65,7 @@ td.check,th.check{width:2.5rem}
 .dropzone.over{border-color:var(--brand);background:#eef4fd}
 pre.sample{background:#fff;border:1px solid var(--line);padding:.75rem;border-radius:6px;overflow-x:auto}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.enter-submits{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);border:0;padding:0;margin:-1px}
 footer{color:var(--muted);font-size:.8rem;text-align:center;padding:1rem}
 .page-head{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
 td.check,th.check{width:2.5rem}

@@ -3,7 +3,7 @@ import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
 import { getSelection, selectionConditionSql } from '../accounts/selection.js';
 import type { Ctx } from '../context.js';
 import type { Db } from '../db/client.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { ForbiddenError, ValidationError } from '../errors.js';
 import { addJobSql } from '../jobs.js';
 import { itemProblems, listProducts, type Product } from './catalogue.js';
 import { itemsSql, pairsSql, reasonTextSql } from './rules.js';

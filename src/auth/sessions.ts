@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Services } from '../context.js';
 import { randomToken, sha256Hex } from '../crypto-tokens.js';
 import { sessions } from '../db/schema/index.js';

@@ -1,6 +1,7 @@
 import type { Product } from '../assignments/catalogue.js';
 import type { AssignmentItem } from '../assignments/items.js';
-import type { BuilderItem } from '../../views/components/item-builder.js';
+import { planItems } from '../assignments/request.js';
+import { describeItems, type BuilderItem } from '../../views/components/item-builder.js';
 
 type Form = { get(name: string): string; all(name: string): string[] };
 
@@ -52,4 +53,9 @@ export function fromAssignmentItems(items: AssignmentItem[]): BuilderItem[] {
       ? { productId: i.productId, edition: i.edition, mode: 'manual', months: 0, startsOn: '', unitIds: i.unitIds }
       : { productId: i.productId, edition: i.edition, mode: 'subscription', months: i.months, startsOn: i.startsOn ?? '', unitIds: [] },
   );
+}
+
+/** A preset's products in words, one line each; products since taken out of the catalogue are left out. */
+export function describePresetItems(items: AssignmentItem[], products: Product[]): string[] {
+  return describeItems(planItems(items.filter((i) => products.some((x) => x.id === i.productId)), products));
 }

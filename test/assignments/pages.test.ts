@@ -164,9 +164,76 @@ describe('mass assign pages: presets', () => {
     });
     expect(edited.status).toBe(303);
     expect((await admin.get('/assignments/presets')).html).toContain('Fall starters 2');
+    // Delete is a link to a page that asks first; nothing is deleted by opening it.
+    const listed = await admin.get('/assignments/presets');
+    expect(listed.html).toContain(`href="/assignments/presets/${preset!.id}/delete"`);
+    const asking = await admin.get(`/assignments/presets/${preset!.id}/delete`);
+    expect(asking.html).toContain('Delete the Preset Assignment &quot;Fall starters 2&quot;?');
+    expect(asking.html).toContain('Life Skills (Standard): Subscription, 12 months');
+    expect(asking.html).toContain('Assignments already made with it, and their results, are kept.');
+    expect(await db.services.sql`select 1 from preset_assignments where id = ${preset!.id}`).toHaveLength(1);
+    expect((await admin.post(`/assignments/presets/${preset!.id}/delete`, { _csrf: 'forged' })).status).toBe(403);
+    expect(await db.services.sql`select 1 from preset_assignments where id = ${preset!.id}`).toHaveLength(1);
     const deleted = await admin.post(`/assignments/presets/${preset!.id}/delete`, {});
     expect(deleted.status).toBe(303);
     expect(await db.services.sql`select 1 from preset_assignments where id = ${preset!.id}`).toHaveLength(0);
+    expect((await admin.get('/assignments/presets?done=deleted')).html).toContain('The Preset Assignment was deleted.');
+  });
+
+  it('"Create a new Preset Assignment" from the Assign page comes back to it with the new preset chosen', async () => {
+    const admin = await signedIn(org.systemAdmin.email);
+    // A preset listed before the new one, which would otherwise be the one chosen.
+    await db.services.sql`insert into preset_assignments (organisation_id, name, items) values (${org.organisationId}, 'A first', '[]')`;
+    const selectionId = await selectionFor(admin, [learners[2]!]);
+    const options = await admin.get(`/assign/${selectionId}`);
+    expect(options.html).toMatch(/name="presetId" value="[^"]+" checked[^>]*>\s*<span>\s*<b>A first<\/b>/);
+    const back = `/assign/${selectionId}`;
+    const href = `/assignments/presets/new?return=${encodeURIComponent(back)}`;
+    expect(options.html).toContain(`href="${href.replace(/&/g, '&amp;')}"`);
+    const editor = await admin.get(href);
+    expect(editor.html).toContain(`<a href="${back}">Back to Assign</a>`);
+    expect(editor.html).toContain(`name="return" value="${back}"`);
+    const item = { 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual', 'item-0-units': life.units[0]!.id };
+    // Add Product keeps the way back.
+    const added = await admin.post('/assignments/presets/new', { name: 'Round trip', action: 'add', addProductId: workplace.id, return: back, ...item });
+    expect(await added.text()).toContain(`name="return" value="${back}"`);
+    const saved = await admin.post('/assignments/presets/new', { name: 'Round trip', action: 'save', return: back, ...item });
+    expect(saved.status).toBe(303);
+    const [preset] = await db.services.sql<{ id: string }[]>`select id from preset_assignments where organisation_id = ${org.organisationId} and name = 'Round trip'`;
+    expect(saved.headers.get('location')).toBe(`${back}?presetId=${preset!.id}&done=preset-saved`);
+    const returned = await admin.get(saved.headers.get('location')!);
+    expect(returned.html).toContain('The Preset Assignment was saved and is chosen below.');
+    expect(returned.html).toMatch(new RegExp(`<input type="radio" name="presetId" value="${preset!.id}" checked`));
+    expect(returned.html.match(/name="presetId" value="[^"]+" checked/g)).toHaveLength(1);
+  });
+
+  it('a return path other than an Assign page is not followed', async () => {
+    const admin = await signedIn(org.systemAdmin.email);
+    await admin.get('/assignments/presets/new');
+    const item = { 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual', 'item-0-units': life.units[0]!.id };
+    for (const [n, target] of ['//evil.example/assign/x', 'https://evil.example/', '/accounts/import', '/assign/../accounts'].entries()) {
+      const editor = await admin.get(`/assignments/presets/new?return=${encodeURIComponent(target)}`);
+      expect(editor.html).not.toContain('name="return"');
+      const saved = await admin.post('/assignments/presets/new', { name: `Elsewhere ${n}`, action: 'save', return: target, ...item });
+      expect(saved.status).toBe(303);
+      expect(saved.headers.get('location')).toBe('/assignments/presets?done=saved');
+    }
+  });
+
+  it('Enter in a field presses the main button of the form, never Add Product or Remove', async () => {
+    const admin = await signedIn(org.systemAdmin.email);
+    const selectionId = await selectionFor(admin, [learners[0]!]);
+    const firstSubmit = (html: string, action: string) => {
+      const form = html.slice(html.indexOf(`action="${action}"`));
+      return /<button type="submit" name="action" value="([^"]+)"/.exec(form)?.[1];
+    };
+    // Nothing added yet: Enter adds the chosen product. Once there is one: Enter continues.
+    expect(firstSubmit((await admin.get(`/assign/${selectionId}`)).html, `/assign/${selectionId}/custom`)).toBe('add');
+    const added = await admin.post(`/assign/${selectionId}/custom`, { action: 'add', addProductId: life.id, assignMode: 'assign' });
+    expect(firstSubmit(await added.text(), `/assign/${selectionId}/custom`)).toBe('continue');
+    expect(firstSubmit((await admin.get('/assignments/presets/new')).html, '/assignments/presets/new')).toBe('add');
+    const presetAdded = await admin.post('/assignments/presets/new', { name: 'Enter', action: 'add', addProductId: life.id });
+    expect(firstSubmit(await presetAdded.text(), '/assignments/presets/new')).toBe('save');
   });
 });
 
@@ -215,6 +282,7 @@ describe('mass assign pages: credits, settings and security', () => {
     expect((await stranger.request(`/assignments/requests/${request!.id}`)).status).toBe(404);
     expect((await stranger.request(`/assignments/requests/${request!.id}/outcomes.csv`)).status).toBe(404);
     expect((await stranger.request(`/assignments/presets/${preset!.id}`)).status).toBe(404);
+    expect((await stranger.request(`/assignments/presets/${preset!.id}/delete`)).status).toBe(404);
     expect((await stranger.post(`/assignments/presets/${preset!.id}/delete`, {})).status).toBe(404);
     expect(await db.services.sql`select 1 from preset_assignments where id = ${preset!.id}`).toHaveLength(1);
     expect((await stranger.get('/assignments/requests')).html).not.toContain(request!.id);

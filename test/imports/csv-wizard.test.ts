@@ -7,11 +7,11 @@ import { queuedJobs, runDueJobs } from '../helpers/jobs.js';
 
 const db = useTestDatabase();
 let org: OrgFixture;
-let other: OrgFixture;
 
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Wizard', groups: ['North', 'South'], tags: ['Grade 9', 'Grade 10'], welcomeEmailEnabled: true });
-  other = await createOrganisation(db.services, { name: 'Outsider', welcomeEmailEnabled: false });
+  // Another organisation's rows sit in the same tables throughout.
+  await createOrganisation(db.services, { name: 'Outsider', welcomeEmailEnabled: false });
   await createAccount(db.services, org.organisationId, { email: 'teacher@wizard.test', kind: 'administrator', groupId: org.groups.North!, managedGroupIds: [org.groups.North!] });
   await createAccount(db.services, org.organisationId, { email: 'learner@wizard.test', groupId: org.groups.North! });
   await createAccount(db.services, org.organisationId, { email: 'existing@wizard.test', groupId: org.groups.North! });

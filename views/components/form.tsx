@@ -111,3 +111,16 @@ export function Notice({ kind = 'info', children }: { kind?: 'info' | 'ok' | 'wa
     </div>
   );
 }
+
+/**
+ * The button Enter presses. A browser submits a form on Enter with its first submit button, which
+ * in a form with Add Product and Remove buttons would be one of those; this one, first in the
+ * form and out of sight, makes Enter do what the page's main button does.
+ */
+export function EnterSubmits({ action }: { action: string }) {
+  return (
+    <button type="submit" name="action" value={action} class="enter-submits" tabindex={-1} aria-hidden="true">
+      {action}
+    </button>
+  );
+}

@@ -1,4 +1,4 @@
-import { CsrfField, ErrorSummary, Notice } from '../components/form.js';
+import { CsrfField, EnterSubmits, ErrorSummary, Notice } from '../components/form.js';
 import { describeItems, ItemBuilder, type BuilderItem, type BuilderProduct } from '../components/item-builder.js';
 import { SimplePager } from '../components/pager.js';
 
@@ -20,6 +20,9 @@ export interface AssignOptionsProps {
   items: BuilderItem[];
   presetError?: string | null;
   customError?: string | null;
+  /** The preset to have chosen (one just created from here). */
+  chosenPresetId?: string | null;
+  notice?: string | null;
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -27,12 +30,15 @@ function plural(n: number, one: string, many: string): string {
 }
 
 export function AssignOptionsPage(props: AssignOptionsProps) {
+  const newPresetHref = `/assignments/presets/new?return=${encodeURIComponent(`/assign/${props.selectionId}`)}`;
+  const chosen = props.presets.some((p) => p.id === props.chosenPresetId) ? props.chosenPresetId : props.presets[0]?.id;
   return (
     <>
       <p>
         <a href="/accounts">Back to View Accounts</a>
       </p>
       <h1>Assign</h1>
+      {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
       <p>
         You are making an assignment to <b>{plural(props.accounts, 'account', 'accounts')}</b>. Accounts that were already given a product
         are not given it again: no credits are used for them and their progress is kept.
@@ -43,7 +49,7 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
         {props.presetError ? <Notice kind="bad">{props.presetError}</Notice> : null}
         {props.presets.length === 0 ? (
           <p>
-            You do not have any Preset Assignments yet. <a href="/assignments/presets/new">Create a new Preset Assignment</a>, or make a Custom
+            You do not have any Preset Assignments yet. <a href={newPresetHref}>Create a new Preset Assignment</a>, or make a Custom
             Assignment below.
           </p>
         ) : (
@@ -51,9 +57,9 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
             <fieldset class="field">
               <legend>Choose from your list of Preset Assignments</legend>
               <div class="choices">
-                {props.presets.map((p, i) => (
+                {props.presets.map((p) => (
                   <label class="preset-choice">
-                    <input type="radio" name="presetId" value={p.id} checked={i === 0} />
+                    <input type="radio" name="presetId" value={p.id} checked={p.id === chosen} />
                     <span>
                       <b>{p.name}</b>
                       <span class="muted small"> {p.summary.join(' · ')}</span>
@@ -63,7 +69,7 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
               </div>
             </fieldset>
             <p class="small">
-              <a href="/assignments/presets/new">Create a new Preset Assignment</a>
+              <a href={newPresetHref}>Create a new Preset Assignment</a>
             </p>
             <button class="btn" type="submit">
               Continue
@@ -75,6 +81,7 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
       <section class="card" aria-labelledby="custom-heading">
         <h2 id="custom-heading">Custom Assignment</h2>
         <form method="post" action={`/assign/${props.selectionId}/custom`}>
+          <EnterSubmits action={props.items.length ? 'continue' : 'add'} />
           <CsrfField token={props.csrfToken} />
           {props.mayReassign ? (
             <fieldset class="field">

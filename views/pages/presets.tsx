@@ -1,7 +1,7 @@
-import { CsrfField, ErrorSummary, Field, Notice } from '../components/form.js';
+import { CsrfField, EnterSubmits, ErrorSummary, Field, Notice } from '../components/form.js';
 import { ItemBuilder, type BuilderItem, type BuilderProduct } from '../components/item-builder.js';
 
-export function PresetsPage(props: { csrfToken: string; presets: { id: string; name: string; summary: string[] }[]; notice?: string | null }) {
+export function PresetsPage(props: { presets: { id: string; name: string; summary: string[] }[]; notice?: string | null }) {
   return (
     <>
       <div class="page-head">
@@ -41,12 +41,9 @@ export function PresetsPage(props: { csrfToken: string; presets: { id: string; n
                     </ul>
                   </td>
                   <td>
-                    <form method="post" action={`/assignments/presets/${p.id}/delete`} data-confirm={`Delete the Preset Assignment "${p.name}"?`}>
-                      <CsrfField token={props.csrfToken} />
-                      <button class="btn secondary" type="submit" aria-label={`Delete ${p.name}`}>
-                        Delete
-                      </button>
-                    </form>
+                    <a class="btn secondary" href={`/assignments/presets/${p.id}/delete`} aria-label={`Delete ${p.name}`}>
+                      Delete
+                    </a>
                   </td>
                 </tr>
               ))}
@@ -67,27 +64,59 @@ export function PresetEditorPage(props: {
   editions: string[];
   error?: string | null;
   fields?: Record<string, string>;
+  /** The Assign page this editor was opened from, to go back to. */
+  returnTo?: string | null;
 }) {
   const fields = props.fields ?? {};
   const action = props.presetId ? `/assignments/presets/${props.presetId}` : '/assignments/presets/new';
+  const back = props.returnTo ?? '/assignments/presets';
   return (
     <>
       <p>
-        <a href="/assignments/presets">Back to Preset Assignments</a>
+        <a href={back}>{props.returnTo ? 'Back to Assign' : 'Back to Preset Assignments'}</a>
       </p>
       <h1>{props.presetId ? 'Edit Preset Assignment' : 'Create a Preset Assignment'}</h1>
       <ErrorSummary message={props.error ?? null} fields={fields} />
       <form method="post" action={action} class="card">
+        <EnterSubmits action={props.items.length ? 'save' : 'add'} />
         <CsrfField token={props.csrfToken} />
+        {props.returnTo ? <input type="hidden" name="return" value={props.returnTo} /> : null}
+        {props.returnTo ? <p class="muted small">When you save it, you go back to your assignment with this preset chosen.</p> : null}
         <Field name="name" label="Name" value={props.name} error={fields.name} maxlength={120} required />
         <ItemBuilder products={props.products} editions={props.editions} items={props.items} error={fields.items} />
         <div class="actions">
           <button class="btn" type="submit" name="action" value="save">
             Save Preset Assignment
           </button>
-          <a href="/assignments/presets">Cancel</a>
+          <a href={back}>Cancel</a>
         </div>
       </form>
+    </>
+  );
+}
+
+export function PresetDeletePage(props: { csrfToken: string; id: string; name: string; summary: string[] }) {
+  return (
+    <>
+      <p>
+        <a href="/assignments/presets">Back to Preset Assignments</a>
+      </p>
+      <h1>Delete the Preset Assignment "{props.name}"?</h1>
+      <div class="card">
+        <ul class="plain">
+          {props.summary.map((s) => (
+            <li>{s}</li>
+          ))}
+        </ul>
+        <p>It can no longer be chosen for new assignments. Assignments already made with it, and their results, are kept.</p>
+        <form method="post" action={`/assignments/presets/${props.id}/delete`} class="actions">
+          <CsrfField token={props.csrfToken} />
+          <button class="btn danger" type="submit">
+            Delete Preset Assignment
+          </button>
+          <a href="/assignments/presets">Cancel</a>
+        </form>
+      </div>
     </>
   );
 }

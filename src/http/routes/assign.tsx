@@ -2,13 +2,13 @@ import { Hono } from 'hono';
 import { countSelection, getSelection } from '../../accounts/selection.js';
 import { getOrganisationSettings, listProducts } from '../../assignments/catalogue.js';
 import { listPresets } from '../../assignments/presets.js';
-import { createAssignmentRequest, planAssignment, planItems, type AssignmentPlanInput, type AssignmentRequestMode } from '../../assignments/request.js';
+import { createAssignmentRequest, planAssignment, type AssignmentPlanInput, type AssignmentRequestMode } from '../../assignments/request.js';
 import { updateSessionData } from '../../auth/sessions.js';
 import type { Ctx } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { AssignOptionsPage, AssignVerifyPage } from '../../../views/pages/assign.js';
-import { describeItems, type BuilderItem } from '../../../views/components/item-builder.js';
-import { applyBuilderAction, readBuilderItems, toAssignmentItems } from '../item-form.js';
+import type { BuilderItem } from '../../../views/components/item-builder.js';
+import { applyBuilderAction, describePresetItems, readBuilderItems, toAssignmentItems } from '../item-form.js';
 import { readForm } from '../form.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
@@ -33,7 +33,7 @@ function readDraft(c: AppContext, selectionId: string): CustomDraft {
   return { mode, items: Array.isArray(raw?.items) ? (raw.items as BuilderItem[]) : [] };
 }
 
-async function optionsPage(c: AppContext, selectionId: string, extra: { draft?: CustomDraft; presetError?: string; customError?: string } = {}) {
+async function optionsPage(c: AppContext, selectionId: string, extra: { draft?: CustomDraft; presetError?: string; customError?: string; chosenPresetId?: string; notice?: string } = {}) {
   const ctx = ctxOf(c);
   const selection = await getSelection(ctx, selectionId);
   const [accounts, presets, products, settings] = await Promise.all([countSelection(ctx, selection), listPresets(ctx), listProducts(ctx), getOrganisationSettings(ctx)]);
@@ -43,7 +43,7 @@ async function optionsPage(c: AppContext, selectionId: string, extra: { draft?: 
       csrfToken={c.get('csrfToken')}
       selectionId={selection.id}
       accounts={accounts}
-      presets={presets.map((p) => ({ id: p.id, name: p.name, summary: describeItems(planItems(p.items.filter((i) => products.some((x) => x.id === i.productId)), products)) }))}
+      presets={presets.map((p) => ({ id: p.id, name: p.name, summary: describePresetItems(p.items, products) }))}
       products={products}
       editions={settings.editions}
       mayReassign={settings.mayReassignCompleted}
@@ -51,6 +51,8 @@ async function optionsPage(c: AppContext, selectionId: string, extra: { draft?: 
       items={draft.items}
       presetError={extra.presetError ?? null}
       customError={extra.customError ?? null}
+      chosenPresetId={extra.chosenPresetId ?? null}
+      notice={extra.notice ?? null}
     />,
     { title: 'Assign' },
   );
@@ -80,7 +82,12 @@ async function verifyPage(c: AppContext, selectionId: string, source: { presetId
 
 export const assignRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
-  .get('/:selectionId', (c) => optionsPage(c, c.req.param('selectionId')))
+  .get('/:selectionId', (c) =>
+    optionsPage(c, c.req.param('selectionId'), {
+      chosenPresetId: c.req.query('presetId'),
+      notice: c.req.query('done') === 'preset-saved' ? 'The Preset Assignment was saved and is chosen below. Select Continue to use it.' : undefined,
+    }),
+  )
   .post('/:selectionId/custom', async (c) => {
     const selectionId = c.req.param('selectionId');
     const ctx = ctxOf(c);
