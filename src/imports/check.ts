@@ -25,6 +25,19 @@ export function updateDescription(options: ImportOptions): string | null {
 }
 
 /**
+ * An id for the account a row will create that sorts like the rows do (a UUID laid out as version 7:
+ * the time of the check in milliseconds, then the row number, then 48 random bits). The import
+ * inserts its accounts in row order, so they land at the right-hand end of the primary key's index
+ * instead of on random pages of it (about a tenth of the insert's cost at 100k rows).
+ */
+function rowOrderedUuid(rowNumber: string): SQL {
+  const n = sql.raw(rowNumber);
+  return sql`(lpad(to_hex((extract(epoch from statement_timestamp()) * 1000)::bigint), 12, '0')
+    || '7' || lpad(to_hex((${n} >> 12) & 4095), 3, '0') || '8' || lpad(to_hex(${n} & 4095), 3, '0')
+    || right(replace(gen_random_uuid()::text, '-', ''), 12))::uuid`;
+}
+
+/**
  * Decides, set-based over the staged rows, what the import will do with each: create, update or
  * keep an existing account, or skip the row with its reason. Existing accounts are matched by
  * Google user id first, then by email ignoring case (DESIGN rule 7). Safe to run again: it starts
@@ -119,7 +132,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         email = f.email, group_id = f.group_id, tag_ids = coalesce(f.tag_ids, '{}'),
         account_id = case when f.early_reason is null then f.account_id end,
         new_account_id = case when f.early_reason is null and f.existing_id is null and f.group_id is not null
-                               and (f.password is not null or ${mayCreatePasswordless}) then gen_random_uuid() end,
+                               and (f.password is not null or ${mayCreatePasswordless}) then ${rowOrderedUuid('f.row_number')} end,
         outcome = (case
           when f.early_reason is not null then 'skip'
           when f.first_account_row <> f.row_number then 'skip'

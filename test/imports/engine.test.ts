@@ -165,6 +165,16 @@ describe('import engine: happy path', () => {
 });
 
 describe('import engine: the check', () => {
+  it("gives the accounts to create ids in row order, so they go in at the end of the accounts' index", async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => row(900_000 + i * 3));
+    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'Shared-pass-123' });
+    const ids = (await db.services.sql<{ id: string }[]>`select new_account_id::text as id from import_rows where batch_id = ${id} order by row_number`).map((r) => r.id);
+    expect(ids).toHaveLength(5000);
+    expect(new Set(ids).size).toBe(5000);
+    expect(ids.every((x) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/.test(x))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it('skips every kind of bad row with its reason', async () => {
     await createAccount(db.services, org.organisationId, { email: 'exists@engine.test', groupId: org.groups.South! });
     const rows = [
