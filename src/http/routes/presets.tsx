@@ -21,7 +21,7 @@ const NOTICES: Record<string, string> = { saved: 'The Preset Assignment was save
  * Assignment" there), or the list. Only that one shape of path is followed, so the parameter
  * cannot send anyone to another site or to a page of our own that acts on arrival.
  */
-export function returnPath(raw: string | undefined): string | null {
+function returnPath(raw: string | undefined): string | null {
   return raw && /^\/assign\/[0-9a-f-]{36}$/.test(raw) ? raw : null;
 }
 
