@@ -256,9 +256,23 @@ describe('Batch Import from CSV: bad files are refused and nothing is created', 
 
   it('refuses a file over the size limit with the limit in the message', async () => {
     const client = await signedIn('admin@wizard.test');
-    const res = await upload(client, new Uint8Array(17 * 1024 * 1024).fill(0x61));
+    const res = await upload(client, new Uint8Array(16 * 1024 * 1024 + 1024).fill(0x61));
     expect(res.status).toBe(413);
     expect(await res.text()).toContain('the largest file we accept is 16 MB');
+  });
+
+  it('refuses a far larger body before reading it, the CSRF check included, and stores nothing', async () => {
+    const client = await signedIn('admin@wizard.test');
+    const [before] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_batches`;
+    const res = await upload(client, new Uint8Array(20 * 1024 * 1024).fill(0x61));
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('split the file into smaller files');
+    const [after] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_batches`;
+    expect(after!.n).toBe(before!.n);
+    // Any other form is small: 2 MB of form fields is refused the same way.
+    const form = await client.post('/accounts/selection', { accountId: 'x'.repeat(2 * 1024 * 1024) });
+    expect(form.status).toBe(413);
+    expect(await form.text()).toContain('larger than 1 MB');
   });
 
   it('refuses administrator imports from a group administrator', async () => {
