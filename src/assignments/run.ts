@@ -45,11 +45,11 @@ export async function runAssignmentRequest(services: Services, requestId: string
       accounts: number;
     }>(sql`
       select organisation_id, created_by, mode, items, status, notify_actor, preset_name, cardinality(account_ids) as accounts
-      from assignment_requests where id = ${requestId} for update`);
+      from assignment_requests where id = ${requestId} for no key update`);
     if (!request) return 'missing';
     if (request.status === 'finished' || request.status === 'failed') return 'already-done';
     const [org] = await tx.execute<{ credits_balance: number; may_reassign_completed: boolean }>(sql`
-      select credits_balance, may_reassign_completed from organisations where id = ${request.organisation_id} for update`);
+      select credits_balance, may_reassign_completed from organisations where id = ${request.organisation_id} for no key update`);
 
     const fail = async (error: string) => {
       await tx.execute(sql`update assignment_requests set status = 'failed', error = ${error}, finished_at = now() where id = ${requestId}`);

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import { loadActor } from '../auth/actor.js';
+import { isUniqueViolation } from '../accounts/own-account.js';
 import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
 import type { Ctx, Services } from '../context.js';
 import type { Db } from '../db/client.js';
@@ -214,16 +215,25 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
         reason = 'The group ' || coalesce('"' || r.group_name || '" ', '') || 'was deleted or is no longer one of yours since the check, so this row was skipped.'
       where ${inChunk} and r.group_id is not null and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.group})) and not ${groupOk}`);
 
-    // New accounts, with the ids the check chose. A conflict means someone created the account after the check.
+    // New accounts, with the ids the check chose. A conflict means someone created the account
+    // after the check. That is rare, and ON CONFLICT makes every row pay for it (a probe of each
+    // unique index before the insert), so the plain insert is tried first under a savepoint and
+    // the chunk falls back to ON CONFLICT only when it hit one.
     const passwordSql = sql`coalesce(r.password_hash, ${locked.shared}::text)`;
-    await tx.execute(sql`
+    const insertNew = (onConflict: SQL) => sql`
       insert into accounts (id, organisation_id, kind, first_name, last_name, email, password_hash, must_change_password, group_id, google_user_id, source)
       select r.new_account_id, ${actor.organisationId}, ${opts.accountKind}::account_kind, r.first_name, r.last_name, r.email, ${passwordSql},
              ${opts.mustChangePassword} and ${passwordSql} is not null, r.group_id, r.google_user_id, ${batch.source}::account_source
       from import_rows r
       where ${inChunk} and r.outcome = 'create'
       order by r.row_number
-      on conflict do nothing`);
+      ${onConflict}`;
+    try {
+      await tx.transaction((savepoint) => savepoint.execute(insertNew(sql``)));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await tx.execute(insertNew(sql`on conflict do nothing`));
+    }
     await tx.execute(sql`
       update import_rows r set outcome = 'skip',
         reason = 'An account with this email or Google account was created after the check, so this row was skipped. Import it again to update that account.'
