@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 import { ValidationError } from '../errors.js';
@@ -25,16 +26,16 @@ export function updateDescription(options: ImportOptions): string | null {
 }
 
 /**
- * An id for the account a row will create that sorts like the rows do (a UUID laid out as version 7:
- * the time of the check in milliseconds, then the row number, then 48 random bits). The import
- * inserts its accounts in row order, so they land at the right-hand end of the primary key's index
- * instead of on random pages of it (about a tenth of the insert's cost at 100k rows).
+ * An id for the account a row will create that sorts like the rows do: a UUID laid out as version
+ * 7, the time of the check in milliseconds, 40 random bits drawn once for the check, then the row
+ * number (32 bits). The import inserts its accounts in row order, so they land at the right-hand end of the
+ * primary key's index instead of on random pages of it (about a tenth of the insert's cost at
+ * 100k rows), and each row costs one small string, not a random draw of its own.
  */
-function rowOrderedUuid(rowNumber: string): SQL {
-  const n = sql.raw(rowNumber);
-  return sql`(lpad(to_hex((extract(epoch from statement_timestamp()) * 1000)::bigint), 12, '0')
-    || '7' || lpad(to_hex((${n} >> 12) & 4095), 3, '0') || '8' || lpad(to_hex(${n} & 4095), 3, '0')
-    || right(replace(gen_random_uuid()::text, '-', ''), 12))::uuid`;
+function rowOrderedUuid(rowNumber: SQL, checkedAtMs: number): SQL {
+  const random = randomBytes(5).toString('hex');
+  const prefix = `${Math.floor(checkedAtMs).toString(16).padStart(12, '0').slice(-12)}7${random.slice(0, 3)}8${random.slice(3)}`;
+  return sql`(${prefix}::text || lpad(to_hex(${rowNumber}), 8, '0'))::uuid`;
 }
 
 /**
@@ -73,41 +74,50 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
     const update = updateDescription(options);
     const mayCreatePasswordless = batch.hasSharedPassword || options.allowNoPassword;
 
+    // Classroom rows carry Google ids; a CSV file never does, and its check leaves those parts out.
+    const [google] = await tx.execute<{ any: boolean }>(sql`select exists (select 1 from import_rows where batch_id = ${id} and google_user_id is not null) as any`);
+    const withGoogle = google?.any ?? false;
+
     // One pass: every decision is computed from the staged data, then written with a single UPDATE.
     // Reasons are in order of precedence; the first that applies is the one the row shows.
+    // Duplicates are found by grouping (a hash, not a sort of every row), tags are resolved once per
+    // distinct set of names, and the row is rewritten in place (import_rows leaves room on its
+    // pages and has no index on what the check writes, so the update is HOT).
     await tx.execute(sql`
-      with base as (
-        select r.row_number, r.problem, r.group_name, r.tag_names, r.google_user_id, r.password,
-          case when r.email = '' and r.google_user_id is not null and ${options.placeholderEmailDomain}::text is not null
-               then lower(r.google_user_id) || '@' || ${options.placeholderEmailDomain}::text else r.email end as email
-        from import_rows r where r.batch_id = ${id}),
-      readable as (
-        select b.*, (b.problem is null and b.email <> '') as ok from base b),
-      firsts as (
-        select r.*,
-          case when r.ok then min(r.row_number) over (partition by r.ok, lower(r.email) collate "C") end as first_email_row,
-          case when r.ok and r.google_user_id is not null then min(r.row_number) over (partition by r.ok, r.google_user_id) end as first_google_row
-        from readable r),
-      tagged as (
-        select r.row_number,
-          coalesce(array_agg(tg.id) filter (where tg.id is not null), '{}') as ids, array_agg(n.name) filter (where tg.id is null) as missing
-        from readable r cross join lateral unnest(r.tag_names) as n(name)
+      with readable as (
+        select b.*, (b.problem is null and b.email <> '') as ok, lower(b.email) as email_key
+        from (
+          select r.row_number, r.problem, r.group_name, r.tag_names, r.google_user_id, r.password is not null as has_password,
+            case when r.email = '' and r.google_user_id is not null and ${options.placeholderEmailDomain}::text is not null
+                 then lower(r.google_user_id) || '@' || ${options.placeholderEmailDomain}::text else r.email end as email
+          from import_rows r where r.batch_id = ${id}) b),
+      email_firsts as (
+        select email_key, min(row_number) as first_row from readable where ok group by email_key having count(*) > 1),
+      google_firsts as (
+        select google_user_id, min(row_number) as first_row from readable
+        where ${withGoogle} and ok and google_user_id is not null group by google_user_id having count(*) > 1),
+      tag_sets as (
+        select s.names, coalesce(array_agg(tg.id) filter (where tg.id is not null), '{}') as ids, array_agg(n.name) filter (where tg.id is null) as missing
+        from (select distinct tag_names as names from readable where cardinality(tag_names) > 0) s
+        cross join lateral unnest(s.names) as n(name)
         left join tags tg on tg.organisation_id = ${org} and lower(tg.name) = lower(n.name)
-        group by r.row_number),
+        group by s.names),
       resolved as (
-        select f.*,
+        select f.*, ef.first_row as first_email_row, gf.first_row as first_google_row,
           coalesce(g.id, case when f.group_name is null then ${options.groupId}::uuid end) as group_id,
           (f.group_name is not null and g.id is null) as unknown_group,
-          (g.id is not null and not (${managed ? sql`g.id = any(${managed})` : sql`true`})) as foreign_group,
+          (g.id is not null and not (${groupInScope})) as foreign_group,
           case when cardinality(f.tag_names) = 0 then ${toUuidArray(tagIds)} else t.ids end as tag_ids,
           t.missing as missing_tags,
-          coalesce(bg.id, be.id) as account_id,
-          (bg.id is null and be.google_user_id is not null and f.google_user_id is not null and be.google_user_id <> f.google_user_id) as other_google
-        from firsts f
+          ${withGoogle ? sql`coalesce(bg.id, be.id)` : sql`be.id`} as account_id,
+          ${withGoogle ? sql`(bg.id is null and be.google_user_id is not null and f.google_user_id is not null and be.google_user_id <> f.google_user_id)` : sql`false`} as other_google
+        from readable f
+        left join email_firsts ef on f.ok and ef.email_key = f.email_key
+        left join google_firsts gf on f.ok and gf.google_user_id = f.google_user_id
         left join groups g on f.group_name is not null and g.organisation_id = ${org} and lower(g.name) = lower(f.group_name)
-        left join tagged t on t.row_number = f.row_number
-        left join accounts bg on f.ok and f.google_user_id is not null and bg.organisation_id = ${org} and bg.google_user_id = f.google_user_id
-        left join accounts be on f.ok and be.organisation_id = ${org} and lower(be.email) = lower(f.email)),
+        left join tag_sets t on cardinality(f.tag_names) > 0 and t.names = f.tag_names
+        ${withGoogle ? sql`left join accounts bg on f.ok and f.google_user_id is not null and bg.organisation_id = ${org} and bg.google_user_id = f.google_user_id` : sql``}
+        left join accounts be on f.ok and be.organisation_id = ${org} and lower(be.email) = f.email_key),
       early as (
         select r.*,
           case
@@ -121,10 +131,11 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
             when r.missing_tags is not null then 'There are no tags named "' || array_to_string(r.missing_tags, '", "') || '" in your organisation.'
             when r.other_google and r.account_id is not null then 'An account with this email is linked to another Google account, so it was left as it is.'
           end as early_reason
-        from resolved r),
+        -- OFFSET 0 keeps this a subquery of its own: the reason is worked out once per row, not
+        -- again at each of the places below that read it.
+        from resolved r offset 0),
       final as (
         select e.*,
-          case when e.early_reason is null and e.account_id is not null then min(e.row_number) over (partition by e.early_reason is null, e.account_id) end as first_account_row,
           a.id as existing_id, a.kind::text as existing_kind, a.is_system_admin as existing_system_admin,
           (a.id is not null and ${accountScopeSql(actor, 'a')}) as in_scope
         from early e left join accounts a on e.early_reason is null and a.id = e.account_id)
@@ -132,30 +143,37 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         email = f.email, group_id = f.group_id, tag_ids = coalesce(f.tag_ids, '{}'),
         account_id = case when f.early_reason is null then f.account_id end,
         new_account_id = case when f.early_reason is null and f.existing_id is null and f.group_id is not null
-                               and (f.password is not null or ${mayCreatePasswordless}) then ${rowOrderedUuid('f.row_number')} end,
+                               and (f.has_password or ${mayCreatePasswordless}) then ${rowOrderedUuid(sql`f.row_number`, Date.now())} end,
         outcome = (case
           when f.early_reason is not null then 'skip'
-          when f.first_account_row <> f.row_number then 'skip'
           when f.existing_id is not null and not f.in_scope then 'skip'
           when f.existing_id is not null and (f.existing_system_admin or f.existing_kind <> ${options.accountKind}) then 'keep'
           when f.existing_id is not null and ${update !== null} then 'update'
           when f.existing_id is not null then 'keep'
           when f.group_id is null then 'skip'
-          when f.password is null and not ${mayCreatePasswordless} then 'skip'
+          when not f.has_password and not ${mayCreatePasswordless} then 'skip'
           else 'create' end)::import_outcome,
         reason = case
           when f.early_reason is not null then f.early_reason
-          when f.first_account_row <> f.row_number then 'Row ' || f.first_account_row || ' is for the same account.'
           when f.existing_id is not null and not f.in_scope then 'An account with this email already exists in a group you do not manage, so it was left as it is.'
           when f.existing_id is not null and (f.existing_system_admin or f.existing_kind <> ${options.accountKind})
             then 'An account with this email already exists as ' || case when f.existing_kind = 'administrator' then 'an administrator' else 'a user' end || '; it will be left as it is.'
           when f.existing_id is not null and ${update !== null} then ${update ?? ''}::text
           when f.existing_id is not null then 'An account with this email already exists; it will be left as it is.'
           when f.group_id is null then 'The group is missing.'
-          when f.password is null and not ${mayCreatePasswordless} then 'The password is missing.'
+          when not f.has_password and not ${mayCreatePasswordless} then 'The password is missing.'
         end
       from final f
       where r.batch_id = ${id} and r.row_number = f.row_number`);
+
+    // Two rows that passed on their own but found the same existing account (one by Google id, one
+    // by email, say): the first one decides, the others are skipped. Only matched rows are read.
+    await tx.execute(sql`
+      update import_rows r set outcome = 'skip', reason = 'Row ' || d.first_row || ' is for the same account.'
+      from (
+        select account_id, min(row_number) as first_row from import_rows
+        where batch_id = ${id} and account_id is not null group by account_id having count(*) > 1) d
+      where r.batch_id = ${id} and r.account_id = d.account_id and r.row_number <> d.first_row`);
 
     const [counts] = await tx.execute<{ total: number; c: number; u: number; k: number; s: number }>(sql`
       select count(*)::int as total,
