@@ -213,7 +213,10 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
     await tx.execute(sql`
       update import_rows r set outcome = 'skip',
         reason = 'The group ' || coalesce('"' || r.group_name || '" ', '') || 'was deleted or is no longer one of yours since the check, so this row was skipped.'
-      where ${inChunk} and r.group_id is not null and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.group})) and not ${groupOk}`);
+      where ${inChunk} and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.group}))
+        and r.group_id in (
+          -- The chunk's few distinct groups are looked up, not each row's.
+          select r.group_id from (select distinct group_id from import_rows r where ${inChunk} and r.group_id is not null) r where not ${groupOk})`);
 
     // New accounts, with the ids the check chose. A conflict means someone created the account
     // after the check. That is rare, and ON CONFLICT makes every row pay for it (a probe of each
@@ -233,11 +236,11 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       await tx.execute(insertNew(sql`on conflict do nothing`));
+      await tx.execute(sql`
+        update import_rows r set outcome = 'skip',
+          reason = 'An account with this email or Google account was created after the check, so this row was skipped. Import it again to update that account.'
+        where ${inChunk} and r.outcome = 'create' and not exists (select 1 from accounts a where a.id = r.new_account_id)`);
     }
-    await tx.execute(sql`
-      update import_rows r set outcome = 'skip',
-        reason = 'An account with this email or Google account was created after the check, so this row was skipped. Import it again to update that account.'
-      where ${inChunk} and r.outcome = 'create' and not exists (select 1 from accounts a where a.id = r.new_account_id)`);
     if (opts.accountKind === 'administrator') {
       await tx.execute(sql`
         insert into administrator_groups (account_id, group_id)
@@ -269,8 +272,8 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
       insert into account_tags (account_id, tag_id)
       select case when r.outcome = 'create' then r.new_account_id else r.account_id end, t.tag_id
       from import_rows r cross join lateral unnest(r.tag_ids) as t(tag_id)
+      join tags tg on tg.id = t.tag_id and tg.organisation_id = ${actor.organisationId}
       where ${inChunk} and cardinality(r.tag_ids) > 0 and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.tags}))
-        and exists (select 1 from tags tg where tg.id = t.tag_id and tg.organisation_id = ${actor.organisationId})
       on conflict do nothing`);
 
     // Accounts left as they are still get linked to their Google account when they have none.
