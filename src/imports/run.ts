@@ -206,17 +206,19 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
     if (locked?.status !== 'running') return false;
     const inChunk = sql`r.batch_id = ${id} and r.row_number between ${range.lo} and ${range.hi}`;
     const managed = actor.isSystemAdmin ? null : toUuidArray(actor.managedGroupIds);
-    const groupOk = sql`exists (select 1 from groups g where g.id = r.group_id and g.organisation_id = ${actor.organisationId} ${managed ? sql`and g.id = any(${managed})` : sql``})`;
     const upd = opts.updateExisting;
 
     // Groups deleted (or no longer managed) since the check: those rows are skipped, not failed.
-    await tx.execute(sql`
-      update import_rows r set outcome = 'skip',
-        reason = 'The group ' || coalesce('"' || r.group_name || '" ', '') || 'was deleted or is no longer one of yours since the check, so this row was skipped.'
-      where ${inChunk} and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.group}))
-        and r.group_id in (
-          -- The chunk's few distinct groups are looked up, not each row's.
-          select r.group_id from (select distinct group_id from import_rows r where ${inChunk} and r.group_id is not null) r where not ${groupOk})`);
+    // The chunk's few distinct groups are looked up first; the rows are touched only when one is gone.
+    const gone = await tx.execute<{ group_id: string }>(sql`
+      select d.group_id from (select distinct r.group_id from import_rows r where ${inChunk} and r.group_id is not null) d
+      where not exists (select 1 from groups g where g.id = d.group_id and g.organisation_id = ${actor.organisationId} ${managed ? sql`and g.id = any(${managed})` : sql``})`);
+    if (gone.length) {
+      await tx.execute(sql`
+        update import_rows r set outcome = 'skip',
+          reason = 'The group ' || coalesce('"' || r.group_name || '" ', '') || 'was deleted or is no longer one of yours since the check, so this row was skipped.'
+        where ${inChunk} and (r.outcome = 'create' or (r.outcome = 'update' and ${upd.group})) and r.group_id = any(${toUuidArray(gone.map((g) => g.group_id))})`);
+    }
 
     // New accounts, with the ids the check chose. A conflict means someone created the account
     // after the check. That is rare, and ON CONFLICT makes every row pay for it (a probe of each

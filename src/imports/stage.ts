@@ -113,21 +113,29 @@ function copyLine(batchId: string, row: CleanRow): string {
 /**
  * Adds rows to a batch being prepared, with COPY (one stream, no per-row round trip). Each row is
  * cleaned and its own problems recorded; checks against other rows and accounts come in
- * checkImportBatch. Rows can be staged in several calls (a file read in pieces); a row number
+ * checkImportBatch. Rows come as a list, or as a stream of pages of rows (a file read a chunk at a
+ * time: one await per page, not per row). Rows can be staged in several calls; a row number
  * staged twice is refused by the primary key.
  */
-export async function stageImportRows(ctx: Ctx, batchId: string, rows: Iterable<ImportRowInput> | AsyncIterable<ImportRowInput>): Promise<{ staged: number }> {
+export async function stageImportRows(
+  ctx: Ctx,
+  batchId: string,
+  rows: Iterable<ImportRowInput> | AsyncIterable<readonly ImportRowInput[]>,
+): Promise<{ staged: number }> {
   const batch = await getImportBatch(ctx, batchId);
   assertEditable(batch);
   let staged = 0;
+  const pages: AsyncIterable<Iterable<ImportRowInput>> | Iterable<Iterable<ImportRowInput>> = Symbol.asyncIterator in rows ? rows : [rows];
   async function* lines(): AsyncGenerator<string> {
     let buffer = '';
-    for await (const row of rows as AsyncIterable<ImportRowInput>) {
-      buffer += copyLine(batch.id, cleanRow(row));
-      staged++;
-      if (buffer.length > 64 * 1024) {
-        yield buffer;
-        buffer = '';
+    for await (const page of pages) {
+      for (const row of page) {
+        buffer += copyLine(batch.id, cleanRow(row));
+        staged++;
+        if (buffer.length > 64 * 1024) {
+          yield buffer;
+          buffer = '';
+        }
       }
     }
     if (buffer) yield buffer;

@@ -4,7 +4,7 @@ import { guessField, guessMapping, validateMapping } from '../../src/imports/csv
 import { decodeCsv, detectDelimiter, MAX_FILE_BYTES, MAX_ROWS } from '../../src/imports/csv/decode.js';
 import { splitFullName } from '../../src/imports/csv/names.js';
 import { readCsvFile } from '../../src/imports/csv/parse.js';
-import { mappedRows } from '../../src/imports/csv/stage-csv.js';
+import { mappedRowPages } from '../../src/imports/csv/stage-csv.js';
 import { csvCell, csvLine } from '../../src/imports/csv/write.js';
 import { cleanRow } from '../../src/imports/stage.js';
 
@@ -38,7 +38,7 @@ async function rowsOf(bytes: Uint8Array) {
   const { info, text } = await readCsvFile(bytes, 'f.csv');
   const mapping = guessMapping(info.headers, true);
   const rows = [];
-  for await (const r of mappedRows(text, info.delimiter, mapping)) rows.push(r);
+  for await (const page of mappedRowPages(text, info.delimiter, mapping)) rows.push(...page);
   return { info, rows };
 }
 
