@@ -264,7 +264,9 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
         from import_rows r
         where ${inChunk} and r.outcome = 'update' and a.id = r.account_id
           and ${accountScopeSql(actor, 'a')} and a.kind::text = ${opts.accountKind} and not a.is_system_admin
-        returning a.id)
+        returning a.id, ${newPassword} as new_password),
+      -- A new password ends the account's sessions, as changing it on Your Account does.
+      signed_out as (delete from sessions s using u where u.new_password and s.account_id = u.id)
       update import_rows r set outcome = 'skip',
         reason = 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.'
       where ${inChunk} and r.outcome = 'update' and (r.account_id is null or r.account_id not in (select id from u))`);

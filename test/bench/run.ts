@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import postgres from 'postgres';
 import { nativeArgon2 } from '../../src/auth/argon2-native.js';
@@ -10,7 +11,9 @@ import type { BenchContext, BenchModule } from './bench-context.js';
 /**
  * `npm run bench`: each module measures one capability against real PostgreSQL and prints one
  * JSON line per figure set: {"bench": NAME, ...figures}. Modules run one after another, each in
- * a fresh database, so none disturbs another's numbers. `npm run bench -- NAME` runs one.
+ * a fresh database and, when several run, a process of its own (memory figures are a process's,
+ * and one module's heap would sit under the next one's), so none disturbs another's numbers.
+ * `npm run bench -- NAME` runs one.
  */
 const modules: Record<string, () => Promise<BenchModule>> = {
   accounts_search_100k: async () => (await import('./accounts-search.js')).accountsSearchBench,
@@ -32,8 +35,21 @@ if (process.env.DATABASE_URL) {
   adminUrl = embedded.urlFor('postgres');
 }
 
-for (const [name, load] of Object.entries(modules)) {
-  if (only.length && !only.includes(name)) continue;
+const selected = Object.entries(modules).filter(([name]) => !only.length || only.includes(name));
+
+/** Runs one module in a child process of its own, against the same server; its lines go to our stdout. */
+function runInChild(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, name], {
+      stdio: 'inherit',
+      env: { ...process.env, DATABASE_URL: adminUrl },
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench ${name} exited with ${code}`))));
+  });
+}
+
+async function runHere(name: string, load: () => Promise<BenchModule>): Promise<void> {
   const dbName = `rb_bench_${name}_${Date.now().toString(36)}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${dbName}"`);
@@ -53,4 +69,10 @@ for (const [name, load] of Object.entries(modules)) {
     await admin.end();
   }
 }
-if (embedded) await embedded.stop();
+
+try {
+  if (selected.length === 1) await runHere(selected[0]![0], selected[0]![1]);
+  else for (const [name] of selected) await runInChild(name);
+} finally {
+  if (embedded) await embedded.stop();
+}

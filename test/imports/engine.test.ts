@@ -15,6 +15,7 @@ import {
   type ImportOptionsPatch,
   type ImportRowInput,
 } from '../../src/imports/engine.js';
+import { createSession } from '../../src/auth/sessions.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createAccount, createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
 import { queuedJobs } from '../helpers/jobs.js';
@@ -215,8 +216,10 @@ describe('import engine: the check', () => {
   });
 
   it('never lets an administrator touch accounts outside their groups, nor import administrators', async () => {
-    await createAccount(db.services, org.organisationId, { email: 'southern@engine.test', groupId: org.groups.South! });
-    await createAccount(db.services, org.organisationId, { email: 'northern@engine.test', groupId: org.groups.North! });
+    const southern = await createAccount(db.services, org.organisationId, { email: 'southern@engine.test', groupId: org.groups.South! });
+    const northern = await createAccount(db.services, org.organisationId, { email: 'northern@engine.test', groupId: org.groups.North! });
+    await createSession(db.services, southern.id);
+    await createSession(db.services, northern.id);
     await expect(createImportBatch(teacherCtx, { source: 'csv', options: { accountKind: 'administrator' } })).rejects.toBeInstanceOf(ValidationError);
     await expect(createImportBatch(teacherCtx, { source: 'csv', options: { groupId: org.groups.South! } })).rejects.toBeInstanceOf(ValidationError);
     const rows = [
@@ -235,6 +238,9 @@ describe('import engine: the check', () => {
     expect(await argon2.verify(south!.password_hash, 'changed-pass-1')).toBe(false);
     const [north] = await db.services.sql<{ password_hash: string }[]>`select password_hash from accounts where email = 'northern@engine.test'`;
     expect(await argon2.verify(north!.password_hash, 'changed-pass-1')).toBe(true);
+    // A password changed by the import ends that account's sessions, as changing it on Your Account does.
+    expect(await db.services.sql`select 1 from sessions where account_id = ${northern.id}`).toHaveLength(0);
+    expect(await db.services.sql`select 1 from sessions where account_id = ${southern.id}`).toHaveLength(1);
   });
 
   it("gives not found for another organisation's batch, and for a teacher's view of someone else's batch", async () => {
