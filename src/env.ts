@@ -35,6 +35,10 @@ export const EnvSchema = v.object({
   /** Set when the service is reached over https (cookies get the Secure flag). */
   SECURE_COOKIES: flag,
   WORKER_CONCURRENCY: v.pipe(v.optional(v.string(), '4'), v.transform(Number), v.integer(), v.minValue(1)),
+  /** How often a job runner says it is alive (worker/recovery.ts). */
+  WORKER_HEARTBEAT_SECONDS: v.pipe(v.optional(v.string(), '20'), v.transform(Number), v.integer(), v.minValue(1)),
+  /** Silence after which a runner counts as killed and the jobs it held are released to the others. */
+  WORKER_STALE_SECONDS: v.pipe(v.optional(v.string(), '90'), v.transform(Number), v.integer(), v.minValue(2)),
 });
 
 export type Env = v.InferOutput<typeof EnvSchema>;

@@ -6,6 +6,8 @@ import argon2 from 'argon2';
 import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx } from '../../src/context.js';
 import { checkImportBatch, createImportBatch, getImportBatch, runImport, stageImportRows, startImport, type ImportRowInput } from '../../src/imports/engine.js';
+import { parseEnv } from '../../src/env.js';
+import { startRunner } from '../../worker/runner.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
 
@@ -13,6 +15,7 @@ const db = useTestDatabase();
 let org: OrgFixture;
 let ctx: Ctx;
 const child = fileURLToPath(new URL('./helpers/run-import-child.ts', import.meta.url));
+const runnerChild = fileURLToPath(new URL('./helpers/run-worker-child.ts', import.meta.url));
 
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Killed', tags: ['Grade 9'] });
@@ -93,5 +96,31 @@ describe('run_import killed with SIGKILL and run again', () => {
     }
     const [plain] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_rows where batch_id = ${id} and password is not null`;
     expect(plain!.n).toBe(0);
+  });
+
+  it('as a queued job whose runner was killed: another runner takes the job up within seconds, not hours', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => ({ rowNumber: i + 2, firstName: `Q${i}`, lastName: 'Ueued', email: `queued${i}@killed.test`, password: `own-password-${i}` }));
+    const id = await preparedBatch(rows);
+    // A whole runner process takes the job from the queue; killed, it leaves the job locked.
+    const worker = spawn(process.execPath, ['--import', 'tsx', runnerChild, db.url], { stdio: ['ignore', 'ignore', 'inherit'] });
+    await killWhen(worker, id, (b) => b.passwordsHashed >= 8);
+    const [locked] = await db.services.sql<{ locked_by: string | null }[]>`
+      select j.locked_by from graphile_worker.jobs j where j.task_identifier = 'run_import' and j.key = ${`run_import:${id}`}`;
+    expect(locked!.locked_by).toMatch(/^(pool|worker)-/);
+    expect((await getImportBatch(ctx, id)).status).toBe('running');
+
+    // A runner started afterwards sees the killed one's heartbeat go stale, releases its lock and finishes the import.
+    const env = parseEnv({ NODE_ENV: 'test', WORKER_CONCURRENCY: '1', WORKER_HEARTBEAT_SECONDS: '1', WORKER_STALE_SECONDS: '3' });
+    const runner = await startRunner({ services: db.services, env, mailer: null, databaseUrl: db.url });
+    try {
+      for (let i = 0; i < 300 && (await getImportBatch(ctx, id)).status !== 'finished'; i++) await sleep(100);
+    } finally {
+      await runner.stop();
+    }
+    const done = await getImportBatch(ctx, id);
+    expect([done.status, done.createdCount, done.passwordsHashed]).toEqual(['finished', 120, 120]);
+    expect(await accountsLike('queued%@killed.test')).toEqual({ n: 120, distinct_emails: 120, tagged: 120 });
+    const [heartbeats] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from worker_heartbeats`;
+    expect(heartbeats!.n).toBe(0);
   });
 });

@@ -3,3 +3,4 @@ export * from './imports.js';
 export * from './assignments.js';
 export * from './classroom.js';
 export * from './google-sandbox.js';
+export * from './workers.js';
