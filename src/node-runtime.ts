@@ -30,14 +30,17 @@ export interface NodeRuntime {
  * The Node runtime's shared start-up: the database (DATABASE_URL, or an embedded PostgreSQL under
  * .data/ when none is given), migrations, password hashing and the mailer.
  */
-export async function startNodeRuntime(env: Env, options: { migrate?: boolean; log?: (line: string) => void } = {}): Promise<NodeRuntime> {
+export async function startNodeRuntime(
+  env: Env,
+  options: { migrate?: boolean; log?: (line: string) => void; ownSignals?: boolean } = {},
+): Promise<NodeRuntime> {
   const log = options.log ?? ((line: string) => console.log(line));
   env = await withTokenKey(env, DATA_DIR, log);
   let embedded: EmbeddedServer | null = null;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
     log(`No DATABASE_URL: using the embedded PostgreSQL (data in ${path.join(DATA_DIR, 'postgres')}).`);
-    embedded = await startEmbeddedPostgres(path.join(DATA_DIR, 'postgres'));
+    embedded = await startEmbeddedPostgres(path.join(DATA_DIR, 'postgres'), undefined, { ownSignals: options.ownSignals });
     await embedded.ensureDatabase('rosterbridge');
     databaseUrl = embedded.urlFor('rosterbridge');
   }

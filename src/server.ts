@@ -10,7 +10,8 @@ import { startRunner } from '../worker/runner.js';
  * demo data on first run, the job runner in-process, and the web server on PORT.
  */
 const env = parseEnv(process.env);
-const runtime = await startNodeRuntime(env);
+// Our SIGINT/SIGTERM handlers below stop the runner, then the database (embedded or not), then exit.
+const runtime = await startNodeRuntime(env, { ownSignals: true });
 
 const seeded = await seedDemoIfEmpty(runtime.services);
 if (seeded) {

