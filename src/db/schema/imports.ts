@@ -87,7 +87,11 @@ export const importRows = pgTable(
     /** The id a new account gets, chosen by the check, so the run inserts it without writing the row again. */
     newAccountId: uuid('new_account_id'),
   },
-  // Only the primary key: every statement reads a batch's rows by it, and each index would be one
-  // more write per row in the check and the run.
-  (t) => [primaryKey({ columns: [t.batchId, t.rowNumber] })],
+  // The primary key serves every statement of the import (a batch's rows, by row number). The one
+  // other index holds only the rows that matched an existing account: without it, deleting any
+  // account (its foreign key sets account_id to null here) would read every import row ever kept.
+  (t) => [
+    primaryKey({ columns: [t.batchId, t.rowNumber] }),
+    index('import_rows_account_idx').on(t.accountId).where(sql`${t.accountId} is not null`),
+  ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "import_rows_account_idx" ON "import_rows" USING btree ("account_id") WHERE "import_rows"."account_id" is not null;
