@@ -250,26 +250,40 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
         on conflict do nothing`);
     }
 
+    // What the chunk holds besides new accounts: most imports create only, and then the statements
+    // for existing accounts are not run at all.
+    const [work] = await tx.execute<{ updates: number; links: number }>(sql`
+      select count(*) filter (where r.outcome = 'update')::int as updates,
+        count(*) filter (where r.outcome = 'keep' and r.google_user_id is not null)::int as links
+      from import_rows r where ${inChunk}`);
+    // The accounts those rows name, as an array the plan probes the primary key with. The import
+    // is adding accounts faster than statistics follow: joined the plain way, an organisation
+    // thought to hold a hundred accounts was scanned whole for every chunk.
+    const rowAccounts = (outcome: 'update' | 'keep') =>
+      sql`a.id = any(array(select r.account_id from import_rows r where ${inChunk} and r.outcome = ${outcome}::import_outcome and r.account_id is not null))`;
+
     // Existing accounts chosen for an update, re-checked against the actor's reach now.
     const newPassword = sql`(${upd.password} and ${passwordSql} is not null)`;
     const googleFree = sql`(r.google_user_id is null or not exists (select 1 from accounts x where x.organisation_id = ${actor.organisationId} and x.google_user_id = r.google_user_id and x.id <> a.id))`;
-    await tx.execute(sql`
-      with u as (
-        update accounts a set
-          password_hash = case when ${newPassword} then ${passwordSql} else a.password_hash end,
-          must_change_password = case when ${newPassword} then ${opts.mustChangePassword} else a.must_change_password end,
-          group_id = case when ${upd.group} and r.group_id is not null then r.group_id else a.group_id end,
-          google_user_id = case when ${googleFree} then coalesce(a.google_user_id, r.google_user_id) else a.google_user_id end,
-          updated_at = now()
-        from import_rows r
-        where ${inChunk} and r.outcome = 'update' and a.id = r.account_id
-          and ${accountScopeSql(actor, 'a')} and a.kind::text = ${opts.accountKind} and not a.is_system_admin
-        returning a.id, ${newPassword} as new_password),
-      -- A new password ends the account's sessions, as changing it on Your Account does.
-      signed_out as (delete from sessions s using u where u.new_password and s.account_id = u.id)
-      update import_rows r set outcome = 'skip',
-        reason = 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.'
-      where ${inChunk} and r.outcome = 'update' and (r.account_id is null or r.account_id not in (select id from u))`);
+    if (work!.updates > 0) {
+      await tx.execute(sql`
+        with u as (
+          update accounts a set
+            password_hash = case when ${newPassword} then ${passwordSql} else a.password_hash end,
+            must_change_password = case when ${newPassword} then ${opts.mustChangePassword} else a.must_change_password end,
+            group_id = case when ${upd.group} and r.group_id is not null then r.group_id else a.group_id end,
+            google_user_id = case when ${googleFree} then coalesce(a.google_user_id, r.google_user_id) else a.google_user_id end,
+            updated_at = now()
+          from import_rows r
+          where ${inChunk} and r.outcome = 'update' and a.id = r.account_id and ${rowAccounts('update')}
+            and ${accountScopeSql(actor, 'a')} and a.kind::text = ${opts.accountKind} and not a.is_system_admin
+          returning a.id, ${newPassword} as new_password),
+        -- A new password ends the account's sessions, as changing it on Your Account does.
+        signed_out as (delete from sessions s using u where u.new_password and s.account_id = u.id)
+        update import_rows r set outcome = 'skip',
+          reason = 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.'
+        where ${inChunk} and r.outcome = 'update' and (r.account_id is null or r.account_id not in (select id from u))`);
+    }
 
     // Tags: added to new accounts, and to updated ones when chosen; a tag deleted since the check is left out.
     await tx.execute(sql`
@@ -281,11 +295,13 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
       on conflict do nothing`);
 
     // Accounts left as they are still get linked to their Google account when they have none.
-    await tx.execute(sql`
-      update accounts a set google_user_id = r.google_user_id
-      from import_rows r
-      where ${inChunk} and r.outcome = 'keep' and r.google_user_id is not null and a.id = r.account_id and a.google_user_id is null
-        and ${accountScopeSql(actor, 'a')} and ${googleFree}`);
+    if (work!.links > 0) {
+      await tx.execute(sql`
+        update accounts a set google_user_id = r.google_user_id
+        from import_rows r
+        where ${inChunk} and r.outcome = 'keep' and r.google_user_id is not null and a.id = r.account_id and ${rowAccounts('keep')}
+          and a.google_user_id is null and ${accountScopeSql(actor, 'a')} and ${googleFree}`);
+    }
 
     if (opts.sendWelcomeEmail && locked.welcome) {
       await queueWelcomeEmails(tx, {
