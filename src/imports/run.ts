@@ -255,15 +255,17 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
     // import_rows directly, the plan rests on statistics the import itself makes stale (accounts
     // grow faster than they are analyzed): one re-import of 100k rows ran for 87 s that way.
     // Most imports only create, and then nothing below runs.
-    const existing = await tx.execute<{ outcome: 'update' | 'keep'; account_id: string; password_hash: string | null; group_id: string | null; google_user_id: string | null }>(sql`
+    // (An update row's account_id is null when the account was deleted since the check: it is
+    // read all the same, so the row is skipped below rather than counted as updated.)
+    const existing = await tx.execute<{ outcome: 'update' | 'keep'; account_id: string | null; password_hash: string | null; group_id: string | null; google_user_id: string | null }>(sql`
       select r.outcome, r.account_id, r.password_hash, r.group_id, r.google_user_id from import_rows r
-      where ${inChunk} and r.account_id is not null and (r.outcome = 'update' or (r.outcome = 'keep' and r.google_user_id is not null))`);
-    const updates = existing.filter((r) => r.outcome === 'update');
+      where ${inChunk} and (r.outcome = 'update' or (r.outcome = 'keep' and r.google_user_id is not null and r.account_id is not null))`);
+    const updates = existing.filter((r) => r.outcome === 'update' && r.account_id !== null);
     const links = existing.filter((r) => r.outcome === 'keep');
     const googleFree = sql`(r.google_user_id is null or not exists (select 1 from accounts x where x.organisation_id = ${actor.organisationId} and x.google_user_id = r.google_user_id and x.id <> a.id))`;
 
     // Existing accounts chosen for an update, re-checked against the actor's reach now.
-    if (updates.length) {
+    if (existing.some((r) => r.outcome === 'update')) {
       const newPassword = sql`(${upd.password} and ${passwordSql} is not null)`;
       await tx.execute(sql`
         with r as (

@@ -243,6 +243,21 @@ describe('import engine: the check', () => {
     expect(await db.services.sql`select 1 from sessions where account_id = ${southern.id}`).toHaveLength(1);
   });
 
+  it('skips an update whose account was deleted after the check, instead of counting it as updated', async () => {
+    const gone = await createAccount(db.services, org.organisationId, { email: 'deleted-later@engine.test', groupId: org.groups.North! });
+    const rows = [row(2, { email: 'deleted-later@engine.test' }), row(3, { email: 'created-beside@engine.test' })];
+    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', updateExisting: { password: true } });
+    expect((await outcomes(sysCtx, id))[2]!.outcome).toBe('update');
+    await db.services.sql`delete from accounts where id = ${gone.id}`;
+    await startImport(sysCtx, id);
+    expect(await runImport(db.services, id)).toBe('finished');
+    const o = await outcomes(sysCtx, id);
+    expect(o[2]).toEqual({ outcome: 'skip', reason: 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.' });
+    expect(o[3]!.outcome).toBe('create');
+    const batch = await getImportBatch(sysCtx, id);
+    expect([batch.createdCount, batch.updatedCount, batch.skippedCount]).toEqual([1, 0, 1]);
+  });
+
   it("gives not found for another organisation's batch, and for a teacher's view of someone else's batch", async () => {
     const { id } = await createImportBatch(sysCtx, { source: 'csv' });
     const otherCtx = await ctxFor(other.systemAdmin.id);
