@@ -2,16 +2,13 @@ import { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
 import type { WorkerEvents } from 'graphile-worker';
 import type { Services } from '../src/context.js';
+import { arrayLiteral } from '../src/db/array-literal.js';
 
 export interface HeartbeatTiming {
   /** How often a runner says its workers are alive. */
   heartbeatSeconds: number;
   /** Silence after which a worker counts as gone (several missed beats, so a busy moment is not death). */
   staleSeconds: number;
-}
-
-function textArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
 /**
@@ -27,7 +24,7 @@ export async function releaseStaleWorkerLocks(services: Pick<Services, 'db'>, st
     from graphile_worker.jobs j left join worker_heartbeats h on h.worker_id = j.locked_by
     where j.locked_by is not null and coalesce(h.seen_at, j.locked_at) < now() - make_interval(secs => ${staleSeconds})`);
   const ids = stale.map((r) => r.worker_id);
-  if (ids.length) await services.db.execute(sql`select graphile_worker.force_unlock_workers(${textArray(ids)}::text[])`);
+  if (ids.length) await services.db.execute(sql`select graphile_worker.force_unlock_workers(${arrayLiteral(ids)}::text[])`);
   // A silent worker's row says nothing more: were it to lock a job again, its lock time would count.
   await services.db.execute(sql`delete from worker_heartbeats where seen_at < now() - make_interval(secs => ${staleSeconds})`);
   return ids;
@@ -70,7 +67,7 @@ export function startHeartbeats(services: Pick<Services, 'db'>, timing: Heartbea
     if (ours.size) {
       for (const id of ours) written.add(id);
       await services.db.execute(sql`
-        insert into worker_heartbeats (worker_id) select unnest(${textArray([...ours])}::text[])
+        insert into worker_heartbeats (worker_id) select unnest(${arrayLiteral([...ours])}::text[])
         on conflict (worker_id) do update set seen_at = now()`);
     }
     await releaseStaleWorkerLocks(services, timing.staleSeconds);
@@ -98,7 +95,7 @@ export function startHeartbeats(services: Pick<Services, 'db'>, timing: Heartbea
       const ids = [...written];
       ours.clear();
       written.clear();
-      if (ids.length) await services.db.execute(sql`delete from worker_heartbeats where worker_id = any(${textArray(ids)}::text[])`);
+      if (ids.length) await services.db.execute(sql`delete from worker_heartbeats where worker_id = any(${arrayLiteral(ids)}::text[])`);
     },
   };
 }

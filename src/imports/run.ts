@@ -5,6 +5,7 @@ import { loadActor } from '../auth/actor.js';
 import { isUniqueViolation } from '../accounts/own-account.js';
 import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
 import type { Ctx, Services } from '../context.js';
+import { arrayLiteral } from '../db/array-literal.js';
 import type { Db } from '../db/client.js';
 import { ConflictError, DomainError, ValidationError } from '../errors.js';
 import { createAssignmentRequest } from '../assignments/request.js';
@@ -175,7 +176,7 @@ async function hashRowPasswords(ctx: Ctx, batch: ImportBatch, options: RunImport
     await ctx.db.transaction(async (tx) => {
       const updated = await tx.execute<{ row_number: number }>(sql`
         update import_rows r set password_hash = u.hash, password = null
-        from unnest(${`{${rows.map((r) => r.row_number).join(',')}}`}::int[], ${pgArray(hashes)}::text[]) as u(n, hash)
+        from unnest(${`{${rows.map((r) => r.row_number).join(',')}}`}::int[], ${arrayLiteral(hashes)}::text[]) as u(n, hash)
         where r.batch_id = ${batch.id} and r.row_number = u.n and r.password_hash is null
         returning r.row_number`);
       await tx.execute(sql`update import_batches set passwords_hashed = passwords_hashed + ${updated.length} where id = ${batch.id}`);
@@ -183,11 +184,6 @@ async function hashRowPasswords(ctx: Ctx, batch: ImportBatch, options: RunImport
     });
     await options.afterChunk?.('hash');
   }
-}
-
-/** An array literal of strings or nulls, to cast to text[] or uuid[] (quoted, so any text is safe in it). */
-function pgArray(values: (string | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
 }
 
 /**
@@ -267,10 +263,11 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
     // Existing accounts chosen for an update, re-checked against the actor's reach now.
     if (existing.some((r) => r.outcome === 'update')) {
       const newPassword = sql`(${upd.password} and ${passwordSql} is not null)`;
+      const ids = arrayLiteral(updates.map((u) => u.account_id));
       await tx.execute(sql`
         with r as (
-          select * from unnest(${pgArray(updates.map((u) => u.account_id))}::uuid[], ${pgArray(updates.map((u) => u.password_hash))}::text[],
-                               ${pgArray(updates.map((u) => u.group_id))}::uuid[], ${pgArray(updates.map((u) => u.google_user_id))}::text[])
+          select * from unnest(${ids}::uuid[], ${arrayLiteral(updates.map((u) => u.password_hash))}::text[],
+                               ${arrayLiteral(updates.map((u) => u.group_id))}::uuid[], ${arrayLiteral(updates.map((u) => u.google_user_id))}::text[])
             as r(account_id, password_hash, group_id, google_user_id)),
         u as (
           update accounts a set
@@ -280,7 +277,7 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
             google_user_id = case when ${googleFree} then coalesce(a.google_user_id, r.google_user_id) else a.google_user_id end,
             updated_at = now()
           from r
-          where a.id = r.account_id and a.id = any(${pgArray(updates.map((u) => u.account_id))}::uuid[])
+          where a.id = r.account_id and a.id = any(${ids}::uuid[])
             and ${accountScopeSql(actor, 'a')} and a.kind::text = ${opts.accountKind} and not a.is_system_admin
           returning a.id, ${newPassword} as new_password),
         -- A new password ends the account's sessions, as changing it on Your Account does.
@@ -301,10 +298,11 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
 
     // Accounts left as they are still get linked to their Google account when they have none.
     if (links.length) {
+      const ids = arrayLiteral(links.map((l) => l.account_id));
       await tx.execute(sql`
         update accounts a set google_user_id = r.google_user_id
-        from unnest(${pgArray(links.map((l) => l.account_id))}::uuid[], ${pgArray(links.map((l) => l.google_user_id))}::text[]) as r(account_id, google_user_id)
-        where a.id = r.account_id and a.id = any(${pgArray(links.map((l) => l.account_id))}::uuid[])
+        from unnest(${ids}::uuid[], ${arrayLiteral(links.map((l) => l.google_user_id))}::text[]) as r(account_id, google_user_id)
+        where a.id = r.account_id and a.id = any(${ids}::uuid[])
           and a.google_user_id is null and ${accountScopeSql(actor, 'a')} and ${googleFree}`);
     }
 

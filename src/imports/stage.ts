@@ -5,6 +5,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.js';
 import { EMAIL_MAX_LENGTH } from '../accounts/email.js';
 import { NAME_MAX_LENGTH } from '../accounts/create-account.js';
 import type { Ctx } from '../context.js';
+import { arrayLiteral } from '../db/array-literal.js';
 import { assertEditable, getImportBatch } from './batches.js';
 
 /** One row as a source hands it over (CSV after column mapping, or a Classroom roster entry). */
@@ -91,8 +92,7 @@ function copyText(value: string | null): string {
 }
 
 function copyTextArray(values: string[]): string {
-  const literal = `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-  return copyText(literal);
+  return copyText(arrayLiteral(values));
 }
 
 function copyLine(batchId: string, row: CleanRow): string {
