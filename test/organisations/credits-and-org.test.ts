@@ -139,7 +139,7 @@ describe('a new organisation and its one-time sign-in link', () => {
     expect((await visitor.get('/sign-in/link/forgedforgedforgedforged123')).res.status).toBe(410);
   });
 
-  it('npm run org: creates, adds credits, and exits non-zero with a clear message on bad input', { timeout: 120_000 }, async () => {
+  it('npm run org: creates, adds credits, and exits non-zero with a clear message on bad input', { timeout: 300_000 }, async () => {
     const run = promisify(execFile);
     const env = { ...process.env, DATABASE_URL: db.url, ROSTERBRIDGE_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'rb-org-')) };
     const cli = ['tsx', 'src/db/org-cli.ts'];
