@@ -7,14 +7,15 @@ export const DIRECTORY_NAME_MAX_LENGTH = 100;
 function nameSchema(noun: 'group' | 'tag') {
   return v.pipe(
     v.string(),
-    v.transform((s) => s.replace(/\0/g, '').replace(/\s+/g, ' ').trim()),
+    // Trimmed only, as the CSV import does with its Group and Tag cells, so both find the same names.
+    v.transform((s) => s.replace(/\0/g, '').trim()),
     v.minLength(1, `Enter a name for the ${noun}.`),
     v.maxLength(DIRECTORY_NAME_MAX_LENGTH, `A ${noun} name can be at most ${DIRECTORY_NAME_MAX_LENGTH} characters.`),
   );
 }
 
 /**
- * A group or tag name as it is stored: spaces collapsed and trimmed, at most 100 characters.
+ * A group or tag name as it is stored: trimmed, at most 100 characters.
  * Names are compared ignoring case by the unique indexes on lower(name).
  */
 export function readName(raw: unknown, noun: 'group' | 'tag', field = 'name'): string {

@@ -80,7 +80,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
     const [google] = await tx.execute<{ any: boolean }>(sql`select exists (select 1 from import_rows where batch_id = ${id} and google_user_id is not null) as any`);
     const withGoogle = google?.any ?? false;
 
-    await planNewNames(tx, ctx, id, options);
+    const planned = await planNewNames(tx, ctx, id, options);
     // Tags and groups as the rows will find them: the organisation's, and those the import will create.
     const knownTags = sql`(select id, name from tags where organisation_id = ${org} union all ${plannedRowsSql('new_tags', id)})`;
     const knownGroups = sql`(select id, name from groups where organisation_id = ${org} union all ${plannedRowsSql('new_groups', id)})`;
@@ -182,7 +182,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         where batch_id = ${id} and account_id is not null group by account_id having count(*) > 1) d
       where r.batch_id = ${id} and r.account_id = d.account_id and r.row_number <> d.first_row`);
 
-    await prunePlannedNames(tx, id, options);
+    await prunePlannedNames(tx, id, options, planned);
 
     const [counts] = await tx.execute<{ total: number; c: number; u: number; k: number; s: number }>(sql`
       select count(*)::int as total,

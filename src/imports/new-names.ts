@@ -22,18 +22,24 @@ type Tx = Pick<Db, 'execute' | 'insert'>;
  * and that do not exist, each given an id now. The check then resolves rows against them as if
  * they existed; nothing is created until the import runs.
  */
-export async function planNewNames(tx: Tx, ctx: Ctx, batchId: string, options: ImportOptions): Promise<void> {
+export async function planNewNames(tx: Tx, ctx: Ctx, batchId: string, options: ImportOptions): Promise<{ planned: number }> {
   const org = ctx.actor.organisationId;
   const createGroups = options.createGroups && ctx.actor.isSystemAdmin;
-  await tx.execute(sql`
+  const [row] = await tx.execute<{ planned: number }>(sql`
     update import_batches set
       new_tags = ${options.createTags ? sql`(${plannedTagsSql(batchId, org)})` : sql`'[]'::jsonb`},
       new_groups = ${createGroups ? sql`(${plannedGroupsSql(batchId, org)})` : sql`'[]'::jsonb`}
-    where id = ${batchId}`);
+    where id = ${batchId}
+    returning (jsonb_array_length(new_tags) + jsonb_array_length(new_groups))::int as planned`);
+  return { planned: row?.planned ?? 0 };
 }
 
-/** The check's last step: keeps only the planned names that a row the import applies will use. */
-export async function prunePlannedNames(tx: Tx, batchId: string, options: ImportOptions): Promise<void> {
+/**
+ * The check's last step: keeps only the planned names that a row the import applies will use.
+ * It reads every row, so it runs only when something was planned.
+ */
+export async function prunePlannedNames(tx: Tx, batchId: string, options: ImportOptions, planned: { planned: number }): Promise<void> {
+  if (planned.planned === 0) return;
   const applies = (update: boolean): SQL => sql`(r.outcome = 'create' or (r.outcome = 'update' and ${update}))`;
   await tx.execute(prunePlannedSql(batchId, { group: applies(options.updateExisting.group), tags: applies(options.updateExisting.tags) }));
 }

