@@ -20,6 +20,20 @@ function fieldErrors(issues: readonly v.BaseIssue<unknown>[]): Record<string, st
 
 export class InputError extends ValidationError {}
 
+type Target = 'query' | 'form' | 'param';
+
+/** Which schema each validator middleware reads, so tests can walk the app's routes and feed every declared field. */
+const declared = new WeakMap<object, { target: Target; schema: v.GenericSchema }>();
+
+export function declaredInput(handler: unknown): { target: Target; schema: v.GenericSchema } | undefined {
+  return typeof handler === 'function' ? declared.get(handler) : undefined;
+}
+
+function remember<H extends object>(target: Target, schema: v.GenericSchema, handler: H): H {
+  declared.set(handler, { target, schema });
+  return handler;
+}
+
 /** `message`, when given, replaces the fields' own messages (for pages opened by another service, not by a person's typing). */
 interface Options {
   message?: string;
@@ -31,19 +45,19 @@ function refuse(issues: readonly v.BaseIssue<unknown>[], options: Options): neve
 }
 
 export function query<S extends v.GenericSchema>(schema: S, options: Options = {}) {
-  return vValidator('query', schema, (result) => {
+  return remember('query', schema, vValidator('query', schema, (result) => {
     if (!result.success) refuse(result.issues, options);
-  });
+  }));
 }
 
 export function form<S extends v.GenericSchema>(schema: S, options: Options = {}) {
-  return vValidator('form', schema, (result) => {
+  return remember('form', schema, vValidator('form', schema, (result) => {
     if (!result.success) refuse(result.issues, options);
-  });
+  }));
 }
 
 export function param<S extends v.GenericSchema>(schema: S) {
-  return vValidator('param', schema, (result) => {
+  return remember('param', schema, vValidator('param', schema, (result) => {
     if (!result.success) throw new NotFoundError('That does not exist.');
-  });
+  }));
 }
