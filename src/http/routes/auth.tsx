@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
+import * as v from 'valibot';
 import { createSession, destroySession } from '../../auth/sessions.js';
 import { signIn } from '../../auth/sign-in.js';
 import { changeOwnPassword } from '../../accounts/own-account.js';
 import { RateLimitedError, ValidationError } from '../../errors.js';
-import { ChangePasswordPage, SignInPage } from '../../../views/pages/auth.js';
+import { ChangePasswordPage, SignInLinkPage, SignInPage } from '../../../views/pages/auth.js';
+import { EXPIRED_LINK, findSignInLink, useSignInLink } from '../../auth/sign-in-links.js';
 import { safeRedirectPath } from '../../safe-redirect.js';
 import { clientAddress } from '../client-address.js';
 import { rerenderOn } from '../form-errors.js';
@@ -16,6 +18,7 @@ import type { AppEnv } from '../types.js';
 const NextQuery = fields({ next: text('The page to go back to', { max: 2000 }) });
 const SignInForm = fields({ email: emailText('Email'), password: secret('Password'), next: text('The page to go back to', { max: 2000 }) });
 const NewPasswordForm = fields({ newPassword: secret('New password'), confirmPassword: secret('Confirm new password') });
+const LinkParam = v.object({ token: text('The link', { max: 200 }) });
 
 export const authRoutes = new Hono<AppEnv>()
   .get('/sign-in', input.query(NextQuery), (c) => {
@@ -38,6 +41,31 @@ export const authRoutes = new Hono<AppEnv>()
       (error) => c.render(<SignInPage csrfToken={c.get('csrfToken')} email={email} next={next} error={error.message} />, { title: 'Sign in' }),
       [ValidationError, RateLimitedError],
     );
+  })
+  .get('/sign-in/link/:token', input.param(LinkParam), async (c) => {
+    const link = await findSignInLink(c.get('services'), c.req.valid('param').token);
+    c.header('Referrer-Policy', 'no-referrer');
+    if (!link) c.status(410);
+    return c.render(<SignInLinkPage csrfToken={c.get('csrfToken')} action={c.req.path} email={link?.email ?? null} />, { title: 'Choose your password' });
+  })
+  .post('/sign-in/link/:token', input.param(LinkParam), input.form(NewPasswordForm), async (c) => {
+    const { token } = c.req.valid('param');
+    try {
+      const { accountId } = await useSignInLink(c.get('services'), { token, ...c.req.valid('form') });
+      const previous = c.get('session');
+      if (previous) await destroySession(c.get('services'), previous.id);
+      const { token: sessionToken } = await createSession(c.get('services'), accountId);
+      setSessionCookie(c, sessionToken);
+      return c.redirect('/', 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const link = error.message === EXPIRED_LINK ? null : await findSignInLink(c.get('services'), token);
+      c.status(link ? 400 : 410);
+      return c.render(
+        <SignInLinkPage csrfToken={c.get('csrfToken')} action={c.req.path} email={link?.email ?? null} error={error.message} fields={error.fields} />,
+        { title: 'Choose your password' },
+      );
+    }
   })
   .post('/sign-out', async (c) => {
     const session = c.get('session');

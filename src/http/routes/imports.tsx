@@ -54,6 +54,8 @@ const SettingsForm = fields({
   mustChangePassword: flag,
   groupId: optionalId('The group'),
   tagIds: idList('A tag'),
+  createTags: flag,
+  createGroups: flag,
 });
 const ExistingForm = fields({ updatePassword: flag, updateGroup: flag, updateTags: flag });
 
@@ -95,7 +97,9 @@ async function columnsPage(c: AppContext, id: string, error?: ValidationError, m
   );
 }
 
-async function settingsPage(c: AppContext, id: string, error?: ValidationError, values?: { mustChangePassword: boolean; groupId: string; tagIds: string[] }) {
+type SettingsValues = { mustChangePassword: boolean; groupId: string; tagIds: string[]; createTags: boolean; createGroups: boolean };
+
+async function settingsPage(c: AppContext, id: string, error?: ValidationError, values?: SettingsValues) {
   const ctx = c.get('ctx');
   const { batch, state } = await getCsvImport(ctx, id);
   if (batch.status !== 'draft' && batch.status !== 'checked') return c.redirect(`/imports/${batch.id}`, 303);
@@ -110,7 +114,16 @@ async function settingsPage(c: AppContext, id: string, error?: ValidationError, 
       hasSharedPassword={batch.hasSharedPassword}
       groups={groups}
       tags={tags}
-      values={values ?? { mustChangePassword: batch.options.mustChangePassword, groupId: batch.options.groupId ?? '', tagIds: batch.options.tagIds }}
+      values={
+        values ?? {
+          mustChangePassword: batch.options.mustChangePassword,
+          groupId: batch.options.groupId ?? '',
+          tagIds: batch.options.tagIds,
+          createTags: batch.options.createTags,
+          createGroups: batch.options.createGroups,
+        }
+      }
+      offerCreateGroups={ctx.actor.isSystemAdmin && state.mapping.includes('group')}
       error={error?.message ?? null}
       fields={error?.fields ?? {}}
     />,
@@ -125,7 +138,15 @@ async function checkedCsv(c: AppContext, id: string): Promise<{ batch: ImportBat
   return { batch, state };
 }
 
-const counts = (b: ImportBatch) => ({ total: b.totalRows, toCreate: b.toCreate, toUpdate: b.toUpdate, toKeep: b.toKeep, toSkip: b.toSkip });
+const counts = (b: ImportBatch) => ({
+  total: b.totalRows,
+  toCreate: b.toCreate,
+  toUpdate: b.toUpdate,
+  toKeep: b.toKeep,
+  toSkip: b.toSkip,
+  newTags: b.newTags,
+  newGroups: b.newGroups,
+});
 
 export const importsRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())

@@ -1,19 +1,20 @@
 import { Hono } from 'hono';
-import { getOrganisationSettings, listCreditLedger, updateOrganisationSettings } from '../../assignments/catalogue.js';
+import { getOrganisationSettings, updateOrganisationSettings } from '../../assignments/catalogue.js';
+import { creditLedgerCsv, listCreditLedger } from '../../organisations/credits.js';
 import { ValidationError } from '../../errors.js';
 import { OrganisationPage } from '../../../views/pages/organisation.js';
 import { rerenderOn } from '../form-errors.js';
-import { fields, flag, list, text } from '../input/schemas.js';
+import { fields, flag, list, page as pageNumber, text } from '../input/schemas.js';
 import * as input from '../input/validate.js';
 import { requireSignedIn, requireSystemAdmin } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 
-const SavedQuery = fields({ saved: text('saved') });
+const PageQuery = fields({ saved: text('saved'), page: pageNumber });
 const SettingsForm = fields({ mayReassignCompleted: flag, welcomeEmailEnabled: flag, editions: list(text('An edition')) });
 
-async function page(c: AppContext, extra: { notice?: string; error?: ValidationError } = {}) {
+async function page(c: AppContext, extra: { notice?: string; error?: ValidationError; page?: number } = {}) {
   const ctx = c.get('ctx');
-  const [settings, ledger] = await Promise.all([getOrganisationSettings(ctx), listCreditLedger(ctx)]);
+  const [settings, ledger] = await Promise.all([getOrganisationSettings(ctx), listCreditLedger(ctx, { page: extra.page ?? 1 })]);
   return c.render(
     <OrganisationPage
       csrfToken={c.get('csrfToken')}
@@ -29,7 +30,14 @@ async function page(c: AppContext, extra: { notice?: string; error?: ValidationE
 
 export const organisationRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireSystemAdmin())
-  .get('/', input.query(SavedQuery), (c) => page(c, c.req.valid('query').saved ? { notice: 'The settings were saved.' } : {}))
+  .get('/', input.query(PageQuery), (c) => {
+    const query = c.req.valid('query');
+    return page(c, { ...(query.saved ? { notice: 'The settings were saved.' } : {}), page: query.page });
+  })
+  .get('/credits.csv', async (c) => {
+    const csv = await creditLedgerCsv(c.get('ctx'));
+    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="credit-history.csv"' });
+  })
   .post('/', input.form(SettingsForm), (c) =>
     rerenderOn(
       c,
