@@ -45,7 +45,7 @@ async function signedIn(email: string) {
 }
 
 function page1Order(html: string): string[] {
-  return [...html.matchAll(/<label for="select-[^"]+">([^<]+)<\/label>/g)].slice(0, 3).map((m) => m[1]!);
+  return [...html.matchAll(/<a href="\/accounts\/[0-9a-f-]+">([^<]+)<\/a>/g)].slice(0, 3).map((m) => m[1]!);
 }
 
 function rowCount(html: string): number {

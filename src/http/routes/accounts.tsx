@@ -2,10 +2,10 @@ import { Hono } from 'hono';
 import { createAccount, createAccountOptions } from '../../accounts/create-account.js';
 import { parseAccountFilter, type AccountFilter } from '../../accounts/filter.js';
 import { findVisibleAccount, listAccounts, listGroups, listTags } from '../../accounts/list.js';
-import { createSelection } from '../../accounts/selection.js';
+import { countSelection, createSelection, mergeDraft, readDraftSelection, updateDraftSelection, type Selection } from '../../accounts/selection.js';
 import type { Ctx } from '../../context.js';
 import { ValidationError } from '../../errors.js';
-import { AccountsPage, AccountsResults, type AccountsFilterView } from '../../../views/pages/accounts.js';
+import { AccountsPage, AccountsResults, type AccountsFilterView, type DraftView } from '../../../views/pages/accounts.js';
 import { CreateAccountPage, EMPTY_CREATE_ACCOUNT_VALUES, type CreateAccountPageProps } from '../../../views/pages/create-account.js';
 import { readForm } from '../form.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
@@ -16,8 +16,33 @@ function ctxOf(c: AppContext): Ctx {
 }
 
 function filterView(filter: AccountFilter): AccountsFilterView {
-  return { q: filter.q ?? '', tagId: filter.tagId ?? '', groupId: filter.groupId ?? '' };
+  return { q: filter.q ?? '', tagId: filter.tagId ?? '', groupId: filter.groupId ?? '', status: filter.status ?? '' };
 }
+
+/** The draft as View Accounts shows it: which boxes of this page are checked, and how many others. */
+async function draftView(ctx: Ctx, draft: Selection | null, pageIds: string[]): Promise<DraftView | null> {
+  if (!draft) return null;
+  const inDraft = new Set(draft.accountIds);
+  const checkedOnPage = pageIds.filter((id) => inDraft.has(id));
+  const total = await countSelection(ctx, draft);
+  return { id: draft.id, checkedOnPage, otherCount: Math.max(0, total - checkedOnPage.length) };
+}
+
+/** The address of View Accounts the person is on, with the draft's id in it (for Back, Forward and reload). */
+function addressWithDraft(current: string | undefined, selectionId: string): string | null {
+  if (!current) return null;
+  try {
+    const url = new URL(current);
+    if (url.pathname !== '/accounts') return null;
+    url.searchParams.set('selection', selectionId);
+    url.searchParams.delete('all');
+    return url.pathname + url.search;
+  } catch {
+    return null;
+  }
+}
+
+const BULK_KINDS = new Set(['add-tag', 'remove-tag', 'move-group', 'deactivate', 'reactivate', 'delete']);
 
 async function createPageProps(c: AppContext, extra: Partial<CreateAccountPageProps> = {}): Promise<CreateAccountPageProps> {
   const ctx = ctxOf(c);
@@ -41,6 +66,7 @@ export const accountsRoutes = new Hono<AppEnv>()
     const page = Number.parseInt(c.req.query('page') ?? '1', 10);
     const allSelected = c.req.query('all') === '1';
     const list = await listAccounts(ctx, { filter, page: Number.isFinite(page) ? page : 1 });
+    const draft = await draftView(ctx, await readDraftSelection(ctx, c.req.query('selection')), list.rows.map((r) => r.id));
     const results = {
       csrfToken: c.get('csrfToken'),
       rows: list.rows,
@@ -49,23 +75,28 @@ export const accountsRoutes = new Hono<AppEnv>()
       pageCount: list.pageCount,
       filter: filterView(filter),
       allSelected: allSelected && list.total > 0,
+      draft,
     };
     c.header('Vary', 'HX-Request, HX-Target');
     if (c.req.header('hx-request') === 'true' && c.req.header('hx-target') === 'accounts-results') {
       return c.html(<AccountsResults {...results} />);
     }
     const [groups, tags] = await Promise.all([listGroups(ctx), listTags(ctx)]);
-    return c.render(<AccountsPage {...results} groups={groups} tags={tags} />, { title: 'View Accounts' });
+    const notice = c.req.query('done') === 'deleted' ? 'The account was deleted, with its assignments and their progress.' : null;
+    return c.render(<AccountsPage {...results} groups={groups} tags={tags} notice={notice} />, { title: 'View Accounts' });
   })
   .post('/selection', async (c) => {
     const ctx = ctxOf(c);
     const form = await readForm(c);
-    const filter = parseAccountFilter({ q: form.get('q'), tagId: form.get('tagId'), groupId: form.get('groupId') });
+    const filter = parseAccountFilter({ q: form.get('q'), tagId: form.get('tagId'), groupId: form.get('groupId'), status: form.get('status') });
+    const bulk = form.get('bulk');
     try {
+      const draft = await readDraftSelection(ctx, form.get('selection'));
       const selection =
         form.get('all') === '1'
           ? await createSelection(ctx, { allMatching: true, filter })
-          : await createSelection(ctx, { allMatching: false, accountIds: form.all('accountId').filter((id) => /^[0-9a-f-]{36}$/i.test(id)) });
+          : await createSelection(ctx, { allMatching: false, accountIds: mergeDraft(draft, form.all('pageIds'), form.all('accountId')) });
+      if (BULK_KINDS.has(bulk)) return c.redirect(`/accounts/bulk/${selection.id}/${bulk}`, 303);
       return c.redirect(`/assign/${selection.id}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -86,6 +117,34 @@ export const accountsRoutes = new Hono<AppEnv>()
           error={error.message}
         />,
         { title: 'View Accounts' },
+      );
+    }
+  })
+  .post('/selection/draft', async (c) => {
+    const ctx = ctxOf(c);
+    const form = await readForm(c);
+    const checked = new Set(form.all('accountId'));
+    try {
+      const draft = await updateDraftSelection(ctx, {
+        selectionId: form.get('selection') || null,
+        add: [...checked],
+        remove: form.all('pageIds').filter((id) => !checked.has(id)),
+      });
+      if (!draft) return c.body(null, 204);
+      const address = addressWithDraft(c.req.header('hx-current-url'), draft.id);
+      if (address) c.header('HX-Replace-Url', address);
+      return c.html(
+        <>
+          <input type="hidden" name="selection" id="draft-selection" value={draft.id} hx-swap-oob="true" />
+          <span id="selection-problem" role="alert" hx-swap-oob="true"></span>
+        </>,
+      );
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return c.html(
+        <span id="selection-problem" role="alert" hx-swap-oob="true">
+          {error.message}
+        </span>,
       );
     }
   })
