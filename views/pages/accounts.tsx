@@ -93,7 +93,8 @@ function Pager(props: { page: number; pageCount: number; filter: AccountsFilterV
   if (props.pageCount <= 1) return null;
   const link = (p: number) => `/accounts${accountsQuery(props.filter, { page: p })}`;
   // The draft selection's id is read when the link is followed: it may be made after the page was.
-  const hx = { 'hx-target': '#accounts-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true', 'hx-include': '#draft-selection' };
+  // It waits for a box's change still on its way to the server, so the draft is made first.
+  const hx = { 'hx-target': '#accounts-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true', 'hx-include': '#draft-selection', 'hx-sync': '#draft-sync:queue all' };
   return (
     <nav aria-label="Pages">
       {props.page > 1 ? (
@@ -287,6 +288,7 @@ export function AccountsPage(props: AccountsPageProps) {
         hx-push-url="true"
         hx-trigger="submit, input delay:300ms"
         hx-include="#draft-selection"
+        hx-sync="#draft-sync:queue last"
       >
         <div class="field">
           <label for="q">Search</label>
