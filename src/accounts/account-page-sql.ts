@@ -54,7 +54,7 @@ export function accountAssignmentsSql(accountId: string, organisationId: string)
   return sql`
     select p.name as product_name, x.edition, x.mode, x.starts_on::text, x.ends_on::text, x.created_at,
       case when x.unit_ids is null then '{}'::text[]
-        else (select array_agg(u.name order by u.position) from product_units u where u.id = any(x.unit_ids)) end as unit_names,
+        else (select array_agg(u.name order by u.position) from product_units u where u.product_id = x.product_id and u.id = any(x.unit_ids)) end as unit_names,
       coalesce(cardinality(x.unit_ids), (select count(*) from product_units u where u.product_id = x.product_id))::int as units,
       (select count(*) from unit_assignments ua where ua.account_id = x.account_id and ua.product_id = x.product_id and ua.status = 'completed')::int as completed,
       (select count(*) from unit_assignments ua where ua.account_id = x.account_id and ua.product_id = x.product_id and ua.status = 'in_progress')::int as in_progress,
