@@ -1,93 +1,117 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listProducts, seedDemoCatalogue, type Product } from '../../src/assignments/catalogue.js';
 import { startBrowserApp, type BrowserApp } from '../helpers/browser.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { createOrganisation, testPasswordHash, type OrgFixture } from '../helpers/fixtures.js';
+import { createAccount, createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
 
 const db = useTestDatabase();
 let app: BrowserApp;
 let org: OrgFixture;
+let life: Product;
 
 beforeAll(async () => {
-  org = await createOrganisation(db.services, { name: 'Willow', groups: ['North', 'South'], tags: ['Cohort 7'] });
-  const hash = await testPasswordHash(db.services);
-  // 70 learners: two pages of View Accounts.
+  await seedDemoCatalogue(db.services);
+  life = (await listProducts(db.services)).find((p) => p.name === 'Life Skills')!;
+  org = await createOrganisation(db.services, { name: 'Juniper', groups: ['North'], tags: ['Grade 9'], credits: 100 });
+  await createAccount(db.services, org.organisationId, { email: 'ada@juniper.test', firstName: 'Ada', lastName: 'Ash', groupId: org.groups.North! });
+  await db.services.sql`insert into credit_ledger (organisation_id, delta, reason) values (${org.organisationId}, 100, 'Opening balance')`;
   await db.services.sql`
-    insert into accounts (organisation_id, kind, first_name, last_name, email, group_id, password_hash)
-    select ${org.organisationId}, 'user', 'Learner' || i, 'Lane' || lpad(i::text, 2, '0'), 'lane' || i || '@willow.test', ${org.groups.North!}, ${hash}
-    from generate_series(1, 70) i`;
+    insert into preset_assignments (organisation_id, name, items)
+    values (${org.organisationId}, 'Starter pack', ${JSON.stringify([{ productId: life.id, edition: 'standard', mode: 'manual', unitIds: [life.units[0]!.id] }])}::jsonb)`;
   app = await startBrowserApp(db);
 });
 afterAll(async () => {
   await app?.close();
 });
 
-describe('The directory in a real browser', () => {
-  it("open an account, edit it, reset its password through the email link, deactivate it", async () => {
+const FILE = [
+  'First Name,Last Name,Email,Password,Group,Tag',
+  'Ivy,Lane,ivy@juniper.test,juniper-pass-1,West Campus,Cohort 7; Period 1',
+  'Jon,Reed,jon@juniper.test,juniper-pass-1,North,cohort 7',
+].join('\r\n');
+
+describe('the directory in a real browser', () => {
+  it('creates a group and a tag from their pages', { timeout: 120_000 }, async () => {
     const { context, page } = await app.newPage();
     await app.signIn(page, org.systemAdmin.email);
-    await page.goto('/accounts');
-    await Promise.all([page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/), page.getByRole('link', { name: 'Lane03, Learner3' }).click()]);
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Learner3 Lane03');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click();
+    await page.waitForURL('**/groups');
+    await page.getByLabel('Group name').fill('South');
+    await page.getByRole('button', { name: 'Create Group' }).click();
+    await page.waitForURL('**/groups?done=created');
+    expect(await page.locator('main table').textContent()).toContain('South');
 
-    await page.getByLabel('First name').fill('Lena');
-    await page.getByLabel('Email', { exact: true }).fill('lena.lane@willow.test');
-    await page.getByRole('checkbox', { name: 'Cohort 7' }).check();
-    await Promise.all([page.waitForURL(/done=saved/), page.getByRole('button', { name: 'Save changes' }).click()]);
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Lena Lane03');
-    await expect(page.locator('body').textContent()).resolves.toContain('Cohort 7');
-
-    await Promise.all([page.waitForURL(/done=reset-sent/), page.getByRole('button', { name: 'Send password-reset email' }).click()]);
-    const [mail] = await db.services.sql<{ text_body: string }[]>`select text_body from outbox_emails where to_address = 'lena.lane@willow.test'`;
-    const link = mail!.text_body.match(/https?:\/\/\S+\/reset-password\/\S+/)![0];
-    const learner = await app.newPage();
-    await learner.page.goto(link);
-    await learner.page.getByLabel('New password', { exact: true }).fill('lenas-new-password');
-    await learner.page.getByLabel('Type the new password again').fill('lenas-new-password');
-    await learner.page.getByRole('button', { name: 'Save new password' }).click();
-    await learner.page.getByRole('heading', { name: 'Your password was changed' }).waitFor();
-    await app.signIn(learner.page, 'lena.lane@willow.test', 'lenas-new-password');
-    expect(new URL(learner.page.url()).pathname).not.toBe('/sign-in');
-
-    await Promise.all([page.waitForURL(/done=deactivated/), page.getByRole('button', { name: 'Deactivate' }).click()]);
-    await expect(page.locator('.badge-deactivated').first().textContent()).resolves.toBe('Deactivated');
-    // The learner's session ended, and signing in again is refused.
-    await learner.page.goto('/account');
-    expect(new URL(learner.page.url()).pathname).toBe('/sign-in');
-    await learner.page.getByLabel('Email').fill('lena.lane@willow.test');
-    await learner.page.getByLabel('Password').fill('lenas-new-password');
-    await learner.page.getByRole('button', { name: 'Sign in' }).click();
-    await learner.page.getByText('This account is deactivated.').waitFor();
-    await learner.context.close();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tags' }).click();
+    await page.waitForURL('**/tags');
+    await page.getByLabel('Tag name').fill('Honours');
+    await page.getByRole('button', { name: 'Create Tag' }).click();
+    await page.waitForURL('**/tags?done=created');
+    expect(await page.locator('main table').textContent()).toContain('Honours');
     await context.close();
-  }, 180_000);
+  });
 
-  it('check three accounts across two pages and add a tag to them in bulk', async () => {
+  it('imports a CSV that names two new tags and, with the option on, a new group', { timeout: 180_000 }, async () => {
+    const { context, page } = await app.newPage();
+    await app.signIn(page, org.systemAdmin.email);
+    await page.goto('/imports/csv/upload');
+    await page.evaluate((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'juniper.csv', { type: 'text/csv' }));
+      const zone = document.querySelector('[data-dropzone]')!;
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, FILE);
+    await page.getByLabel('Users').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/\/columns$/);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/\/settings$/);
+    expect(await page.getByLabel('Create tags that do not exist yet').isChecked()).toBe(true);
+    expect(await page.getByLabel('Create groups that do not exist yet').isChecked()).toBe(false);
+    await page.getByLabel('Create groups that do not exist yet').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/\/check$/);
+    const main = await page.locator('main').textContent();
+    expect(main).toContain('New tags: Cohort 7, Period 1');
+    expect(main).toContain('New groups: West Campus');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/\/verify\?page=1$/);
+    expect(await page.locator('main').textContent()).toContain('New tags: Cohort 7, Period 1');
+    await page.getByRole('button', { name: 'Import Accounts' }).click();
+    await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
+    await page.locator('.notice.ok', { hasText: 'The import has finished' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('.counts').textContent()).toContain('2 created');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tags' }).click();
+    const tags = await page.locator('main table').textContent();
+    expect(tags).toContain('Cohort 7');
+    expect(tags).toContain('Period 1');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click();
+    expect(await page.locator('main table').textContent()).toContain('West Campus');
+    await context.close();
+  });
+
+  it('shows the credits ledger after a mass assign', { timeout: 120_000 }, async () => {
     const { context, page } = await app.newPage();
     await app.signIn(page, org.systemAdmin.email);
     await page.goto('/accounts');
-    const toolbar = page.getByRole('region', { name: 'Selected accounts' });
-    await page.getByRole('checkbox', { name: 'Select Learner1 Lane01' }).check();
-    await page.waitForURL(/selection=/);
-    await page.getByRole('link', { name: 'Page 2' }).click();
-    await page.waitForFunction(() => document.querySelector('#accounts-count')?.textContent?.includes('page 2 of 2'));
-    await expect(toolbar.textContent()).resolves.toContain('1 account selected');
-    await page.getByRole('checkbox', { name: 'Select Learner60 Lane60' }).check();
-    await page.getByRole('checkbox', { name: 'Select Learner61 Lane61' }).check();
-    await expect(toolbar.textContent()).resolves.toContain('3 accounts selected');
-    // Back keeps it: page 1 shows its box still checked.
+    await page.getByRole('checkbox', { name: 'Select Ada Ash' }).check();
+    await Promise.all([page.waitForURL(/\/assign\/[0-9a-f-]+$/), page.getByRole('button', { name: 'Assign' }).click()]);
+    await page.getByRole('radio', { name: /Starter pack/ }).check();
+    await Promise.all([page.waitForURL(/\/verify\?presetId=/), page.getByRole('region', { name: 'Using a Preset Assignment' }).getByRole('button', { name: 'Continue' }).click()]);
+    await Promise.all([page.waitForURL(/\/assignments\/requests\//), page.getByRole('button', { name: 'Confirm Assignment' }).click()]);
+    await page.getByRole('link', { name: 'Download as CSV' }).waitFor({ timeout: 30_000 });
+    const requestPath = new URL(page.url()).pathname;
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organisation' }).click();
+    await page.waitForURL('**/organisation');
+    const history = page.locator('#credit-history');
+    const first = history.locator('tbody tr').first();
+    expect(await first.textContent()).toContain('Mass assignment');
+    expect(await first.textContent()).toContain('System Admin');
+    await first.getByRole('link', { name: 'The mass assignment' }).click();
+    await page.waitForURL(`**${requestPath}`);
     await page.goBack();
-    await page.waitForFunction(() => document.querySelector('#accounts-count')?.textContent?.includes('page 1 of 2'));
-    await expect(page.getByRole('checkbox', { name: 'Select Learner1 Lane01' }).isChecked()).resolves.toBe(true);
-    await expect(toolbar.textContent()).resolves.toContain('3 accounts selected');
-
-    await Promise.all([page.waitForURL(/\/accounts\/bulk\//), toolbar.getByRole('button', { name: 'Add tag' }).click()]);
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Add a tag to 3 accounts');
-    await page.getByLabel('Tag').selectOption({ label: 'Cohort 7' });
-    await Promise.all([page.waitForURL(/\/accounts\/bulk-actions\//), page.getByRole('button', { name: 'Confirm: Add tag (3 accounts)' }).click()]);
-    await expect(page.locator('#bulk-progress').textContent()).resolves.toContain('Done: 3 accounts got the tag');
-    const tagged = await db.services.sql<{ email: string }[]>`
-      select a.email from account_tags at join accounts a on a.id = at.account_id where at.tag_id = ${org.tags['Cohort 7']!} and a.email like 'lane%' order by a.email`;
-    expect(tagged.map((r) => r.email)).toEqual(['lane1@willow.test', 'lane60@willow.test', 'lane61@willow.test']);
+    expect(await page.locator('#credit-history').getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe('/organisation/credits.csv');
     await context.close();
-  }, 180_000);
+  });
 });
