@@ -8,6 +8,7 @@ import { welcomeEmail } from '../mail/welcome-email.js';
 import { emailProblem, normaliseEmail } from './email.js';
 import { isUniqueViolation } from './own-account.js';
 import { toUuidArray } from './scope.js';
+import { isUuid } from '../ids.js';
 
 export const NAME_MAX_LENGTH = 100;
 
@@ -85,9 +86,8 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promis
   const isSystemAdmin = kind === 'administrator' && actor.isSystemAdmin && input.isSystemAdmin === true;
 
   const groupId = input.groupId || null;
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const ids = [groupId, ...input.managedGroupIds, ...input.tagIds].filter((x): x is string => !!x);
-  if (ids.some((id) => !uuid.test(id))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
+  if (ids.some((id) => !isUuid(id))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
   const groupError = kind ? accountGroupProblem(actor, kind, groupId) : null;
   if (groupError) fields.groupId = groupError;
   const managedGroupIds = kind === 'administrator' && !isSystemAdmin ? [...new Set(input.managedGroupIds)] : [];

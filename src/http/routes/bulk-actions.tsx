@@ -1,30 +1,25 @@
 import { Hono } from 'hono';
+import * as v from 'valibot';
 import { parseAccountAction } from '../../accounts/account-actions.js';
-import type { AccountActionKind } from '../../accounts/account-actions-sql.js';
+import { ACCOUNT_ACTION_KINDS, type AccountActionKind } from '../../accounts/account-actions-sql.js';
 import { confirmBulkAction, getBulkAction } from '../../accounts/bulk.js';
 import { listGroups, listTags } from '../../accounts/list.js';
 import { countSelection, getSelection } from '../../accounts/selection.js';
-import type { Ctx } from '../../context.js';
-import { NotFoundError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import { BulkActionPage, BulkConfirmPage, BulkProgress } from '../../../views/pages/bulk-actions.js';
-import { readForm } from '../form.js';
+import { rerenderOn } from '../form-errors.js';
+import { fields, id, idParam, optionalId } from '../input/schemas.js';
+import * as input from '../input/validate.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 
-function ctxOf(c: AppContext): Ctx {
-  return { ...c.get('services'), actor: c.get('actor')! };
-}
+const BulkParam = v.object({ selectionId: id, action: v.picklist(ACCOUNT_ACTION_KINDS as AccountActionKind[]) });
 
-const KINDS = new Set<string>(['add-tag', 'remove-tag', 'move-group', 'deactivate', 'reactivate', 'delete']);
-
-function kindOf(raw: string): AccountActionKind {
-  if (!KINDS.has(raw)) throw new NotFoundError('That action does not exist.');
-  return raw as AccountActionKind;
-}
+const ConfirmForm = fields({ tagId: optionalId('The tag'), groupId: optionalId('The group') });
 
 /** The confirmation page, naming how many accounts the selection holds now. */
 async function confirmPage(c: AppContext, selectionId: string, kind: AccountActionKind, error?: ValidationError) {
-  const ctx = ctxOf(c);
+  const ctx = c.get('ctx');
   const selection = await getSelection(ctx, selectionId);
   const [accounts, tags, groups] = await Promise.all([countSelection(ctx, selection), listTags(ctx), listGroups(ctx)]);
   return c.render(
@@ -46,27 +41,29 @@ async function confirmPage(c: AppContext, selectionId: string, kind: AccountActi
 /** Bulk actions on a View Accounts selection: confirm, run (at once or as a job), progress. Mounted under /accounts. */
 export const bulkActionRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
-  .get('/bulk/:selectionId/:action', (c) => confirmPage(c, c.req.param('selectionId'), kindOf(c.req.param('action'))))
-  .post('/bulk/:selectionId/:action', async (c) => {
-    const selectionId = c.req.param('selectionId');
-    const kind = kindOf(c.req.param('action'));
-    const form = await readForm(c);
-    try {
-      const action = parseAccountAction(kind, { tagId: form.get('tagId'), groupId: form.get('groupId') });
-      if (!action) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
-      const { bulkActionId } = await confirmBulkAction(ctxOf(c), { selectionId, action });
-      return c.redirect(`/accounts/bulk-actions/${bulkActionId}`, 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      return confirmPage(c, selectionId, kind, error);
-    }
+  .get('/bulk/:selectionId/:action', input.param(BulkParam), (c) => {
+    const { selectionId, action } = c.req.valid('param');
+    return confirmPage(c, selectionId, action);
   })
-  .get('/bulk-actions/:id', async (c) => {
-    const bulk = await getBulkAction(ctxOf(c), c.req.param('id'));
+  .post('/bulk/:selectionId/:action', input.param(BulkParam), input.form(ConfirmForm), (c) => {
+    const { selectionId, action: kind } = c.req.valid('param');
+    const form = c.req.valid('form');
+    return rerenderOn(
+      c,
+      async () => {
+        const action = parseAccountAction(kind, form);
+        if (!action) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
+        const { bulkActionId } = await confirmBulkAction(c.get('ctx'), { selectionId, action });
+        return c.redirect(`/accounts/bulk-actions/${bulkActionId}`, 303);
+      },
+      (error) => confirmPage(c, selectionId, kind, error),
+    );
+  })
+  .get('/bulk-actions/:id', input.param(idParam), async (c) => {
+    const bulk = await getBulkAction(c.get('ctx'), c.req.valid('param').id);
     return c.render(<BulkActionPage bulk={bulk} />, { title: 'Bulk action' });
   })
-  .get('/bulk-actions/:id/progress', async (c) => {
-    const bulk = await getBulkAction(ctxOf(c), c.req.param('id'));
+  .get('/bulk-actions/:id/progress', input.param(idParam), async (c) => {
+    const bulk = await getBulkAction(c.get('ctx'), c.req.valid('param').id);
     return c.html(<BulkProgress bulk={bulk} />);
   });
