@@ -1,12 +1,20 @@
 import { Logger, run, type Runner } from 'graphile-worker';
+import { logError, safeError } from '../src/log-safe-error.js';
 import type { WorkerRuntime } from './runtime.js';
 import { startHeartbeats } from './recovery.js';
 import { createTaskList, crontab } from './task-list.js';
 
-const logger = new Logger((scope) => (level, message) => {
+/** graphile-worker writes a failed job's error message (and stack) into its own text: the safe form replaces it there. */
+function withoutSecrets(message: string, meta: unknown): string {
+  const error = (meta as { error?: unknown } | undefined)?.error;
+  if (!(error instanceof Error) || !error.message) return message;
+  return message.split(error.message).join(safeError(error).message);
+}
+
+const logger = new Logger((scope) => (level, message, meta) => {
   if (level === 'debug') return;
   const where = scope.taskIdentifier ? ` ${scope.taskIdentifier}#${scope.jobId ?? ''}` : '';
-  const line = `[worker${where}] ${message}`;
+  const line = `[worker${where}] ${withoutSecrets(message, meta)}`;
   if (level === 'error') console.error(line);
   else if (level === 'warning') console.warn(line);
   else if (process.env.WORKER_VERBOSE) console.log(line);
@@ -18,7 +26,7 @@ const logger = new Logger((scope) => (level, message) => {
  */
 export async function startRunner(runtime: WorkerRuntime, options: { concurrency?: number } = {}): Promise<Runner> {
   // Heartbeats, so a job left locked by a killed runner is taken up again within minutes.
-  const report = (error: unknown) => console.error('[worker] heartbeat:', error);
+  const report = (error: unknown) => logError('[worker] heartbeat:', error);
   const heartbeats = startHeartbeats(runtime.services, { heartbeatSeconds: runtime.env.WORKER_HEARTBEAT_SECONDS, staleSeconds: runtime.env.WORKER_STALE_SECONDS }, report);
   let stopped: Promise<void> | null = null;
   const stopHeartbeats = () => (stopped ??= heartbeats.stop().catch(report));

@@ -48,6 +48,12 @@ export function secret(label: string, max = TEXT_MAX) {
   return v.pipe(single, v.check((s) => !CONTROL.test(s), controlMessage(label)), v.maxLength(max, lengthMessage(label, max)));
 }
 
+/**
+ * A `next`, `returnTo` or return path: any text up to 2000 characters, not refused here, since
+ * src/safe-redirect.ts decides (a hostile value falls back to our own page rather than a 400).
+ */
+export const redirectTarget = v.pipe(single, v.maxLength(2000, 'The page to go back to is too long.'));
+
 /** An email field: text whose meaning the domain's one email rule judges (src/accounts/email.ts). */
 export function emailText(label = 'The email') {
   return text(label, { max: 320 });

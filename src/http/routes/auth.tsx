@@ -9,14 +9,14 @@ import { EXPIRED_LINK, findSignInLink, useSignInLink } from '../../auth/sign-in-
 import { safeRedirectPath } from '../../safe-redirect.js';
 import { clientAddress } from '../client-address.js';
 import { rerenderOn } from '../form-errors.js';
-import { emailText, fields, secret, text } from '../input/schemas.js';
+import { emailText, fields, redirectTarget, secret, text } from '../input/schemas.js';
 import * as input from '../input/validate.js';
 import { requireSignedIn } from '../middleware/guards.js';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
 import type { AppEnv } from '../types.js';
 
-const NextQuery = fields({ next: text('The page to go back to', { max: 2000 }) });
-const SignInForm = fields({ email: emailText('Email'), password: secret('Password'), next: text('The page to go back to', { max: 2000 }) });
+const NextQuery = fields({ next: redirectTarget });
+const SignInForm = fields({ email: emailText('Email'), password: secret('Password'), next: redirectTarget });
 const NewPasswordForm = fields({ newPassword: secret('New password'), confirmPassword: secret('Confirm new password') });
 const LinkParam = v.object({ token: text('The link', { max: 200 }) });
 

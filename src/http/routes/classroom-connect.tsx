@@ -6,7 +6,7 @@ import { googleConfig, OAUTH_CALLBACK_PATH, type GoogleConfig } from '../../clas
 import { beginConsent, completeConsent, ConsentFailedError, disconnectGoogle, EmailMismatchError, type PendingConsent } from '../../classroom/connection.js';
 import { beginGoogleSignIn, completeGoogleSignIn, NoConnectedAccountError } from '../../classroom/google-sign-in.js';
 import { ConsentProblemPage, EmailMismatchPage, GoogleSignInProblemPage } from '../../../views/pages/classroom-connect.js';
-import { fields, text } from '../input/schemas.js';
+import { fields, redirectTarget, text } from '../input/schemas.js';
 import * as input from '../input/validate.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import { setSessionCookie } from '../session-cookie.js';
@@ -19,8 +19,8 @@ export function googleConfigOf(c: AppContext): GoogleConfig {
 /** What Google sends back to the redirect URI (anything else it adds is not read). */
 const CallbackQuery = fields({ state: text('state', { max: 2000 }), code: text('code', { max: 2000 }), error: text('error', { max: 2000 }) });
 type Callback = { state: string; code: string; error: string };
-const ConnectForm = fields({ returnTo: text('The page to go back to', { max: 2000 }), loginHint: text('The Google account', { max: 320 }) });
-const ConnectQuery = fields({ returnTo: text('The page to go back to', { max: 2000 }), login_hint: text('The Google account', { max: 320 }) });
+const ConnectForm = fields({ returnTo: redirectTarget, loginHint: text('The Google account', { max: 320 }) });
+const ConnectQuery = fields({ returnTo: redirectTarget, login_hint: text('The Google account', { max: 320 }) });
 
 const SESSION_KEY = 'googleConsent';
 /** Before sign-in there is no session: the pending Google sign-in waits in this cookie. */

@@ -8,7 +8,7 @@ import { ValidationError } from '../../errors.js';
 import type { BuilderItem } from '../../../views/components/item-builder.js';
 import { PresetDeletePage, PresetEditorPage, PresetsPage } from '../../../views/pages/presets.js';
 import { rerenderOn } from '../form-errors.js';
-import { fields, idParam, text } from '../input/schemas.js';
+import { fields, idParam, redirectTarget, text } from '../input/schemas.js';
 import * as input from '../input/validate.js';
 import { applyBuilderAction, BuilderForm, describePresetItems, fromAssignmentItems, readBuilderItems, toAssignmentItems } from '../item-form.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
@@ -29,8 +29,8 @@ function returnPath(c: AppContext, raw: string): string | null {
 }
 
 const ListQuery = fields({ done: text('done') });
-const NewQuery = fields({ return: text('The return path') });
-const EditorForm = v.object({ ...BuilderForm.entries, name: text('Name'), return: text('The return path') });
+const NewQuery = fields({ return: redirectTarget });
+const EditorForm = v.object({ ...BuilderForm.entries, name: text('Name'), return: redirectTarget });
 
 async function editor(c: AppContext, presetId: string | null, name: string, items: BuilderItem[], error?: ValidationError, returnTo: string | null = null) {
   const ctx = c.get('ctx');
