@@ -240,7 +240,7 @@ describe('Sign in with Google from the add-on', () => {
     await client.get(authUrl.pathname + authUrl.search);
     const form: Record<string, string> = { account: googleAccountId, decision: 'allow' };
     for (const [k, v] of authUrl.searchParams) form[k] = v;
-    const back = await client.post('/google-sandbox/oauth2/auth', form);
+    const back = await client.post('/google-sandbox/o/oauth2/v2/auth', form);
     const callback = new URL(back.headers.get('location')!);
     return client.request(callback.pathname + callback.search);
   }

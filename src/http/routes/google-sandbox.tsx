@@ -18,6 +18,7 @@ import {
   issueCode,
   revokeEndpoint,
   sandboxCerts,
+  sandboxJwks,
   SandboxOAuthError,
   tokenEndpoint,
   userForAccessToken,
@@ -92,8 +93,9 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     c.header('X-Google-Sandbox', 'demo data, not Google');
   })
 
-  // OAuth: consent screen, token, revoke, certs.
-  .get('/oauth2/auth', async (c) => {
+  // OAuth on Google's URL layout (accounts.google.com/o/oauth2/v2/auth, oauth2.googleapis.com/token
+  // and /revoke, www.googleapis.com/oauth2/v3/certs), below one origin.
+  .get('/o/oauth2/v2/auth', async (c) => {
     const req = authorizeRequest((n) => c.req.query(n));
     try {
       checkAuthorizeRequest(sandboxClient(c), req);
@@ -118,7 +120,7 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       'Sign in',
     );
   })
-  .post('/oauth2/auth', async (c) => {
+  .post('/o/oauth2/v2/auth', async (c) => {
     const form = await readForm(c);
     const req = authorizeRequest((n) => form.get(n) || undefined);
     const client = sandboxClient(c);
@@ -146,7 +148,7 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       return page(c, <SandboxErrorPage error={error.error} description={error.description} />, 'Access blocked');
     }
   })
-  .post('/oauth2/token', async (c) => {
+  .post('/token', async (c) => {
     const body = await c.req.parseBody();
     const form = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
     try {
@@ -155,7 +157,7 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       return oauthError(c, error);
     }
   })
-  .post('/oauth2/revoke', async (c) => {
+  .post('/revoke', async (c) => {
     const body = c.req.header('content-type')?.startsWith('application/x-www-form-urlencoded') ? await c.req.parseBody() : {};
     const token = c.req.query('token') ?? (typeof body['token'] === 'string' ? body['token'] : '');
     try {
@@ -165,7 +167,11 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       return oauthError(c, error);
     }
   })
-  .get('/oauth2/certs', async (c) => {
+  .get('/oauth2/v3/certs', async (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(await sandboxJwks(c.get('services').sql));
+  })
+  .get('/oauth2/v1/certs', async (c) => {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(await sandboxCerts(c.get('services').sql));
   })
