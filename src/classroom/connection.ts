@@ -6,7 +6,7 @@ import { ConflictError, DomainError, ValidationError } from '../errors.js';
 import { recordAudit } from '../audit.js';
 import { queueEmail } from '../mail/outbox.js';
 import { GOOGLE_SCOPES, type GoogleConfig } from './config.js';
-import { GoogleReconnectNeededError } from './errors.js';
+import { GoogleReconnectNeededError, NEEDS_RECONNECTING_MESSAGE } from './errors.js';
 import {
   buildAuthUrl,
   classroomClient,
@@ -209,13 +209,12 @@ export async function markNeedsReconnecting(services: Services, accountId: strin
   await services.db.transaction(async (tx) => {
     const rows = await tx.execute<{ organisation_id: string; email: string; first_name: string }>(dsql`
       update google_connections c set status = 'needs_reconnecting', updated_at = now(),
-        status_message = 'Google no longer accepts this connection (the access was withdrawn or has expired).'
+        status_message = ${NEEDS_RECONNECTING_MESSAGE}
       from accounts a
       where c.account_id = ${accountId} and a.id = c.account_id and c.status = 'active'
       returning c.organisation_id, a.email, a.first_name`);
     await tx.execute(dsql`
-      update classroom_course_links set sync_state = 'needs_reconnecting',
-        sync_message = 'Google no longer accepts your connection. Connect to Google Classroom again to resume syncing.'
+      update classroom_course_links set sync_state = 'needs_reconnecting', sync_message = ${NEEDS_RECONNECTING_MESSAGE}
       where owner_id = ${accountId}`);
     const who = rows[0];
     if (!who) return;

@@ -54,6 +54,8 @@ export const classroomCourseLinks = pgTable(
     section: text('section'),
     groupId: uuid('group_id').references(() => groups.id, { onDelete: 'set null' }),
     tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    /** "Also add these tags to accounts that already exist": the tags go to matched accounts too, at import and at sync. */
+    tagExisting: boolean('tag_existing').notNull().default(true),
     /**
      * The link's default password (the backup for students who cannot use Google sign-in),
      * AES-256-GCM encrypted like refresh tokens: each newcomers' import hashes it once per batch.

@@ -1,13 +1,12 @@
 import { Hono } from 'hono';
-import { sql } from 'drizzle-orm';
-import { groupScopeSql } from '../../accounts/scope.js';
+import { listGroups, listTags } from '../../accounts/list.js';
 import { getConnection } from '../../classroom/connection.js';
 import { ClassroomAccessError, GoogleReconnectNeededError, GoogleUnavailableError } from '../../classroom/errors.js';
 import {
   getClassroomBatch,
   HIDDEN_EMAIL_DOMAIN,
   linksOfBatch,
-  listPickableCourses,
+  openImportDraft,
   listReviewRows,
   passwordBinding,
   prepareClassroomImport,
@@ -32,13 +31,7 @@ function ctxOf(c: AppContext): Ctx {
 }
 
 async function groupOptions(ctx: Ctx) {
-  const rows = await ctx.db.execute<{ id: string; name: string }>(sql`select g.id, g.name from groups g where ${groupScopeSql(ctx.actor, 'g')} order by lower(g.name)`);
-  return rows.map((r) => ({ value: r.id, label: r.name }));
-}
-
-async function tagList(ctx: Ctx) {
-  const rows = await ctx.db.execute<{ id: string; name: string }>(sql`select id, name from tags where organisation_id = ${ctx.actor.organisationId} order by lower(name)`);
-  return [...rows];
+  return (await listGroups(ctx)).map((g) => ({ value: g.id, label: g.name }));
 }
 
 const NOTICES: Record<string, string> = {
@@ -63,7 +56,9 @@ function googleProblem(c: AppContext, error: unknown) {
   throw error;
 }
 
-async function pickPage(c: AppContext, extra: { values?: { courseIds: string[]; groupId: string; tagIds: string[] }; fields?: Record<string, string>; error?: string | null } = {}) {
+type PickValues = { courseIds: string[]; groupId: string; tagIds: string[]; tagExisting: boolean };
+
+async function pickPage(c: AppContext, extra: { draftId?: string | null; values?: PickValues; fields?: Record<string, string>; error?: string | null } = {}) {
   const ctx = ctxOf(c);
   const cfg = googleConfigOf(c);
   const connection = await getConnection(ctx, ctx.actor.id);
@@ -74,16 +69,19 @@ async function pickPage(c: AppContext, extra: { values?: { courseIds: string[]; 
     );
   }
   try {
-    const courses = await listPickableCourses(ctx, cfg);
+    const { draftId, courses } = await openImportDraft(ctx, cfg, extra.draftId);
     return c.render(
       <ImportPickPage
         csrfToken={c.get('csrfToken')}
+        draftId={draftId}
         courses={courses}
         groups={await groupOptions(ctx)}
-        tags={await tagList(ctx)}
+        tags={await listTags(ctx)}
         googleEmail={connection.googleEmail}
         preselect={c.req.query('courseId') ?? null}
-        {...extra}
+        values={extra.values}
+        fields={extra.fields}
+        error={extra.error}
       />,
       { title: 'Google Classroom' },
     );
@@ -105,10 +103,8 @@ async function reviewPage(c: AppContext, batchId: string, error: string | null =
   const { batch, state } = await getClassroomBatch(ctx, batchId);
   if (batch.status !== 'checked' && batch.status !== 'draft') return resultPage(c, batch.id);
   const review = await listReviewRows(ctx, batch.id, { page: Number(c.req.query('page') ?? 1) });
-  const [group] = batch.options.groupId
-    ? await ctx.db.execute<{ name: string }>(sql`select name from groups where id = ${batch.options.groupId} and organisation_id = ${ctx.actor.organisationId}`)
-    : [];
-  const tags = (await tagList(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name);
+  const group = (await listGroups(ctx)).find((g) => g.id === batch.options.groupId);
+  const tags = (await listTags(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name);
   return c.render(
     <ImportReviewPage
       csrfToken={c.get('csrfToken')}
@@ -148,14 +144,22 @@ export const classroomRoutes = new Hono<AppEnv>()
   .get('/import', (c) => pickPage(c))
   .post('/import', async (c) => {
     const form = await readForm(c);
-    const input = { courseIds: form.all('courseIds'), groupId: form.get('groupId'), defaultPassword: form.get('defaultPassword'), tagIds: form.all('tagIds') };
+    const input = {
+      draftId: form.get('draftId') || null,
+      courseIds: form.all('courseIds'),
+      groupId: form.get('groupId'),
+      defaultPassword: form.get('defaultPassword'),
+      tagIds: form.all('tagIds'),
+      // A checkbox sends nothing when unticked; the hidden field says the form had it.
+      tagExisting: form.get('tagExisting') === '1' || !form.get('tagExistingShown'),
+    };
     try {
       const { batchId } = await prepareClassroomImport(ctxOf(c), googleConfigOf(c), input);
       return c.redirect(`/classroom/import/${batchId}`, 303);
     } catch (error) {
       if (error instanceof ValidationError) {
         c.status(400);
-        return pickPage(c, { values: input, fields: error.fields, error: error.message });
+        return pickPage(c, { draftId: input.draftId, values: input, fields: error.fields, error: error.message });
       }
       return googleProblem(c, error);
     }
@@ -192,7 +196,7 @@ export const classroomRoutes = new Hono<AppEnv>()
         pending={await isSyncPending(ctx, link.id)}
         runs={await listSyncRuns(ctx, link.id)}
         groups={await groupOptions(ctx)}
-        tags={await tagList(ctx)}
+        tags={await listTags(ctx)}
         presets={(await listPresets(ctx)).map((p) => ({ value: p.id, label: p.name }))}
         notice={NOTICES[c.req.query('done') ?? ''] ?? null}
       />,
@@ -222,7 +226,13 @@ export const classroomRoutes = new Hono<AppEnv>()
     await updateLinkSettings(
       ctx,
       c.req.param('id'),
-      { groupId: form.get('groupId'), tagIds: form.all('tagIds'), defaultPassword: form.get('defaultPassword'), presetId },
+      {
+        groupId: form.get('groupId'),
+        tagIds: form.all('tagIds'),
+        defaultPassword: form.get('defaultPassword'),
+        presetId,
+        tagExisting: form.get('tagExisting') === '1' || !form.get('tagExistingShown'),
+      },
       (password, organisationId) => cipher.encrypt(password, passwordBinding(organisationId)),
     );
     return c.redirect(`/classroom/links/${c.req.param('id')}?done=settings`, 303);
