@@ -136,3 +136,16 @@ export const classroomSyncRuns = pgTable(
   },
   (t) => [index('classroom_sync_runs_link_idx').on(t.linkId, t.finishedAt)],
 );
+
+/** Single-use tokens the add-on's sign-in popup hands to the framed page (under a minute), stored as SHA-256. */
+export const classroomAddOnHandoffs = pgTable(
+  'classroom_add_on_handoffs',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('classroom_add_on_handoffs_expires_at_idx').on(t.expiresAt)],
+);

@@ -18,7 +18,7 @@ const SESSION_KEY = 'googleConsent';
 /** Before sign-in there is no session: the pending Google sign-in waits in this cookie. */
 const SIGN_IN_COOKIE = 'rb_google_sign_in';
 
-async function startConsent(c: AppContext, returnTo: string | null, loginHint: string | null) {
+export async function startConsent(c: AppContext, returnTo: string | null, loginHint: string | null) {
   const { pending, url } = await beginConsent(googleConfigOf(c), { returnTo, loginHint });
   await updateSessionData(c.get('services'), c.get('session')!.id, { [SESSION_KEY]: pending });
   return c.redirect(url, 303);

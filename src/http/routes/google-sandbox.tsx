@@ -96,6 +96,8 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
   // OAuth on Google's URL layout (accounts.google.com/o/oauth2/v2/auth, oauth2.googleapis.com/token
   // and /revoke, www.googleapis.com/oauth2/v3/certs), below one origin.
   .get('/o/oauth2/v2/auth', async (c) => {
+    // Like Google's sign-in, the consent page keeps a popup's opener (the add-on's sign-in popup posts back to its frame).
+    c.header('Cross-Origin-Opener-Policy', 'unsafe-none');
     const req = authorizeRequest((n) => c.req.query(n));
     try {
       checkAuthorizeRequest(sandboxClient(c), req);
@@ -244,7 +246,8 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Saved.')}`, 303);
   })
 
-  // Plays Classroom opening the add-on's attachment discovery page in a frame.
+  // Plays Classroom opening the add-on's attachment discovery page in a frame. The frame's address
+  // is the service's own (APP_URL), so this page opened on another origin frames it cross-site.
   .get('/classroom/:courseId/add-on', async (c) => {
     const { sql } = c.get('services');
     const [course] = await sql<{ id: string; name: string; owner_id: string; email: string }[]>`
@@ -259,7 +262,11 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     });
     return page(
       c,
-      <SandboxAddOnFramePage courseName={course.name} teacherEmail={course.email} frameUrl={`/classroom-add-on/attachment-discovery?${params}`} />,
+      <SandboxAddOnFramePage
+        courseName={course.name}
+        teacherEmail={course.email}
+        frameUrl={`${c.get('config').appUrl.replace(/\/+$/, '')}/classroom-add-on/attachment-discovery?${params}`}
+      />,
       course.name,
     );
   });
