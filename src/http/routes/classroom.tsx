@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { listGroups, listTags } from '../../accounts/list.js';
+import { listGroups } from '../../groups/groups.js';
+import { listTags } from '../../tags/tags.js';
 import { getConnection } from '../../classroom/connection.js';
 import { ClassroomAccessError, GoogleReconnectNeededError, GoogleUnavailableError } from '../../classroom/errors.js';
 import {
