@@ -1,11 +1,11 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { createSession } from '../../auth/sessions.js';
-import { AddOnLaunchSchema, addOnState, issueAddOnHandoff, redeemAddOnHandoff } from '../../classroom/add-on.js';
+import { AddOnLaunchSchema, addOnState, issueAddOnHandoff, redeemAddOnHandoff, type AddOnLaunch } from '../../classroom/add-on.js';
 import { findLinkByCourse, requestSync } from '../../classroom/links.js';
-import { ValidationError } from '../../errors.js';
 import { AddOnDiscoveryPage, AddOnDocument, AddOnHandoffPage, launchParams } from '../../../views/pages/classroom-add-on.js';
-import { readForm } from '../form.js';
+import { fields, secret, text } from '../input/schemas.js';
+import * as input from '../input/validate.js';
 import { setAddOnSessionCookie } from '../session-cookie.js';
 import type { AppContext, AppEnv } from '../types.js';
 import { googleConfigOf, startConsent, startGoogleSignIn } from './classroom-connect.js';
@@ -19,31 +19,37 @@ function frameableByClassroom(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** Classroom's launch parameters; an empty one counts as absent. */
+const LaunchQuery = v.pipe(
+  fields({
+    courseId: text('courseId', { max: 64 }),
+    itemId: text('itemId', { max: 128 }),
+    addOnToken: text('addOnToken', { max: 4096 }),
+    login_hint: text('login_hint', { max: 254 }),
+  }),
+  v.transform((q): v.InferInput<typeof AddOnLaunchSchema> => {
+    const { courseId, ...rest } = q;
+    return { courseId, ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== '')) };
+  }),
+  AddOnLaunchSchema,
+);
+
+const launchQuery = () => input.query(LaunchQuery, { message: 'This page is opened by Google Classroom, with the class it was opened from.' });
+
 /** The popup's pages keep their opener (the add-on frame, under Classroom's page), so they can post back to it. */
 function keepOpener(c: AppContext): void {
   c.header('Cross-Origin-Opener-Policy', 'unsafe-none');
 }
 
-function launchQuery(c: AppContext): string {
-  return new URLSearchParams(launchParams(launchOf(c))).toString();
-}
+const asQuery = (launch: AddOnLaunch) => new URLSearchParams(launchParams(launch)).toString();
 
-function launchOf(c: AppContext) {
-  const parsed = v.safeParse(AddOnLaunchSchema, {
-    courseId: c.req.query('courseId') ?? '',
-    itemId: c.req.query('itemId') || undefined,
-    addOnToken: c.req.query('addOnToken') || undefined,
-    login_hint: c.req.query('login_hint') || undefined,
-  });
-  if (!parsed.success) throw new ValidationError('This page is opened by Google Classroom, with the class it was opened from.');
-  return parsed.output;
-}
+const HandoffForm = fields({ token: secret('The sign-in token', 200) });
 
 /** The Classroom add-on's iframe pages: the only pages of Rosterbridge that may be framed, and only by Classroom. */
 export const classroomAddOnRoutes = new Hono<AppEnv>()
   .use(frameableByClassroom())
-  .get('/attachment-discovery', async (c) => {
-    const launch = launchOf(c);
+  .get('/attachment-discovery', launchQuery(), async (c) => {
+    const launch: AddOnLaunch = c.req.valid('query');
     const state = await addOnState(c.get('services'), c.get('actor'), launch);
     const here = `/classroom-add-on/attachment-discovery?${new URLSearchParams(launchParams(launch))}`;
     return c.html(
@@ -57,21 +63,22 @@ export const classroomAddOnRoutes = new Hono<AppEnv>()
   })
   // "Sign in with Google", in a popup opened by the frame (first-party there): Google's sign-in,
   // and its consent when the teacher is not connected yet, then the hand-off back to the frame.
-  .get('/popup', async (c) => {
+  .get('/popup', launchQuery(), async (c) => {
     keepOpener(c);
-    const launch = launchOf(c);
+    const launch: AddOnLaunch = c.req.valid('query');
     const actor = c.get('actor');
-    const handoff = `/classroom-add-on/handoff?${launchQuery(c)}`;
-    if (!actor) return startGoogleSignIn(c, `/classroom-add-on/popup?${launchQuery(c)}`, launch.login_hint ?? null);
+    const handoff = `/classroom-add-on/handoff?${asQuery(launch)}`;
+    if (!actor) return startGoogleSignIn(c, `/classroom-add-on/popup?${asQuery(launch)}`, launch.login_hint ?? null);
     const state = await addOnState(c.get('services'), actor, launch);
-    if (state.kind === 'connect' || state.kind === 'other-account') return startConsent(c, handoff, launch.login_hint ?? null);
+    if (state.kind === 'connect' || state.kind === 'other-account') return startConsent(c, handoff, launch.login_hint ?? '');
     return c.redirect(handoff, 303);
   })
   // The popup's last page: a single-use token for the frame, posted to it (our origin only) by /static/add-on.js.
-  .get('/handoff', async (c) => {
+  .get('/handoff', launchQuery(), async (c) => {
     keepOpener(c);
+    const launch: AddOnLaunch = c.req.valid('query');
     const actor = c.get('actor');
-    if (!actor || actor.kind !== 'administrator') return c.redirect(`/classroom-add-on/popup?${launchQuery(c)}`, 303);
+    if (!actor || actor.kind !== 'administrator') return c.redirect(`/classroom-add-on/popup?${asQuery(launch)}`, 303);
     const token = await issueAddOnHandoff(c.get('services'), actor.id);
     return c.html(
       '<!DOCTYPE html>' +
@@ -83,21 +90,20 @@ export const classroomAddOnRoutes = new Hono<AppEnv>()
     );
   })
   // The frame trades the popup's token for a session of its own, in a partitioned cookie.
-  .post('/session', async (c) => {
+  .post('/session', input.form(HandoffForm), async (c) => {
     const origin = c.req.header('origin');
     if (origin !== new URL(c.get('config').appUrl).origin) return c.text('This request was not sent by the Rosterbridge add-on, so it was refused.', 403);
-    const form = await readForm(c);
-    const accountId = await redeemAddOnHandoff(c.get('services'), form.get('token'));
+    const accountId = await redeemAddOnHandoff(c.get('services'), c.req.valid('form').token);
     if (!accountId) return c.text('This sign-in was used already or took too long. Choose Sign in with Google again.', 400);
     const { token } = await createSession(c.get('services'), accountId);
     setAddOnSessionCookie(c, token);
     return c.body(null, 204);
   })
-  .post('/sync', async (c) => {
-    const launch = launchOf(c);
+  .post('/sync', launchQuery(), async (c) => {
+    const launch: AddOnLaunch = c.req.valid('query');
     const actor = c.get('actor');
     if (!actor || actor.kind !== 'administrator') return c.notFound();
-    const ctx = { ...c.get('services'), actor };
+    const ctx = c.get('ctx');
     const link = await findLinkByCourse(ctx, launch.courseId);
     if (!link) return c.notFound();
     await requestSync(ctx, link.id);
