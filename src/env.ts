@@ -22,8 +22,18 @@ export const EnvSchema = v.object({
   MAIL_FROM: v.optional(v.pipe(v.string(), v.email()), 'no-reply@rosterbridge.test'),
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
+  /** Shorthand: one origin serving Google's URL layout (a proxy or an emulator); the four below win over it. */
   GOOGLE_OAUTH_BASE_URL: v.optional(v.pipe(v.string(), v.url())),
+  GOOGLE_AUTH_URL: v.optional(v.pipe(v.string(), v.url())),
+  GOOGLE_TOKEN_URL: v.optional(v.pipe(v.string(), v.url())),
+  GOOGLE_REVOKE_URL: v.optional(v.pipe(v.string(), v.url())),
+  /** Google's signing keys: a JSON Web Key Set (v3) or the older { kid: PEM } map (v1). */
+  GOOGLE_CERTS_URL: v.optional(v.pipe(v.string(), v.url())),
+  /** The `iss` ID tokens must carry; Google's two spellings by default. Comma-separated. */
+  GOOGLE_ISSUER: optionalString,
   GOOGLE_API_ROOT: v.optional(v.pipe(v.string(), v.url())),
+  /** Origins allowed to frame the Classroom add-on (CSP frame-ancestors sources, space-separated). */
+  CLASSROOM_ADD_ON_FRAME_ORIGINS: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+)*$/, 'must be origins separated by spaces')), 'https://classroom.google.com'),
   /** Cron schedule for the Classroom roster re-sync (graphile-worker crontab syntax). */
   CLASSROOM_SYNC_SCHEDULE: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+){4}$/, 'must be five crontab fields, e.g. "0 */6 * * *"')), '0 */6 * * *'),
   /** A re-sync that would remove more than this share of a class (percent) is held for approval. */

@@ -1,12 +1,26 @@
 import { sql as dsql } from 'drizzle-orm';
-import type { Ctx, Services } from '../context.js';
+import type { Actor, Ctx, Services } from '../context.js';
+import type { Tx } from '../db/client.js';
 import { randomToken, safeEqual } from '../crypto-tokens.js';
 import { ConflictError, DomainError, ValidationError } from '../errors.js';
 import { recordAudit } from '../audit.js';
 import { queueEmail } from '../mail/outbox.js';
 import { GOOGLE_SCOPES, type GoogleConfig } from './config.js';
-import { GoogleReconnectNeededError } from './errors.js';
-import { buildAuthUrl, classroomClient, exchangeCode, OAuthExchangeError, pkcePair, revokeToken, type ClassroomClient } from './google-client.js';
+import { GoogleReconnectNeededError, NEEDS_RECONNECTING_MESSAGE } from './errors.js';
+import {
+  buildAuthUrl,
+  classroomClient,
+  connectionCacheKey,
+  exchangeCode,
+  OAuthExchangeError,
+  pkcePair,
+  rememberAccessToken,
+  revokeToken,
+  type ClassroomClient,
+  type CodeExchange,
+  type GoogleIdentity,
+} from './google-client.js';
+import { IdTokenError, logIdTokenRejected } from './id-token.js';
 import { safeRedirectPath } from '../safe-redirect.js';
 import { createTokenCipher } from './token-crypto.js';
 
@@ -56,73 +70,99 @@ export async function beginConsent(cfg: GoogleConfig, input: { returnTo?: string
   return { pending, url: buildAuthUrl(cfg, { state: pending.state, codeChallenge: challenge, loginHint: input.loginHint ?? null }) };
 }
 
+function checkPending(pending: PendingConsent | null, state: string | undefined): PendingConsent {
+  if (!pending || !state || !safeEqual(state, pending.state) || Date.now() - pending.startedAt > CONSENT_MAX_AGE_MS) {
+    throw new ConsentFailedError('This Google sign-in was not started from this browser session, or it took too long. Nothing was connected. Start again with Connect to Google Classroom.');
+  }
+  return pending;
+}
+
+/**
+ * The code exchange, with what went wrong said in words (and logged without any token): the
+ * token endpoint's refusal, or which check of the ID token failed.
+ */
+export async function exchangeOrExplain(cfg: GoogleConfig, input: { code: string; codeVerifier: string }, next: string): Promise<CodeExchange> {
+  try {
+    return await exchangeCode(cfg, input);
+  } catch (error) {
+    if (error instanceof IdTokenError) {
+      logIdTokenRejected(error, cfg);
+      throw new ConsentFailedError(`Google’s answer could not be trusted: ${error.message}. Nothing was changed. ${next}`);
+    }
+    if (error instanceof OAuthExchangeError) {
+      console.warn(JSON.stringify({ event: 'google.code_exchange_refused', error: error.error, tokenUrl: cfg.tokenUrl }));
+      throw new ConsentFailedError(`${error.message}. Nothing was changed. ${next}`);
+    }
+    throw error;
+  }
+}
+
+/** Google lets people untick permissions on its consent screen; without these, nothing works. */
+function missingScopes(granted: string[]): string[] {
+  return GOOGLE_SCOPES.filter((scope) => scope.includes('classroom') && granted.length > 0 && !granted.includes(scope));
+}
+
+/** Stores the connection (a refresh token only on a fresh consent); returns what identifies its token. */
+async function storeConnection(tx: Tx, actor: Actor, identity: GoogleIdentity, encrypted: string | null, scopes: string[]): Promise<{ id: string; refresh_token_encrypted: string }> {
+  const taken = await tx.execute<{ account_id: string }>(dsql`
+    select account_id from google_connections
+    where organisation_id = ${actor.organisationId} and google_user_id = ${identity.googleUserId} and account_id <> ${actor.id}`);
+  if (taken.length) throw new ConflictError('This Google account is already connected to another Rosterbridge account in your organisation.');
+  const stored = encrypted
+    ? await tx.execute<{ id: string; refresh_token_encrypted: string }>(dsql`
+        insert into google_connections (organisation_id, account_id, google_user_id, google_email, refresh_token_encrypted, scopes)
+        values (${actor.organisationId}, ${actor.id}, ${identity.googleUserId}, ${identity.email}, ${encrypted},
+                array(select jsonb_array_elements_text(${JSON.stringify(scopes)}::jsonb)))
+        on conflict (account_id) do update set google_user_id = excluded.google_user_id, google_email = excluded.google_email,
+          refresh_token_encrypted = excluded.refresh_token_encrypted, scopes = excluded.scopes, status = 'active',
+          status_message = null, connected_at = now(), updated_at = now()
+        returning id, refresh_token_encrypted`)
+    : // Google only sends a refresh token on a fresh consent; keep the one we have.
+      await tx.execute<{ id: string; refresh_token_encrypted: string }>(dsql`
+        update google_connections set status = 'active', status_message = null, google_email = ${identity.email}, updated_at = now()
+        where account_id = ${actor.id} and google_user_id = ${identity.googleUserId} returning id, refresh_token_encrypted`);
+  if (!stored[0]) throw new ConsentFailedError('Google did not grant offline access. Start again with Connect to Google Classroom and choose Allow.');
+  // Links waiting for this teacher to reconnect can sync again.
+  await tx.execute(dsql`
+    update classroom_course_links set sync_state = 'ok', sync_message = null
+    where owner_id = ${actor.id} and sync_state = 'needs_reconnecting'`);
+  await recordAudit(tx, actor, 'classroom.connected', { details: { googleEmail: identity.email } });
+  return stored[0];
+}
+
 /**
  * Google sent the browser back. Checks state against the session's pending consent, trades the
  * code (with the PKCE verifier), checks the verified email, and stores the encrypted refresh token.
+ * The exchange's access token is kept for the Classroom calls that follow.
  */
 export async function completeConsent(
   ctx: Ctx,
   cfg: GoogleConfig,
   input: { pending: PendingConsent | null; state: string | undefined; code: string | undefined; error: string | undefined },
 ): Promise<{ returnTo: string; googleEmail: string }> {
-  const { pending } = input;
-  if (!pending || !input.state || !safeEqual(input.state, pending.state) || Date.now() - pending.startedAt > CONSENT_MAX_AGE_MS) {
-    throw new ConsentFailedError('This Google sign-in was not started from this browser session, or it took too long. Nothing was connected. Start again with Connect to Google Classroom.');
-  }
+  const pending = checkPending(input.pending, input.state);
   if (input.error) {
     throw new ConsentFailedError('Google Classroom was not connected because access was not allowed. To import from Google Classroom, connect again and choose Allow.');
   }
   if (!input.code) throw new ConsentFailedError('Google did not send an authorization code. Start again with Connect to Google Classroom.');
-  const cipher = createTokenCipher(cfg.tokenKey);
-  let result;
-  try {
-    result = await exchangeCode(cfg, { code: input.code, codeVerifier: pending.verifier });
-  } catch (error) {
-    if (error instanceof OAuthExchangeError) {
-      throw new ConsentFailedError('Google did not accept this sign-in (the link may have been used already). Nothing was connected. Start again with Connect to Google Classroom.');
-    }
-    throw error;
-  }
+  const result = await exchangeOrExplain(cfg, { code: input.code, codeVerifier: pending.verifier }, 'Start again with Connect to Google Classroom.');
   const { identity } = result;
-  if (!identity.emailVerified || identity.email.trim().toLowerCase() !== ctx.actor.email.trim().toLowerCase()) {
+  const revoke = async () => {
     if (result.refreshToken) await revokeToken(cfg, result.refreshToken).catch(() => undefined);
+  };
+  if (!identity.emailVerified || identity.email.trim().toLowerCase() !== ctx.actor.email.trim().toLowerCase()) {
+    await revoke();
     throw new EmailMismatchError(identity.email);
   }
-  // Google lets people untick permissions on its consent screen; without these, nothing works.
-  const missing = GOOGLE_SCOPES.filter((scope) => scope.includes('classroom') && result.scopes.length > 0 && !result.scopes.includes(scope));
-  if (missing.length) {
-    if (result.refreshToken) await revokeToken(cfg, result.refreshToken).catch(() => undefined);
+  if (missingScopes(result.scopes).length) {
+    await revoke();
     throw new ConsentFailedError(
       'Rosterbridge needs permission to view your Google Classroom classes, their rosters and your students’ email addresses. Nothing was connected. Connect again and allow every permission it asks for.',
     );
   }
-  const encrypted = result.refreshToken ? await cipher.encrypt(result.refreshToken, ctx.actor.id) : null;
-  await ctx.db.transaction(async (tx) => {
-    const taken = await tx.execute<{ account_id: string }>(dsql`
-      select account_id from google_connections
-      where organisation_id = ${ctx.actor.organisationId} and google_user_id = ${identity.googleUserId} and account_id <> ${ctx.actor.id}`);
-    if (taken.length) throw new ConflictError('This Google account is already connected to another Rosterbridge account in your organisation.');
-    if (!encrypted) {
-      // Google only sends a refresh token on a fresh consent; keep the one we have.
-      const updated = await tx.execute(dsql`
-        update google_connections set status = 'active', status_message = null, google_email = ${identity.email}, updated_at = now()
-        where account_id = ${ctx.actor.id} and google_user_id = ${identity.googleUserId} returning id`);
-      if (!updated.length) throw new ConsentFailedError('Google did not grant offline access. Start again with Connect to Google Classroom and choose Allow.');
-    } else {
-      await tx.execute(dsql`
-        insert into google_connections (organisation_id, account_id, google_user_id, google_email, refresh_token_encrypted, scopes)
-        values (${ctx.actor.organisationId}, ${ctx.actor.id}, ${identity.googleUserId}, ${identity.email}, ${encrypted},
-                array(select jsonb_array_elements_text(${JSON.stringify(result.scopes)}::jsonb)))
-        on conflict (account_id) do update set google_user_id = excluded.google_user_id, google_email = excluded.google_email,
-          refresh_token_encrypted = excluded.refresh_token_encrypted, scopes = excluded.scopes, status = 'active',
-          status_message = null, connected_at = now(), updated_at = now()`);
-    }
-    // Links waiting for this teacher to reconnect can sync again.
-    await tx.execute(dsql`
-      update classroom_course_links set sync_state = 'ok', sync_message = null
-      where owner_id = ${ctx.actor.id} and sync_state = 'needs_reconnecting'`);
-    await recordAudit(tx, ctx.actor, 'classroom.connected', { details: { googleEmail: identity.email } });
-  });
+  const encrypted = result.refreshToken ? await createTokenCipher(cfg.tokenKey).encrypt(result.refreshToken, ctx.actor.id) : null;
+  const stored = await ctx.db.transaction((tx) => storeConnection(tx, ctx.actor, identity, encrypted, result.scopes));
+  rememberAccessToken(connectionCacheKey(stored.id, stored.refresh_token_encrypted), result.accessToken, result.expiresAt);
   return { returnTo: pending.returnTo, googleEmail: identity.email };
 }
 
@@ -160,7 +200,7 @@ export async function classroomClientFor(services: Pick<Services, 'sql'>, cfg: G
   if (!row) throw new GoogleReconnectNeededError('Google Classroom is not connected. Connect to Google Classroom first.');
   if (row.status !== 'active') throw new GoogleReconnectNeededError();
   const refreshToken = await createTokenCipher(cfg.tokenKey).decrypt(row.refresh_token_encrypted, accountId);
-  return classroomClient(cfg, { refreshToken, cacheKey: `${row.id}:${row.refresh_token_encrypted.slice(-16)}`, rateKey: row.google_user_id });
+  return classroomClient(cfg, { refreshToken, cacheKey: connectionCacheKey(row.id, row.refresh_token_encrypted), rateKey: row.google_user_id });
 }
 
 /**
@@ -171,13 +211,12 @@ export async function markNeedsReconnecting(services: Services, accountId: strin
   await services.db.transaction(async (tx) => {
     const rows = await tx.execute<{ organisation_id: string; email: string; first_name: string }>(dsql`
       update google_connections c set status = 'needs_reconnecting', updated_at = now(),
-        status_message = 'Google no longer accepts this connection (the access was withdrawn or has expired).'
+        status_message = ${NEEDS_RECONNECTING_MESSAGE}
       from accounts a
       where c.account_id = ${accountId} and a.id = c.account_id and c.status = 'active'
       returning c.organisation_id, a.email, a.first_name`);
     await tx.execute(dsql`
-      update classroom_course_links set sync_state = 'needs_reconnecting',
-        sync_message = 'Google no longer accepts your connection. Connect to Google Classroom again to resume syncing.'
+      update classroom_course_links set sync_state = 'needs_reconnecting', sync_message = ${NEEDS_RECONNECTING_MESSAGE}
       where owner_id = ${accountId}`);
     const who = rows[0];
     if (!who) return;

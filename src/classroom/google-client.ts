@@ -1,6 +1,7 @@
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
 import { classroom_v1 } from 'googleapis/build/src/apis/classroom/v1.js';
 import { GOOGLE_SCOPES, type GoogleConfig } from './config.js';
+import { verifyIdToken } from './id-token.js';
 import { ClassroomAccessError, ClassroomCourseGoneError, GoogleReconnectNeededError, GoogleUnavailableError } from './errors.js';
 
 /**
@@ -100,9 +101,7 @@ function oauthClient(cfg: GoogleConfig, fetchImpl: typeof fetch): OAuth2Client {
       oauth2AuthBaseUrl: cfg.authUrl,
       oauth2TokenUrl: cfg.tokenUrl,
       oauth2RevokeUrl: cfg.revokeUrl,
-      oauth2FederatedSignonPemCertsUrl: cfg.certsUrl,
     },
-    issuers: cfg.issuers,
     transporterOptions: { fetchImplementation: fetchImpl },
   });
 }
@@ -129,34 +128,44 @@ export async function pkcePair(): Promise<{ verifier: string; challenge: string 
   return { verifier: result.codeVerifier, challenge: result.codeChallenge! };
 }
 
-export class OAuthExchangeError extends Error {}
+/** The token endpoint refused the code (or could not be reached); `error` is Google's OAuth error code. */
+export class OAuthExchangeError extends Error {
+  constructor(readonly error: string) {
+    super(EXCHANGE_WORDS[error] ?? `Google refused the sign-in (${error})`);
+  }
+}
 
-/** Trades the code for tokens and reads who signed in from the verified ID token. */
-export async function exchangeCode(
-  cfg: GoogleConfig,
-  input: { code: string; codeVerifier: string },
-): Promise<{ identity: GoogleIdentity; refreshToken: string | null; accessToken: string | null; expiresAt: number | null; scopes: string[] }> {
+const EXCHANGE_WORDS: Record<string, string> = {
+  invalid_grant: 'Google did not accept the sign-in code (it was used already, or it expired)',
+  invalid_client: 'Google did not recognise this installation’s OAuth client (check GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET)',
+  redirect_uri_mismatch: 'Google says the redirect address does not match the one registered for this installation',
+  unreachable: 'Google’s token endpoint could not be reached',
+  no_id_token: 'Google did not say who signed in (no ID token came back)',
+};
+
+export interface CodeExchange {
+  identity: GoogleIdentity;
+  refreshToken: string | null;
+  accessToken: string | null;
+  expiresAt: number | null;
+  scopes: string[];
+}
+
+/** Trades the code for tokens and reads who signed in from the verified ID token (IdTokenError when it fails a check). */
+export async function exchangeCode(cfg: GoogleConfig, input: { code: string; codeVerifier: string }): Promise<CodeExchange> {
   const client = oauthClient(cfg, cfg.fetch);
   let tokens;
   try {
     ({ tokens } = await client.getToken({ code: input.code, codeVerifier: input.codeVerifier }));
   } catch (error) {
-    const data = (error as GoogleishError).response?.data as { error?: string } | undefined;
-    throw new OAuthExchangeError(data?.error ?? 'token_exchange_failed');
+    const e = error as GoogleishError;
+    const data = e.response?.data as { error?: string } | undefined;
+    throw new OAuthExchangeError(data?.error ?? (e.response ? 'token_exchange_failed' : 'unreachable'));
   }
   if (!tokens.id_token) throw new OAuthExchangeError('no_id_token');
-  const ticket = await client.verifyIdToken({ idToken: tokens.id_token, audience: cfg.clientId }).catch(() => {
-    throw new OAuthExchangeError('invalid_id_token');
-  });
-  const payload = ticket.getPayload();
-  if (!payload?.sub || !payload.email) throw new OAuthExchangeError('id_token_without_email');
+  const claims = await verifyIdToken(cfg, tokens.id_token);
   return {
-    identity: {
-      googleUserId: payload.sub,
-      email: payload.email,
-      emailVerified: payload.email_verified === true,
-      name: payload.name ?? null,
-    },
+    identity: { googleUserId: claims.sub, email: claims.email, emailVerified: claims.emailVerified, name: claims.name },
     refreshToken: tokens.refresh_token ?? null,
     accessToken: tokens.access_token ?? null,
     expiresAt: tokens.expiry_date ?? null,
@@ -177,6 +186,16 @@ export async function revokeToken(cfg: GoogleConfig, token: string): Promise<voi
 
 /** Access tokens by connection, reused across jobs in this process until shortly before they expire. */
 const accessTokens = new Map<string, { token: string; expiresAt: number }>();
+
+/** Identifies a connection's token in the access-token cache; a new refresh token starts a new entry. */
+export function connectionCacheKey(connectionId: string, refreshTokenEncrypted: string): string {
+  return `${connectionId}:${refreshTokenEncrypted.slice(-16)}`;
+}
+
+/** The code exchange's access token is good for an hour: the first Classroom calls use it instead of refreshing. */
+export function rememberAccessToken(cacheKey: string, token: string | null, expiresAt: number | null): void {
+  if (token && expiresAt) accessTokens.set(cacheKey, { token, expiresAt });
+}
 
 /** Translates a failed Google call into one of our typed errors. */
 export function toGoogleError(error: unknown): Error {

@@ -2,8 +2,8 @@ import type { Services } from '../context.js';
 import { randomToken, safeEqual } from '../crypto-tokens.js';
 import { DomainError } from '../errors.js';
 import type { GoogleConfig } from './config.js';
-import { ConsentFailedError, type PendingConsent } from './connection.js';
-import { buildAuthUrl, exchangeCode, OAuthExchangeError, pkcePair } from './google-client.js';
+import { ConsentFailedError, exchangeOrExplain, type PendingConsent } from './connection.js';
+import { buildAuthUrl, pkcePair } from './google-client.js';
 
 /**
  * "Sign in with Google" for teachers launching the Classroom add-on who are not signed in here:
@@ -36,14 +36,7 @@ export async function completeGoogleSignIn(
     throw new ConsentFailedError('This Google sign-in was not started from this browser, or it took too long. Start again from Google Classroom.');
   }
   if (input.error || !input.code) throw new ConsentFailedError('You were not signed in because Google did not confirm who you are. Start again from Google Classroom.');
-  let identity;
-  try {
-    ({ identity } = await exchangeCode(cfg, { code: input.code, codeVerifier: pending.verifier }));
-  } catch (error) {
-    if (error instanceof OAuthExchangeError) throw new ConsentFailedError('Google did not accept this sign-in. Start again from Google Classroom.');
-    throw error;
-  }
-  if (!identity.emailVerified) throw new ConsentFailedError('Google has not verified this account’s email address, so it cannot be used to sign in.');
+  const { identity } = await exchangeOrExplain(cfg, { code: input.code, codeVerifier: pending.verifier }, 'Start again from Google Classroom.');
   const rows = await services.sql<{ account_id: string }[]>`
     select c.account_id from google_connections c join accounts a on a.id = c.account_id
     where c.google_user_id = ${identity.googleUserId} and a.kind = 'administrator' and a.deactivated_at is null`;

@@ -1,16 +1,28 @@
 import { sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import { groupScopeSql, toUuidArray } from '../accounts/scope.js';
+import { accountScopeSql, groupScopeSql, toUuidArray } from '../accounts/scope.js';
 import { createAssignmentRequest } from '../assignments/request.js';
 import { recordAudit } from '../audit.js';
 import type { Ctx } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { checkImportBatch, createImportBatch, getImportBatch, stageImportRows, startImport, type ImportBatch, type ImportRowInput } from '../imports/engine.js';
+import {
+  checkImportBatch,
+  clearImportRows,
+  createImportBatch,
+  getImportBatch,
+  stageImportRows,
+  startImport,
+  updateImportOptions,
+  updateImportSourceState,
+  type ImportBatch,
+  type ImportRowInput,
+} from '../imports/engine.js';
 import type { GoogleConfig } from './config.js';
 import { classroomClientFor } from './connection.js';
 import type { GoogleCourse, GoogleStudent } from './google-client.js';
-import { syncJobSql } from './links.js';
-import type { NewcomerImporter, SyncLink } from './sync.js';
+import { syncJobSql, type SyncLink } from './links.js';
+import { attachBatchMembersSql, batchSkippedSql } from './import-sql.js';
+import { addClassTagsSql } from './sync-sql.js';
 import { createTokenCipher } from './token-crypto.js';
 import { paginate } from '../pagination.js';
 
@@ -32,6 +44,10 @@ export interface ClassroomSourceState {
   defaultPasswordEncrypted: string | null;
   /** Google ids of students whose email Classroom hides. */
   hiddenEmail: string[];
+  /** The teacher's courses as the wizard listed them: read from Google once per wizard. */
+  pickable: PickableCourse[];
+  /** "Also add these tags to accounts that already exist". */
+  tagExisting: boolean;
 }
 
 export function parseSourceState(raw: Record<string, unknown>): ClassroomSourceState {
@@ -40,6 +56,8 @@ export function parseSourceState(raw: Record<string, unknown>): ClassroomSourceS
     rosters: (raw.rosters as Record<string, string[]>) ?? {},
     defaultPasswordEncrypted: typeof raw.defaultPasswordEncrypted === 'string' ? raw.defaultPasswordEncrypted : null,
     hiddenEmail: Array.isArray(raw.hiddenEmail) ? (raw.hiddenEmail as string[]) : [],
+    pickable: Array.isArray(raw.pickable) ? (raw.pickable as PickableCourse[]) : [],
+    tagExisting: raw.tagExisting !== false,
   };
 }
 
@@ -49,8 +67,8 @@ export interface PickableCourse extends GoogleCourse {
   linkedLinkId: string | null;
 }
 
-/** "Pick your classes": the teacher's active courses (every page), each marked if already linked. */
-export async function listPickableCourses(ctx: Ctx, cfg: GoogleConfig): Promise<PickableCourse[]> {
+/** The teacher's active courses (every page), each marked if already linked. */
+async function readPickableCourses(ctx: Ctx, cfg: GoogleConfig): Promise<PickableCourse[]> {
   const client = await classroomClientFor(ctx, cfg, ctx.actor.id);
   const courses = await client.listTeacherCourses(['ACTIVE']);
   if (!courses.length) return [];
@@ -62,11 +80,33 @@ export async function listPickableCourses(ctx: Ctx, cfg: GoogleConfig): Promise<
   return courses.map((c) => ({ ...c, linkedLinkId: byCourse.get(c.id) ?? null }));
 }
 
+/**
+ * "Pick your classes": the wizard's draft import, holding the course list. Google is asked once
+ * per wizard; the page shown again (a choice to fix) and Continue use the list kept with the draft.
+ */
+export async function openImportDraft(ctx: Ctx, cfg: GoogleConfig, draftId?: string | null): Promise<{ draftId: string; courses: PickableCourse[] }> {
+  if (draftId && /^[0-9a-f-]{36}$/i.test(draftId)) {
+    const kept = await getClassroomBatch(ctx, draftId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+    if (kept && kept.batch.status === 'draft' && kept.batch.createdBy === ctx.actor.id) return { draftId: kept.batch.id, courses: kept.state.pickable };
+  }
+  const courses = await readPickableCourses(ctx, cfg);
+  const state: ClassroomSourceState = { courses: [], rosters: {}, defaultPasswordEncrypted: null, hiddenEmail: [], pickable: courses, tagExisting: true };
+  const { id } = await createImportBatch(ctx, { source: 'classroom', options: { accountKind: 'user', placeholderEmailDomain: HIDDEN_EMAIL_DOMAIN }, sourceState: state });
+  return { draftId: id, courses };
+}
+
 export interface ImportChoices {
+  /** The wizard's draft (openImportDraft); without one, a draft is opened first. */
+  draftId?: string | null;
   courseIds: string[];
   groupId: string;
   defaultPassword: string;
   tagIds: string[];
+  /** "Also add these tags to accounts that already exist" (on unless said otherwise). */
+  tagExisting?: boolean;
 }
 
 const ChoicesSchema = v.object({
@@ -110,48 +150,51 @@ function rowsFor(students: GoogleStudent[]): ImportRowInput[] {
   return students.map((s, i) => ({ rowNumber: i + 1, firstName: s.firstName, lastName: s.lastName, email: s.email ?? '', googleUserId: s.googleUserId }));
 }
 
-/**
- * Continue: reads the chosen classes' rosters (every page), stages the students once each into a
- * Classroom batch with the group, tags and default password, and runs the engine's check.
- */
-export async function prepareClassroomImport(ctx: Ctx, cfg: GoogleConfig, input: ImportChoices): Promise<{ batchId: string }> {
+/** The choices, checked: a valid form and one of the actor's groups. */
+async function checkChoices(ctx: Ctx, input: ImportChoices) {
   const parsed = v.safeParse(ChoicesSchema, input);
   if (!parsed.success) throw new ValidationError('Some choices need your attention.', fieldsOf(parsed.issues));
-  const choices = parsed.output;
-  const [group] = await ctx.db.execute<{ id: string }>(sql`select g.id from groups g where g.id = ${choices.groupId} and ${groupScopeSql(ctx.actor, 'g')}`);
+  const [group] = await ctx.db.execute<{ id: string }>(sql`select g.id from groups g where g.id = ${parsed.output.groupId} and ${groupScopeSql(ctx.actor, 'g')}`);
   if (!group) throw new ValidationError('Some choices need your attention.', { groupId: 'Select one of your groups.' });
+  return parsed.output;
+}
+
+/** Every roster of the chosen classes (every page), a few in flight at once. */
+async function readRosters(ctx: Ctx, cfg: GoogleConfig, chosen: PickableCourse[]) {
   const client = await classroomClientFor(ctx, cfg, ctx.actor.id);
-  const teacherCourses = await client.listTeacherCourses(['ACTIVE']);
-  const chosen = teacherCourses.filter((c) => choices.courseIds.includes(c.id));
-  if (chosen.length !== new Set(choices.courseIds).size) {
-    throw new ValidationError('Some choices need your attention.', { courseIds: 'One of the classes is no longer in your Google Classroom. Pick your classes again.' });
-  }
-  // A few rosters in flight at once: Google's latency overlaps, the client's rate limit still holds.
+  // Google's latency overlaps; the client's rate limit still holds.
   const rosters = await mapLimit(chosen, 4, async (course) => ({ courseId: course.id, students: await client.listStudents(course.id) }));
   const students = dedupeStudents(rosters);
   if (!students.length) throw new ValidationError('Some choices need your attention.', { courseIds: 'The classes you picked have no students yet.' });
+  return { rosters, students };
+}
 
+/**
+ * Continue: reads the chosen classes' rosters (every page), stages the students once each into
+ * the wizard's draft with the group, tags and default password, and runs the engine's check.
+ */
+export async function prepareClassroomImport(ctx: Ctx, cfg: GoogleConfig, input: ImportChoices): Promise<{ batchId: string }> {
+  const choices = await checkChoices(ctx, input);
+  const draft = await openImportDraft(ctx, cfg, input.draftId);
+  const chosen = draft.courses.filter((c) => choices.courseIds.includes(c.id) && !c.linkedLinkId);
+  if (chosen.length !== new Set(choices.courseIds).size) {
+    throw new ValidationError('Some choices need your attention.', { courseIds: 'One of the classes is no longer in your Google Classroom. Pick your classes again.' });
+  }
+  const { rosters, students } = await readRosters(ctx, cfg, chosen);
   const cipher = createTokenCipher(cfg.tokenKey);
-  const sourceState: ClassroomSourceState = {
+  await updateImportOptions(ctx, draft.draftId, { groupId: choices.groupId, tagIds: choices.tagIds, sharedPassword: choices.defaultPassword });
+  await updateImportSourceState(ctx, draft.draftId, {
     courses: chosen.map((c) => ({ id: c.id, name: c.name, section: c.section })),
     rosters: Object.fromEntries(rosters.map((r) => [r.courseId, r.students.map((s) => s.googleUserId)])),
     defaultPasswordEncrypted: await cipher.encrypt(choices.defaultPassword, passwordBinding(ctx.actor.organisationId)),
     hiddenEmail: students.filter((s) => !s.email).map((s) => s.googleUserId),
-  };
-  const { id } = await createImportBatch(ctx, {
-    source: 'classroom',
-    options: {
-      accountKind: 'user',
-      groupId: choices.groupId,
-      tagIds: choices.tagIds,
-      sharedPassword: choices.defaultPassword,
-      placeholderEmailDomain: HIDDEN_EMAIL_DOMAIN,
-    },
-    sourceState,
-  });
-  await stageImportRows(ctx, id, rowsFor(students));
-  await checkImportBatch(ctx, id);
-  return { batchId: id };
+    pickable: draft.courses,
+    tagExisting: input.tagExisting !== false,
+  } satisfies ClassroomSourceState);
+  await clearImportRows(ctx, draft.draftId);
+  await stageImportRows(ctx, draft.draftId, rowsFor(students));
+  await checkImportBatch(ctx, draft.draftId);
+  return { batchId: draft.draftId };
 }
 
 /** A Classroom batch of the actor's, still to be imported or already running. */
@@ -171,10 +214,10 @@ export async function startClassroomImport(ctx: Ctx, batchId: string): Promise<{
   const linkIds = await ctx.db.transaction(async (tx) => {
     const rows = JSON.stringify(state.courses.map((c) => ({ id: c.id, name: c.name, section: c.section })));
     const links = await tx.execute<{ id: string }>(sql`
-      insert into classroom_course_links (organisation_id, owner_id, google_course_id, course_name, section, group_id, tag_ids,
+      insert into classroom_course_links (organisation_id, owner_id, google_course_id, course_name, section, group_id, tag_ids, tag_existing,
         default_password_encrypted, import_batch_id, sync_state)
       select ${ctx.actor.organisationId}, ${ctx.actor.id}, c.id, c.name, c.section, ${batch.options.groupId}::uuid,
-        ${toUuidArray(batch.options.tagIds)}, ${state.defaultPasswordEncrypted}, ${batch.id}::uuid, 'waiting_for_import'
+        ${toUuidArray(batch.options.tagIds)}, ${state.tagExisting}, ${state.defaultPasswordEncrypted}, ${batch.id}::uuid, 'waiting_for_import'
       from jsonb_to_recordset(${rows}::jsonb) as c(id text, name text, section text)
       on conflict (organisation_id, google_course_id) do nothing
       returning id`);
@@ -192,9 +235,7 @@ export async function startClassroomImport(ctx: Ctx, batchId: string): Promise<{
 }
 
 /** Students new to Rosterbridge found by a re-sync: a small Classroom batch with the link's settings. */
-export const importNewcomersThroughEngine =
-  (cfg: GoogleConfig): NewcomerImporter =>
-  async (ctx, link, students) => {
+export async function importNewcomers(ctx: Ctx, cfg: GoogleConfig, link: SyncLink, students: GoogleStudent[]): Promise<{ batchId: string; staged: number } | null> {
     if (!link.groupId) return null;
     const cipher = createTokenCipher(cfg.tokenKey);
     const password = link.defaultPasswordEncrypted
@@ -205,6 +246,8 @@ export const importNewcomersThroughEngine =
       rosters: { [link.googleCourseId]: students.map((s) => s.googleUserId) },
       defaultPasswordEncrypted: link.defaultPasswordEncrypted,
       hiddenEmail: students.filter((s) => !s.email).map((s) => s.googleUserId),
+      pickable: [],
+      tagExisting: link.tagExisting,
     };
     const { id } = await createImportBatch(ctx, {
       source: 'classroom',
@@ -222,7 +265,7 @@ export const importNewcomersThroughEngine =
     if (summary.toCreate + summary.toUpdate + summary.toKeep === 0) return { batchId: id, staged: 0 };
     await startImport(ctx, id);
     return { batchId: id, staged: summary.toCreate + summary.toUpdate + summary.toKeep };
-  };
+}
 
 /**
  * The link's preset assignment for students who joined, through the mass-assign engine (which
@@ -249,55 +292,37 @@ export async function requestPresetForNewcomers(
   }
 }
 
-/** The account a staged row ended as: the one the engine created for it, or the existing one it matched. */
-const ROW_ACCOUNT = sql`(case when r.outcome = 'create' then r.new_account_id else r.account_id end)`;
-
 /**
  * After the link's import batch finished: its accounts on this course's roster become the link's
- * members (no Google call: the roster read for the import is reused). Skipped rows are reported.
+ * members (no Google call: the roster read for the import is reused), accounts that already
+ * existed get the class's tags when chosen, and skipped rows are reported.
  */
-export async function attachImportedMembers(
-  ctx: Ctx,
-  link: SyncLink,
-  trigger: string,
-): Promise<'waiting' | { added: number; notImported: string[] }> {
-  const services = ctx;
-  const [batch] = await services.sql<{ status: string; source_state: Record<string, unknown> | string }[]>`
-    select status, source_state from import_batches where id = ${link.importBatchId}`;
+export async function attachImportedMembers(ctx: Ctx, link: SyncLink, trigger: string): Promise<'waiting' | { added: number; notImported: string[] }> {
+  const [batch] = await ctx.db.execute<{ status: string; source_state: Record<string, unknown> | string }>(
+    sql`select status, source_state from import_batches where id = ${link.importBatchId}`,
+  );
   // Only a batch the engine is working on is waited for; one never started has nothing to attach.
   if (batch && (batch.status === 'queued' || batch.status === 'running')) return 'waiting';
   const state = parseSourceState(batch ? (typeof batch.source_state === 'string' ? JSON.parse(batch.source_state) : batch.source_state) : {});
-  const roster = JSON.stringify(state.rosters[link.googleCourseId] ?? []);
-  return services.db.transaction(async (tx) => {
-    const added = await tx.execute<{ name: string; account_id: string }>(sql`
-      with ins as (
-        insert into classroom_link_members (link_id, google_user_id, account_id)
-        select ${link.id}, r.google_user_id, a.id
-        from import_rows r
-        join accounts a on a.id = ${ROW_ACCOUNT} and a.organisation_id = ${link.organisationId}
-        where r.batch_id = ${link.importBatchId} and r.outcome <> 'skip' and r.google_user_id is not null
-          and r.google_user_id = any(array(select jsonb_array_elements_text(${roster}::jsonb)))
-        on conflict (link_id, google_user_id) do update set removed = false, removed_at = null
-        returning account_id)
-      select a.first_name || ' ' || a.last_name as name, a.id as account_id from ins join accounts a on a.id = ins.account_id order by a.last_name, a.first_name`);
+  const roster = state.rosters[link.googleCourseId] ?? [];
+  return ctx.db.transaction(async (tx) => {
+    const added = await tx.execute<{ name: string; account_id: string; existed: boolean }>(attachBatchMembersSql(link, roster));
+    const existing = added.filter((a) => a.existed).map((a) => a.account_id);
+    if (link.tagExisting && link.tagIds.length && existing.length) {
+      await tx.execute(addClassTagsSql({ organisationId: link.organisationId, accountIds: existing, tagIds: link.tagIds, reach: accountScopeSql(ctx.actor, 'a') }));
+    }
     // Students who joined after the class was linked get its preset assignment (the first import does not).
     const preset = trigger === 'newcomers' ? await requestPresetForNewcomers(ctx, link, added.map((a) => a.account_id), tx) : null;
-    const skipped = await tx.execute<{ name: string }>(sql`
-      select r.first_name || ' ' || r.last_name || ': ' || coalesce(r.reason, 'not imported') as name
-      from import_rows r
-      where r.batch_id = ${link.importBatchId}
-        and (r.outcome = 'skip' or not exists (select 1 from accounts a where a.id = ${ROW_ACCOUNT}))
-        and r.google_user_id = any(array(select jsonb_array_elements_text(${roster}::jsonb)))
-      order by r.row_number limit 100`);
+    const skipped = (await tx.execute<{ name: string }>(batchSkippedSql(link, roster))).map((s) => s.name);
+    const details = { added: added.slice(0, 100).map((a) => a.name), ...(skipped.length ? { notImported: skipped } : {}), ...(preset ?? {}) };
     await tx.execute(sql`
       insert into classroom_sync_runs (organisation_id, link_id, trigger, outcome, added, details, message)
-      values (${link.organisationId}, ${link.id}, ${trigger}, 'applied', ${added.length},
-              ${JSON.stringify({ added: added.slice(0, 100).map((a) => a.name), ...(skipped.length ? { notImported: skipped.map((s) => s.name) } : {}), ...(preset ?? {}) })}::jsonb,
+      values (${link.organisationId}, ${link.id}, ${trigger}, 'applied', ${added.length}, ${JSON.stringify(details)}::jsonb,
               ${batch?.status === 'failed' ? 'The import stopped before every student was added; the next sync adds the rest.' : null})`);
     await tx.execute(sql`
       update classroom_course_links set sync_state = 'ok', sync_message = null, last_synced_at = now()
       where id = ${link.id} and sync_state = 'waiting_for_import'`);
-    return { added: added.length, notImported: skipped.map((s) => s.name) };
+    return { added: added.length, notImported: skipped };
   });
 }
 

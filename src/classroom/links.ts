@@ -37,6 +37,59 @@ export function syncJobSql(linkId: string, payload: { trigger: SyncTrigger; appr
   );
 }
 
+/** What a sync needs of its link (loaded without an actor: the job runs as the link's owner). */
+export interface SyncLink {
+  id: string;
+  organisationId: string;
+  ownerId: string;
+  googleCourseId: string;
+  courseName: string;
+  groupId: string | null;
+  tagIds: string[];
+  tagExisting: boolean;
+  presetId: string | null;
+  defaultPasswordEncrypted: string | null;
+  syncState: string;
+  importBatchId: string | null;
+}
+
+type SyncLinkRow = {
+  id: string;
+  organisation_id: string;
+  owner_id: string;
+  google_course_id: string;
+  course_name: string;
+  group_id: string | null;
+  tag_ids: string[] | null;
+  tag_existing: boolean;
+  preset_id: string | null;
+  default_password_encrypted: string | null;
+  sync_state: string;
+  import_batch_id: string | null;
+};
+
+export async function loadSyncLink(services: Pick<Services, 'db'>, linkId: string): Promise<SyncLink | null> {
+  const [row] = await services.db.execute<SyncLinkRow>(sql`
+    select id, organisation_id, owner_id, google_course_id, course_name, group_id, tag_ids, tag_existing, preset_id,
+      default_password_encrypted, sync_state, import_batch_id
+    from classroom_course_links where id = ${linkId}`);
+  if (!row) return null;
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    ownerId: row.owner_id,
+    googleCourseId: row.google_course_id,
+    courseName: row.course_name,
+    groupId: row.group_id,
+    tagIds: row.tag_ids ?? [],
+    tagExisting: row.tag_existing,
+    presetId: row.preset_id,
+    defaultPasswordEncrypted: row.default_password_encrypted,
+    syncState: row.sync_state,
+    importBatchId: row.import_batch_id,
+  };
+}
+
 export function linkScopeSql(actor: Actor, alias = 'l'): SQL {
   const l = sql.raw(alias);
   if (actor.isSystemAdmin) return sql`${l}.organisation_id = ${actor.organisationId}`;
@@ -61,8 +114,12 @@ export interface CourseLink {
   heldPlan: HeldPlan | null;
   lastSyncedAt: Date | null;
   importBatchId: string | null;
+  /** "Also add these tags to accounts that already exist". */
+  tagExisting: boolean;
   members: number;
   removedMembers: number;
+  /** A sync Google failed that the job queue will try again: the next attempt's number and time. */
+  retry: { attempt: number; of: number; nextAt: Date } | null;
 }
 
 type LinkRow = {
@@ -83,9 +140,16 @@ type LinkRow = {
   held_plan: HeldPlan | string | null;
   last_synced_at: string | null;
   import_batch_id: string | null;
+  tag_existing: boolean;
   members: number;
   removed_members: number;
+  retry: { attempts: number; max_attempts: number; run_at: string } | string | null;
 };
+
+function retryOf(raw: LinkRow['retry']): CourseLink['retry'] {
+  const r = typeof raw === 'string' ? (JSON.parse(raw) as Exclude<LinkRow['retry'], string>) : raw;
+  return r ? { attempt: r.attempts + 1, of: r.max_attempts, nextAt: new Date(r.run_at) } : null;
+}
 
 function toLink(r: LinkRow): CourseLink {
   return {
@@ -106,8 +170,10 @@ function toLink(r: LinkRow): CourseLink {
     heldPlan: typeof r.held_plan === 'string' ? (JSON.parse(r.held_plan) as HeldPlan) : r.held_plan,
     lastSyncedAt: r.last_synced_at ? new Date(r.last_synced_at) : null,
     importBatchId: r.import_batch_id,
+    tagExisting: r.tag_existing,
     members: r.members,
     removedMembers: r.removed_members,
+    retry: retryOf(r.retry),
   };
 }
 
@@ -116,8 +182,12 @@ const linkSelect = sql`
     l.group_id, g.name as group_name, l.tag_ids,
     (select array_agg(t.name order by t.name) from tags t where t.id = any(l.tag_ids) and t.organisation_id = l.organisation_id) as tag_names,
     l.preset_id, l.default_password_encrypted is not null as has_password, l.sync_state, l.sync_message, l.held_plan,
-    l.last_synced_at, l.import_batch_id,
+    l.last_synced_at, l.import_batch_id, l.tag_existing,
     (select count(*)::int from classroom_link_members m where m.link_id = l.id and not m.removed) as members,
+    (select json_build_object('attempts', j.attempts, 'max_attempts', j.max_attempts, 'run_at', j.run_at)
+     from graphile_worker._private_jobs j
+     where j.key = ${SYNC_TASK + ':'} || l.id::text and j.last_error is not null and j.locked_at is null
+       and j.attempts > 0 and j.attempts < j.max_attempts) as retry,
     (select count(*)::int from classroom_link_members m where m.link_id = l.id and m.removed) as removed_members
   from classroom_course_links l
   join accounts o on o.id = l.owner_id
@@ -190,7 +260,7 @@ export interface SyncRunView {
   removed: number;
   restored: number;
   runs: number;
-  details: { added?: string[]; updated?: string[]; removed?: string[]; restored?: string[]; notImported?: string[]; importing?: number; importBatchId?: string; wouldRemove?: string[]; assignmentRequestId?: string; presetProblem?: string };
+  details: { added?: string[]; updated?: string[]; removed?: string[]; restored?: string[]; notImported?: string[]; leftAlone?: string[]; importing?: number; importBatchId?: string; wouldRemove?: string[]; assignmentRequestId?: string; presetProblem?: string };
   message: string | null;
   startedAt: Date;
   finishedAt: Date;
@@ -235,7 +305,7 @@ export async function listSyncRuns(ctx: Ctx, linkId: string, limit = 50): Promis
 export async function updateLinkSettings(
   ctx: Ctx,
   linkId: string,
-  input: { groupId: string; tagIds: string[]; defaultPassword: string; presetId?: string | null },
+  input: { groupId: string; tagIds: string[]; defaultPassword: string; presetId?: string | null; tagExisting?: boolean },
   encryptPassword: (password: string, organisationId: string) => Promise<string>,
 ): Promise<void> {
   const link = await getCourseLink(ctx, linkId);
@@ -250,7 +320,7 @@ export async function updateLinkSettings(
   const encrypted = input.defaultPassword ? await encryptPassword(input.defaultPassword, ctx.actor.organisationId) : null;
   await ctx.db.transaction(async (tx) => {
     await tx.execute(sql`
-      update classroom_course_links set group_id = ${input.groupId}, tag_ids = ${toUuidArray(tagIds)},
+      update classroom_course_links set group_id = ${input.groupId}, tag_ids = ${toUuidArray(tagIds)}, tag_existing = ${input.tagExisting ?? true},
         preset_id = ${input.presetId === undefined ? sql`preset_id` : sql`${input.presetId}::uuid`},
         default_password_encrypted = coalesce(${encrypted}, default_password_encrypted)
       where id = ${link.id}`);

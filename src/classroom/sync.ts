@@ -2,26 +2,40 @@ import { sql } from 'drizzle-orm';
 import { accountScopeSql } from '../accounts/scope.js';
 import { loadActor } from '../auth/actor.js';
 import type { Actor, Ctx, Services } from '../context.js';
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/client.js';
 import type { HeldPlan } from '../db/schema/classroom.js';
 import { queueEmail } from '../mail/outbox.js';
 import type { GoogleConfig } from './config.js';
 import { classroomClientFor, markNeedsReconnecting } from './connection.js';
-import { ClassroomAccessError, ClassroomCourseGoneError, GoogleReconnectNeededError } from './errors.js';
+import { ClassroomAccessError, ClassroomCourseGoneError, GoogleReconnectNeededError, GoogleUnavailableError, NEEDS_RECONNECTING_MESSAGE } from './errors.js';
 import type { GoogleStudent } from './google-client.js';
-import { attachImportedMembers, requestPresetForNewcomers } from './import.js';
-import { syncJobSql, type SyncTrigger } from './links.js';
+import { attachImportedMembers, importNewcomers, requestPresetForNewcomers } from './import.js';
+import { loadSyncLink, syncJobSql, type SyncLink, type SyncTrigger } from './links.js';
+import {
+  addClassTagsSql,
+  attachMembersSql,
+  foldRunSql,
+  insertRunSql,
+  linkGoogleIdsSql,
+  planSyncSql,
+  removeMembersSql,
+  renameAccountsSql,
+  restoreMembersSql,
+  skippedBeforeSql,
+  skippedNamesSql,
+  type PlanRow,
+  type RunInput,
+} from './sync-sql.js';
 
 /**
  * Roster re-sync of one course link. Reads the roster (every page), compares it with the link's
  * members in SQL, and then, in one transaction: attaches students who joined and already have an
  * account, restores students who came back, marks students who left as removed (accounts are
  * never deleted, progress never touched), and updates changed names and emails. Students with no
- * account yet go through the import engine (./newcomers.ts). An unchanged roster writes no roster
- * data. A sync that would remove more than the guard's share of the class holds instead.
+ * account yet go through the import engine. An unchanged roster writes no roster data. A sync
+ * that would remove more than the guard's share of the class holds instead. A roster never
+ * changes an administrator account, nor an account outside the owner's groups.
  */
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface SyncOptions {
   trigger: SyncTrigger;
@@ -39,83 +53,220 @@ export type SyncResult =
   | { outcome: 'waiting' }
   | { outcome: 'gone' };
 
-/** Creates accounts for students new to Rosterbridge through the import engine; returns how many it handed over. */
-export type NewcomerImporter = (ctx: Ctx, link: SyncLink, students: GoogleStudent[]) => Promise<{ batchId: string; staged: number } | null>;
+/** How a student matching an administrator account is reported, at import and at every sync. */
+export const ADMINISTRATOR_LEFT_ALONE = 'matches an administrator account: left alone';
+const OUT_OF_REACH = 'has an account in a group the class’s administrator does not manage: left alone';
 
-export interface SyncLink {
-  id: string;
-  organisationId: string;
-  ownerId: string;
-  googleCourseId: string;
-  courseName: string;
-  groupId: string | null;
-  tagIds: string[];
-  presetId: string | null;
-  defaultPasswordEncrypted: string | null;
-  syncState: string;
-  importBatchId: string | null;
+/** The plan with the joiners sorted into what the sync does with them. */
+interface Plan extends PlanRow {
+  attach: { googleUserId: string; accountId: string; name: string }[];
+  newcomers: GoogleStudent[];
+  /** Reported, not changed: "First Last: why". */
+  notImported: string[];
+  leftAlone: string[];
 }
 
-async function loadLink(services: Pick<Services, 'sql'>, linkId: string): Promise<SyncLink | null> {
-  const [row] = await services.sql<{
-    id: string;
-    organisation_id: string;
-    owner_id: string;
-    google_course_id: string;
-    course_name: string;
-    group_id: string | null;
-    tag_ids: string[];
-    preset_id: string | null;
-    default_password_encrypted: string | null;
-    sync_state: string;
-    import_batch_id: string | null;
-  }[]>`
-    select id, organisation_id, owner_id, google_course_id, course_name, group_id, tag_ids, preset_id, default_password_encrypted,
-      sync_state, import_batch_id
-    from classroom_course_links where id = ${linkId}`;
-  if (!row) return null;
+const names = (list: { name: string }[]) => list.slice(0, 100).map((x) => x.name);
+
+/** Runs one sync (the job's body): the link and its owner, then the roster, the plan and its outcome. */
+export async function syncCourseLink(services: Services, cfg: GoogleConfig, linkId: string, options: SyncOptions): Promise<SyncResult> {
+  const startedAt = new Date();
+  const link = await loadSyncLink(services, linkId);
+  if (!link) return { outcome: 'gone' };
+  if (link.syncState === 'needs_reconnecting') return { outcome: 'failed', message: NEEDS_RECONNECTING_MESSAGE };
+  const owner = await loadOwner(services, link, options.trigger, startedAt);
+  if (!owner) return { outcome: 'failed', message: 'owner gone' };
+  const ctx: Ctx = { ...services, actor: owner };
+  if (link.syncState === 'waiting_for_import' && link.importBatchId) return attachAfterImport(ctx, link, options.trigger);
+  const roster = await readRoster(ctx, cfg, link, options.trigger, startedAt);
+  if (!Array.isArray(roster)) return roster;
+  const plan = await planSync(ctx, link, roster);
+  if (!plan.attach.length && !plan.returners.length && !plan.leavers.length && !plan.changed.length && !plan.newcomers.length) {
+    await recordUnchanged(ctx, link, options.trigger, startedAt, reported(plan));
+    return { outcome: 'unchanged' };
+  }
+  if (needsApproval(plan, options)) {
+    await holdSync(ctx, link, plan, options.trigger, startedAt);
+    return { outcome: 'held', removals: plan.leavers.length };
+  }
+  // The import engine runs its own transactions: its batch is started first, and the link then
+  // waits for it (a follow-up sync attaches the new accounts once they exist).
+  const handed = plan.newcomers.length ? await importNewcomers(ctx, cfg, link, plan.newcomers) : null;
+  return { outcome: 'applied', ...(await applyPlan(ctx, link, plan, handed, options.trigger, startedAt)) };
+}
+
+/** The administrator who linked the class, as long as they still may manage it. */
+async function loadOwner(services: Services, link: SyncLink, trigger: SyncTrigger, startedAt: Date): Promise<Actor | null> {
+  const owner = await loadActor(services, link.ownerId);
+  if (owner && owner.kind === 'administrator' && owner.organisationId === link.organisationId) return owner;
+  const message = 'The administrator who linked this class can no longer manage it. Link the class again from another administrator’s account.';
+  await recordFailure(services, link, trigger, message, startedAt);
+  return null;
+}
+
+/** Right after the link's import: its accounts become members (no Google call), or the import is waited for. */
+async function attachAfterImport(ctx: Ctx, link: SyncLink, trigger: SyncTrigger): Promise<SyncResult> {
+  const attached = await attachImportedMembers(ctx, link, trigger);
+  if (attached === 'waiting') {
+    // The accounts are still being created: look again shortly (same job key, so no pile-up).
+    await ctx.db.execute(syncJobSql(link.id, { trigger }, 3));
+    return { outcome: 'waiting' };
+  }
+  return { outcome: 'applied', added: attached.added, updated: 0, removed: 0, restored: 0, importing: 0 };
+}
+
+/**
+ * The roster, or the recorded failure when retrying cannot help (invalid_grant marks the
+ * connection; Classroom switched off or the course gone). Google's transient faults are thrown
+ * after the client's own retries, so the job queue retries with its backoff; the link keeps what
+ * Google answered for its status line.
+ */
+async function readRoster(ctx: Ctx, cfg: GoogleConfig, link: SyncLink, trigger: SyncTrigger, startedAt: Date): Promise<GoogleStudent[] | SyncResult> {
+  try {
+    const client = await classroomClientFor(ctx, cfg, ctx.actor.id);
+    return await client.listStudents(link.googleCourseId);
+  } catch (error) {
+    if (error instanceof GoogleReconnectNeededError) {
+      await markNeedsReconnecting(ctx, ctx.actor.id);
+      await recordFailure(ctx, link, trigger, NEEDS_RECONNECTING_MESSAGE, startedAt);
+      return { outcome: 'failed', message: NEEDS_RECONNECTING_MESSAGE };
+    }
+    if (error instanceof ClassroomAccessError || error instanceof ClassroomCourseGoneError) {
+      await recordFailure(ctx, link, trigger, error.message, startedAt);
+      return { outcome: 'failed', message: error.message };
+    }
+    await ctx.db.execute(sql`update classroom_course_links set sync_message = ${failureWords(error)} where id = ${link.id}`);
+    throw error;
+  }
+}
+
+/** What went wrong, short, for "Retrying (...): Google answered 503" and "Last sync failed: ...". */
+function failureWords(error: unknown): string {
+  if (error instanceof GoogleUnavailableError) return error.answer;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The roster against the members, and the joiners sorted: attach, import, or report. */
+async function planSync(ctx: Ctx, link: SyncLink, roster: GoogleStudent[]): Promise<Plan> {
+  const reach = accountScopeSql(ctx.actor, 'a');
+  const [row] = await ctx.db.execute<{ plan: PlanRow | string }>(planSyncSql({ linkId: link.id, organisationId: link.organisationId, roster, reach }));
+  const plan = typeof row!.plan === 'string' ? (JSON.parse(row!.plan) as PlanRow) : row!.plan;
+  // Students the link's last import skipped (with a reason on its result page) are not tried again each sync.
+  const skippedBefore = new Set(
+    link.importBatchId ? (await ctx.db.execute<{ google_user_id: string }>(skippedBeforeSql(link.importBatchId))).map((r) => r.google_user_id) : [],
+  );
+  const fullName = (j: { first_name: string; last_name: string }) => `${j.first_name} ${j.last_name}`;
+  const unmatched = plan.joiners.filter((j) => !j.account_id);
   return {
-    id: row.id,
-    organisationId: row.organisation_id,
-    ownerId: row.owner_id,
-    googleCourseId: row.google_course_id,
-    courseName: row.course_name,
-    groupId: row.group_id,
-    tagIds: row.tag_ids ?? [],
-    presetId: row.preset_id,
-    defaultPasswordEncrypted: row.default_password_encrypted,
-    syncState: row.sync_state,
-    importBatchId: row.import_batch_id,
+    ...plan,
+    attach: plan.joiners.filter((j) => j.account_id && j.in_reach).map((j) => ({ googleUserId: j.google_user_id, accountId: j.account_id!, name: fullName(j) })),
+    newcomers: unmatched
+      .filter((j) => !skippedBefore.has(j.google_user_id))
+      .map((j) => ({ googleUserId: j.google_user_id, firstName: j.first_name, lastName: j.last_name, email: j.email })),
+    notImported: [
+      ...unmatched.filter((j) => skippedBefore.has(j.google_user_id)).map((j) => `${fullName(j)}: not imported`),
+      ...plan.joiners.filter((j) => j.account_id && !j.in_reach).map((j) => `${fullName(j)}: ${OUT_OF_REACH}`),
+    ],
+    leftAlone: plan.administrators.map((a) => `${a.name}: ${ADMINISTRATOR_LEFT_ALONE}`),
   };
 }
 
-async function recordRun(
-  tx: Tx,
-  link: SyncLink,
-  run: { trigger: SyncTrigger; outcome: 'applied' | 'held' | 'failed'; added?: number; updated?: number; removed?: number; restored?: number; details?: Record<string, unknown>; message?: string | null; startedAt: Date },
-): Promise<void> {
-  await tx.execute(sql`
-    insert into classroom_sync_runs (organisation_id, link_id, trigger, outcome, added, updated, removed, restored, details, message, started_at)
-    values (${link.organisationId}, ${link.id}, ${run.trigger}, ${run.outcome}, ${run.added ?? 0}, ${run.updated ?? 0}, ${run.removed ?? 0},
-            ${run.restored ?? 0}, ${JSON.stringify(run.details ?? {})}::jsonb, ${run.message ?? null}, ${run.startedAt.toISOString()}::timestamptz)`);
+/** What every sync's history line reports even when nothing changed: students left alone and why. */
+function reported(plan: Plan): Record<string, unknown> {
+  return {
+    ...(plan.leftAlone.length ? { leftAlone: plan.leftAlone.slice(0, 100) } : {}),
+    ...(plan.notImported.length ? { notImported: plan.notImported.slice(0, 100) } : {}),
+  };
+}
+
+/** Removals beyond the guard's share of the class wait for an administrator. */
+function needsApproval(plan: Plan, options: SyncOptions): boolean {
+  const approved = new Set(options.approvedRemovals ?? []);
+  const unapproved = plan.leavers.filter((l) => !approved.has(l.google_user_id));
+  const share = plan.active > 0 ? (plan.leavers.length / plan.active) * 100 : 0;
+  return unapproved.length > 0 && share > options.guardPercent;
+}
+
+type Handed = { batchId: string; staged: number } | null;
+
+/** The plan's changes and their history line, in one transaction. */
+async function applyPlan(ctx: Ctx, link: SyncLink, plan: Plan, handed: Handed, trigger: SyncTrigger, startedAt: Date) {
+  const reach = accountScopeSql(ctx.actor, 'a');
+  return ctx.db.transaction(async (tx) => {
+    await applyMembership(tx, link, plan, reach);
+    const preset = await requestPresetForNewcomers(ctx, link, plan.attach.map((j) => j.accountId), tx);
+    const updated = plan.changed.length ? (await tx.execute<{ name: string }>(renameAccountsSql(plan.changed, reach))).map((d) => d.name) : [];
+    const skipped = await noteNewcomers(tx, link, handed);
+    const importing = handed?.staged ?? 0;
+    const report = reported({ ...plan, notImported: [...plan.notImported, ...skipped] });
+    await tx.execute(
+      insertRunSql({
+        ...runOf(link, trigger, startedAt),
+        outcome: 'applied',
+        added: plan.attach.length,
+        updated: updated.length,
+        removed: plan.leavers.length,
+        restored: plan.returners.length,
+        details: {
+          added: names(plan.attach),
+          updated,
+          removed: names(plan.leavers),
+          restored: names(plan.returners),
+          ...(importing ? { importing, importBatchId: handed!.batchId } : {}),
+          ...report,
+          ...(preset ?? {}),
+        },
+      }),
+    );
+    await tx.execute(sql`
+      update classroom_course_links set last_synced_at = now(), sync_message = null, held_plan = null
+        ${importing ? sql`` : sql`, sync_state = 'ok'`}
+      where id = ${link.id}`);
+    return { added: plan.attach.length, updated: updated.length, removed: plan.leavers.length, restored: plan.returners.length, importing };
+  });
+}
+
+/** Joiners with an account become members (tagged with the class's tags when chosen); returners and leavers. */
+async function applyMembership(tx: Tx, link: SyncLink, plan: Plan, reach: ReturnType<typeof accountScopeSql>): Promise<void> {
+  if (plan.attach.length) {
+    await tx.execute(attachMembersSql(link.id, plan.attach));
+    await tx.execute(linkGoogleIdsSql(plan.attach, reach));
+    if (link.tagExisting && link.tagIds.length) {
+      await tx.execute(addClassTagsSql({ organisationId: link.organisationId, accountIds: plan.attach.map((a) => a.accountId), tagIds: link.tagIds, reach }));
+    }
+  }
+  if (plan.returners.length) await tx.execute(restoreMembersSql(link.id, plan.returners.map((r) => r.google_user_id)));
+  if (plan.leavers.length) await tx.execute(removeMembersSql(link.id, plan.leavers.map((r) => r.google_user_id)));
+}
+
+/**
+ * Newcomers handed to the import engine: the link waits for their batch, and a follow-up sync
+ * attaches them. A batch whose check skipped everyone is remembered (they are not tried again
+ * each sync); returns why they were skipped.
+ */
+async function noteNewcomers(tx: Tx, link: SyncLink, handed: Handed): Promise<string[]> {
+  if (!handed) return [];
+  if (handed.staged > 0) {
+    await tx.execute(sql`update classroom_course_links set sync_state = 'waiting_for_import', import_batch_id = ${handed.batchId} where id = ${link.id}`);
+    await tx.execute(syncJobSql(link.id, { trigger: 'newcomers' }, 3));
+    return [];
+  }
+  await tx.execute(sql`update classroom_course_links set import_batch_id = ${handed.batchId} where id = ${link.id}`);
+  return (await tx.execute<{ name: string }>(skippedNamesSql(handed.batchId))).map((r) => r.name);
+}
+
+function runOf(link: SyncLink, trigger: SyncTrigger, startedAt: Date): Pick<RunInput, 'organisationId' | 'linkId' | 'trigger' | 'startedAt'> {
+  return { organisationId: link.organisationId, linkId: link.id, trigger, startedAt };
 }
 
 /**
  * Bookkeeping of an unchanged sync: folded into the previous history line when that one was
  * unchanged too, so a quiet class keeps one line ("checked N times, last at ...").
  */
-async function recordUnchanged(services: Services, link: SyncLink, trigger: SyncTrigger, startedAt: Date): Promise<void> {
+async function recordUnchanged(services: Services, link: SyncLink, trigger: SyncTrigger, startedAt: Date, details: Record<string, unknown>): Promise<void> {
   await services.db.transaction(async (tx) => {
-    const folded = await tx.execute(sql`
-      update classroom_sync_runs r set runs = r.runs + 1, finished_at = now(), trigger = ${trigger}
-      where r.id = (select id from classroom_sync_runs where link_id = ${link.id} order by finished_at desc, id limit 1)
-        and r.outcome = 'unchanged'
-      returning r.id`);
-    if (!folded.length) {
-      await tx.execute(sql`
-        insert into classroom_sync_runs (organisation_id, link_id, trigger, outcome, started_at)
-        values (${link.organisationId}, ${link.id}, ${trigger}, 'unchanged', ${startedAt.toISOString()}::timestamptz)`);
-    }
+    const folded = await tx.execute(foldRunSql({ linkId: link.id, trigger, outcome: 'unchanged', details }));
+    if (!folded.length) await tx.execute(insertRunSql({ ...runOf(link, trigger, startedAt), outcome: 'unchanged', details }));
     await tx.execute(sql`
       update classroom_course_links set last_synced_at = now(), sync_message = null,
         sync_state = case when sync_state in ('failed', 'held') then 'ok' else sync_state end, held_plan = null
@@ -123,286 +274,77 @@ async function recordUnchanged(services: Services, link: SyncLink, trigger: Sync
   });
 }
 
-async function recordFailure(services: Services, link: SyncLink, trigger: SyncTrigger, message: string, startedAt: Date): Promise<void> {
-  await services.db.transaction(async (tx) => {
-    // The same failure again (a course gone, Classroom switched off) adds to its line instead of a new one each time.
-    const folded = await tx.execute(sql`
-      update classroom_sync_runs r set runs = r.runs + 1, finished_at = now(), trigger = ${trigger}
-      where r.id = (select id from classroom_sync_runs where link_id = ${link.id} order by finished_at desc, id limit 1)
-        and r.outcome = 'failed' and r.message = ${message}
-      returning r.id`);
-    if (!folded.length) await recordRun(tx, link, { trigger, outcome: 'failed', message, startedAt });
+/** A failure is recorded on the link and in its history; returns true when the link had not failed already. */
+async function recordFailure(services: Services, link: SyncLink, trigger: SyncTrigger, message: string, startedAt: Date): Promise<boolean> {
+  return services.db.transaction(async (tx) => {
+    const [before] = await tx.execute<{ sync_state: string }>(sql`select sync_state from classroom_course_links where id = ${link.id} for update`);
+    const folded = await tx.execute(foldRunSql({ linkId: link.id, trigger, outcome: 'failed', message }));
+    if (!folded.length) await tx.execute(insertRunSql({ ...runOf(link, trigger, startedAt), outcome: 'failed', message }));
     await tx.execute(sql`
       update classroom_course_links set sync_state = case when sync_state = 'needs_reconnecting' then sync_state else 'failed' end,
         sync_message = ${message}
       where id = ${link.id}`);
+    return before?.sync_state !== 'failed' && before?.sync_state !== 'needs_reconnecting';
   });
-}
-
-interface Plan {
-  joiners: { google_user_id: string; first_name: string; last_name: string; email: string | null; account_id: string | null }[];
-  returners: { google_user_id: string; name: string }[];
-  leavers: { google_user_id: string; name: string }[];
-  changed: { account_id: string; google_user_id: string; first_name: string; last_name: string; email: string | null; name: string }[];
-  active: number;
-}
-
-/** The difference between Google's roster and the link's members, computed in one statement. */
-async function planSync(services: Services, link: SyncLink, roster: GoogleStudent[], owner: Actor): Promise<Plan> {
-  const scope = accountScopeSql(owner, 'a');
-  const json = JSON.stringify(roster.map((s) => ({ g: s.googleUserId, f: s.firstName, l: s.lastName, e: s.email })));
-  const [row] = await services.db.execute<{ plan: Plan | string }>(sql`
-    with roster as (
-      select distinct on (r.g) r.g as google_user_id, r.f as first_name, r.l as last_name, nullif(r.e, '') as email
-      from jsonb_to_recordset(${json}::jsonb) as r(g text, f text, l text, e text)),
-    members as (
-      select m.google_user_id, m.removed, m.account_id, a.first_name, a.last_name, a.email, a.group_id, a.organisation_id
-      from classroom_link_members m join accounts a on a.id = m.account_id
-      where m.link_id = ${link.id})
-    select json_build_object(
-      'joiners', coalesce((
-        select json_agg(json_build_object('google_user_id', r.google_user_id, 'first_name', r.first_name, 'last_name', r.last_name,
-          'email', r.email, 'account_id', coalesce(
-            (select a.id from accounts a where a.organisation_id = ${link.organisationId} and a.google_user_id = r.google_user_id),
-            (select a.id from accounts a where a.organisation_id = ${link.organisationId} and r.email is not null and lower(a.email) = lower(r.email)
-               and (a.google_user_id is null or a.google_user_id = r.google_user_id))))
-          order by r.last_name, r.first_name)
-        from roster r where not exists (select 1 from members m where m.google_user_id = r.google_user_id)), '[]'::json),
-      'returners', coalesce((
-        select json_agg(json_build_object('google_user_id', m.google_user_id, 'name', r.first_name || ' ' || r.last_name))
-        from members m join roster r using (google_user_id) where m.removed), '[]'::json),
-      'leavers', coalesce((
-        select json_agg(json_build_object('google_user_id', m.google_user_id, 'name', m.first_name || ' ' || m.last_name) order by m.last_name, m.first_name)
-        from members m where not m.removed and not exists (select 1 from roster r where r.google_user_id = m.google_user_id)), '[]'::json),
-      'changed', coalesce((
-        select json_agg(json_build_object('account_id', c.account_id, 'google_user_id', c.google_user_id, 'first_name', c.first_name,
-          'last_name', c.last_name, 'email', case when c.new_email then c.email end, 'name', c.first_name || ' ' || c.last_name))
-        from (
-          select m.account_id, m.google_user_id, left(r.first_name, 100) as first_name, left(r.last_name, 100) as last_name, r.email,
-            m.first_name as old_first, m.last_name as old_last,
-            (r.email is not null and lower(r.email) <> lower(m.email) and not exists (
-              select 1 from accounts x where x.organisation_id = m.organisation_id and lower(x.email) = lower(r.email) and x.id <> m.account_id)) as new_email
-          from members m join roster r using (google_user_id) join accounts a on a.id = m.account_id
-          where not m.removed and ${scope} and not a.is_system_admin) c
-        -- Only what the sync may and will change: accounts in the owner's reach, an email nobody else has.
-        where c.first_name is distinct from c.old_first or c.last_name is distinct from c.old_last or c.new_email), '[]'::json),
-      'active', (select count(*)::int from members m where not m.removed)
-    ) as plan`);
-  const plan = row!.plan;
-  return typeof plan === 'string' ? (JSON.parse(plan) as Plan) : plan;
-}
-
-const names = (list: { name: string }[]) => list.slice(0, 100).map((x) => x.name);
-
-/**
- * Runs one sync. Google's faults: invalid_grant marks the connection and stops (no retry);
- * Classroom switched off or the course gone is recorded with its message (no retry); 429/5xx
- * after the client's own retries are thrown, so the job queue retries with its backoff.
- */
-export async function syncCourseLink(
-  services: Services,
-  cfg: GoogleConfig,
-  linkId: string,
-  options: SyncOptions,
-  importNewcomers: NewcomerImporter,
-): Promise<SyncResult> {
-  const startedAt = new Date();
-  const link = await loadLink(services, linkId);
-  if (!link) return { outcome: 'gone' };
-  if (link.syncState === 'needs_reconnecting') return { outcome: 'failed', message: 'The teacher has to connect to Google Classroom again.' };
-  const owner = await loadActor(services, link.ownerId);
-  if (!owner || owner.kind !== 'administrator' || owner.organisationId !== link.organisationId) {
-    await recordFailure(services, link, options.trigger, 'The administrator who linked this class can no longer manage it. Link the class again from another administrator’s account.', startedAt);
-    return { outcome: 'failed', message: 'owner gone' };
-  }
-  const ctx: Ctx = { ...services, actor: owner };
-  if (link.syncState === 'waiting_for_import' && link.importBatchId) {
-    const attached = await attachImportedMembers(ctx, link, options.trigger);
-    if (attached === 'waiting') {
-      // The accounts are still being created: look again shortly (same job key, so no pile-up).
-      await services.db.execute(syncJobSql(linkId, { trigger: options.trigger }, 3));
-      return { outcome: 'waiting' };
-    }
-    return { outcome: 'applied', added: attached.added, updated: 0, removed: 0, restored: 0, importing: 0 };
-  }
-
-  let roster: GoogleStudent[];
-  try {
-    const client = await classroomClientFor(services, cfg, owner.id);
-    roster = await client.listStudents(link.googleCourseId);
-  } catch (error) {
-    if (error instanceof GoogleReconnectNeededError) {
-      await markNeedsReconnecting(services, owner.id);
-      await recordFailure(services, link, options.trigger, error.message, startedAt);
-      return { outcome: 'failed', message: error.message };
-    }
-    if (error instanceof ClassroomAccessError || error instanceof ClassroomCourseGoneError) {
-      await recordFailure(services, link, options.trigger, error.message, startedAt);
-      return { outcome: 'failed', message: error.message };
-    }
-    await services.sql`update classroom_course_links set sync_message = ${error instanceof Error ? error.message : String(error)} where id = ${link.id}`;
-    throw error;
-  }
-
-  const plan = await planSync(services, link, roster, owner);
-  const attach = plan.joiners.filter((j) => j.account_id);
-  // Students the link's last import skipped (with a reason on its result page) are not tried again each sync.
-  const skippedBefore = new Set(
-    link.importBatchId
-      ? (
-          await services.sql<{ google_user_id: string }[]>`
-            select google_user_id from import_rows where batch_id = ${link.importBatchId} and outcome = 'skip' and google_user_id is not null`
-        ).map((r) => r.google_user_id)
-      : [],
-  );
-  const newcomers = plan.joiners.filter((j) => !j.account_id && !skippedBefore.has(j.google_user_id));
-  const notImported = plan.joiners.filter((j) => !j.account_id && skippedBefore.has(j.google_user_id)).map((n) => `${n.first_name} ${n.last_name}`);
-  const nothing = !attach.length && !plan.returners.length && !plan.leavers.length && !plan.changed.length && !newcomers.length;
-  if (nothing) {
-    await recordUnchanged(services, link, options.trigger, startedAt);
-    return { outcome: 'unchanged' };
-  }
-
-  const approved = new Set(options.approvedRemovals ?? []);
-  const unapproved = plan.leavers.filter((l) => !approved.has(l.google_user_id));
-  const share = plan.active > 0 ? (plan.leavers.length / plan.active) * 100 : 0;
-  if (unapproved.length > 0 && share > options.guardPercent) {
-    await holdSync(services, owner, link, plan, options.trigger, startedAt);
-    return { outcome: 'held', removals: plan.leavers.length };
-  }
-
-  const scope = accountScopeSql(owner, 'a');
-  // The import engine runs its own transactions; its batch is started first, and the link then
-  // waits for it (a follow-up sync attaches the new accounts once they exist).
-  const handed =
-    newcomers.length
-      ? await importNewcomers(
-          ctx,
-          link,
-          newcomers.map((n) => ({ googleUserId: n.google_user_id, firstName: n.first_name, lastName: n.last_name, email: n.email })),
-        )
-      : null;
-  const result = await services.db.transaction(async (tx) => {
-    if (attach.length) {
-      const rows = JSON.stringify(attach.map((j) => ({ g: j.google_user_id, a: j.account_id })));
-      await tx.execute(sql`
-        insert into classroom_link_members (link_id, google_user_id, account_id)
-        select ${link.id}, r.g, r.a::uuid from jsonb_to_recordset(${rows}::jsonb) as r(g text, a text)
-        on conflict (link_id, google_user_id) do update set removed = false, removed_at = null, account_id = excluded.account_id`);
-      // Matched by email: remember the Google account, so the next match is by id.
-      await tx.execute(sql`
-        update accounts a set google_user_id = r.g, updated_at = now()
-        from jsonb_to_recordset(${rows}::jsonb) as r(g text, a text)
-        where a.id = r.a::uuid and a.google_user_id is null and ${scope}
-          and not exists (select 1 from accounts x where x.organisation_id = a.organisation_id and x.google_user_id = r.g)`);
-    }
-    if (plan.returners.length) {
-      await tx.execute(sql`
-        update classroom_link_members set removed = false, removed_at = null
-        where link_id = ${link.id} and google_user_id = any(array(select jsonb_array_elements_text(${JSON.stringify(plan.returners.map((r) => r.google_user_id))}::jsonb)))`);
-    }
-    if (plan.leavers.length) {
-      await tx.execute(sql`
-        update classroom_link_members set removed = true, removed_at = now()
-        where link_id = ${link.id} and not removed
-          and google_user_id = any(array(select jsonb_array_elements_text(${JSON.stringify(plan.leavers.map((r) => r.google_user_id))}::jsonb)))`);
-    }
-    const preset = await requestPresetForNewcomers(ctx, link, attach.map((j) => j.account_id!), tx);
-    let updated: string[] = [];
-    if (plan.changed.length) {
-      const rows = JSON.stringify(plan.changed.map((c) => ({ a: c.account_id, f: c.first_name, l: c.last_name, e: c.email })));
-      const done = await tx.execute<{ name: string }>(sql`
-        update accounts a set first_name = left(r.f, 100), last_name = left(r.l, 100), email = coalesce(r.e, a.email), updated_at = now()
-        from jsonb_to_recordset(${rows}::jsonb) as r(a text, f text, l text, e text)
-        where a.id = r.a::uuid and ${scope} and not a.is_system_admin
-          and (a.first_name is distinct from left(r.f, 100) or a.last_name is distinct from left(r.l, 100) or (r.e is not null and a.email <> r.e))
-        returning a.first_name || ' ' || a.last_name as name`);
-      updated = done.map((d) => d.name);
-    }
-    if (handed && handed.staged > 0) {
-      await tx.execute(sql`update classroom_course_links set sync_state = 'waiting_for_import', import_batch_id = ${handed.batchId} where id = ${link.id}`);
-      await tx.execute(syncJobSql(link.id, { trigger: 'newcomers' }, 3));
-    } else if (handed) {
-      // The engine's check skipped every newcomer: remember the batch, so they are not tried again each sync.
-      await tx.execute(sql`update classroom_course_links set import_batch_id = ${handed.batchId} where id = ${link.id}`);
-      const skipped = await tx.execute<{ name: string }>(sql`
-        select first_name || ' ' || last_name || ': ' || coalesce(reason, 'not imported') as name
-        from import_rows where batch_id = ${handed.batchId} order by row_number limit 100`);
-      notImported.push(...skipped.map((r) => r.name));
-    }
-    const importing = handed?.staged ?? 0;
-    const batchId = handed?.batchId ?? null;
-    const added = attach.length;
-    await recordRun(tx, link, {
-      trigger: options.trigger,
-      outcome: 'applied',
-      added,
-      updated: updated.length,
-      removed: plan.leavers.length,
-      restored: plan.returners.length,
-      details: {
-        added: names(attach.map((a) => ({ name: `${a.first_name} ${a.last_name}` }))),
-        updated,
-        removed: names(plan.leavers),
-        restored: names(plan.returners),
-        ...(importing ? { importing, importBatchId: batchId } : {}),
-        ...(notImported.length ? { notImported } : {}),
-        ...(preset ?? {}),
-      },
-      startedAt,
-    });
-    if (!importing) {
-      await tx.execute(sql`
-        update classroom_course_links set last_synced_at = now(), sync_state = 'ok', sync_message = null, held_plan = null
-        where id = ${link.id}`);
-    } else {
-      await tx.execute(sql`update classroom_course_links set last_synced_at = now(), sync_message = null, held_plan = null where id = ${link.id}`);
-    }
-    return { added, updated: updated.length, removed: plan.leavers.length, restored: plan.returners.length, importing };
-  });
-  return { outcome: 'applied', ...result };
 }
 
 /** Holds a sync that would remove too many students: nothing changes; the administrator is emailed. */
-async function holdSync(services: Services, owner: Actor, link: SyncLink, plan: Plan, trigger: SyncTrigger, startedAt: Date): Promise<void> {
+async function holdSync(ctx: Ctx, link: SyncLink, plan: Plan, trigger: SyncTrigger, startedAt: Date): Promise<void> {
+  const owner = ctx.actor;
   const heldPlan: HeldPlan = {
     removeGoogleUserIds: plan.leavers.map((l) => l.google_user_id),
     removeNames: names(plan.leavers),
     rosterSize: plan.active,
     heldAt: new Date().toISOString(),
   };
-  await services.db.transaction(async (tx) => {
+  await ctx.db.transaction(async (tx) => {
     const [before] = await tx.execute<{ sync_state: string }>(sql`select sync_state from classroom_course_links where id = ${link.id} for update`);
     await tx.execute(sql`
       update classroom_course_links set sync_state = 'held', held_plan = ${JSON.stringify(heldPlan)}::jsonb,
         sync_message = ${`This sync would remove ${plan.leavers.length} of ${plan.active} students, so it is waiting for your approval.`}
       where id = ${link.id}`);
-    await recordRun(tx, link, {
-      trigger,
-      outcome: 'held',
-      removed: 0,
-      details: { wouldRemove: heldPlan.removeNames },
-      message: `Would remove ${plan.leavers.length} of ${plan.active} students; held for approval.`,
-      startedAt,
+    await tx.execute(
+      insertRunSql({
+        ...runOf(link, trigger, startedAt),
+        outcome: 'held',
+        details: { wouldRemove: heldPlan.removeNames },
+        message: `Would remove ${plan.leavers.length} of ${plan.active} students; held for approval.`,
+      }),
+    );
+    if (before?.sync_state === 'held') return;
+    await queueEmail(tx, {
+      organisationId: link.organisationId,
+      to: owner.email,
+      subject: `Approve the roster sync of ${link.courseName}`,
+      text:
+        `Hello ${owner.firstName},\n\nThe Google Classroom sync of ${link.courseName} would remove ${plan.leavers.length} of its ${plan.active} students ` +
+        `from the class in Rosterbridge. That is more than usual, so nothing was changed.\n\nStudents it would remove:\n` +
+        heldPlan.removeNames.map((n) => `  - ${n}`).join('\n') +
+        `\n\nIf this is right, approve the sync on ${ctx.appUrl}/classroom/links/${link.id}\n` +
+        `Removed students keep their accounts and their progress.\n`,
     });
-    if (before?.sync_state !== 'held') {
-      await queueEmail(tx, {
-        organisationId: link.organisationId,
-        to: owner.email,
-        subject: `Approve the roster sync of ${link.courseName}`,
-        text:
-          `Hello ${owner.firstName},\n\nThe Google Classroom sync of ${link.courseName} would remove ${plan.leavers.length} of its ${plan.active} students ` +
-          `from the class in Rosterbridge. That is more than usual, so nothing was changed.\n\nStudents it would remove:\n` +
-          heldPlan.removeNames.map((n) => `  - ${n}`).join('\n') +
-          `\n\nIf this is right, approve the sync on ${services.appUrl}/classroom/links/${link.id}\n` +
-          `Removed students keep their accounts and their progress.\n`,
-      });
-    }
   });
 }
 
-/** The job queue gave up on a sync (Google kept failing): the link says so until the next one works. */
-export async function recordSyncGaveUp(services: Services, linkId: string, trigger: SyncTrigger, message: string): Promise<void> {
-  const link = await loadLink(services, linkId);
-  if (link) await recordFailure(services, link, trigger, message, new Date());
+/**
+ * The job queue gave up on a sync (Google kept failing through every attempt): the link says
+ * "Last sync failed: ..." until a sync works, and the administrator who linked the class is
+ * emailed once.
+ */
+export async function recordSyncGaveUp(services: Services, linkId: string, trigger: SyncTrigger, error: unknown): Promise<void> {
+  const link = await loadSyncLink(services, linkId);
+  if (!link) return;
+  const message = failureWords(error);
+  const newlyFailed = await recordFailure(services, link, trigger, message, new Date());
+  const owner = newlyFailed ? await loadActor(services, link.ownerId) : null;
+  if (!owner) return;
+  await queueEmail(services.db, {
+    organisationId: link.organisationId,
+    to: owner.email,
+    subject: `The Google Classroom sync of ${link.courseName} failed`,
+    text:
+      `Hello ${owner.firstName},\n\nRosterbridge could not sync ${link.courseName} with Google Classroom: ${message}. ` +
+      `It tried several times and has stopped trying for now; nothing was changed.\n\n` +
+      `The next scheduled sync tries again, or choose Sync now on ${services.appUrl}/classroom/links/${link.id}\n`,
+  });
 }

@@ -4,6 +4,8 @@ import * as schema from './schema/index.js';
 
 export type Sql = postgres.Sql;
 export type Db = ReturnType<typeof makeDrizzle>;
+/** The handle inside `db.transaction(...)`. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 function makeDrizzle(client: postgres.Sql) {
   return drizzle(client, { schema, casing: 'snake_case' });

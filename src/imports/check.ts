@@ -153,6 +153,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
                                and (f.has_password or ${mayCreatePasswordless}) then ${rowOrderedUuid(sql`f.row_number`, Date.now())} end,
         outcome = (case
           when f.early_reason is not null then 'skip'
+          when f.existing_id is not null and f.existing_kind = 'administrator' and f.google_user_id is not null then 'skip'
           when f.existing_id is not null and not f.in_scope then 'skip'
           when f.existing_id is not null and (f.existing_system_admin or f.existing_kind <> ${options.accountKind}) then 'keep'
           when f.existing_id is not null and ${update !== null} then 'update'
@@ -162,6 +163,8 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
           else 'create' end)::import_outcome,
         reason = case
           when f.early_reason is not null then f.early_reason
+          -- A class roster changes learners only: an administrator account is never linked, renamed or made a member.
+          when f.existing_id is not null and f.existing_kind = 'administrator' and f.google_user_id is not null then 'matches an administrator account: left alone'
           when f.existing_id is not null and not f.in_scope then 'An account with this email already exists in a group you do not manage, so it was left as it is.'
           when f.existing_id is not null and (f.existing_system_admin or f.existing_kind <> ${options.accountKind})
             then 'An account with this email already exists as ' || case when f.existing_kind = 'administrator' then 'an administrator' else 'a user' end || '; it will be left as it is.'

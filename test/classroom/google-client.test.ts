@@ -50,7 +50,7 @@ describe('Classroom client layer', () => {
     });
     expect(calls[1]!.query.pageToken).toEqual(['2']);
     // The token endpoint was called once for the three pages.
-    expect(state.requests.filter((r) => r.path === '/o/token')).toHaveLength(1);
+    expect(state.requests.filter((r) => r.path === '/token')).toHaveLength(1);
   });
 
   it('reads every page of a roster and keeps students whose email is hidden, without an email', async () => {

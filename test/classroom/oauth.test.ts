@@ -1,5 +1,5 @@
 import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTokenCipher } from '../../src/classroom/token-crypto.js';
 import { sha256Hex } from '../../src/crypto-tokens.js';
 import { createTestApp, TestClient } from '../helpers/app.js';
@@ -50,7 +50,7 @@ describe('connecting Google Classroom (happy path)', () => {
     const client = await signedIn();
     const start = await client.post('/classroom/connect', { returnTo: '/classroom/import' });
     const url = new URL(start.headers.get('location')!);
-    expect(url.pathname).toBe('/google-sandbox/oauth2/auth');
+    expect(url.pathname).toBe('/google-sandbox/o/oauth2/v2/auth');
     expect(url.searchParams.get('access_type')).toBe('offline');
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -77,6 +77,20 @@ describe('connecting Google Classroom (happy path)', () => {
     expect(await sandboxGrant(token)).toMatchObject({ kind: 'refresh', revoked_at: null });
     // Bound to its account: the same ciphertext does not open for another row.
     await expect(createTokenCipher(TEST_TOKEN_KEY).decrypt(row!.refresh_token_encrypted, org.organisationId)).rejects.toThrow(/could not be decrypted/);
+  });
+
+  it('uses the access token of the code exchange for the course list: one token call, at most one certs call', async () => {
+    const seen: string[] = [];
+    const listen = ({ request }: { request: Request }) => void seen.push(new URL(request.url).pathname);
+    server.events.on('request:start', listen);
+    const client = await signedIn();
+    await consentThroughSandbox(client, SAM);
+    const pick = await client.get('/classroom/import');
+    server.events.removeListener('request:start', listen);
+    expect(pick.res.status).toBe(200);
+    expect(seen.filter((p) => p === '/google-sandbox/token')).toHaveLength(1);
+    expect(seen.filter((p) => p.startsWith('/google-sandbox/oauth2/')).length).toBeLessThanOrEqual(1);
+    expect(seen.filter((p) => p === '/google-sandbox/v1/courses')).toHaveLength(1);
   });
 
   it('disconnect revokes the token at Google and forgets it', async () => {
@@ -147,8 +161,32 @@ describe('connecting Google Classroom (errors)', () => {
       },
     });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('Google did not accept this sign-in');
+    expect(await res.text()).toContain('Google did not accept the sign-in code (it was used already, or it expired)');
     expect((await sandboxGrant(token))!.revoked_at).not.toBeNull();
+  });
+
+  it('an ID token that fails a check is refused with what failed, logged without the token', async () => {
+    // The app expects another issuer than the sandbox's: the token's iss check fails.
+    const strict = createTestApp(db, { env: classroomEnv({ GOOGLE_ISSUER: 'https://accounts.google.com' }) });
+    const client = new TestClient(strict);
+    await client.signIn('admin@maplegrove.test');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    let code = '';
+    const res = await consentThroughSandbox(client, SAM, {
+      beforeCallback: (u) => {
+        code = u.searchParams.get('code')!;
+      },
+    });
+    const logged = warn.mock.calls.map((c) => String(c[0]));
+    warn.mockRestore();
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Google’s answer could not be trusted: the ID token was not issued by Google. Nothing was changed.');
+    expect(html).not.toContain('used already');
+    expect(await connection()).toBeNull();
+    expect(logged.some((line) => line.includes('"problem":"wrong_issuer"'))).toBe(true);
+    expect(logged.join('\n')).not.toContain(code);
+    expect(logged.join('\n')).not.toMatch(/eyJ|maplegrove/);
   });
 
   it('a wrong PKCE verifier makes Google refuse the code; nothing is stored', async () => {
@@ -214,7 +252,7 @@ describe('connecting Google Classroom (errors)', () => {
     await client.get(authUrl.pathname + authUrl.search);
     const form: Record<string, string | string[]> = { account: SAM, decision: 'allow', scopeChoice: '1', granted: ['https://www.googleapis.com/auth/classroom.courses.readonly'] };
     for (const [k, v] of authUrl.searchParams) form[k] = v;
-    const back = await client.post('/google-sandbox/oauth2/auth', form);
+    const back = await client.post('/google-sandbox/o/oauth2/v2/auth', form);
     const callback = new URL(back.headers.get('location')!);
     const res = await client.request(callback.pathname + callback.search);
     expect(res.status).toBe(400);

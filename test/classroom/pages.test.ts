@@ -229,29 +229,85 @@ describe('Classroom add-on pages', () => {
   });
 });
 
-describe('Sign in with Google from the add-on', () => {
+describe('Sign in with Google from the add-on (a popup, for frames without third-party cookies)', () => {
+  const LAUNCH = 'courseId=600000001&itemId=i1&login_hint=200000001';
+
   async function signInWithGoogle(client: TestClient, googleAccountId: string) {
-    const start = await client.request('/classroom-add-on/sign-in?courseId=600000001&itemId=i1&login_hint=200000001');
+    const start = await client.request(`/classroom-add-on/popup?${LAUNCH}`);
     expect(start.status).toBe(303);
+    expect(start.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
     const authUrl = new URL(start.headers.get('location')!);
     expect(authUrl.searchParams.get('scope')).toBe('openid email profile');
     expect(authUrl.searchParams.get('access_type')).toBeNull();
     expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
-    await client.get(authUrl.pathname + authUrl.search);
+    expect(authUrl.searchParams.get('login_hint')).toBe('200000001');
+    const consent = await client.get(authUrl.pathname + authUrl.search);
+    expect(consent.res.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
     const form: Record<string, string> = { account: googleAccountId, decision: 'allow' };
     for (const [k, v] of authUrl.searchParams) form[k] = v;
-    const back = await client.post('/google-sandbox/oauth2/auth', form);
+    const back = await client.post('/google-sandbox/o/oauth2/v2/auth', form);
     const callback = new URL(back.headers.get('location')!);
     return client.request(callback.pathname + callback.search);
   }
 
-  it('signs in the administrator connected as that Google account and returns to the add-on page', async () => {
+  /** The frame's side: no cookie at all but the one /classroom-add-on/session sets. */
+  async function exchange(token: string, origin = ORIGIN) {
+    return app.request('/classroom-add-on/session', {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(token)}`,
+    });
+  }
+
+  it('signs in the connected administrator in the popup, hands the frame a single-use token, and the frame gets its own partitioned session', async () => {
     const client = new TestClient(app);
     const res = await signInWithGoogle(client, '200000001');
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/classroom-add-on/attachment-discovery?courseId=600000001&itemId=i1&login_hint=200000001');
-    const { html } = await client.get(res.headers.get('location')!);
-    expect(html).toContain('Career Exploration</b> is in Rosterbridge');
+    expect(res.headers.get('location')).toBe(`/classroom-add-on/popup?${LAUNCH}`);
+    const next = await client.request(res.headers.get('location')!);
+    expect(next.headers.get('location')).toBe(`/classroom-add-on/handoff?${LAUNCH}`);
+    const handoff = await client.get(next.headers.get('location')!);
+    expect(handoff.res.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
+    expect(handoff.res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(handoff.html).toContain('src="/static/add-on.js"');
+    expect(handoff.html).toContain(`data-origin="${ORIGIN}"`);
+    const token = /data-token="([^"]+)"/.exec(handoff.html)![1]!;
+
+    // Another site's page cannot trade it; ours can, once.
+    expect((await exchange(token, 'https://evil.test')).status).toBe(403);
+    const traded = await exchange(token);
+    expect(traded.status).toBe(204);
+    const cookie = traded.headers.getSetCookie().find((c) => c.startsWith('rb_add_on_session='))!;
+    expect(cookie).toBeDefined();
+    expect(cookie).toContain('Partitioned');
+    expect(cookie).toContain('SameSite=None');
+    expect(cookie).toContain('Secure');
+    expect(cookie).toContain('Path=/classroom-add-on');
+    expect((await exchange(token)).status).toBe(400);
+
+    const frame = await (await app.request(`/classroom-add-on/attachment-discovery?${LAUNCH}`, { headers: { cookie: cookie.split(';')[0]! } })).text();
+    expect(frame).not.toContain('data-add-on-popup');
+    expect(frame).toContain('Career Exploration</b> is in Rosterbridge');
+    // The add-on's cookie is for the add-on's pages only.
+    const elsewhere = await app.request('/classroom', { headers: { cookie: cookie.split(';')[0]! } });
+    expect(elsewhere.status).toBe(303);
+  });
+
+  it('a token older than a minute is refused', async () => {
+    const client = new TestClient(app);
+    await client.signIn('admin@maplegrove.test');
+    const handoff = await client.get(`/classroom-add-on/handoff?${LAUNCH}`);
+    const token = /data-token="([^"]+)"/.exec(handoff.html)![1]!;
+    await db.services.sql`update classroom_add_on_handoffs set expires_at = now() - interval '1 second'`;
+    expect((await exchange(token)).status).toBe(400);
+  });
+
+  it('the frame without a session offers the popup, from a script of our own origin', async () => {
+    const res = await app.request(`/classroom-add-on/attachment-discovery?${LAUNCH}`);
+    const html = await res.text();
+    expect(html).toContain(`href="/classroom-add-on/popup?${LAUNCH.replaceAll('&', '&amp;')}"`);
+    expect(html).toContain('data-add-on-popup');
+    expect(html).toContain('<script src="/static/add-on.js" defer="">');
   });
 
   it('explains when no account is connected to that Google account, and signs nobody in', async () => {
@@ -262,9 +318,9 @@ describe('Sign in with Google from the add-on', () => {
     expect(client.cookies.has('rb_session')).toBe(false);
   });
 
-  it('a teacher already signed in is not asked again', async () => {
-    const res = await admin.request('/classroom-add-on/sign-in?courseId=600000001&login_hint=200000001');
+  it('a teacher already signed in is not asked again: straight to the hand-off', async () => {
+    const res = await admin.request(`/classroom-add-on/popup?${LAUNCH}`);
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toContain('/classroom-add-on/attachment-discovery');
+    expect(res.headers.get('location')).toContain('/classroom-add-on/handoff');
   });
 });

@@ -31,7 +31,7 @@ export async function consentThroughSandbox(
   if (consent.res.status !== 200) throw new Error(`consent page answered ${consent.res.status}: ${consent.html}`);
   const form: Record<string, string> = { account: googleAccountId, decision: options.decision ?? 'allow' };
   for (const [k, v] of authUrl.searchParams) form[k] = v;
-  const back = await client.post('/google-sandbox/oauth2/auth', form);
+  const back = await client.post('/google-sandbox/o/oauth2/v2/auth', form);
   if (back.status !== 302) throw new Error(`consent answered ${back.status}: ${await back.text()}`);
   let callback = new URL(back.headers.get('location')!);
   callback = (await options.beforeCallback?.(callback)) ?? callback;

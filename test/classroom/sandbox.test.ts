@@ -61,7 +61,7 @@ describe('the Google sandbox, through the real googleapis client', () => {
   it('marks every page it serves as a sandbox; its controls are for administrators only', async () => {
     const pages = ['/google-sandbox', '/google-sandbox/classroom/600000001/add-on'];
     for (const p of pages) expect((await admin.get(p)).html).toContain('Google sandbox: demo data, not Google');
-    const bad = await admin.get('/google-sandbox/oauth2/auth?client_id=someone-else');
+    const bad = await admin.get('/google-sandbox/o/oauth2/v2/auth?client_id=someone-else');
     expect(bad.res.status).toBe(400);
     expect(bad.html).toContain('Google sandbox: demo data, not Google');
     const learner = new TestClient(app);
@@ -71,6 +71,6 @@ describe('the Google sandbox, through the real googleapis client', () => {
 
   it('is not served when a real Google client is configured', async () => {
     const real = createTestApp(db, { env: classroomEnv({ GOOGLE_CLIENT_ID: 'x.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 's' }) });
-    expect((await real.request('/google-sandbox/oauth2/certs')).status).toBe(404);
+    expect((await real.request('/google-sandbox/oauth2/v3/certs')).status).toBe(404);
   });
 });

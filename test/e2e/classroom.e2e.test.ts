@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function allowAs(page: Page, email: string) {
-  await page.waitForURL(/\/google-sandbox\/oauth2\/auth/);
+  await page.waitForURL(/\/google-sandbox\/o\/oauth2\/v2\/auth/);
   await expect(page.locator('.sandbox-banner').textContent()).resolves.toContain('Google sandbox');
   await page.getByRole('radio', { name: new RegExp(email.replace('.', '\\.')) }).check();
   await page.getByRole('button', { name: 'Allow' }).click();

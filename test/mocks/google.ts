@@ -4,7 +4,7 @@ import { http, HttpResponse } from 'msw';
  * Google's token endpoint and the Classroom API at the network edge, for the client-layer tests.
  * `script` answers queued per path prefix are served first (faults), then the normal data.
  */
-export const GOOGLE_TEST_OAUTH = 'https://oauth.google.test/o';
+export const GOOGLE_TEST_OAUTH = 'https://oauth.google.test';
 export const GOOGLE_TEST_API = 'https://classroom.google.test/';
 
 export interface GoogleMockState {

@@ -6,6 +6,8 @@ import { SyncState } from './classroom.js';
 /**
  * The add-on's attachment-discovery page, shown inside Google Classroom's iframe. Links that
  * leave the frame open a new tab: Google's sign-in and our other pages refuse to be framed.
+ * Sign-in happens in a popup (/static/add-on.js opens it and takes the hand-off), so it works
+ * where the browser blocks third-party cookies; without the script the link opens a tab.
  */
 export function AddOnDiscoveryPage(props: { csrfToken: string; state: AddOnState; launch: AddOnLaunch; here: string }) {
   const { state, launch } = props;
@@ -16,11 +18,12 @@ export function AddOnDiscoveryPage(props: { csrfToken: string; state: AddOnState
       {state.kind === 'sign-in' ? (
         <>
           <p>Sign in to see this class’s accounts in Rosterbridge, import its students or keep them in sync.</p>
-          <a class="btn" href={`/classroom-add-on/sign-in?${new URLSearchParams(launchParams(launch))}`} target="_blank" rel="opener">
+          <a class="btn" href={`/classroom-add-on/popup?${new URLSearchParams(launchParams(launch))}`} target="_blank" rel="opener" data-add-on-popup>
             Sign in with Google
           </a>
+          <p class="muted small" data-add-on-status role="status"></p>
           <p class="muted small">
-            Opens in a new tab. First time here? <a href={`/sign-in?next=${encodeURIComponent(connectUrl)}`} target="_blank" rel="opener">Sign in with your email and password</a> and connect Google Classroom once.
+            Opens in a small window. First time here? <a href={`/sign-in?next=${encodeURIComponent(connectUrl)}`} target="_blank" rel="opener">Sign in with your email and password</a> and connect Google Classroom once.
           </p>
         </>
       ) : state.kind === 'connect' ? (
@@ -69,6 +72,19 @@ export function AddOnDiscoveryPage(props: { csrfToken: string; state: AddOnState
   );
 }
 
+/**
+ * The popup's last page: hands the frame a single-use token (by postMessage, to our own origin
+ * only) and closes. Opened without a frame to talk to, it says what to do instead.
+ */
+export function AddOnHandoffPage(props: { token: string; origin: string }) {
+  return (
+    <div class="card addon" data-add-on-handoff data-token={props.token} data-origin={props.origin}>
+      <h1>You are signed in</h1>
+      <p>Go back to Google Classroom; the Rosterbridge add-on shows your class now. If it does not, reload it there.</p>
+    </div>
+  );
+}
+
 export function launchParams(launch: AddOnLaunch): Record<string, string> {
   const out: Record<string, string> = { courseId: launch.courseId };
   if (launch.itemId) out.itemId = launch.itemId;
@@ -89,6 +105,7 @@ export function AddOnDocument(props: { title: string; csrfToken: string; sandbox
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · Rosterbridge`}</title>
         <link rel="stylesheet" href="/static/app.css" />
+        <script src="/static/add-on.js" defer></script>
       </head>
       <body class="addon-body" hx-headers={JSON.stringify({ 'X-CSRF-Token': props.csrfToken })}>
         {props.sandbox ? <div class="sandbox-banner">Google sandbox: demo data, not Google</div> : null}

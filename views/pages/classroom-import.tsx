@@ -13,11 +13,13 @@ export interface PickCourseView {
 
 export interface PickPageProps {
   csrfToken: string;
+  /** The wizard's draft import, which keeps the course list. */
+  draftId: string;
   courses: PickCourseView[];
   groups: { value: string; label: string }[];
   tags: { id: string; name: string }[];
   googleEmail: string;
-  values?: { courseIds: string[]; groupId: string; tagIds: string[] };
+  values?: { courseIds: string[]; groupId: string; tagIds: string[]; tagExisting: boolean };
   fields?: Record<string, string>;
   error?: string | null;
   preselect?: string | null;
@@ -34,6 +36,7 @@ export function ImportPickPage(props: PickPageProps) {
       <ErrorSummary message={props.error ?? (Object.keys(fields).length ? 'Some choices need your attention.' : null)} fields={fields} />
       <form method="post" action="/classroom/import" class="card classroom-form">
         <CsrfField token={props.csrfToken} />
+        <input type="hidden" name="draftId" value={props.draftId} />
         <fieldset id="courseIds">
           <legend>Pick your classes</legend>
           <p class="hint small">The classes you teach in Google Classroom.</p>
@@ -84,6 +87,12 @@ export function ImportPickPage(props: PickPageProps) {
               </label>
             ))}
           </div>
+          {props.tags.length ? (
+            <label>
+              <input type="hidden" name="tagExistingShown" value="1" />
+              <input type="checkbox" name="tagExisting" value="1" checked={props.values?.tagExisting ?? true} /> Also add these tags to accounts that already exist
+            </label>
+          ) : null}
         </fieldset>
         <div class="actions">
           <button class="btn" type="submit">

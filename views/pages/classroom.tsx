@@ -18,13 +18,32 @@ const STATE_LABELS: Record<CourseLink['syncState'], { text: string; cls: string 
   waiting_for_import: { text: 'Importing', cls: 'status-warn' },
 };
 
-export function SyncState({ link }: { link: Pick<CourseLink, 'syncState'> }) {
-  const s = STATE_LABELS[link.syncState];
-  return <span class={s.cls}>{s.text}</span>;
+/**
+ * The link's status in one phrase: while the job queue retries a sync Google failed, which attempt
+ * comes next and when; once it gave up, what failed.
+ */
+export function syncStatusText(link: Pick<CourseLink, 'syncState' | 'syncMessage' | 'retry'>): string {
+  if (link.retry && (link.syncState === 'ok' || link.syncState === 'failed')) {
+    const at = link.retry.nextAt.toISOString().slice(11, 16);
+    return `Retrying (attempt ${link.retry.attempt} of ${link.retry.of}, next at ${at} UTC)${link.syncMessage ? `: ${link.syncMessage}` : ''}`;
+  }
+  if (link.syncState === 'failed' && link.syncMessage) return `Last sync failed: ${link.syncMessage}`;
+  return STATE_LABELS[link.syncState].text;
+}
+
+export function SyncState({ link }: { link: Pick<CourseLink, 'syncState' | 'syncMessage' | 'retry'> }) {
+  const cls = link.retry ? 'status-warn' : STATE_LABELS[link.syncState].cls;
+  return <span class={cls}>{syncStatusText(link)}</span>;
 }
 
 function when(d: Date | null): string {
   return d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'Never';
+}
+
+/** The status line already says what failed; other messages (held, needs reconnecting) are shown below it. */
+function detailOf(l: CourseLink): string | null {
+  if (!l.syncMessage || l.retry || l.syncState === 'failed' || l.syncState === 'ok') return null;
+  return l.syncMessage;
 }
 
 export function ClassroomPage(props: { csrfToken: string; connection: ConnectionView | null; links: CourseLink[]; sandbox: boolean; notice?: string | null }) {
@@ -129,6 +148,7 @@ function RunRow({ run }: { run: SyncRunView }) {
   if (run.removed) parts.push(`${run.removed} removed${names(d.removed) ? `: ${names(d.removed)}` : ''}`);
   if (run.restored) parts.push(`${run.restored} back${names(d.restored) ? `: ${names(d.restored)}` : ''}`);
   if (d.notImported?.length) parts.push(`Not imported: ${d.notImported.join('; ')}`);
+  if (d.leftAlone?.length) parts.push(`Left alone: ${d.leftAlone.join('; ')}`);
   if (d.assignmentRequestId) parts.push('The preset assignment was given to the new students');
   if (d.presetProblem) parts.push(d.presetProblem);
   if (run.message) parts.push(run.outcome === 'failed' && run.runs > 1 ? `${run.message} (${run.runs} times in a row)` : run.message);
@@ -193,7 +213,7 @@ export function CourseLinkPage(props: LinkPageProps) {
             last sync {when(l.lastSyncedAt)}
           </span>
         </p>
-        {l.syncMessage ? <p>{l.syncMessage}</p> : null}
+        {detailOf(l) ? <p>{detailOf(l)}</p> : null}
         {props.pending ? <SyncPending linkId={l.id} /> : null}
         <p class="muted small">
           Linked by {l.ownerName}. Students who leave the class in Google Classroom keep their accounts and their progress; they are only marked
@@ -243,6 +263,10 @@ export function CourseLinkPage(props: LinkPageProps) {
                 </label>
               ))}
             </div>
+            <label>
+              <input type="hidden" name="tagExistingShown" value="1" />
+              <input type="checkbox" name="tagExisting" value="1" checked={l.tagExisting} /> Also add these tags to accounts that already exist
+            </label>
           </fieldset>
           <div class="field">
             <label for="defaultPassword">Default password</label>

@@ -28,7 +28,7 @@ export function SandboxConsentPage(props: ConsentProps) {
       <p>
         to continue to <b>{props.clientName}</b>
       </p>
-      <form method="post" action="/google-sandbox/oauth2/auth">
+      <form method="post" action="/google-sandbox/o/oauth2/v2/auth">
         <CsrfField token={props.csrfToken} />
         {Object.entries(props.params).map(([k, v]) => (
           <input type="hidden" name={k} value={v} />

@@ -1,7 +1,6 @@
 import type { Task } from 'graphile-worker';
 import * as v from 'valibot';
 import { googleConfig } from '../../src/classroom/config.js';
-import { importNewcomersThroughEngine } from '../../src/classroom/import.js';
 import { recordSyncGaveUp, syncCourseLink } from '../../src/classroom/sync.js';
 import type { WorkerRuntime } from '../runtime.js';
 
@@ -13,7 +12,8 @@ const Payload = v.object({
 
 /**
  * Re-syncs one course link's roster. Google's transient faults are thrown after the client's own
- * retries, so the queue retries with its backoff; on the last attempt the link records the failure.
+ * retries, so the queue retries with its backoff (the link's status shows the attempt and when the next
+ * one is); on the last attempt the link records the failure and its administrator is emailed.
  */
 export function syncClassroomLinkTask(runtime: WorkerRuntime): Task {
   return async (payload, helpers) => {
@@ -25,11 +25,10 @@ export function syncClassroomLinkTask(runtime: WorkerRuntime): Task {
         cfg,
         p.linkId,
         { trigger: p.trigger, approvedRemovals: p.approvedRemovals, guardPercent: runtime.env.CLASSROOM_REMOVAL_GUARD_PERCENT },
-        importNewcomersThroughEngine(cfg),
       );
     } catch (error) {
       if (helpers.job.attempts >= helpers.job.max_attempts) {
-        await recordSyncGaveUp(runtime.services, p.linkId, p.trigger, error instanceof Error ? error.message : 'The sync failed.');
+        await recordSyncGaveUp(runtime.services, p.linkId, p.trigger, error);
       }
       throw error;
     }

@@ -36,6 +36,7 @@ interface SigningKey {
   key: CryptoKey;
   kid: string;
   pem: string;
+  publicJwk: { kty: string; n: string; e: string };
 }
 
 async function signingKey(sql: Sql): Promise<SigningKey> {
@@ -60,7 +61,13 @@ async function signingKey(sql: Sql): Promise<SigningKey> {
   }
   const jwk = typeof row!.signing_key === 'string' ? (JSON.parse(row!.signing_key) as JsonWebKey) : row!.signing_key!;
   const key = await crypto.subtle.importKey('jwk', jwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
-  return { key, kid: row!.key_id!, pem: row!.public_key_pem! };
+  return { key, kid: row!.key_id!, pem: row!.public_key_pem!, publicJwk: { kty: 'RSA', n: jwk.n!, e: jwk.e! } };
+}
+
+/** The public keys as Google's v3 certs endpoint gives them: a JSON Web Key Set. */
+export async function sandboxJwks(sql: Sql): Promise<{ keys: Record<string, string>[] }> {
+  const k = await signingKey(sql);
+  return { keys: [{ ...k.publicJwk, kid: k.kid, alg: 'RS256', use: 'sig' }] };
 }
 
 /** The public keys in Google's v1 certs format ({ kid: PEM }). */

@@ -54,6 +54,8 @@ export const classroomCourseLinks = pgTable(
     section: text('section'),
     groupId: uuid('group_id').references(() => groups.id, { onDelete: 'set null' }),
     tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    /** "Also add these tags to accounts that already exist": the tags go to matched accounts too, at import and at sync. */
+    tagExisting: boolean('tag_existing').notNull().default(true),
     /**
      * The link's default password (the backup for students who cannot use Google sign-in),
      * AES-256-GCM encrypted like refresh tokens: each newcomers' import hashes it once per batch.
@@ -133,4 +135,17 @@ export const classroomSyncRuns = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('classroom_sync_runs_link_idx').on(t.linkId, t.finishedAt)],
+);
+
+/** Single-use tokens the add-on's sign-in popup hands to the framed page (under a minute), stored as SHA-256. */
+export const classroomAddOnHandoffs = pgTable(
+  'classroom_add_on_handoffs',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('classroom_add_on_handoffs_expires_at_idx').on(t.expiresAt)],
 );

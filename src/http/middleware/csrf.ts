@@ -7,9 +7,11 @@ export const PRE_SESSION_CSRF_COOKIE = 'rb_csrf';
 
 /**
  * Paths called by other servers rather than by our own forms (the Google sandbox's token and
- * revoke endpoints stand in for Google's and are called by google-auth-library).
+ * revoke endpoints stand in for Google's and are called by google-auth-library), and the add-on
+ * frame's session exchange, which has no cookie to carry a token yet: its single-use token and an
+ * Origin check stand in for one.
  */
-const EXEMPT_PREFIXES = ['/google-sandbox/oauth2/token', '/google-sandbox/oauth2/revoke', '/google-sandbox/v1/'];
+const EXEMPT_PREFIXES = ['/google-sandbox/token', '/google-sandbox/revoke', '/google-sandbox/v1/', '/classroom-add-on/session'];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

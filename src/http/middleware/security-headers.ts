@@ -26,7 +26,8 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     if (!ancestors) c.header('X-Frame-Options', 'DENY');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'same-origin');
-    c.header('Cross-Origin-Opener-Policy', 'same-origin');
+    // The add-on's sign-in popup keeps its opener (the frame) and sets its own policy.
+    if (!c.res.headers.has('Cross-Origin-Opener-Policy')) c.header('Cross-Origin-Opener-Policy', 'same-origin');
     c.header('Cross-Origin-Resource-Policy', 'same-origin');
     c.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
     if (c.get('config').secureCookies) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');

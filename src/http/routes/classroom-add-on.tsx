@@ -1,17 +1,20 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
-import { AddOnLaunchSchema, addOnState, type AddOnLaunch } from '../../classroom/add-on.js';
+import { createSession } from '../../auth/sessions.js';
+import { AddOnLaunchSchema, addOnState, issueAddOnHandoff, redeemAddOnHandoff, type AddOnLaunch } from '../../classroom/add-on.js';
 import { findLinkByCourse, requestSync } from '../../classroom/links.js';
-import { AddOnDiscoveryPage, AddOnDocument, launchParams } from '../../../views/pages/classroom-add-on.js';
-import { fields, text } from '../input/schemas.js';
+import { AddOnDiscoveryPage, AddOnDocument, AddOnHandoffPage, launchParams } from '../../../views/pages/classroom-add-on.js';
+import { fields, secret, text } from '../input/schemas.js';
 import * as input from '../input/validate.js';
-import type { AppEnv } from '../types.js';
-import { googleConfigOf, startGoogleSignIn } from './classroom-connect.js';
+import { setAddOnSessionCookie } from '../session-cookie.js';
+import type { AppContext, AppEnv } from '../types.js';
+import { googleConfigOf, startConsent, startGoogleSignIn } from './classroom-connect.js';
 
 /** Classroom frames the add-on; with the built-in sandbox, our own origin plays Classroom. */
 function frameableByClassroom(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set('frameAncestors', googleConfigOf(c).sandbox ? "https://classroom.google.com 'self'" : 'https://classroom.google.com');
+    const origins = c.get('config').env.CLASSROOM_ADD_ON_FRAME_ORIGINS;
+    c.set('frameAncestors', googleConfigOf(c).sandbox ? `${origins} 'self'` : origins);
     await next();
   };
 }
@@ -33,6 +36,15 @@ const LaunchQuery = v.pipe(
 
 const launchQuery = () => input.query(LaunchQuery, { message: 'This page is opened by Google Classroom, with the class it was opened from.' });
 
+/** The popup's pages keep their opener (the add-on frame, under Classroom's page), so they can post back to it. */
+function keepOpener(c: AppContext): void {
+  c.header('Cross-Origin-Opener-Policy', 'unsafe-none');
+}
+
+const asQuery = (launch: AddOnLaunch) => new URLSearchParams(launchParams(launch)).toString();
+
+const HandoffForm = fields({ token: secret('The sign-in token', 200) });
+
 /** The Classroom add-on's iframe pages: the only pages of Rosterbridge that may be framed, and only by Classroom. */
 export const classroomAddOnRoutes = new Hono<AppEnv>()
   .use(frameableByClassroom())
@@ -49,10 +61,43 @@ export const classroomAddOnRoutes = new Hono<AppEnv>()
         ).toString(),
     );
   })
-  // "Sign in with Google", opened in a new tab from the frame; back to the add-on page once signed in.
-  .get('/sign-in', launchQuery(), async (c) => {
+  // "Sign in with Google", in a popup opened by the frame (first-party there): Google's sign-in,
+  // and its consent when the teacher is not connected yet, then the hand-off back to the frame.
+  .get('/popup', launchQuery(), async (c) => {
+    keepOpener(c);
     const launch: AddOnLaunch = c.req.valid('query');
-    return startGoogleSignIn(c, `/classroom-add-on/attachment-discovery?${new URLSearchParams(launchParams(launch))}`, launch.login_hint ?? null);
+    const actor = c.get('actor');
+    const handoff = `/classroom-add-on/handoff?${asQuery(launch)}`;
+    if (!actor) return startGoogleSignIn(c, `/classroom-add-on/popup?${asQuery(launch)}`, launch.login_hint ?? null);
+    const state = await addOnState(c.get('services'), actor, launch);
+    if (state.kind === 'connect' || state.kind === 'other-account') return startConsent(c, handoff, launch.login_hint ?? '');
+    return c.redirect(handoff, 303);
+  })
+  // The popup's last page: a single-use token for the frame, posted to it (our origin only) by /static/add-on.js.
+  .get('/handoff', launchQuery(), async (c) => {
+    keepOpener(c);
+    const launch: AddOnLaunch = c.req.valid('query');
+    const actor = c.get('actor');
+    if (!actor || actor.kind !== 'administrator') return c.redirect(`/classroom-add-on/popup?${asQuery(launch)}`, 303);
+    const token = await issueAddOnHandoff(c.get('services'), actor.id);
+    return c.html(
+      '<!DOCTYPE html>' +
+        (
+          <AddOnDocument title="Signed in" csrfToken={c.get('csrfToken')} sandbox={googleConfigOf(c).sandbox}>
+            <AddOnHandoffPage token={token} origin={new URL(c.get('config').appUrl).origin} />
+          </AddOnDocument>
+        ).toString(),
+    );
+  })
+  // The frame trades the popup's token for a session of its own, in a partitioned cookie.
+  .post('/session', input.form(HandoffForm), async (c) => {
+    const origin = c.req.header('origin');
+    if (origin !== new URL(c.get('config').appUrl).origin) return c.text('This request was not sent by the Rosterbridge add-on, so it was refused.', 403);
+    const accountId = await redeemAddOnHandoff(c.get('services'), c.req.valid('form').token);
+    if (!accountId) return c.text('This sign-in was used already or took too long. Choose Sign in with Google again.', 400);
+    const { token } = await createSession(c.get('services'), accountId);
+    setAddOnSessionCookie(c, token);
+    return c.body(null, 204);
   })
   .post('/sync', launchQuery(), async (c) => {
     const launch: AddOnLaunch = c.req.valid('query');

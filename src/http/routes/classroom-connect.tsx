@@ -26,7 +26,7 @@ const SESSION_KEY = 'googleConsent';
 /** Before sign-in there is no session: the pending Google sign-in waits in this cookie. */
 const SIGN_IN_COOKIE = 'rb_google_sign_in';
 
-async function startConsent(c: AppContext, returnTo: string, loginHint: string) {
+export async function startConsent(c: AppContext, returnTo: string, loginHint: string) {
   const { pending, url } = await beginConsent(googleConfigOf(c), { returnTo: returnTo || null, loginHint: loginHint || null });
   await updateSessionData(c.get('services'), c.get('session')!.id, { [SESSION_KEY]: pending });
   return c.redirect(url, 303);

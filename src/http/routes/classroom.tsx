@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { sql } from 'drizzle-orm';
-import { groupScopeSql } from '../../accounts/scope.js';
+import { listGroups } from '../../groups/groups.js';
+import { listTags } from '../../tags/tags.js';
 import { getConnection } from '../../classroom/connection.js';
 import { ClassroomAccessError, GoogleReconnectNeededError, GoogleUnavailableError } from '../../classroom/errors.js';
 import {
   getClassroomBatch,
   HIDDEN_EMAIL_DOMAIN,
   linksOfBatch,
-  listPickableCourses,
+  openImportDraft,
   listReviewRows,
   passwordBinding,
   prepareClassroomImport,
@@ -32,7 +32,20 @@ import { googleConfigOf } from './classroom-connect.js';
 
 const DoneQuery = fields({ done: text('done') });
 const PickQuery = fields({ courseId: text('The class', { max: 64 }) });
-const PickForm = fields({ courseIds: list(text('A class', { max: 64 })), groupId: optionalId('The group'), defaultPassword: secret('Default password'), tagIds: idList('A tag') });
+const PickForm = fields({
+  draftId: optionalId('The import'),
+  courseIds: list(text('A class', { max: 64 })),
+  groupId: optionalId('The group'),
+  defaultPassword: secret('Default password'),
+  tagIds: idList('A tag'),
+  tagExisting: text('Also add these tags to accounts that already exist', { max: 1 }),
+  tagExistingShown: text('Also add these tags to accounts that already exist', { max: 1 }),
+});
+
+/** A checkbox sends nothing when unticked; the hidden field says the form had it (on by default). */
+function tagExistingOf(form: { tagExisting: string; tagExistingShown: string }): boolean {
+  return form.tagExisting === '1' || form.tagExistingShown !== '1';
+}
 const BatchParam = v.object({ batchId: id });
 const ReviewQuery = fields({ page });
 const LinkSettingsForm = fields({
@@ -40,16 +53,12 @@ const LinkSettingsForm = fields({
   tagIds: idList('A tag'),
   defaultPassword: secret('Default password'),
   presetId: list(optionalId('The Preset Assignment')),
+  tagExisting: text('Also add these tags to accounts that already exist', { max: 1 }),
+  tagExistingShown: text('Also add these tags to accounts that already exist', { max: 1 }),
 });
 
 async function groupOptions(ctx: Ctx) {
-  const rows = await ctx.db.execute<{ id: string; name: string }>(sql`select g.id, g.name from groups g where ${groupScopeSql(ctx.actor, 'g')} order by lower(g.name)`);
-  return rows.map((r) => ({ value: r.id, label: r.name }));
-}
-
-async function tagList(ctx: Ctx) {
-  const rows = await ctx.db.execute<{ id: string; name: string }>(sql`select id, name from tags where organisation_id = ${ctx.actor.organisationId} order by lower(name)`);
-  return [...rows];
+  return (await listGroups(ctx)).map((g) => ({ value: g.id, label: g.name }));
 }
 
 const NOTICES: Record<string, string> = {
@@ -74,11 +83,9 @@ function googleProblem(c: AppContext, error: unknown) {
   throw error;
 }
 
-async function pickPage(
-  c: AppContext,
-  preselect: string | null,
-  extra: { values?: { courseIds: string[]; groupId: string; tagIds: string[] }; fields?: Record<string, string>; error?: string | null } = {},
-) {
+type PickValues = { courseIds: string[]; groupId: string; tagIds: string[]; tagExisting: boolean };
+
+async function pickPage(c: AppContext, preselect: string | null, extra: { draftId?: string | null; values?: PickValues; fields?: Record<string, string>; error?: string | null } = {}) {
   const ctx = c.get('ctx');
   const cfg = googleConfigOf(c);
   const connection = await getConnection(ctx, ctx.actor.id);
@@ -89,16 +96,19 @@ async function pickPage(
     );
   }
   try {
-    const courses = await listPickableCourses(ctx, cfg);
+    const { draftId, courses } = await openImportDraft(ctx, cfg, extra.draftId);
     return c.render(
       <ImportPickPage
         csrfToken={c.get('csrfToken')}
+        draftId={draftId}
         courses={courses}
         groups={await groupOptions(ctx)}
-        tags={await tagList(ctx)}
+        tags={await listTags(ctx)}
         googleEmail={connection.googleEmail}
         preselect={preselect}
-        {...extra}
+        values={extra.values}
+        fields={extra.fields}
+        error={extra.error}
       />,
       { title: 'Google Classroom' },
     );
@@ -120,10 +130,8 @@ async function reviewPage(c: AppContext, batchId: string, page: number, error: s
   const { batch, state } = await getClassroomBatch(ctx, batchId);
   if (batch.status !== 'checked' && batch.status !== 'draft') return resultPage(c, batch.id);
   const review = await listReviewRows(ctx, batch.id, { page });
-  const [group] = batch.options.groupId
-    ? await ctx.db.execute<{ name: string }>(sql`select name from groups where id = ${batch.options.groupId} and organisation_id = ${ctx.actor.organisationId}`)
-    : [];
-  const tags = (await tagList(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name);
+  const group = (await listGroups(ctx)).find((g) => g.id === batch.options.groupId);
+  const tags = (await listTags(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name);
   return c.render(
     <ImportReviewPage
       csrfToken={c.get('csrfToken')}
@@ -163,13 +171,14 @@ export const classroomRoutes = new Hono<AppEnv>()
   .get('/import', input.query(PickQuery), (c) => pickPage(c, c.req.valid('query').courseId || null))
   .post('/import', input.form(PickForm), async (c) => {
     const form = c.req.valid('form');
+    const choices = { ...form, draftId: form.draftId || null, tagExisting: tagExistingOf(form) };
     try {
-      const { batchId } = await prepareClassroomImport(c.get('ctx'), googleConfigOf(c), form);
+      const { batchId } = await prepareClassroomImport(c.get('ctx'), googleConfigOf(c), choices);
       return c.redirect(`/classroom/import/${batchId}`, 303);
     } catch (error) {
       if (error instanceof ValidationError) {
         c.status(400);
-        return pickPage(c, null, { values: form, fields: error.fields, error: error.message });
+        return pickPage(c, null, { draftId: choices.draftId, values: choices, fields: error.fields, error: error.message });
       }
       return googleProblem(c, error);
     }
@@ -208,7 +217,7 @@ export const classroomRoutes = new Hono<AppEnv>()
         pending={await isSyncPending(ctx, link.id)}
         runs={await listSyncRuns(ctx, link.id)}
         groups={await groupOptions(ctx)}
-        tags={await tagList(ctx)}
+        tags={await listTags(ctx)}
         presets={(await listPresets(ctx)).map((p) => ({ value: p.id, label: p.name }))}
         notice={NOTICES[c.req.valid('query').done] ?? null}
       />,
@@ -242,7 +251,7 @@ export const classroomRoutes = new Hono<AppEnv>()
     await updateLinkSettings(
       ctx,
       id,
-      { groupId: form.groupId, tagIds: form.tagIds, defaultPassword: form.defaultPassword, presetId },
+      { groupId: form.groupId, tagIds: form.tagIds, defaultPassword: form.defaultPassword, presetId, tagExisting: tagExistingOf(form) },
       (password, organisationId) => cipher.encrypt(password, passwordBinding(organisationId)),
     );
     return c.redirect(`/classroom/links/${id}?done=settings`, 303);

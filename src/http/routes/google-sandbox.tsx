@@ -18,6 +18,7 @@ import {
   issueCode,
   revokeEndpoint,
   sandboxCerts,
+  sandboxJwks,
   SandboxOAuthError,
   tokenEndpoint,
   userForAccessToken,
@@ -116,8 +117,11 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     c.header('X-Google-Sandbox', 'demo data, not Google');
   })
 
-  // OAuth: consent screen, token, revoke, certs.
-  .get('/oauth2/auth', input.query(AuthParams), async (c) => {
+  // OAuth on Google's URL layout (accounts.google.com/o/oauth2/v2/auth, oauth2.googleapis.com/token
+  // and /revoke, www.googleapis.com/oauth2/v3/certs), below one origin.
+  .get('/o/oauth2/v2/auth', input.query(AuthParams), async (c) => {
+    // Like Google's sign-in, the consent page keeps a popup's opener (the add-on's sign-in popup posts back to its frame).
+    c.header('Cross-Origin-Opener-Policy', 'unsafe-none');
     const query = c.req.valid('query');
     const req = authorizeRequest((n) => query[n as (typeof AUTH_PARAMS)[number]] || undefined);
     try {
@@ -142,7 +146,7 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       'Sign in',
     );
   })
-  .post('/oauth2/auth', input.form(ConsentForm), async (c) => {
+  .post('/o/oauth2/v2/auth', input.form(ConsentForm), async (c) => {
     const form = c.req.valid('form');
     const req = authorizeRequest((n) => (form as Record<string, unknown>)[n] as string || undefined);
     const client = sandboxClient(c);
@@ -170,7 +174,7 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       return page(c, <SandboxErrorPage error={error.error} description={error.description} />, 'Access blocked');
     }
   })
-  .post('/oauth2/token', input.form(TokenForm), async (c) => {
+  .post('/token', input.form(TokenForm), async (c) => {
     const form = c.req.valid('form');
     try {
       return c.json(await tokenEndpoint(c.get('services').sql, sandboxClient(c), form, c.req.header('authorization') ?? null));
@@ -178,7 +182,7 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       return oauthError(c, error);
     }
   })
-  .post('/oauth2/revoke', input.query(RevokeQuery), input.form(RevokeQuery), async (c) => {
+  .post('/revoke', input.query(RevokeQuery), input.form(RevokeQuery), async (c) => {
     const token = c.req.valid('query').token || c.req.valid('form').token;
     try {
       await revokeEndpoint(c.get('services').sql, token);
@@ -187,7 +191,11 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       return oauthError(c, error);
     }
   })
-  .get('/oauth2/certs', async (c) => {
+  .get('/oauth2/v3/certs', async (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(await sandboxJwks(c.get('services').sql));
+  })
+  .get('/oauth2/v1/certs', async (c) => {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(await sandboxCerts(c.get('services').sql));
   })
@@ -255,7 +263,8 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Saved.')}`, 303);
   })
 
-  // Plays Classroom opening the add-on's attachment discovery page in a frame.
+  // Plays Classroom opening the add-on's attachment discovery page in a frame. The frame's address
+  // is the service's own (APP_URL), so this page opened on another origin frames it cross-site.
   .get('/classroom/:courseId/add-on', input.param(CourseParam), async (c) => {
     const { sql } = c.get('services');
     const [course] = await sql<{ id: string; name: string; owner_id: string; email: string }[]>`
@@ -270,7 +279,11 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     });
     return page(
       c,
-      <SandboxAddOnFramePage courseName={course.name} teacherEmail={course.email} frameUrl={`/classroom-add-on/attachment-discovery?${params}`} />,
+      <SandboxAddOnFramePage
+        courseName={course.name}
+        teacherEmail={course.email}
+        frameUrl={`${c.get('config').appUrl.replace(/\/+$/, '')}/classroom-add-on/attachment-discovery?${params}`}
+      />,
       course.name,
     );
   });

@@ -1,0 +1,41 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { SyncLink } from './links.js';
+
+/** The Classroom import's statements over the engine's import rows, by name. */
+
+/** The account a staged row ended as: the one the engine created for it, or the existing one it matched. */
+const ROW_ACCOUNT = sql`(case when r.outcome = 'create' then r.new_account_id else r.account_id end)`;
+
+const onRoster = (roster: string[]) => sql`r.google_user_id = any(array(select jsonb_array_elements_text(${JSON.stringify(roster)}::jsonb)))`;
+
+/**
+ * The batch's accounts on this course's roster become the link's members; returns them with
+ * whether they existed before the import (the engine matched them rather than created them).
+ * Skipped rows (an administrator account among them) are never attached.
+ */
+export function attachBatchMembersSql(link: Pick<SyncLink, 'id' | 'organisationId' | 'importBatchId'>, roster: string[]): SQL {
+  return sql`
+    with ins as (
+      insert into classroom_link_members (link_id, google_user_id, account_id)
+      select ${link.id}, r.google_user_id, a.id
+      from import_rows r
+      join accounts a on a.id = ${ROW_ACCOUNT} and a.organisation_id = ${link.organisationId} and a.kind = 'user'
+      where r.batch_id = ${link.importBatchId} and r.outcome <> 'skip' and r.google_user_id is not null and ${onRoster(roster)}
+      on conflict (link_id, google_user_id) do update set removed = false, removed_at = null
+      returning account_id, google_user_id)
+    select a.first_name || ' ' || a.last_name as name, a.id as account_id, r.outcome <> 'create' as existed
+    from ins join accounts a on a.id = ins.account_id
+    join import_rows r on r.batch_id = ${link.importBatchId} and r.google_user_id = ins.google_user_id and r.outcome <> 'skip'
+    order by a.last_name, a.first_name`;
+}
+
+/** Rows of the batch on this roster that did not become an account, as "First Last: reason". */
+export function batchSkippedSql(link: Pick<SyncLink, 'importBatchId'>, roster: string[]): SQL {
+  return sql`
+    select r.first_name || ' ' || r.last_name || ': ' || coalesce(r.reason, 'not imported') as name
+    from import_rows r
+    where r.batch_id = ${link.importBatchId}
+      and (r.outcome = 'skip' or not exists (select 1 from accounts a where a.id = ${ROW_ACCOUNT}))
+      and ${onRoster(roster)}
+    order by r.row_number limit 100`;
+}
