@@ -1,3 +1,4 @@
+import '../../src/thread-pool.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import postgres from 'postgres';
