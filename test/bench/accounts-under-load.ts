@@ -114,7 +114,8 @@ export const accountsUnderLoadBench: BenchModule = {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const share: RunImportOptions = jobCpuShare('web-and-jobs');
+    // BENCH_JOB_SHARE=jobs runs the imports with every core instead, to compare the two shares.
+    const share: RunImportOptions = jobCpuShare(process.env.BENCH_JOB_SHARE === 'jobs' ? 'jobs' : 'web-and-jobs');
     try {
       await openLoop(base, requests, 2); // warms connections, caches and prepared plans
       const idle = await openLoop(base, requests, PHASE_SECONDS);
