@@ -22,6 +22,10 @@ export interface DecideRowsInput {
   /** Where the group of a row must be for the actor to place accounts in it (alias g). */
   groupInScope: SQL;
   checkedAtMs: number;
+  /** The tags (id, name) rows may name: the organisation's and those the import will create. */
+  knownTags: SQL;
+  /** The groups (id, name) rows may name: the organisation's and those the import will create. */
+  knownGroups: SQL;
 }
 
 /** The reason of a row matched to an account that stays as it is because no update was chosen. */
@@ -81,12 +85,12 @@ function duplicateFirstsSql(input: DecideRowsInput): { emails: SQL; googleIds: S
 }
 
 /** Tag names resolved once per distinct set of names in the file, with the names that match no tag. */
-function tagSetsSql(organisationId: string): SQL {
+function tagSetsSql(knownTags: SQL): SQL {
   return sql`
     select s.names, coalesce(array_agg(tg.id) filter (where tg.id is not null), '{}') as ids, array_agg(n.name) filter (where tg.id is null) as missing
     from (select distinct tag_names as names from readable where cardinality(tag_names) > 0) s
     cross join lateral unnest(s.names) as n(name)
-    left join tags tg on tg.organisation_id = ${organisationId} and lower(tg.name) = lower(n.name)
+    left join ${knownTags} tg on lower(tg.name) = lower(n.name)
     group by s.names`;
 }
 
@@ -106,7 +110,7 @@ function resolvedRowsSql(input: DecideRowsInput): SQL {
     from readable f
     left join email_firsts ef on f.ok and ef.email_key = f.email_key
     left join google_firsts gf on f.ok and gf.google_user_id = f.google_user_id
-    left join groups g on f.group_name is not null and g.organisation_id = ${org} and lower(g.name) = lower(f.group_name)
+    left join ${input.knownGroups} g on f.group_name is not null and lower(g.name) = lower(f.group_name)
     left join tag_sets t on cardinality(f.tag_names) > 0 and t.names = f.tag_names
     ${google ? sql`left join accounts bg on f.ok and f.google_user_id is not null and bg.organisation_id = ${org} and bg.google_user_id = f.google_user_id` : sql``}
     left join accounts be on f.ok and be.organisation_id = ${org} and lower(be.email) = f.email_key`;
@@ -168,7 +172,7 @@ export function decideRowsSql(input: DecideRowsInput): SQL {
     with readable as (${readableRowsSql(input)}),
     email_firsts as (${duplicates.emails}),
     google_firsts as (${duplicates.googleIds}),
-    tag_sets as (${tagSetsSql(input.actor.organisationId)}),
+    tag_sets as (${tagSetsSql(input.knownTags)}),
     resolved as (${resolvedRowsSql(input)}),
     -- OFFSET 0 keeps this a subquery of its own: the reason is worked out once per row, not
     -- again at each of the places below that read it.
@@ -213,6 +217,18 @@ export function relabelUpdateChoiceSql(batchId: string, update: string | null): 
       reason = ${update ?? KEEP_AS_IS_REASON}::text
     where r.batch_id = ${batchId} and r.account_id is not null
       and (r.outcome = 'update' or (r.outcome = 'keep' and r.reason = ${KEEP_AS_IS_REASON}::text))`;
+}
+
+/**
+ * Whether the rows name a tag or group the organisation does not have (the check plans those for
+ * the import to create, and which it keeps depends on the update choice).
+ */
+export function namesMissingSql(batchId: string, organisationId: string): SQL {
+  return sql`
+    with tag_names as (select distinct lower(n.name) as name from import_rows r cross join lateral unnest(r.tag_names) as n(name) where r.batch_id = ${batchId}),
+    group_names as (select distinct lower(r.group_name) as name from import_rows r where r.batch_id = ${batchId} and r.group_name is not null)
+    select exists (select 1 from tag_names n where not exists (select 1 from tags t where t.organisation_id = ${organisationId} and lower(t.name) = n.name))
+        or exists (select 1 from group_names n where not exists (select 1 from groups g where g.organisation_id = ${organisationId} and lower(g.name) = n.name)) as any`;
 }
 
 export type OutcomeCountsRow = { total: number; c: number; u: number; k: number; s: number };

@@ -10,6 +10,7 @@ import {
   chosenTagsCountSql,
   decideRowsSql,
   markCheckedSql,
+  namesMissingSql,
   outcomeCountsSql,
   relabelUpdateChoiceSql,
   skipRowsForSameAccountSql,
@@ -17,6 +18,8 @@ import {
   type CountRow,
   type OutcomeCountsRow,
 } from './check-sql.js';
+import { plannedRowsSql } from './new-names-sql.js';
+import { planNewNames, prunePlannedNames } from './new-names.js';
 import { parseImportOptions, type ImportOptions } from './options.js';
 
 type Tx = Pick<Db, 'execute'>;
@@ -58,6 +61,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
     const groupInScope = groupInScopeSql(actor);
     const tagIds = await assertChosenGroupAndTags(tx, actor, batch.options, groupInScope);
     const [google] = await tx.execute<AnyRow>(batchHasGoogleIdsSql(batch.id));
+    await planNewNames(tx, ctx, batch.id, batch.options);
     await tx.execute(
       decideRowsSql({
         batchId: batch.id,
@@ -69,9 +73,13 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         withGoogle: google?.any ?? false,
         groupInScope,
         checkedAtMs: Date.now(),
+        // Tags and groups as the rows will find them: the organisation's, and those the import will create.
+        knownTags: sql`(select id, name from tags where organisation_id = ${actor.organisationId} union all ${plannedRowsSql('new_tags', batch.id)})`,
+        knownGroups: sql`(select id, name from groups where organisation_id = ${actor.organisationId} union all ${plannedRowsSql('new_groups', batch.id)})`,
       }),
     );
     await tx.execute(skipRowsForSameAccountSql(batch.id));
+    await prunePlannedNames(tx, batch.id, batch.options);
     return recordCheckSummary(tx, batch.id);
   });
   await analyzeCheckedRows(ctx, summary);
@@ -100,6 +108,9 @@ export async function changeUpdateChoice(ctx: Ctx, batchId: string, updateExisti
 async function relabelUpdateChoice(tx: Tx, batch: ImportBatch, options: ImportOptions): Promise<CheckSummary | null> {
   const [locked] = await tx.execute<{ status: string; options: unknown }>(sql`select status, options from import_batches where id = ${batch.id} for update`);
   if (locked?.status !== 'checked' || JSON.stringify(parseImportOptions(locked.options)) !== JSON.stringify(batch.options)) return null;
+  // Tags and groups the import would create were kept or dropped by the choice: those need the full check.
+  const [missing] = await tx.execute<AnyRow>(namesMissingSql(batch.id, batch.organisationId));
+  if (missing?.any) return null;
   await tx.execute(sql`update import_batches set options = ${JSON.stringify(options)}::jsonb where id = ${batch.id}`);
   await tx.execute(relabelUpdateChoiceSql(batch.id, updateDescription(options)));
   return recordCheckSummary(tx, batch.id);

@@ -12,6 +12,7 @@ import { addJobSql } from '../jobs.js';
 import { queueEmail } from '../mail/outbox.js';
 import { getImportBatch, loadImportBatch, type ImportBatch } from './batches.js';
 import { finishedEmail } from './emails.js';
+import { createPlannedNames } from './new-names.js';
 import {
   addAccountTagsSql,
   applyStateSql,
@@ -105,6 +106,7 @@ export async function runImport(services: Services, batchId: string, options: Ru
   }
   await services.db.execute(sql`update import_batches set status = 'running', started_at = coalesce(started_at, now()) where id = ${batch.id} and status = 'queued'`);
   const ctx: Ctx = { ...services, actor };
+  await createPlannedNames(ctx, batch);
   const share = jobCpuShare('jobs');
   await hashRowPasswords(ctx, batch, { ...options, hashConcurrency: options.hashConcurrency ?? share.hashConcurrency });
   await applyRows(ctx, batch, { ...options, applyConcurrency: options.applyConcurrency ?? share.applyConcurrency });
