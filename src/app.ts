@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { handleError, handleNotFound } from './http/error-handlers.js';
 import { bodySizeLimit } from './http/middleware/body-size.js';
 import { csrfProtection } from './http/middleware/csrf.js';
+import { featureContext } from './http/middleware/feature-context.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { sessionLoader } from './http/middleware/session.js';
 import { pageRenderer } from './http/render.js';
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(securityHeaders());
   app.route('/static', staticRoutes);
   app.use(sessionLoader());
+  app.use(featureContext());
   app.use(bodySizeLimit());
   app.use(csrfProtection());
   app.use(pageRenderer);

@@ -34,6 +34,11 @@ export const EnvSchema = v.object({
   DEV_MAILBOX: v.optional(v.picklist(['0', '1', 'true', 'false'])),
   /** Set when the service is reached over https (cookies get the Secure flag). */
   SECURE_COOKIES: flag,
+  /**
+   * How many proxies (load balancer, reverse proxy) stand in front of the service and append to
+   * X-Forwarded-For. 0: the socket's peer is the client. The sign-in throttle counts per client address.
+   */
+  TRUST_PROXY: v.pipe(v.optional(v.string(), '0'), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(10)),
   WORKER_CONCURRENCY: v.pipe(v.optional(v.string(), '4'), v.transform(Number), v.integer(), v.minValue(1)),
   /** How often a job runner says it is alive (worker/recovery.ts). */
   WORKER_HEARTBEAT_SECONDS: v.pipe(v.optional(v.string(), '20'), v.transform(Number), v.integer(), v.minValue(1)),
