@@ -8,6 +8,7 @@ import { cleanUpImportsTask } from './tasks/clean-up-imports.js';
 import { enqueueClassroomSyncsTask } from './tasks/enqueue-classroom-syncs.js';
 import { syncClassroomLinkTask } from './tasks/sync-classroom-link.js';
 import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
+import { runBulkActionTask } from './tasks/run-bulk-action.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
 export function createTaskList(runtime: WorkerRuntime): TaskList {
@@ -20,6 +21,7 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
     sync_classroom_link: syncClassroomLinkTask(runtime),
     enqueue_classroom_syncs: enqueueClassroomSyncsTask(runtime),
     run_assignment_request: runAssignmentRequestTask(runtime),
+    run_bulk_action: runBulkActionTask(runtime),
   };
 }
 

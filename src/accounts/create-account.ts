@@ -43,6 +43,29 @@ export async function createAccountOptions(ctx: Ctx): Promise<CreateAccountOptio
   return { welcomeEmailEnabled: org?.welcome_email_enabled ?? false };
 }
 
+/** The name and email rules of every form that writes an account (Create Account, an account's page). */
+export function nameAndEmailProblems(firstName: string, lastName: string, email: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!firstName) fields.firstName = 'Enter a first name.';
+  else if (firstName.length > NAME_MAX_LENGTH) fields.firstName = `A first name can be at most ${NAME_MAX_LENGTH} characters.`;
+  if (!lastName) fields.lastName = 'Enter a last name.';
+  else if (lastName.length > NAME_MAX_LENGTH) fields.lastName = `A last name can be at most ${NAME_MAX_LENGTH} characters.`;
+  const emailError = emailProblem(email);
+  if (emailError) fields.email = emailError;
+  return fields;
+}
+
+/** A learner needs a group; a group administrator places accounts only in the groups they manage. */
+export function accountGroupProblem(actor: Ctx['actor'], kind: 'user' | 'administrator', groupId: string | null): string | null {
+  if (!actor.isSystemAdmin) {
+    if (!groupId) return 'Choose a group.';
+    if (!actor.managedGroupIds.includes(groupId)) return 'Choose one of the groups you manage.';
+  } else if (kind === 'user' && !groupId) {
+    return 'Choose a group.';
+  }
+  return null;
+}
+
 /**
  * Creates one account. Users can be created by any administrator, in a group they manage;
  * administrators only by system administrators. Every id in the input is checked against the
@@ -55,12 +78,7 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promis
   const firstName = input.firstName.trim();
   const lastName = input.lastName.trim();
   const email = normaliseEmail(input.email);
-  if (!firstName) fields.firstName = 'Enter a first name.';
-  else if (firstName.length > NAME_MAX_LENGTH) fields.firstName = `A first name can be at most ${NAME_MAX_LENGTH} characters.`;
-  if (!lastName) fields.lastName = 'Enter a last name.';
-  else if (lastName.length > NAME_MAX_LENGTH) fields.lastName = `A last name can be at most ${NAME_MAX_LENGTH} characters.`;
-  const emailError = emailProblem(email);
-  if (emailError) fields.email = emailError;
+  Object.assign(fields, nameAndEmailProblems(firstName, lastName, email));
 
   const kind = input.kind === 'administrator' ? 'administrator' : input.kind === 'user' ? 'user' : null;
   if (!kind) fields.kind = 'Choose an account type.';
@@ -70,12 +88,8 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promis
   const groupId = input.groupId || null;
   const ids = [groupId, ...input.managedGroupIds, ...input.tagIds].filter((x): x is string => !!x);
   if (ids.some((id) => !isUuid(id))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
-  if (!actor.isSystemAdmin) {
-    if (!groupId) fields.groupId = 'Choose a group.';
-    else if (!actor.managedGroupIds.includes(groupId)) fields.groupId = 'Choose one of the groups you manage.';
-  } else if (kind === 'user' && !groupId) {
-    fields.groupId = 'Choose a group.';
-  }
+  const groupError = kind ? accountGroupProblem(actor, kind, groupId) : null;
+  if (groupError) fields.groupId = groupError;
   const managedGroupIds = kind === 'administrator' && !isSystemAdmin ? [...new Set(input.managedGroupIds)] : [];
   if (kind === 'administrator' && !isSystemAdmin && managedGroupIds.length === 0) {
     fields.managedGroupIds = 'Choose at least one group this administrator manages, or make them a system administrator.';

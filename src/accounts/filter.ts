@@ -6,7 +6,11 @@ export interface AccountFilter {
   q?: string | undefined;
   tagId?: string | undefined;
   groupId?: string | undefined;
+  /** Active or deactivated accounts only; absent means all. */
+  status?: AccountStatusFilter | undefined;
 }
+
+export type AccountStatusFilter = 'active' | 'deactivated';
 
 const uuid = v.pipe(v.string(), v.uuid());
 
@@ -14,6 +18,7 @@ export const AccountFilterSchema = v.object({
   q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
   tagId: v.optional(v.union([uuid, v.literal('')])),
   groupId: v.optional(v.union([uuid, v.literal('')])),
+  status: v.optional(v.picklist(['active', 'deactivated', ''])),
 });
 
 /** Parses untrusted query/form values; unknown or malformed values are dropped, not errors. */
@@ -21,7 +26,8 @@ export function parseAccountFilter(input: Record<string, unknown>): AccountFilte
   const q = typeof input.q === 'string' ? input.q.trim().slice(0, 200) : '';
   const tagId = typeof input.tagId === 'string' && v.is(uuid, input.tagId) ? input.tagId : undefined;
   const groupId = typeof input.groupId === 'string' && v.is(uuid, input.groupId) ? input.groupId : undefined;
-  return { ...(q ? { q } : {}), ...(tagId ? { tagId } : {}), ...(groupId ? { groupId } : {}) };
+  const status = input.status === 'active' || input.status === 'deactivated' ? input.status : undefined;
+  return { ...(q ? { q } : {}), ...(tagId ? { tagId } : {}), ...(groupId ? { groupId } : {}), ...(status ? { status } : {}) };
 }
 
 function escapeLike(text: string): string {
@@ -41,6 +47,8 @@ export function accountFilterSql(filter: AccountFilter, alias = 'a'): SQL {
     parts.push(sql`lower(${a}.first_name || ' ' || ${a}.last_name || ' ' || ${a}.email) like ${pattern}`);
   }
   if (filter.groupId) parts.push(sql`${a}.group_id = ${filter.groupId}`);
+  if (filter.status === 'active') parts.push(sql`${a}.deactivated_at is null`);
+  if (filter.status === 'deactivated') parts.push(sql`${a}.deactivated_at is not null`);
   if (filter.tagId) parts.push(sql`exists (select 1 from account_tags at where at.account_id = ${a}.id and at.tag_id = ${filter.tagId})`);
   return sql.join(parts, sql` and `);
 }

@@ -20,6 +20,7 @@ export interface AccountListRow {
   isSystemAdmin: boolean;
   groupName: string | null;
   tags: string[];
+  deactivated: boolean;
 }
 
 export interface AccountListPage {
@@ -55,7 +56,7 @@ async function countAccounts(ctx: Ctx, where: SQL, filter: AccountFilter): Promi
   // A system administrator's tag filter is counted from account_tags alone: the database
   // guarantees an account only carries its own organisation's tags (sql/0002), and the tag is
   // checked to be this organisation's.
-  const tagOnly = ctx.actor.isSystemAdmin && filter.tagId && !filter.q && !filter.groupId;
+  const tagOnly = ctx.actor.isSystemAdmin && filter.tagId && !filter.q && !filter.groupId && !filter.status;
   const [row] = await ctx.db.execute<{ n: number }>(
     tagOnly
       ? sql`select count(*)::int as n from account_tags at
@@ -86,9 +87,10 @@ async function readPage(ctx: Ctx, where: SQL, filter: AccountFilter, page: numbe
     is_system_admin: boolean;
     group_name: string | null;
     tags: string[] | null;
+    deactivated: boolean;
   }>(sql`
     with page as (${pageIds})
-    select a.id, a.first_name, a.last_name, a.email, a.kind, a.is_system_admin, g.name as group_name,
+    select a.id, a.first_name, a.last_name, a.email, a.kind, a.is_system_admin, g.name as group_name, a.deactivated_at is not null as deactivated,
       (select array_agg(t.name order by t.name) from account_tags at join tags t on t.id = at.tag_id where at.account_id = a.id) as tags
     from page p join accounts a on a.id = p.id left join groups g on g.id = a.group_id
     order by p.last_name, p.first_name, p.id`);
@@ -101,6 +103,7 @@ async function readPage(ctx: Ctx, where: SQL, filter: AccountFilter, page: numbe
     isSystemAdmin: r.is_system_admin,
     groupName: r.group_name,
     tags: r.tags ?? [],
+    deactivated: r.deactivated,
   }));
 }
 

@@ -66,3 +66,65 @@ export async function countSelection(ctx: Ctx, selection: Selection): Promise<nu
   const rows = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from (${selectionAccountsSql(ctx, selection)}) s`);
   return rows[0]?.n ?? 0;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The accounts checked so far on View Accounts, kept on the server while the person pages,
+ * searches and filters (its id travels in the address as `selection`). Checking a box adds its
+ * account, unchecking removes it. Made on the first check; null while nothing was ever checked.
+ */
+export async function updateDraftSelection(
+  ctx: Ctx,
+  input: { selectionId: string | null; add: string[]; remove: string[] },
+): Promise<{ id: string; count: number } | null> {
+  const add = [...new Set(input.add.filter((id) => UUID.test(id)))];
+  const remove = [...new Set(input.remove.filter((id) => UUID.test(id)))];
+  const existing = input.selectionId && UUID.test(input.selectionId) ? await findDraft(ctx, input.selectionId) : null;
+  if (!existing) {
+    if (add.length === 0) return null;
+    const created = await createSelection(ctx, { allMatching: false, accountIds: add });
+    return { id: created.id, count: await countSelection(ctx, created) };
+  }
+  // A list longer than the limit is refused by the statement itself, which then changes nothing.
+  const [row] = await ctx.db.execute<{ n: number }>(sql`
+    with next as (
+      select coalesce(array_agg(distinct x), '{}') as ids
+      from unnest(${toUuidArray(existing.accountIds)} || ${toUuidArray(add)}) x where x <> all(${toUuidArray(remove)}))
+    update account_selections s set account_ids = next.ids from next
+    where s.id = ${existing.id} and cardinality(next.ids) <= ${MAX_EXPLICIT_SELECTION}
+    returning cardinality(s.account_ids)::int as n`);
+  if (!row) {
+    throw new ValidationError(`Check at most ${MAX_EXPLICIT_SELECTION} accounts one by one, or use "select all" to choose every matching account.`);
+  }
+  const updated = await getSelection(ctx, existing.id);
+  return { id: updated.id, count: await countSelection(ctx, updated) };
+}
+
+/** A draft is an explicit selection of this actor; anything else reads as none (a fresh one is made). */
+async function findDraft(ctx: Ctx, id: string): Promise<Selection | null> {
+  try {
+    const selection = await getSelection(ctx, id);
+    return selection.allMatching ? null : selection;
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}
+
+/** A draft to show on View Accounts, or null when the id is missing, not this actor's, or not a draft. */
+export async function readDraftSelection(ctx: Ctx, id: string | undefined): Promise<Selection | null> {
+  if (!id || !UUID.test(id)) return null;
+  return findDraft(ctx, id);
+}
+
+/**
+ * What Assign and the bulk actions act on: the draft's accounts, with the boxes of the page just
+ * submitted read as they were at that moment (a box unchecked a moment ago may not have reached
+ * the draft yet). Without a draft (no script), the boxes of the page alone.
+ */
+export function mergeDraft(draft: Selection | null, pageIds: string[], checkedIds: string[]): string[] {
+  const onPage = new Set(pageIds.filter((id) => UUID.test(id)));
+  const kept = (draft?.accountIds ?? []).filter((id) => !onPage.has(id));
+  return [...new Set([...kept, ...checkedIds.filter((id) => UUID.test(id))])];
+}

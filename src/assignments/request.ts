@@ -67,7 +67,7 @@ interface ResolvedInput {
   presetId: string | null;
   presetName: string | null;
   mode: AssignmentRequestMode;
-  /** `select a.id, a.kind from accounts a where ...`: the target accounts the actor may reach. */
+  /** `select a.id, a.kind, deactivated from accounts a where ...`: the target accounts the actor may reach. */
   targetsSql: SQL;
 }
 
@@ -127,10 +127,10 @@ export function planItems(items: AssignmentItem[], products: Product[]): Planned
 
 async function targetsSql(ctx: Ctx, targets: AssignmentTargets): Promise<SQL> {
   if (targets.kind === 'selection') {
-    return sql`select a.id, a.kind from accounts a where ${selectionConditionSql(ctx, await getSelection(ctx, targets.selectionId))}`;
+    return sql`select a.id, a.kind, a.deactivated_at is not null as deactivated from accounts a where ${selectionConditionSql(ctx, await getSelection(ctx, targets.selectionId))}`;
   }
   const ids = targets.accountIds.filter((id) => isUuid(id));
-  return sql`select a.id, a.kind from accounts a where ${accountScopeSql(ctx.actor, 'a')} and a.id = any(${toUuidArray(ids)})`;
+  return sql`select a.id, a.kind, a.deactivated_at is not null as deactivated from accounts a where ${accountScopeSql(ctx.actor, 'a')} and a.id = any(${toUuidArray(ids)})`;
 }
 
 interface PlanTotals {
@@ -166,9 +166,9 @@ export async function planAssignment(ctx: Ctx, input: AssignmentPlanInput, optio
   const { page, pageCount, offset } = paginate(t.accounts, options.page, PLAN_PAGE_SIZE);
   const pageRows = await ctx.db.execute<{ account_id: string; name: string; email: string; products: { position: number; outcome: PlannedOutcome; reason: string | null }[] }>(sql`
     with targets as (
-      select a.id, a.kind, a.first_name, a.last_name, a.email from (${resolved.targetsSql}) t join accounts a on a.id = t.id
+      select a.id, a.kind, t.deactivated, a.first_name, a.last_name, a.email from (${resolved.targetsSql}) t join accounts a on a.id = t.id
       order by a.last_name, a.first_name, a.id limit ${PLAN_PAGE_SIZE} offset ${offset}
-    ), p as (${pairsSql(sql`select id, kind from targets`, items, resolved.mode)})
+    ), p as (${pairsSql(sql`select id, kind, deactivated from targets`, items, resolved.mode)})
     select t.id as account_id, t.first_name || ' ' || t.last_name as name, t.email,
       json_agg(json_build_object('position', p.position, 'outcome', p.outcome, 'reason', ${reasonTextSql('p')}) order by p.position) as products
     from targets t join p on p.account_id = t.id
@@ -219,7 +219,7 @@ export async function createAssignmentRequest(
   }
   const write = async (t: Tx) => {
     // One pass over the targets: freeze their ids and count the credits they need.
-    const pairs = pairsSql(sql`select id, kind from chosen`, itemsSql(resolved.items, resolved.planned), resolved.mode);
+    const pairs = pairsSql(sql`select id, kind, deactivated from chosen`, itemsSql(resolved.items, resolved.planned), resolved.mode);
     // Every chosen account paying for every item is the most it can cost; when the balance covers
     // that (the usual case), the pairs need not be worked out here: the job counts them anyway.
     const mostPerAccount = resolved.planned.reduce((sum, item) => sum + item.creditCost, 0);

@@ -22,7 +22,7 @@ export function itemsSql(items: AssignmentItem[], planned: PlannedItem[]): SQL {
 /**
  * Every (account, product) pair of a request with what will happen to it and why. One rule set,
  * read by the verification page and applied by the job, so what is shown is what is done.
- * `accounts` yields the targets' `id` and `kind`; each row has account_id, product_id, the item's
+ * `accounts` yields the targets' `id`, `kind` and `deactivated`; each row has account_id, product_id, the item's
  * options, outcome (assign | renew | reassign | skip) and reason_code (why a skip; see reasonTextSql).
  */
 export function pairsSql(accounts: SQL, items: SQL, mode: AssignmentRequestMode): SQL {
@@ -30,6 +30,7 @@ export function pairsSql(accounts: SQL, items: SQL, mode: AssignmentRequestMode)
     select b.*,
       case
         when b.kind <> 'user' then 'skip'
+        when b.deactivated then 'skip'
         when b.existing_mode is null then 'assign'
         when ${mode} = 'renew' and b.mode = 'subscription' and b.existing_mode = 'subscription' and b.existing_ends_on < current_date then 'renew'
         when b.has_completed then 'reassign'
@@ -37,6 +38,7 @@ export function pairsSql(accounts: SQL, items: SQL, mode: AssignmentRequestMode)
       end as outcome,
       case
         when b.kind <> 'user' then 'administrator'
+        when b.deactivated then 'deactivated'
         when b.existing_mode is null then null
         when ${mode} = 'renew' and b.mode = 'subscription' and b.existing_mode = 'subscription' and b.existing_ends_on < current_date then null
         when ${mode} = 'renew' and b.existing_mode = 'subscription' then 'active'
@@ -46,7 +48,7 @@ export function pairsSql(accounts: SQL, items: SQL, mode: AssignmentRequestMode)
         else 'already'
       end as reason_code
     from (
-      select t.id as account_id, t.kind, i.product_id, i.position, i.mode, i.edition, i.months, i.starts_on, i.unit_ids, i.credit_cost,
+      select t.id as account_id, t.kind, t.deactivated, i.product_id, i.position, i.mode, i.edition, i.months, i.starts_on, i.unit_ids, i.credit_cost,
         x.mode as existing_mode, x.ends_on as existing_ends_on,
         (${mode} = 'reassign' and x.account_id is not null and exists (
           select 1 from unit_assignments u where u.account_id = t.id and u.product_id = i.product_id and u.status = 'completed'
@@ -62,6 +64,7 @@ export function reasonTextSql(p: string): SQL {
   const r = sql.raw(p);
   return sql`case ${r}.reason_code
     when 'administrator' then 'Administrator accounts do not take assignments.'
+    when 'deactivated' then 'The account is deactivated: reactivate it on its page, then assign again.'
     when 'active' then 'Subscription still active until ' || to_char(${r}.existing_ends_on, 'FMMonth FMDD, YYYY') || '.'
     when 'manual' then 'Assigned manually: there is no subscription to renew.'
     when 'nothing_completed' then 'Already assigned, with no completed units to re-assign.'

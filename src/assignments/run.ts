@@ -74,7 +74,7 @@ export async function runAssignmentRequest(services: Services, requestId: string
     await tx.execute(sql`
       create temp table job_chosen on commit drop as
       select unnest(account_ids) as id from assignment_requests where id = ${requestId}`);
-    const targets = sql`select a.id, a.kind from job_chosen c join accounts a on a.id = c.id where ${accountScopeSql(actor, 'a')}`;
+    const targets = sql`select a.id, a.kind, a.deactivated_at is not null as deactivated from job_chosen c join accounts a on a.id = c.id where ${accountScopeSql(actor, 'a')}`;
     const pairs = pairsSql(targets, items, request.mode);
 
     // Everything is written in one pass under a savepoint; if it costs more credits than the

@@ -1,8 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Actor, Services } from '../context.js';
 import { accounts } from '../db/schema/index.js';
 
-/** Loads an account as an Actor, with the groups it manages. Null when the account is gone. */
+/** Loads an account as an Actor, with the groups it manages. Null when the account is gone or deactivated. */
 export async function loadActor(
   services: Pick<Services, 'db'>,
   accountId: string,
@@ -20,6 +20,6 @@ export async function loadActor(
       managedGroupIds: sql<string[]>`coalesce((select array_agg(ag.group_id::text) from administrator_groups ag where ag.account_id = ${accounts.id}), '{}')`,
     })
     .from(accounts)
-    .where(eq(accounts.id, accountId));
+    .where(and(eq(accounts.id, accountId), isNull(accounts.deactivatedAt)));
   return rows[0] ?? null;
 }

@@ -60,10 +60,10 @@ export async function signIn(services: Services, input: SignInInput): Promise<Si
       wait,
     );
   }
-  const candidates = await services.db.execute<{ id: string; password_hash: string | null; must_change_password: boolean }>(sql`
-    select id, password_hash, must_change_password from accounts
+  const candidates = await services.db.execute<{ id: string; password_hash: string | null; must_change_password: boolean; deactivated: boolean }>(sql`
+    select id, password_hash, must_change_password, deactivated_at is not null as deactivated from accounts
     where lower(email) = ${email} order by last_sign_in_at desc nulls last, created_at limit 5`);
-  let match: { id: string; must_change_password: boolean } | undefined;
+  let match: { id: string; must_change_password: boolean; deactivated: boolean } | undefined;
   for (const candidate of candidates) {
     if (await services.passwords.verify(candidate.password_hash, input.password)) {
       match = candidate;
@@ -79,6 +79,8 @@ export async function signIn(services: Services, input: SignInInput): Promise<Si
     if (input.address) await recordFailure(services, `address:${input.address}`, MAX_FAILURES_PER_ADDRESS);
     throw new ValidationError(GENERIC_FAILURE);
   }
+  // Told only to whoever knows the password, so it reveals nothing to a guesser.
+  if (match.deactivated) throw new ValidationError('This account is deactivated. Ask your administrator to reactivate it.');
   await services.sql`delete from sign_in_failures where key = ${`email:${email}`}`;
   await services.sql`update accounts set last_sign_in_at = now() where id = ${match.id}`;
   return { accountId: match.id, mustChangePassword: match.must_change_password };

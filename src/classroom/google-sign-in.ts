@@ -46,7 +46,7 @@ export async function completeGoogleSignIn(
   if (!identity.emailVerified) throw new ConsentFailedError('Google has not verified this account’s email address, so it cannot be used to sign in.');
   const rows = await services.sql<{ account_id: string }[]>`
     select c.account_id from google_connections c join accounts a on a.id = c.account_id
-    where c.google_user_id = ${identity.googleUserId} and a.kind = 'administrator'`;
+    where c.google_user_id = ${identity.googleUserId} and a.kind = 'administrator' and a.deactivated_at is null`;
   if (rows.length !== 1) throw new NoConnectedAccountError(identity.email);
   return { accountId: rows[0]!.account_id, returnTo: pending.returnTo };
 }

@@ -24,6 +24,8 @@ const modules: Record<string, () => Promise<BenchModule>> = {
   mass_assign_100k: async () => (await import('./mass-assign.js')).massAssignBench,
   csv_import_100k: async () => (await import('./csv-import.js')).csvImport100kBench,
   csv_import_passwords_2k: async () => (await import('./csv-import.js')).csvImportPasswords2kBench,
+  bulk_tag_100k: async () => (await import('./directory.js')).bulkTagBench,
+  account_page: async () => (await import('./directory.js')).accountPageBench,
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -9,12 +9,14 @@ export interface AccountRowView {
   isSystemAdmin: boolean;
   groupName: string | null;
   tags: string[];
+  deactivated: boolean;
 }
 
 export interface AccountsFilterView {
   q: string;
   tagId: string;
   groupId: string;
+  status: string;
 }
 
 export interface AccountsResultsProps {
@@ -26,7 +28,17 @@ export interface AccountsResultsProps {
   filter: AccountsFilterView;
   /** "Select all across pages" chosen (server-side rendering of it, for pages loaded without script). */
   allSelected: boolean;
+  /** The draft selection kept on the server while paging and searching (null until a box is checked). */
+  draft?: DraftView | null;
   error?: string | null;
+}
+
+export interface DraftView {
+  id: string;
+  /** Accounts of the draft shown on this page (their boxes are checked). */
+  checkedOnPage: string[];
+  /** Accounts of the draft that are not on this page. */
+  otherCount: number;
 }
 
 export interface AccountsPageProps extends AccountsResultsProps {
@@ -40,10 +52,21 @@ export function accountsQuery(filter: AccountsFilterView, extra: Record<string, 
   if (filter.q) params.set('q', filter.q);
   if (filter.tagId) params.set('tagId', filter.tagId);
   if (filter.groupId) params.set('groupId', filter.groupId);
+  if (filter.status) params.set('status', filter.status);
   for (const [k, v] of Object.entries(extra)) params.set(k, String(v));
   const s = params.toString();
   return s ? `?${s}` : '';
 }
+
+/** The bulk actions of the toolbar; each opens a confirmation page naming the count. */
+const BULK_ACTIONS: [string, string][] = [
+  ['add-tag', 'Add tag'],
+  ['remove-tag', 'Remove tag'],
+  ['move-group', 'Move to group'],
+  ['deactivate', 'Deactivate'],
+  ['reactivate', 'Reactivate'],
+  ['delete', 'Delete'],
+];
 
 function accountType(row: AccountRowView): string {
   if (row.isSystemAdmin) return 'System administrator';
@@ -69,7 +92,9 @@ function pageNumbers(page: number, pageCount: number): (number | null)[] {
 function Pager(props: { page: number; pageCount: number; filter: AccountsFilterView }) {
   if (props.pageCount <= 1) return null;
   const link = (p: number) => `/accounts${accountsQuery(props.filter, { page: p })}`;
-  const hx = { 'hx-target': '#accounts-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true' };
+  // The draft selection's id is read when the link is followed: it may be made after the page was.
+  // It waits for a box's change still on its way to the server, so the draft is made first.
+  const hx = { 'hx-target': '#accounts-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true', 'hx-include': '#draft-selection', 'hx-sync': '#draft-sync:queue all' };
   return (
     <nav aria-label="Pages">
       {props.page > 1 ? (
@@ -105,10 +130,15 @@ function Pager(props: { page: number; pageCount: number; filter: AccountsFilterV
  */
 export function AccountsResults(props: AccountsResultsProps) {
   const { filter } = props;
-  const hasFilter = !!(filter.q || filter.tagId || filter.groupId);
+  const hasFilter = !!(filter.q || filter.tagId || filter.groupId || filter.status);
+  const draft = props.draft ?? null;
+  const checked = new Set(draft?.checkedOnPage ?? []);
+  const otherCount = draft?.otherCount ?? 0;
+  const selectedCount = otherCount + checked.size;
   const allLabel = `All ${plural(props.total, 'account', 'accounts')}${hasFilter ? ' matching your search and filters' : ''} are selected.`;
   return (
-    <div id="accounts-results">
+    // Not kept in htmx's history cache: Back and Forward ask the server, which knows the selection.
+    <div id="accounts-results" hx-history="false">
       <p class="muted" id="accounts-count" role="status" aria-live="polite">
         {props.total === 0
           ? hasFilter
@@ -122,6 +152,13 @@ export function AccountsResults(props: AccountsResultsProps) {
         <input type="hidden" name="q" value={filter.q} />
         <input type="hidden" name="tagId" value={filter.tagId} />
         <input type="hidden" name="groupId" value={filter.groupId} />
+        <input type="hidden" name="status" value={filter.status} />
+        <input type="hidden" name="selection" id="draft-selection" value={draft?.id ?? ''} />
+        {props.rows.map((row) => (
+          <input type="hidden" name="pageIds" value={row.id} />
+        ))}
+        {/* Every change of the boxes is sent with the whole form, so the server's draft follows the page. */}
+        <span hidden id="draft-sync" hx-post="/accounts/selection/draft" hx-trigger="selection-changed from:#selection-form" hx-swap="none" hx-sync="this:queue last"></span>
         {props.rows.length > 0 ? (
           <div class="table-wrap">
             <table class="accounts">
@@ -149,13 +186,14 @@ export function AccountsResults(props: AccountsResultsProps) {
                         data-select-row
                         id={`select-${row.id}`}
                         aria-label={`Select ${row.firstName} ${row.lastName}`}
-                        checked={props.allSelected}
+                        checked={props.allSelected || checked.has(row.id)}
                       />
                     </td>
                     <th scope="row">
-                      <label for={`select-${row.id}`}>
+                      <a href={`/accounts/${row.id}`}>
                         {row.lastName}, {row.firstName}
-                      </label>
+                      </a>
+                      {row.deactivated ? <span class="pill badge-deactivated">Deactivated</span> : null}
                     </th>
                     <td>{row.email}</td>
                     <td>{accountType(row)}</td>
@@ -187,25 +225,38 @@ export function AccountsResults(props: AccountsResultsProps) {
             data-selection-toolbar
             data-all-selected={props.allSelected ? 'true' : 'false'}
             data-all-label={allLabel}
+            data-other-count={String(otherCount)}
+            hidden={!props.allSelected && selectedCount === 0}
             role="region"
             aria-label="Selected accounts"
           >
             <div class="inner">
               <input type="hidden" name="all" value={props.allSelected ? '1' : ''} />
               <span data-selection-count aria-live="polite">
-                {props.allSelected ? allLabel : 'Check the accounts you want, or select them all.'}
+                {props.allSelected ? allLabel : `${plural(selectedCount, 'account', 'accounts')} selected`}
               </span>
+              {otherCount > 0 && hasFilter ? (
+                <span class="muted small" data-kept-note>
+                  Accounts you checked before changing the search or filters stay selected.
+                </span>
+              ) : null}
+              <span id="selection-problem" role="alert"></span>
               {props.total > props.rows.length ? (
                 <a href={`/accounts${accountsQuery(filter, { page: props.page, all: 1 })}`} data-select-all hidden={props.allSelected}>
                   Select all {plural(props.total, 'account', 'accounts')} across all pages
                 </a>
               ) : null}
-              <a href={`/accounts${accountsQuery(filter, { page: props.page })}`} data-clear-selection hidden={!props.allSelected}>
+              <a href={`/accounts${accountsQuery(filter, { page: props.page })}`} data-clear-selection hidden={!props.allSelected && selectedCount === 0}>
                 Clear selection
               </a>
               <button class="btn" type="submit">
                 Assign
               </button>
+              {BULK_ACTIONS.map(([value, label]) => (
+                <button class="btn secondary" type="submit" name="bulk" value={value}>
+                  {label}
+                </button>
+              ))}
             </div>
           </div>
         ) : null}
@@ -236,6 +287,8 @@ export function AccountsPage(props: AccountsPageProps) {
         hx-swap="outerHTML"
         hx-push-url="true"
         hx-trigger="submit, input delay:300ms"
+        hx-include="#draft-selection"
+        hx-sync="#draft-sync:queue last"
       >
         <div class="field">
           <label for="q">Search</label>
@@ -243,6 +296,16 @@ export function AccountsPage(props: AccountsPageProps) {
         </div>
         <SelectField name="tagId" label="Tag" emptyLabel="All tags" options={props.tags.map((t) => ({ value: t.id, label: t.name }))} value={filter.tagId} />
         <SelectField name="groupId" label="Group" emptyLabel="All groups" options={props.groups.map((g) => ({ value: g.id, label: g.name }))} value={filter.groupId} />
+        <SelectField
+          name="status"
+          label="Status"
+          emptyLabel="All"
+          options={[
+            { value: 'active', label: 'Active' },
+            { value: 'deactivated', label: 'Deactivated' },
+          ]}
+          value={filter.status}
+        />
         <button class="btn secondary" type="submit">
           Search
         </button>

@@ -1,7 +1,8 @@
 /**
  * The little script every page loads. It only enhances: every page works without it.
  * - [data-select-page] header checkbox toggles the row checkboxes of its table.
- * - [data-selection-toolbar] appears when a [data-select-row] box is checked and shows the count.
+ * - [data-selection-toolbar] appears when accounts are selected and shows the count; each change of
+ *   the boxes fires selection-changed on #selection-form, which htmx sends to the server's draft.
  * - [data-dropzone] turns a file input's wrapper into a drag-and-drop target.
  * - [data-autosubmit] submits its form when changed (filters).
  * - [data-confirm] asks before submitting.
@@ -9,34 +10,45 @@
 export const appScript = `
 (function(){
   function rows(scope){return Array.prototype.slice.call((scope||document).querySelectorAll('input[data-select-row]'));}
+  function bar(){return document.querySelector('[data-selection-toolbar]');}
+  // The server keeps the draft selection; the count shown is the draft's other pages plus this page's boxes.
   function syncToolbar(){
-    var bar=document.querySelector('[data-selection-toolbar]');
-    if(!bar)return;
-    var checked=rows().filter(function(b){return b.checked;}).length;
-    var all=bar.getAttribute('data-all-selected')==='true';
-    bar.hidden=!(checked>0||all);
-    var count=bar.querySelector('[data-selection-count]');
-    if(count)count.textContent=all?(bar.getAttribute('data-all-label')||''):checked+(checked===1?' account selected':' accounts selected');
-    var sa=bar.querySelector('[data-select-all]');if(sa)sa.hidden=all;
-    var cl=bar.querySelector('[data-clear-selection]');if(cl)cl.hidden=!all;
+    var b=bar();
+    if(!b)return;
+    var checked=rows().filter(function(x){return x.checked;}).length;
+    var all=b.getAttribute('data-all-selected')==='true';
+    var total=(parseInt(b.getAttribute('data-other-count')||'0',10)||0)+checked;
+    b.hidden=!(total>0||all);
+    var count=b.querySelector('[data-selection-count]');
+    if(count)count.textContent=all?(b.getAttribute('data-all-label')||''):total+(total===1?' account selected':' accounts selected');
+    var sa=b.querySelector('[data-select-all]');if(sa)sa.hidden=all;
+    var cl=b.querySelector('[data-clear-selection]');if(cl)cl.hidden=!(all||total>0);
     var head=document.querySelector('input[data-select-page]');
-    if(head){var r=rows();head.checked=r.length>0&&r.every(function(b){return b.checked;});head.indeterminate=checked>0&&!head.checked;}
+    if(head){var r=rows();head.checked=r.length>0&&r.every(function(x){return x.checked;});head.indeterminate=checked>0&&!head.checked;}
   }
+  function tellServer(){var f=document.getElementById('selection-form');if(f)f.dispatchEvent(new CustomEvent('selection-changed'));}
   document.addEventListener('change',function(e){
     var t=e.target;
-    if(t&&t.matches&&t.matches('input[data-select-page]')){rows().forEach(function(b){b.checked=t.checked;});}
+    if(t&&t.matches&&t.matches('input[data-select-page]')){rows().forEach(function(x){x.checked=t.checked;});}
     if(t&&t.matches&&(t.matches('input[data-select-page]')||t.matches('input[data-select-row]'))){
-      var bar=document.querySelector('[data-selection-toolbar]');
-      if(bar&&bar.getAttribute('data-all-selected')==='true'&&!t.checked){bar.setAttribute('data-all-selected','false');var m=bar.querySelector('input[name=all]');if(m)m.value='';}
+      var b=bar();
+      if(b&&b.getAttribute('data-all-selected')==='true'&&!t.checked){b.setAttribute('data-all-selected','false');var m=b.querySelector('input[name=all]');if(m)m.value='';}
       syncToolbar();
+      tellServer();
     }
     if(t&&t.closest&&t.closest('[data-autosubmit]')&&t.form){if(t.form.requestSubmit)t.form.requestSubmit();else t.form.submit();}
   });
   function setAll(on){
-    var bar=document.querySelector('[data-selection-toolbar]');if(!bar)return;
-    bar.setAttribute('data-all-selected',on?'true':'false');
-    var m=bar.querySelector('input[name=all]');if(m)m.value=on?'1':'';
-    rows().forEach(function(b){b.checked=on;});
+    var b=bar();if(!b)return;
+    b.setAttribute('data-all-selected',on?'true':'false');
+    var m=b.querySelector('input[name=all]');if(m)m.value=on?'1':'';
+    rows().forEach(function(x){x.checked=on;});
+    if(!on){
+      // Clearing forgets the draft too: the next box checked starts a new one.
+      b.setAttribute('data-other-count','0');
+      var d=document.getElementById('draft-selection');if(d)d.value='';
+      var u=new URL(window.location.href);u.searchParams.delete('selection');u.searchParams.delete('all');history.replaceState(history.state,'',u.pathname+u.search);
+    }
     syncToolbar();
   }
   document.addEventListener('click',function(e){

@@ -89,6 +89,8 @@ export const accounts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+    /** Set while the account is deactivated: it cannot sign in and mass assign skips it. */
+    deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('accounts_organisation_email_key').on(t.organisationId, sql`lower(${t.email})`),
@@ -99,7 +101,13 @@ export const accounts = pgTable(
     index('accounts_organisation_id_idx').on(t.organisationId, t.id),
     index('accounts_list_order_idx').on(t.organisationId, t.lastName, t.firstName, t.id),
     index('accounts_group_list_order_idx').on(t.organisationId, t.groupId, t.lastName, t.firstName, t.id),
+<<<<<<< HEAD
     // The organisation beside the trigrams (btree_gin), so a search costs what its school's data costs (sql/0160).
+=======
+    index('accounts_deactivated_list_order_idx')
+      .on(t.organisationId, t.lastName, t.firstName, t.id)
+      .where(sql`${t.deactivatedAt} is not null`),
+>>>>>>> main
     index('accounts_search_trgm_idx').using(
       'gin',
       t.organisationId,
@@ -238,7 +246,10 @@ export const auditLog = pgTable(
     ipAddress: inet('ip_address'),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_log_organisation_at_idx').on(t.organisationId, t.at)],
+  (t) => [
+    index('audit_log_organisation_at_idx').on(t.organisationId, t.at),
+    index('audit_log_subject_idx').on(t.subjectId, t.at).where(sql`${t.subjectType} = 'account'`),
+  ],
 );
 
 /**

@@ -2,11 +2,13 @@ import { Hono } from 'hono';
 import { createAccount, createAccountOptions } from '../../accounts/create-account.js';
 import { parseAccountFilter, type AccountFilter } from '../../accounts/filter.js';
 import { findVisibleAccount, listAccounts, listGroups, listTags } from '../../accounts/list.js';
-import { createSelection } from '../../accounts/selection.js';
-import { AccountsPage, AccountsResults, type AccountsFilterView } from '../../../views/pages/accounts.js';
+import { countSelection, createSelection, mergeDraft, readDraftSelection, updateDraftSelection, type Selection } from '../../accounts/selection.js';
+import type { Ctx } from '../../context.js';
+import { ValidationError } from '../../errors.js';
+import { AccountsPage, AccountsResults, type AccountsFilterView, type DraftView } from '../../../views/pages/accounts.js';
 import { CreateAccountPage, EMPTY_CREATE_ACCOUNT_VALUES, type CreateAccountPageProps } from '../../../views/pages/create-account.js';
 import { rerenderOn } from '../form-errors.js';
-import { emailText, fields, flag, idList, optionalId, page, secret, text } from '../input/schemas.js';
+import { choice, emailText, fields, flag, idList, optionalId, page, secret, text } from '../input/schemas.js';
 import * as input from '../input/validate.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
@@ -15,11 +17,24 @@ const FilterFields = {
   q: text('The search'),
   tagId: text('The tag'),
   groupId: text('The group'),
+  status: text('The status'),
 };
 
-const ListQuery = fields({ ...FilterFields, page, all: flag });
+const BULK_KINDS = ['', 'add-tag', 'remove-tag', 'move-group', 'deactivate', 'reactivate', 'delete'] as const;
 
-const SelectionForm = fields({ ...FilterFields, all: flag, accountId: idList('An account') });
+const ListQuery = fields({ ...FilterFields, page, all: flag, selection: optionalId('The selection'), done: text('The result') });
+
+// The page's ids and the draft come with every submit, so boxes changed a moment ago count as shown.
+const SelectionForm = fields({
+  ...FilterFields,
+  all: flag,
+  accountId: idList('An account'),
+  pageIds: idList('An account'),
+  selection: optionalId('The selection'),
+  bulk: choice(BULK_KINDS, ''),
+});
+
+const DraftForm = fields({ accountId: idList('An account'), pageIds: idList('An account'), selection: optionalId('The selection') });
 
 const CreatedQuery = fields({ created: optionalId('The account') });
 
@@ -39,7 +54,30 @@ const CreateForm = fields({
 });
 
 function filterView(filter: AccountFilter): AccountsFilterView {
-  return { q: filter.q ?? '', tagId: filter.tagId ?? '', groupId: filter.groupId ?? '' };
+  return { q: filter.q ?? '', tagId: filter.tagId ?? '', groupId: filter.groupId ?? '', status: filter.status ?? '' };
+}
+
+/** The draft as View Accounts shows it: which boxes of this page are checked, and how many others. */
+async function draftView(ctx: Ctx, draft: Selection | null, pageIds: string[]): Promise<DraftView | null> {
+  if (!draft) return null;
+  const inDraft = new Set(draft.accountIds);
+  const checkedOnPage = pageIds.filter((id) => inDraft.has(id));
+  const total = await countSelection(ctx, draft);
+  return { id: draft.id, checkedOnPage, otherCount: Math.max(0, total - checkedOnPage.length) };
+}
+
+/** The address of View Accounts the person is on, with the draft's id in it (for Back, Forward and reload). */
+function addressWithDraft(current: string | undefined, selectionId: string): string | null {
+  if (!current) return null;
+  try {
+    const url = new URL(current);
+    if (url.pathname !== '/accounts') return null;
+    url.searchParams.set('selection', selectionId);
+    url.searchParams.delete('all');
+    return url.pathname + url.search;
+  } catch {
+    return null;
+  }
 }
 
 async function createPageProps(c: AppContext, extra: Partial<CreateAccountPageProps> = {}): Promise<CreateAccountPageProps> {
@@ -64,6 +102,7 @@ export const accountsRoutes = new Hono<AppEnv>()
     const filter = parseAccountFilter(query);
     const allSelected = query.all;
     const list = await listAccounts(ctx, { filter, page: query.page });
+    const draft = await draftView(ctx, await readDraftSelection(ctx, query.selection), list.rows.map((r) => r.id));
     const results = {
       csrfToken: c.get('csrfToken'),
       rows: list.rows,
@@ -72,13 +111,15 @@ export const accountsRoutes = new Hono<AppEnv>()
       pageCount: list.pageCount,
       filter: filterView(filter),
       allSelected: allSelected && list.total > 0,
+      draft,
     };
     c.header('Vary', 'HX-Request, HX-Target');
     if (c.req.header('hx-request') === 'true' && c.req.header('hx-target') === 'accounts-results') {
       return c.html(<AccountsResults {...results} />);
     }
     const [groups, tags] = await Promise.all([listGroups(ctx), listTags(ctx)]);
-    return c.render(<AccountsPage {...results} groups={groups} tags={tags} />, { title: 'View Accounts' });
+    const notice = query.done === 'deleted' ? 'The account was deleted, with its assignments and their progress.' : null;
+    return c.render(<AccountsPage {...results} groups={groups} tags={tags} notice={notice} />, { title: 'View Accounts' });
   })
   .post('/selection', input.form(SelectionForm), async (c) => {
     const ctx = c.get('ctx');
@@ -87,9 +128,11 @@ export const accountsRoutes = new Hono<AppEnv>()
     return rerenderOn(
       c,
       async () => {
+        const draft = await readDraftSelection(ctx, form.selection);
         const selection = form.all
           ? await createSelection(ctx, { allMatching: true, filter })
-          : await createSelection(ctx, { allMatching: false, accountIds: form.accountId });
+          : await createSelection(ctx, { allMatching: false, accountIds: mergeDraft(draft, form.pageIds, form.accountId) });
+        if (form.bulk) return c.redirect(`/accounts/bulk/${selection.id}/${form.bulk}`, 303);
         return c.redirect(`/assign/${selection.id}`, 303);
       },
       async (error) => {
@@ -109,6 +152,38 @@ export const accountsRoutes = new Hono<AppEnv>()
             error={error.message}
           />,
           { title: 'View Accounts' },
+        );
+      },
+    );
+  })
+  .post('/selection/draft', input.form(DraftForm), async (c) => {
+    const form = c.req.valid('form');
+    const checked = new Set(form.accountId);
+    return rerenderOn(
+      c,
+      async () => {
+        const draft = await updateDraftSelection(c.get('ctx'), {
+          selectionId: form.selection || null,
+          add: [...checked],
+          remove: form.pageIds.filter((id) => !checked.has(id)),
+        });
+        if (!draft) return c.body(null, 204);
+        const address = addressWithDraft(c.req.header('hx-current-url'), draft.id);
+        if (address) c.header('HX-Replace-Url', address);
+        return c.html(
+          <>
+            <input type="hidden" name="selection" id="draft-selection" value={draft.id} hx-swap-oob="true" />
+            <span id="selection-problem" role="alert" hx-swap-oob="true"></span>
+          </>,
+        );
+      },
+      // Shown in the toolbar; htmx swaps only a successful answer, so the refusal is answered with 200.
+      async (error: ValidationError) => {
+        c.status(200);
+        return c.html(
+          <span id="selection-problem" role="alert" hx-swap-oob="true">
+            {error.message}
+          </span>,
         );
       },
     );

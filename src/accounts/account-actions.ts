@@ -1,0 +1,88 @@
+import type { SQL } from 'drizzle-orm';
+import type { Actor } from '../context.js';
+import type { Db } from '../db/client.js';
+import { ValidationError } from '../errors.js';
+import {
+  actionableAccountsSql,
+  addTagSql,
+  deactivateSql,
+  deleteSql,
+  hasActiveSystemAdminSql,
+  moveGroupSql,
+  reactivateSql,
+  removeTagSql,
+  type AccountAction,
+  type ChangedRow,
+} from './account-actions-sql.js';
+
+type Tx = Pick<Db, 'execute'>;
+
+/**
+ * Applies one action to the accounts `which` stands for (a condition on `accounts a`), in one
+ * set-based statement, in the caller's transaction. The same function serves an account's page
+ * (`a.id = :id`), a bulk action run at once and the run_bulk_action job. Accounts the actor may
+ * not act on are left alone and counted as not changed by the caller.
+ */
+export async function applyAccountAction(tx: Tx, actor: Actor, action: AccountAction, which: SQL): Promise<{ changed: number }> {
+  const targets = actionableAccountsSql(actor, which, action.kind);
+  const statement = actionSql(actor, action, targets);
+  const [row] = await tx.execute<ChangedRow>(statement);
+  if (action.kind === 'deactivate' || action.kind === 'delete') await keepASystemAdmin(tx, actor);
+  return { changed: row?.changed ?? 0 };
+}
+
+function actionSql(actor: Actor, action: AccountAction, targets: SQL): SQL {
+  switch (action.kind) {
+    case 'add-tag':
+      return addTagSql(actor, targets, action.tagId);
+    case 'remove-tag':
+      return removeTagSql(actor, targets, action.tagId);
+    case 'move-group':
+      return moveGroupSql(actor, targets, action.groupId);
+    case 'deactivate':
+      return deactivateSql(targets);
+    case 'reactivate':
+      return reactivateSql(targets);
+    case 'delete':
+      return deleteSql(targets);
+  }
+}
+
+/**
+ * The organisation's last active system administrator is never deactivated or deleted. The actor
+ * is never among the targets, so this holds by construction; the check keeps it true should that
+ * change, by refusing the whole statement.
+ */
+async function keepASystemAdmin(tx: Tx, actor: Actor): Promise<void> {
+  const [row] = await tx.execute<{ ok: boolean }>(hasActiveSystemAdminSql(actor.organisationId));
+  if (!row?.ok) {
+    throw new ValidationError('Nothing was changed: your organisation would be left without an active system administrator. Make another account a system administrator first.');
+  }
+}
+
+/** The action's words for people: the button, the result line, the audit log. */
+export function actionLabel(kind: AccountAction['kind']): string {
+  return { 'add-tag': 'Add tag', 'remove-tag': 'Remove tag', 'move-group': 'Move to group', deactivate: 'Deactivate', reactivate: 'Reactivate', delete: 'Delete' }[kind];
+}
+
+/** Reads a posted action and its tag or group; null when it is not one we know. */
+export function parseAccountAction(kind: string, values: { tagId?: string; groupId?: string }): AccountAction | null {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  switch (kind) {
+    case 'add-tag':
+    case 'remove-tag':
+      if (!values.tagId) throw new ValidationError('Choose a tag.', { tagId: 'Choose a tag.' });
+      if (!uuid.test(values.tagId)) return null;
+      return { kind, tagId: values.tagId };
+    case 'move-group':
+      if (!values.groupId) throw new ValidationError('Choose a group.', { groupId: 'Choose a group.' });
+      if (!uuid.test(values.groupId)) return null;
+      return { kind, groupId: values.groupId };
+    case 'deactivate':
+    case 'reactivate':
+    case 'delete':
+      return { kind };
+    default:
+      return null;
+  }
+}
