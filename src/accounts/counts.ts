@@ -7,10 +7,10 @@ import { toUuidArray } from './scope.js';
  * The count of the accounts an administrator sees, from the per-group counts the database keeps
  * (sql/0161), when the filter is by group at most. A few rows instead of every account; exact, as
  * the counts change in the same transactions as the accounts. Null when the filter needs the
- * accounts themselves (a search or a tag), or the actor is not an administrator.
+ * accounts themselves (a search, a tag or active/deactivated), or the actor is not an administrator.
  */
 export function keptCountSql(actor: Actor, filter: AccountFilter): SQL | null {
-  if (filter.q || filter.tagId || actor.kind !== 'administrator') return null;
+  if (filter.q || filter.tagId || filter.status || actor.kind !== 'administrator') return null;
   const parts: SQL[] = [sql`c.organisation_id = ${actor.organisationId}`];
   if (!actor.isSystemAdmin) parts.push(sql`c.group_id = any(${toUuidArray(actor.managedGroupIds)})`);
   if (filter.groupId) parts.push(sql`c.group_id = ${filter.groupId}`);

@@ -101,13 +101,10 @@ export const accounts = pgTable(
     index('accounts_organisation_id_idx').on(t.organisationId, t.id),
     index('accounts_list_order_idx').on(t.organisationId, t.lastName, t.firstName, t.id),
     index('accounts_group_list_order_idx').on(t.organisationId, t.groupId, t.lastName, t.firstName, t.id),
-<<<<<<< HEAD
-    // The organisation beside the trigrams (btree_gin), so a search costs what its school's data costs (sql/0160).
-=======
     index('accounts_deactivated_list_order_idx')
       .on(t.organisationId, t.lastName, t.firstName, t.id)
       .where(sql`${t.deactivatedAt} is not null`),
->>>>>>> main
+    // The organisation beside the trigrams (btree_gin), so a search costs what its school's data costs (sql/0160).
     index('accounts_search_trgm_idx').using(
       'gin',
       t.organisationId,
