@@ -1,3 +1,4 @@
+import './thread-pool.js';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { seedDemoIfEmpty } from './db/seed.js';
@@ -23,7 +24,8 @@ if (seeded) {
   console.log('');
 }
 
-const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl });
+// Jobs run beside the pages here, so they leave a core to the requests (src/cpu-share.ts).
+const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl, role: 'web-and-jobs' });
 const app = createApp({ config: runtime.config, services: () => runtime.services });
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   console.log(`Rosterbridge is running at ${runtime.config.appUrl} (port ${info.port}).`);

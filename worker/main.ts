@@ -1,3 +1,4 @@
+import '../src/thread-pool.js';
 import { parseEnv } from '../src/env.js';
 import { startNodeRuntime } from '../src/node-runtime.js';
 import { startRunner } from './runner.js';
@@ -6,7 +7,7 @@ import { startRunner } from './runner.js';
 const env = parseEnv(process.env);
 // Our SIGINT/SIGTERM handlers below stop the runner, then the database (embedded or not), then exit.
 const runtime = await startNodeRuntime(env, { ownSignals: true });
-const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl });
+const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl, role: 'jobs' });
 console.log('Rosterbridge job runner started.');
 
 let stopping = false;

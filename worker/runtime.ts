@@ -1,6 +1,7 @@
 import type { Services } from '../src/context.js';
 import type { Env } from '../src/env.js';
 import type { Mailer } from '../src/mail/mailer.js';
+import type { ProcessRole } from '../src/cpu-share.js';
 
 /** What every task may use. Built once per process by the entry that starts the runner. */
 export interface WorkerRuntime {
@@ -9,4 +10,6 @@ export interface WorkerRuntime {
   mailer: Mailer | null;
   /** Database URL, for tasks that need their own connection (e.g. COPY streams). */
   databaseUrl: string;
+  /** Whether this process also serves pages (its jobs then leave a core to requests); 'jobs' when omitted. */
+  role?: ProcessRole;
 }

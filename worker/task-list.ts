@@ -1,6 +1,7 @@
 import type { TaskList } from 'graphile-worker';
 import type { WorkerRuntime } from './runtime.js';
 import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
+import { foldAccountCountsTask } from './tasks/fold-account-counts.js';
 import { sendEmailTask } from './tasks/send-email.js';
 import { runImportTask } from './tasks/run-import.js';
 import { cleanUpImportsTask } from './tasks/clean-up-imports.js';
@@ -14,6 +15,7 @@ export function createTaskList(runtime: WorkerRuntime): TaskList {
   return {
     send_email: sendEmailTask(runtime),
     clean_up_sessions: cleanUpSessionsTask(runtime),
+    fold_account_counts: foldAccountCountsTask(runtime),
     run_import: runImportTask(runtime),
     clean_up_imports: cleanUpImportsTask(runtime),
     sync_classroom_link: syncClassroomLinkTask(runtime),
@@ -28,6 +30,7 @@ export function crontab(runtime: WorkerRuntime): string {
   return [
     '15 3 * * * clean_up_sessions ?id=clean_up_sessions',
     '45 3 * * * clean_up_imports ?id=clean_up_imports',
+    '30 4 * * * fold_account_counts ?id=fold_account_counts',
     `${runtime.env.CLASSROOM_SYNC_SCHEDULE} enqueue_classroom_syncs ?id=enqueue_classroom_syncs`,
   ].join('\n');
 }

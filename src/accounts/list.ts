@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
+import { keptCountSql } from './counts.js';
 import { accountFilterSql, type AccountFilter } from './filter.js';
 import { accountScopeSql } from './scope.js';
 import { clampPage, paginate } from '../pagination.js';
@@ -47,6 +48,11 @@ export async function listAccounts(ctx: Ctx, input: { filter: AccountFilter; pag
 }
 
 async function countAccounts(ctx: Ctx, where: SQL, filter: AccountFilter): Promise<number> {
+  const kept = keptCountSql(ctx.actor, filter);
+  if (kept) {
+    const [row] = await ctx.db.execute<{ n: number }>(kept);
+    return row?.n ?? 0;
+  }
   // A system administrator's tag filter is counted from account_tags alone: the database
   // guarantees an account only carries its own organisation's tags (sql/0002), and the tag is
   // checked to be this organisation's.

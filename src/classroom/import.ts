@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { accountScopeSql, groupScopeSql, toUuidArray } from '../accounts/scope.js';
 import { createAssignmentRequest } from '../assignments/request.js';
 import { recordAudit } from '../audit.js';
+import { mapLimit } from '../concurrency.js';
 import type { Ctx } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import {
@@ -122,20 +123,6 @@ function fieldsOf(issues: v.BaseIssue<unknown>[]): Record<string, string> {
     const key = String(issue.path?.[0]?.key ?? 'form');
     out[key] ??= issue.message;
   }
-  return out;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
   return out;
 }
 

@@ -1,3 +1,4 @@
+import '../../src/thread-pool.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -17,6 +18,8 @@ import type { BenchContext, BenchModule } from './bench-context.js';
  */
 const modules: Record<string, () => Promise<BenchModule>> = {
   accounts_search_100k: async () => (await import('./accounts-search.js')).accountsSearchBench,
+  accounts_search_2m: async () => (await import('./accounts-search.js')).accountsSearch2mBench,
+  accounts_under_load: async () => (await import('./accounts-under-load.js')).accountsUnderLoadBench,
   classroom_sync_200x35: async () => (await import('./classroom-sync.js')).classroomSyncBench,
   mass_assign_100k: async () => (await import('./mass-assign.js')).massAssignBench,
   csv_import_100k: async () => (await import('./csv-import.js')).csvImport100kBench,

@@ -3,6 +3,7 @@ import argon2 from 'argon2';
 import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx } from '../../src/context.js';
 import { NotFoundError, ValidationError } from '../../src/errors.js';
+import { changeUpdateChoice } from '../../src/imports/check.js';
 import {
   checkImportBatch,
   createImportBatch,
@@ -213,6 +214,42 @@ describe('import engine: the check', () => {
     expect((await getImportBatch(sysCtx, id)).status).toBe('draft');
     await checkImportBatch(sysCtx, id);
     expect((await outcomes(sysCtx, id))[12]).toEqual({ outcome: 'update', reason: 'An account with this email already exists; its password and group will be updated.' });
+  });
+
+  it('changes what to update on existing accounts without checking the rows again, deciding as a full check would', async () => {
+    await createAccount(db.services, org.organisationId, { email: 'relabel-user@engine.test', groupId: org.groups.North! });
+    await createAccount(db.services, org.organisationId, { email: 'relabel-admin@engine.test', kind: 'administrator', groupId: org.groups.North! });
+    const rows = [
+      row(2, { email: 'relabel-user@engine.test', password: 'changed-pass-1' }),
+      row(3, { email: 'relabel-admin@engine.test', password: 'changed-pass-1' }),
+      row(4, { email: 'relabel-new@engine.test', password: 'changed-pass-1' }),
+      row(5, { email: 'RELABEL-USER@engine.test', password: 'changed-pass-1' }),
+    ];
+    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North! });
+    const before = await outcomes(sysCtx, id);
+    expect(before[2]).toEqual({ outcome: 'keep', reason: 'An account with this email already exists; it will be left as it is.' });
+    const newIds = async () => db.services.sql<{ new_account_id: string | null }[]>`select new_account_id from import_rows where batch_id = ${id} order by row_number`;
+    const idsBefore = await newIds();
+
+    const summary = await changeUpdateChoice(sysCtx, id, { password: true, group: false, tags: true });
+    expect(summary).toEqual({ total: 4, toCreate: 1, toUpdate: 1, toKeep: 1, toSkip: 1 });
+    const relabelled = await outcomes(sysCtx, id);
+    expect(relabelled[2]).toEqual({ outcome: 'update', reason: 'An account with this email already exists; its password and tags will be updated.' });
+    expect(relabelled[3]).toEqual(before[3]);
+    expect(relabelled[5]).toEqual(before[5]);
+    expect(await newIds()).toEqual(idsBefore); // the rows were not checked again (a check draws new ids)
+    const batch = await getImportBatch(sysCtx, id);
+    expect(batch.status).toBe('checked');
+    expect(batch.options.updateExisting).toEqual({ password: true, group: false, tags: true });
+
+    // The same options through the full check decide the same.
+    await updateImportOptions(sysCtx, id, { updateExisting: { password: true, group: false, tags: true } });
+    await checkImportBatch(sysCtx, id);
+    expect(await outcomes(sysCtx, id)).toEqual(relabelled);
+
+    await changeUpdateChoice(sysCtx, id, { password: false, group: false, tags: false });
+    expect(await outcomes(sysCtx, id)).toEqual(before);
+    expect((await getImportBatch(sysCtx, id)).toUpdate).toBe(0);
   });
 
   it('never lets an administrator touch accounts outside their groups, nor import administrators', async () => {

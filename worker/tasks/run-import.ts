@@ -1,5 +1,6 @@
 import type { Task } from 'graphile-worker';
 import * as v from 'valibot';
+import { jobCpuShare } from '../../src/cpu-share.js';
 import { failImport, runImport } from '../../src/imports/engine.js';
 import type { WorkerRuntime } from '../runtime.js';
 
@@ -13,7 +14,7 @@ export function runImportTask(runtime: WorkerRuntime): Task {
   return async (payload, helpers) => {
     const { batchId } = v.parse(Payload, payload);
     try {
-      await runImport(runtime.services, batchId);
+      await runImport(runtime.services, batchId, jobCpuShare(runtime.role ?? 'jobs'));
     } catch (error) {
       if (helpers.job.attempts >= helpers.job.max_attempts) {
         await failImport(runtime.services, batchId, 'The import stopped after several attempts. Accounts already imported are kept; start a new import for the remaining rows.');

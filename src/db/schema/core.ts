@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -12,6 +13,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
@@ -102,14 +104,28 @@ export const accounts = pgTable(
     index('accounts_deactivated_list_order_idx')
       .on(t.organisationId, t.lastName, t.firstName, t.id)
       .where(sql`${t.deactivatedAt} is not null`),
+    // The organisation beside the trigrams (btree_gin), so a search costs what its school's data costs (sql/0160).
     index('accounts_search_trgm_idx').using(
       'gin',
+      t.organisationId,
       sql`(lower(${t.firstName} || ' ' || ${t.lastName} || ' ' || ${t.email})) gin_trgm_ops`,
     ),
     check('accounts_system_admin_is_administrator', sql`not ${t.isSystemAdmin} or ${t.kind} = 'administrator'`),
     check('accounts_name_lengths', sql`length(${t.firstName}) <= 100 and length(${t.lastName}) <= 100`),
     check('accounts_email_length', sql`length(${t.email}) <= 254`),
   ],
+);
+
+/** Accounts per organisation and group, kept by triggers on accounts, a row per writing backend (sql/0161). */
+export const accountCounts = pgTable(
+  'account_counts',
+  {
+    organisationId: uuid('organisation_id').notNull(),
+    groupId: uuid('group_id'),
+    shard: integer('shard').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [unique('account_counts_key').on(t.organisationId, t.groupId, t.shard).nullsNotDistinct()],
 );
 
 export const accountTags = pgTable(

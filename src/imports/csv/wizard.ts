@@ -4,7 +4,7 @@ import type { Ctx } from '../../context.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { passwordProblem } from '../../auth/passwords.js';
 import { createImportBatch, getImportBatch, updateImportOptions, updateImportSourceState, type ImportBatch } from '../batches.js';
-import { checkImportBatch, type CheckSummary } from '../check.js';
+import { changeUpdateChoice, checkImportBatch, type CheckSummary } from '../check.js';
 import { fieldsFor, guessMapping, isField, validateMapping, type Field } from './columns.js';
 import { readCsvFile } from './parse.js';
 import { stageCsvFile } from './stage-csv.js';
@@ -123,7 +123,10 @@ export async function saveCsvFieldOptions(
   return checkImportBatch(ctx, batch.id);
 }
 
-/** The existing-accounts options of the check step -> Continue: saves them and checks again. */
+/**
+ * The existing-accounts options of the check step -> Continue: saves them; the rows matched to an
+ * account switch between update and keep without the whole check again.
+ */
 export async function saveCsvExistingOptions(ctx: Ctx, batchId: string, input: { password: boolean; group: boolean; tags: boolean }): Promise<CheckSummary> {
   const { batch, state } = await getCsvImport(ctx, batchId);
   if (!state.checked) throw new ValidationError('Choose the options for your fields first.');
@@ -132,8 +135,7 @@ export async function saveCsvExistingOptions(ctx: Ctx, batchId: string, input: {
   if (same && batch.status === 'checked') {
     return { total: batch.totalRows, toCreate: batch.toCreate, toUpdate: batch.toUpdate, toKeep: batch.toKeep, toSkip: batch.toSkip };
   }
-  await updateImportOptions(ctx, batch.id, { updateExisting: input });
-  return checkImportBatch(ctx, batch.id);
+  return changeUpdateChoice(ctx, batch.id, input);
 }
 
 export const SKIPPED_CSV_HEADER = ['Row', 'First Name', 'Last Name', 'Email', 'Group', 'Tag', 'Reason'];

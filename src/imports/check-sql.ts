@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../context.js';
+import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
+import type { ImportOptions } from './options.js';
+
+/** The statements of the import check (check.ts runs them in order, in one transaction). */
+
+/** What the decision statement needs to know about the batch, the actor and the options. */
+export interface DecideRowsInput {
+  batchId: string;
+  actor: Actor;
+  options: ImportOptions;
+  /** The chosen tags, once each. */
+  tagIds: string[];
+  /** The "will be updated" reason, or null when no update is chosen. */
+  update: string | null;
+  /** The batch has a shared password, or rows may create accounts without one. */
+  mayCreatePasswordless: boolean;
+  /** Some row carries a Google id (Classroom); a CSV file never does, and its check leaves those parts out. */
+  withGoogle: boolean;
+  /** Where the group of a row must be for the actor to place accounts in it (alias g). */
+  groupInScope: SQL;
+  checkedAtMs: number;
+  /** The tags (id, name) rows may name: the organisation's and those the import will create. */
+  knownTags: SQL;
+  /** The groups (id, name) rows may name: the organisation's and those the import will create. */
+  knownGroups: SQL;
+}
+
+/** The reason of a row matched to an account that stays as it is because no update was chosen. */
+export const KEEP_AS_IS_REASON = 'An account with this email already exists; it will be left as it is.';
+
+/**
+ * An id for the account a row will create that sorts like the rows do: a UUID laid out as version
+ * 7, the time of the check in milliseconds, 40 random bits drawn once for the check, then the row
+ * number (32 bits). The import inserts its accounts in row order, so they land at the right-hand end of the
+ * primary key's index instead of on random pages of it, and each row costs one small string, not
+ * a random draw of its own.
+ */
+export function rowOrderedUuid(rowNumber: SQL, checkedAtMs: number): SQL {
+  const random = randomBytes(5).toString('hex');
+  const prefix = `${Math.floor(checkedAtMs).toString(16).padStart(12, '0').slice(-12)}7${random.slice(0, 3)}8${random.slice(3)}`;
+  return sql`(${prefix}::text || lpad(to_hex(${rowNumber}), 8, '0'))::uuid`;
+}
+
+export type CountRow = { n: number };
+
+/** The chosen group, when it is still the organisation's and one the actor manages (1 or 0). */
+export function chosenGroupCountSql(groupId: string, organisationId: string, groupInScope: SQL): SQL {
+  return sql`select count(*)::int as n from groups g where g.id = ${groupId} and g.organisation_id = ${organisationId} and ${groupInScope}`;
+}
+
+/** How many of the chosen tags still exist in the organisation. */
+export function chosenTagsCountSql(tagIds: string[], organisationId: string): SQL {
+  return sql`select count(*)::int as n from tags where organisation_id = ${organisationId} and id = any(${toUuidArray(tagIds)})`;
+}
+
+export type AnyRow = { any: boolean };
+
+export function batchHasGoogleIdsSql(batchId: string): SQL {
+  return sql`select exists (select 1 from import_rows where batch_id = ${batchId} and google_user_id is not null) as any`;
+}
+
+/** The staged rows with the email the check uses (a placeholder when Classroom hides it), and whether they are readable at all. */
+function readableRowsSql(input: DecideRowsInput): SQL {
+  const domain = input.options.placeholderEmailDomain;
+  return sql`
+    select b.*, (b.problem is null and b.email <> '') as ok, lower(b.email) as email_key
+    from (
+      select r.row_number, r.problem, r.group_name, r.tag_names, r.google_user_id, r.password is not null as has_password,
+        case when r.email = '' and r.google_user_id is not null and ${domain}::text is not null
+             then lower(r.google_user_id) || '@' || ${domain}::text else r.email end as email
+      from import_rows r where r.batch_id = ${input.batchId}) b`;
+}
+
+/** Duplicates, found by grouping (a hash, not a sort of every row): the first row of each repeated email and Google id. */
+function duplicateFirstsSql(input: DecideRowsInput): { emails: SQL; googleIds: SQL } {
+  return {
+    emails: sql`select email_key, min(row_number) as first_row from readable where ok group by email_key having count(*) > 1`,
+    googleIds: sql`
+      select google_user_id, min(row_number) as first_row from readable
+      where ${input.withGoogle} and ok and google_user_id is not null group by google_user_id having count(*) > 1`,
+  };
+}
+
+/** Tag names resolved once per distinct set of names in the file, with the names that match no tag. */
+function tagSetsSql(knownTags: SQL): SQL {
+  return sql`
+    select s.names, coalesce(array_agg(tg.id) filter (where tg.id is not null), '{}') as ids, array_agg(n.name) filter (where tg.id is null) as missing
+    from (select distinct tag_names as names from readable where cardinality(tag_names) > 0) s
+    cross join lateral unnest(s.names) as n(name)
+    left join ${knownTags} tg on lower(tg.name) = lower(n.name)
+    group by s.names`;
+}
+
+/** Each row with its group, tags and the account it matches: by Google id first, then by email ignoring case (DESIGN rule 7). */
+function resolvedRowsSql(input: DecideRowsInput): SQL {
+  const org = input.actor.organisationId;
+  const google = input.withGoogle;
+  return sql`
+    select f.*, ef.first_row as first_email_row, gf.first_row as first_google_row,
+      coalesce(g.id, case when f.group_name is null then ${input.options.groupId}::uuid end) as group_id,
+      (f.group_name is not null and g.id is null) as unknown_group,
+      (g.id is not null and not (${input.groupInScope})) as foreign_group,
+      case when cardinality(f.tag_names) = 0 then ${toUuidArray(input.tagIds)} else t.ids end as tag_ids,
+      t.missing as missing_tags,
+      ${google ? sql`coalesce(bg.id, be.id)` : sql`be.id`} as account_id,
+      ${google ? sql`(bg.id is null and be.google_user_id is not null and f.google_user_id is not null and be.google_user_id <> f.google_user_id)` : sql`false`} as other_google
+    from readable f
+    left join email_firsts ef on f.ok and ef.email_key = f.email_key
+    left join google_firsts gf on f.ok and gf.google_user_id = f.google_user_id
+    left join ${input.knownGroups} g on f.group_name is not null and lower(g.name) = lower(f.group_name)
+    left join tag_sets t on cardinality(f.tag_names) > 0 and t.names = f.tag_names
+    ${google ? sql`left join accounts bg on f.ok and f.google_user_id is not null and bg.organisation_id = ${org} and bg.google_user_id = f.google_user_id` : sql``}
+    left join accounts be on f.ok and be.organisation_id = ${org} and lower(be.email) = f.email_key`;
+}
+
+/** The reasons that skip a row before its account is looked at, in order of precedence (the first that applies is shown). */
+function earlyReasonSql(): SQL {
+  return sql`
+    case
+      when r.problem is not null then r.problem
+      when r.email = '' then 'The email is missing.'
+      when r.first_email_row <> r.row_number then 'The same email is also on row ' || r.first_email_row || '.'
+      when r.first_google_row <> r.row_number then 'The same Google account is also on row ' || r.first_google_row || '.'
+      when r.unknown_group then 'There is no group named "' || r.group_name || '" in your organisation.'
+      when r.foreign_group then 'You do not manage the group "' || r.group_name || '".'
+      when r.missing_tags is not null and cardinality(r.missing_tags) = 1 then 'There is no tag named "' || r.missing_tags[1] || '" in your organisation.'
+      when r.missing_tags is not null then 'There are no tags named "' || array_to_string(r.missing_tags, '", "') || '" in your organisation.'
+      when r.other_google and r.account_id is not null then 'An account with this email is linked to another Google account, so it was left as it is.'
+    end`;
+}
+
+/** The outcome and reason of a row, from its early reason and the account it matched (alias f of `final`). */
+function outcomeAndReasonSql(input: DecideRowsInput): { outcome: SQL; reason: SQL } {
+  const { options, update, mayCreatePasswordless } = input;
+  const differentKind = sql`f.existing_id is not null and (f.existing_system_admin or f.existing_kind <> ${options.accountKind})`;
+  return {
+    outcome: sql`(case
+      when f.early_reason is not null then 'skip'
+      when f.existing_id is not null and f.existing_kind = 'administrator' and f.google_user_id is not null then 'skip'
+      when f.existing_id is not null and not f.in_scope then 'skip'
+      when ${differentKind} then 'keep'
+      when f.existing_id is not null and ${update !== null} then 'update'
+      when f.existing_id is not null then 'keep'
+      when f.group_id is null then 'skip'
+      when not f.has_password and not ${mayCreatePasswordless} then 'skip'
+      else 'create' end)::import_outcome`,
+    reason: sql`case
+      when f.early_reason is not null then f.early_reason
+      -- A class roster changes learners only: an administrator account is never linked, renamed or made a member.
+      when f.existing_id is not null and f.existing_kind = 'administrator' and f.google_user_id is not null then 'matches an administrator account: left alone'
+      when f.existing_id is not null and not f.in_scope then 'An account with this email already exists in a group you do not manage, so it was left as it is.'
+      when ${differentKind}
+        then 'An account with this email already exists as ' || case when f.existing_kind = 'administrator' then 'an administrator' else 'a user' end || '; it will be left as it is.'
+      when f.existing_id is not null and ${update !== null} then ${update ?? ''}::text
+      when f.existing_id is not null then ${KEEP_AS_IS_REASON}::text
+      when f.group_id is null then 'The group is missing.'
+      when not f.has_password and not ${mayCreatePasswordless} then 'The password is missing.'
+    end`,
+  };
+}
+
+/**
+ * The check's one pass: every decision is computed from the staged data, then written with a
+ * single UPDATE. The row is rewritten in place (import_rows leaves room on its pages and has no
+ * index on what the check writes, so the update is HOT).
+ */
+export function decideRowsSql(input: DecideRowsInput): SQL {
+  const duplicates = duplicateFirstsSql(input);
+  const { outcome, reason } = outcomeAndReasonSql(input);
+  const createsAccount = sql`f.early_reason is null and f.existing_id is null and f.group_id is not null and (f.has_password or ${input.mayCreatePasswordless})`;
+  return sql`
+    with readable as (${readableRowsSql(input)}),
+    email_firsts as (${duplicates.emails}),
+    google_firsts as (${duplicates.googleIds}),
+    tag_sets as (${tagSetsSql(input.knownTags)}),
+    resolved as (${resolvedRowsSql(input)}),
+    -- OFFSET 0 keeps this a subquery of its own: the reason is worked out once per row, not
+    -- again at each of the places below that read it.
+    early as (select r.*, ${earlyReasonSql()} as early_reason from resolved r offset 0),
+    final as (
+      select e.*,
+        a.id as existing_id, a.kind::text as existing_kind, a.is_system_admin as existing_system_admin,
+        (a.id is not null and ${accountScopeSql(input.actor, 'a')}) as in_scope
+      from early e left join accounts a on e.early_reason is null and a.id = e.account_id)
+    update import_rows r set
+      email = f.email, group_id = f.group_id, tag_ids = coalesce(f.tag_ids, '{}'),
+      account_id = case when f.early_reason is null then f.account_id end,
+      new_account_id = case when ${createsAccount} then ${rowOrderedUuid(sql`f.row_number`, input.checkedAtMs)} end,
+      outcome = ${outcome},
+      reason = ${reason}
+    from final f
+    where r.batch_id = ${input.batchId} and r.row_number = f.row_number`;
+}
+
+/**
+ * Two rows that passed on their own but found the same existing account (one by Google id, one
+ * by email, say): the first one decides, the others are skipped. Only matched rows are read.
+ */
+export function skipRowsForSameAccountSql(batchId: string): SQL {
+  return sql`
+    update import_rows r set outcome = 'skip', reason = 'Row ' || d.first_row || ' is for the same account.'
+    from (
+      select account_id, min(row_number) as first_row from import_rows
+      where batch_id = ${batchId} and account_id is not null group by account_id having count(*) > 1) d
+    where r.batch_id = ${batchId} and r.account_id = d.account_id and r.row_number <> d.first_row`;
+}
+
+/**
+ * When only the choice of what to update on existing accounts changed: the rows matched to an
+ * account that may be updated (outcome update, or keep for want of a choice) change between
+ * update and keep; nothing else the check decided depends on that choice.
+ */
+export function relabelUpdateChoiceSql(batchId: string, update: string | null): SQL {
+  return sql`
+    update import_rows r set
+      outcome = ${update === null ? 'keep' : 'update'}::import_outcome,
+      reason = ${update ?? KEEP_AS_IS_REASON}::text
+    where r.batch_id = ${batchId} and r.account_id is not null
+      and (r.outcome = 'update' or (r.outcome = 'keep' and r.reason = ${KEEP_AS_IS_REASON}::text))`;
+}
+
+/**
+ * Whether the rows name a tag or group the organisation does not have (the check plans those for
+ * the import to create, and which it keeps depends on the update choice).
+ */
+export function namesMissingSql(batchId: string, organisationId: string): SQL {
+  return sql`
+    with tag_names as (select distinct lower(n.name) as name from import_rows r cross join lateral unnest(r.tag_names) as n(name) where r.batch_id = ${batchId}),
+    group_names as (select distinct lower(r.group_name) as name from import_rows r where r.batch_id = ${batchId} and r.group_name is not null)
+    select exists (select 1 from tag_names n where not exists (select 1 from tags t where t.organisation_id = ${organisationId} and lower(t.name) = n.name))
+        or exists (select 1 from group_names n where not exists (select 1 from groups g where g.organisation_id = ${organisationId} and lower(g.name) = n.name)) as any`;
+}
+
+export type OutcomeCountsRow = { total: number; c: number; u: number; k: number; s: number };
+
+export function outcomeCountsSql(batchId: string): SQL {
+  return sql`
+    select count(*)::int as total,
+      count(*) filter (where outcome = 'create')::int as c, count(*) filter (where outcome = 'update')::int as u,
+      count(*) filter (where outcome = 'keep')::int as k, count(*) filter (where outcome = 'skip')::int as s
+    from import_rows where batch_id = ${batchId}`;
+}
+
+/** The batch checked with these counts, and nothing applied yet. */
+export function markCheckedSql(batchId: string, counts: OutcomeCountsRow): SQL {
+  return sql`
+    update import_batches set status = 'checked', checked_at = now(), total_rows = ${counts.total}, applied_through = 0,
+      processed_rows = 0, created_count = 0, updated_count = 0, kept_count = 0, skipped_count = 0, passwords_hashed = 0,
+      to_create = ${counts.c}, to_update = ${counts.u}, to_keep = ${counts.k}, to_skip = ${counts.s}
+    where id = ${batchId}`;
+}
