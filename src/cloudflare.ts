@@ -1,10 +1,15 @@
 import { createApp } from './app.js';
-import { wasmArgon2 } from './auth/argon2-wasm.js';
+import { createWasmArgon2 } from './auth/argon2-wasm.js';
 import type { Services } from './context.js';
 import { createDatabase, type Database } from './db/client.js';
 import { devMailboxEnabled, parseEnv } from './env.js';
 // Bundled as text by the [[rules]] entry in wrangler.toml, so htmx is served from our origin here too.
 import htmxSource from '../node_modules/htmx.org/dist/htmx.min.js';
+// Compiled by wrangler at bundle time: a Worker may not compile WebAssembly from bytes.
+import argon2Simd from '../node_modules/argon2id/dist/simd.wasm';
+import argon2NoSimd from '../node_modules/argon2id/dist/no-simd.wasm';
+
+const wasmArgon2 = createWasmArgon2({ simd: argon2Simd, noSimd: argon2NoSimd });
 
 /**
  * The web tier as a Cloudflare Worker. Postgres comes through the Hyperdrive binding, one
