@@ -1,6 +1,7 @@
 import type { Services } from '../src/context.js';
 import type { Env } from '../src/env.js';
 import type { Mailer } from '../src/mail/mailer.js';
+import type { Metrics } from '../src/observability/metrics.js';
 
 /** What every task may use. Built once per process by the entry that starts the runner. */
 export interface WorkerRuntime {
@@ -9,4 +10,6 @@ export interface WorkerRuntime {
   mailer: Mailer | null;
   /** Database URL, for tasks that need their own connection (e.g. COPY streams). */
   databaseUrl: string;
+  /** This process's metrics; absent in tests that do not look at them. */
+  metrics?: Metrics | null;
 }

@@ -27,6 +27,10 @@ export const authRoutes = new Hono<AppEnv>()
       return c.redirect(result.mustChangePassword ? '/change-password' : safeNext(next, '/'), 303);
     } catch (error) {
       if (error instanceof ValidationError || error instanceof RateLimitedError) {
+        // A trace of every failed sign-in, without the email tried.
+        const reason = error instanceof RateLimitedError ? 'locked' : 'wrong_credentials';
+        c.get('services').logger.info({ reason }, 'sign-in failed');
+        c.get('metrics')?.signInFailure(reason);
         c.status(error instanceof RateLimitedError ? 429 : 400);
         if (error instanceof RateLimitedError) c.header('Retry-After', String(error.retryAfterSeconds));
         return c.render(<SignInPage csrfToken={c.get('csrfToken')} email={email} next={next} error={error.message} />, { title: 'Sign in' });
