@@ -20,6 +20,7 @@ import { googleSandboxRoutes } from './http/routes/google-sandbox.js';
 import { homeRoutes } from './http/routes/home.js';
 import { operationsRoutes } from './http/routes/operations.js';
 import { importsRoutes } from './http/routes/imports.js';
+import { jobsRoutes } from './http/routes/jobs.js';
 import { staticRoutes } from './http/routes/static.js';
 import { yourAccountRoutes } from './http/routes/your-account.js';
 import type { AppDeps, AppEnv } from './http/types.js';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/assignments/requests', assignmentRequestRoutes);
   app.route('/assignments/presets', presetRoutes);
   app.route('/organisation', organisationRoutes);
+  app.route('/jobs', jobsRoutes);
 
   app.notFound(handleNotFound);
   app.onError(handleError);
