@@ -17,11 +17,13 @@ import { classroomConnectRoutes } from './http/routes/classroom-connect.js';
 import { classroomRoutes } from './http/routes/classroom.js';
 import { classroomAddOnRoutes } from './http/routes/classroom-add-on.js';
 import { googleSandboxRoutes } from './http/routes/google-sandbox.js';
+import { groupsRoutes } from './http/routes/groups.js';
 import { homeRoutes } from './http/routes/home.js';
 import { operationsRoutes } from './http/routes/operations.js';
 import { importsRoutes } from './http/routes/imports.js';
 import { jobsRoutes } from './http/routes/jobs.js';
 import { staticRoutes } from './http/routes/static.js';
+import { tagsRoutes } from './http/routes/tags.js';
 import { yourAccountRoutes } from './http/routes/your-account.js';
 import type { AppDeps, AppEnv } from './http/types.js';
 
@@ -68,6 +70,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/assignments/requests', assignmentRequestRoutes);
   app.route('/assignments/presets', presetRoutes);
   app.route('/organisation', organisationRoutes);
+  app.route('/groups', groupsRoutes);
+  app.route('/tags', tagsRoutes);
   app.route('/jobs', jobsRoutes);
 
   app.notFound(handleNotFound);

@@ -29,6 +29,8 @@ function navFor(user: LayoutUser): NavItem[] {
   const items: NavItem[] = [
     { href: '/accounts', label: 'View Accounts' },
     { href: '/accounts/new', label: 'Create Account' },
+    { href: '/groups', label: 'Groups' },
+    { href: '/tags', label: 'Tags' },
     { href: '/imports', label: 'Batch Import' },
     { href: '/assignments/presets', label: 'Preset Assignments' },
     { href: '/assignments/requests', label: 'Assignments' },

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 import { accountFilterSql, type AccountFilter } from './filter.js';
-import { accountScopeSql, groupScopeSql } from './scope.js';
+import { accountScopeSql } from './scope.js';
 
 export const ACCOUNTS_PAGE_SIZE = 50;
 
@@ -97,20 +97,9 @@ async function readPage(ctx: Ctx, where: SQL, filter: AccountFilter, page: numbe
   }));
 }
 
-export type NamedItem = {
-  id: string;
-  name: string;
-};
-
-/** Groups the actor may see and place accounts in (a group administrator: the ones they manage). */
-export async function listGroups(ctx: Ctx): Promise<NamedItem[]> {
-  return ctx.db.execute<NamedItem>(sql`select g.id, g.name from groups g where ${groupScopeSql(ctx.actor, 'g')} order by lower(g.name)`);
-}
-
-/** The organisation's tags; tags are shared by the whole organisation. */
-export async function listTags(ctx: Ctx): Promise<NamedItem[]> {
-  return ctx.db.execute<NamedItem>(sql`select t.id, t.name from tags t where t.organisation_id = ${ctx.actor.organisationId} order by lower(t.name)`);
-}
+// Groups and tags have their own features; View Accounts and Create Account read them from there.
+export { listGroups, type NamedItem } from '../groups/groups.js';
+export { listTags } from '../tags/tags.js';
 
 /** One account the actor may see, or null (another organisation's or group's id reads as absent). */
 export async function findVisibleAccount(ctx: Ctx, id: string): Promise<{ id: string; name: string; email: string } | null> {

@@ -45,14 +45,6 @@ export async function getOrganisationSettings(ctx: Ctx): Promise<OrganisationSet
   return row!;
 }
 
-/** The latest changes of the organisation's credits (system administrators only). */
-export async function listCreditLedger(ctx: Ctx, limit = 50): Promise<{ at: Date; delta: number; reason: string }[]> {
-  if (!ctx.actor.isSystemAdmin) throw new ForbiddenError('Only system administrators can see the credit history.');
-  return ctx.db.execute<{ at: Date; delta: number; reason: string }>(sql`
-    select created_at as at, delta, reason from credit_ledger where organisation_id = ${ctx.actor.organisationId}
-    order by created_at desc, id desc limit ${limit}`);
-}
-
 /** System administrators change the organisation's settings; each change is audited. */
 export async function updateOrganisationSettings(
   ctx: Ctx,

@@ -33,6 +33,9 @@ export interface ImportBatch {
   keptCount: number;
   skippedCount: number;
   assignmentRequestId: string | null;
+  /** Tags and groups the import will create (names the rows use that do not exist yet), as checked. */
+  newTags: string[];
+  newGroups: string[];
   error: string | null;
   createdAt: Date;
   checkedAt: Date | null;
@@ -80,6 +83,8 @@ type BatchRow = {
   kept_count: number;
   skipped_count: number;
   assignment_request_id: string | null;
+  new_tags: { id: string; name: string }[] | null;
+  new_groups: { id: string; name: string }[] | null;
   error: string | null;
   created_at: Date | string;
   checked_at: Date | string | null;
@@ -114,6 +119,8 @@ function toBatch(row: BatchRow): ImportBatch {
     keptCount: row.kept_count,
     skippedCount: row.skipped_count,
     assignmentRequestId: row.assignment_request_id,
+    newTags: (row.new_tags ?? []).map((t) => t.name),
+    newGroups: (row.new_groups ?? []).map((g) => g.name),
     error: row.error,
     createdAt: date(row.created_at)!,
     checkedAt: date(row.checked_at),
@@ -125,7 +132,7 @@ function toBatch(row: BatchRow): ImportBatch {
 const BATCH_COLUMNS = sql`b.id, b.organisation_id, b.created_by, (select a.first_name || ' ' || a.last_name from accounts a where a.id = b.created_by) as created_by_name,
   b.source, b.status, b.options, b.shared_password_hash is not null as has_shared_password, b.source_state,
   b.total_rows, b.to_create, b.to_update, b.to_keep, b.to_skip, b.passwords_to_hash, b.passwords_hashed, b.processed_rows, b.applied_through,
-  b.created_count, b.updated_count, b.kept_count, b.skipped_count, b.assignment_request_id, b.error,
+  b.created_count, b.updated_count, b.kept_count, b.skipped_count, b.assignment_request_id, b.new_tags, b.new_groups, b.error,
   b.created_at, b.checked_at, b.started_at, b.finished_at`;
 
 /** Loads a batch without an actor (the job); null when it is gone. */
@@ -169,6 +176,9 @@ async function validateOptions(ctx: Ctx, options: ImportOptions): Promise<void> 
   if (actor.kind !== 'administrator') throw new ForbiddenError('Only administrators can import accounts.');
   if (options.accountKind === 'administrator' && !actor.isSystemAdmin) {
     throw new ValidationError('Only system administrators can import administrator accounts.', { accountKind: 'Only system administrators can import administrator accounts.' });
+  }
+  if (options.createGroups && !actor.isSystemAdmin) {
+    throw new ValidationError('Only system administrators can create groups.', { createGroups: 'Only system administrators can create groups.' });
   }
   if (options.groupId) {
     const groups = actor.isSystemAdmin ? null : actor.managedGroupIds;

@@ -4,6 +4,8 @@ import type { Ctx } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
 import { assertEditable, getImportBatch } from './batches.js';
+import { plannedRowsSql } from './new-names-sql.js';
+import { planNewNames, prunePlannedNames } from './new-names.js';
 import type { ImportOptions } from './options.js';
 
 export interface CheckSummary {
@@ -78,6 +80,11 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
     const [google] = await tx.execute<{ any: boolean }>(sql`select exists (select 1 from import_rows where batch_id = ${id} and google_user_id is not null) as any`);
     const withGoogle = google?.any ?? false;
 
+    await planNewNames(tx, ctx, id, options);
+    // Tags and groups as the rows will find them: the organisation's, and those the import will create.
+    const knownTags = sql`(select id, name from tags where organisation_id = ${org} union all ${plannedRowsSql('new_tags', id)})`;
+    const knownGroups = sql`(select id, name from groups where organisation_id = ${org} union all ${plannedRowsSql('new_groups', id)})`;
+
     // One pass: every decision is computed from the staged data, then written with a single UPDATE.
     // Reasons are in order of precedence; the first that applies is the one the row shows.
     // Duplicates are found by grouping (a hash, not a sort of every row), tags are resolved once per
@@ -100,7 +107,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         select s.names, coalesce(array_agg(tg.id) filter (where tg.id is not null), '{}') as ids, array_agg(n.name) filter (where tg.id is null) as missing
         from (select distinct tag_names as names from readable where cardinality(tag_names) > 0) s
         cross join lateral unnest(s.names) as n(name)
-        left join tags tg on tg.organisation_id = ${org} and lower(tg.name) = lower(n.name)
+        left join ${knownTags} tg on lower(tg.name) = lower(n.name)
         group by s.names),
       resolved as (
         select f.*, ef.first_row as first_email_row, gf.first_row as first_google_row,
@@ -114,7 +121,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         from readable f
         left join email_firsts ef on f.ok and ef.email_key = f.email_key
         left join google_firsts gf on f.ok and gf.google_user_id = f.google_user_id
-        left join groups g on f.group_name is not null and g.organisation_id = ${org} and lower(g.name) = lower(f.group_name)
+        left join ${knownGroups} g on f.group_name is not null and lower(g.name) = lower(f.group_name)
         left join tag_sets t on cardinality(f.tag_names) > 0 and t.names = f.tag_names
         ${withGoogle ? sql`left join accounts bg on f.ok and f.google_user_id is not null and bg.organisation_id = ${org} and bg.google_user_id = f.google_user_id` : sql``}
         left join accounts be on f.ok and be.organisation_id = ${org} and lower(be.email) = f.email_key),
@@ -174,6 +181,8 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         select account_id, min(row_number) as first_row from import_rows
         where batch_id = ${id} and account_id is not null group by account_id having count(*) > 1) d
       where r.batch_id = ${id} and r.account_id = d.account_id and r.row_number <> d.first_row`);
+
+    await prunePlannedNames(tx, id, options);
 
     const [counts] = await tx.execute<{ total: number; c: number; u: number; k: number; s: number }>(sql`
       select count(*)::int as total,

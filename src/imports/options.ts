@@ -19,6 +19,10 @@ export const ImportOptionsSchema = v.object({
   groupId: v.optional(v.nullable(uuid), null),
   /** Existing tags added to every account when the rows carry no tag names. */
   tagIds: v.optional(v.array(uuid), []),
+  /** "Create tags that do not exist yet": a tag the rows name that does not exist is created by the import. */
+  createTags: v.optional(v.boolean(), true),
+  /** "Create groups that do not exist yet" (system administrators only): otherwise such rows are skipped. */
+  createGroups: v.optional(v.boolean(), false),
   /** What to change on accounts that already exist; nothing is changed unless chosen. */
   updateExisting: v.optional(
     v.object({

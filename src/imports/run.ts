@@ -9,6 +9,7 @@ import { arrayLiteral } from '../db/array-literal.js';
 import type { Db } from '../db/client.js';
 import { ConflictError, DomainError, ValidationError } from '../errors.js';
 import { createAssignmentRequest } from '../assignments/request.js';
+import { createPlannedNames } from './new-names.js';
 import { addJobSql } from '../jobs.js';
 import { queueEmail } from '../mail/outbox.js';
 import { getImportBatch, loadImportBatch, type ImportBatch } from './batches.js';
@@ -78,6 +79,7 @@ export async function runImport(services: Services, batchId: string, options: Ru
   }
   await services.db.execute(sql`update import_batches set status = 'running', started_at = coalesce(started_at, now()) where id = ${batch.id} and status = 'queued'`);
   const ctx: Ctx = { ...services, actor };
+  await createPlannedNames(ctx, batch);
   await hashRowPasswords(ctx, batch, options);
   await applyRows(ctx, batch, options);
   return (await finishImport(ctx, batch)) ? 'finished' : 'failed';

@@ -71,7 +71,7 @@ describe('Batch Import from CSV in a real browser', () => {
     await page.getByLabel('Type the password again').fill('birch-start-1');
     await page.getByLabel(/create a new\s+password/).check();
     await page.getByLabel('Group').selectOption({ label: 'Lincoln High' });
-    expect(await page.getByText('Tags', { exact: true }).count()).toBe(0);
+    expect(await page.locator('main').getByText('Tags', { exact: true }).count()).toBe(0);
     await page.getByRole('button', { name: 'Continue' }).click();
 
     await page.waitForURL(/\/check$/);

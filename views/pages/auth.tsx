@@ -40,3 +40,36 @@ export function ChangePasswordPage(props: { csrfToken: string; forced: boolean; 
     </div>
   );
 }
+
+/** The page a one-time sign-in link opens: the person chooses their password, then is signed in. */
+export function SignInLinkPage(props: { csrfToken: string; action: string; email: string | null; error?: string | null; fields?: Record<string, string> }) {
+  const fields = props.fields ?? {};
+  if (props.email === null) {
+    return (
+      <div class="card narrow">
+        <h1>This link does not work any more</h1>
+        <p>{props.error ?? 'This sign-in link has expired or was already used. Ask whoever sent it for a new one.'}</p>
+        <p>
+          <a href="/sign-in">Go to Sign in</a>
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div class="card narrow">
+      <h1>Choose your password</h1>
+      <p>You are signing in as {props.email}. Choose a password; this link then stops working.</p>
+      <ErrorSummary message={props.error ?? null} fields={fields} />
+      <form method="post" action={props.action}>
+        <CsrfField token={props.csrfToken} />
+        <Field name="newPassword" label="New password" type="password" autocomplete="new-password" hint="At least 8 characters." error={fields.newPassword} required />
+        <Field name="confirmPassword" label="Type the new password again" type="password" autocomplete="new-password" error={fields.confirmPassword} required />
+        <div class="actions">
+          <button class="btn" type="submit">
+            Save password and sign in
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

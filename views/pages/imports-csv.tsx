@@ -277,7 +277,9 @@ export interface CsvSettingsProps {
   hasSharedPassword: boolean;
   groups: NamedOption[];
   tags: NamedOption[];
-  values: { mustChangePassword: boolean; groupId: string; tagIds: string[] };
+  values: { mustChangePassword: boolean; groupId: string; tagIds: string[]; createTags: boolean; createGroups: boolean };
+  /** The file has a Group column and the actor is a system administrator: may create the groups it names. */
+  offerCreateGroups: boolean;
   error?: string | null;
   fields?: Record<string, string>;
 }
@@ -309,6 +311,22 @@ export function CsvSettingsPage(props: CsvSettingsProps) {
             password the first time they sign in
           </label>
         </div>
+        {!props.askTags ? (
+          <div class="field">
+            <label class="inline">
+              <input type="checkbox" name="createTags" value="1" checked={props.values.createTags} /> Create tags that do not exist yet
+            </label>
+            <span class="hint">Tags named in your Tag column that your organisation does not have yet are created by the import.</span>
+          </div>
+        ) : null}
+        {props.offerCreateGroups ? (
+          <div class="field">
+            <label class="inline">
+              <input type="checkbox" name="createGroups" value="1" checked={props.values.createGroups} /> Create groups that do not exist yet
+            </label>
+            <span class="hint">Off: rows naming a group your organisation does not have are skipped, with the reason.</span>
+          </div>
+        ) : null}
         {props.askGroup ? (
           <div class="field">
             <label for="groupId">Group</label>
@@ -355,6 +373,22 @@ export interface CheckCounts {
   toUpdate: number;
   toKeep: number;
   toSkip: number;
+  /** Tags and groups the rows name that the import will create. */
+  newTags?: string[];
+  newGroups?: string[];
+}
+
+/** "New tags: Cohort 7, Period 1": what the import will create besides accounts. */
+export function NewNames({ counts }: { counts: CheckCounts }) {
+  const tags = counts.newTags ?? [];
+  const groups = counts.newGroups ?? [];
+  if (tags.length === 0 && groups.length === 0) return null;
+  return (
+    <ul class="counts new-names">
+      {tags.length ? <li>New tags: {tags.join(', ')}</li> : null}
+      {groups.length ? <li>New groups: {groups.join(', ')}</li> : null}
+    </ul>
+  );
 }
 
 export interface CsvCheckProps {
@@ -386,6 +420,7 @@ export function CsvCheckPage(props: CsvCheckProps) {
           <b>{c.toSkip}</b> {c.toSkip === 1 ? 'row' : 'rows'} with bad data will be skipped
         </li>
       </ul>
+      <NewNames counts={c} />
       <form method="post" action={`/imports/${props.batchId}/check`}>
         <CsrfField token={props.csrfToken} />
         {props.existing > 0 ? (
@@ -516,6 +551,7 @@ export function CsvVerifyPage(props: CsvVerifyProps) {
       <p class="muted" aria-live="polite" id="verify-range">
         Accounts {first}–{last} of {props.total} (set {props.page} of {props.pageCount})
       </p>
+      <NewNames counts={props.counts} />
       <RowsTable rows={props.rows} />
       <div class="actions">
         {isLast ? (
@@ -557,6 +593,7 @@ export function CsvReadyPage(props: { csrfToken: string; batchId: string; counts
       <WizardSteps current={5} />
       <h1>Ready to import</h1>
       <p>Your accounts will be imported behind the scenes. You will get an email when the import has finished.</p>
+      <NewNames counts={props.counts} />
       <div class="actions">
         <ImportButton {...props} />
         <a href={`/imports/${props.batchId}/verify?page=1`}>Verify the accounts instead</a>

@@ -1,4 +1,12 @@
 import { CsrfField, ErrorSummary, Notice } from '../components/form.js';
+import { SimplePager } from '../components/pager.js';
+
+export interface CreditLedgerView {
+  rows: { id: number; at: Date; delta: number; reason: string; who: string | null; requestId: string | null; importId: string | null }[];
+  page: number;
+  pageCount: number;
+  total: number;
+}
 
 export function OrganisationPage(props: {
   csrfToken: string;
@@ -7,7 +15,7 @@ export function OrganisationPage(props: {
   mayReassignCompleted: boolean;
   welcomeEmailEnabled: boolean;
   editions: string[];
-  ledger: { at: Date; delta: number; reason: string }[];
+  ledger: CreditLedgerView;
   notice?: string | null;
   error?: string | null;
   fields?: Record<string, string>;
@@ -64,32 +72,55 @@ export function OrganisationPage(props: {
           </button>
         </form>
       </div>
-      <div class="card">
+      <CreditHistory ledger={props.ledger} />
+    </>
+  );
+}
+
+function spentOn(row: CreditLedgerView['rows'][number]) {
+  if (row.importId) return <a href={`/imports/${row.importId}`}>The import</a>;
+  if (row.requestId) return <a href={`/assignments/requests/${row.requestId}`}>The mass assignment</a>;
+  return null;
+}
+
+/** The credit ledger, newest first, 50 a page, with the whole of it as a CSV download. */
+function CreditHistory({ ledger }: { ledger: CreditLedgerView }) {
+  return (
+    <div class="card" id="credit-history">
+      <div class="page-head">
         <h2>Credit history</h2>
-        {props.ledger.length === 0 ? (
-          <p>No credits have been added or used yet.</p>
-        ) : (
+        {ledger.total > 0 ? <a href="/organisation/credits.csv">Download CSV</a> : null}
+      </div>
+      {ledger.total === 0 ? (
+        <p>No credits have been added or used yet.</p>
+      ) : (
+        <div class="table-wrap">
           <table>
-            <caption class="sr-only">Latest credit changes</caption>
+            <caption class="sr-only">Credit history, newest first</caption>
             <thead>
               <tr>
                 <th scope="col">When</th>
-                <th scope="col">Change</th>
-                <th scope="col">What for</th>
+                <th scope="col">What</th>
+                <th scope="col">Who</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Spent on</th>
               </tr>
             </thead>
             <tbody>
-              {props.ledger.map((l) => (
+              {ledger.rows.map((l) => (
                 <tr>
                   <td>{new Date(l.at).toISOString().replace('T', ' ').slice(0, 16)} UTC</td>
-                  <td>{l.delta > 0 ? `+${l.delta}` : l.delta}</td>
                   <td>{l.reason}</td>
+                  <td>{l.who ?? 'Rosterbridge operator'}</td>
+                  <td>{l.delta > 0 ? `+${l.delta.toLocaleString('en-US')}` : l.delta.toLocaleString('en-US')}</td>
+                  <td>{spentOn(l)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-        )}
-      </div>
-    </>
+        </div>
+      )}
+      <SimplePager page={ledger.page} pageCount={ledger.pageCount} href={(n) => `/organisation?page=${n}#credit-history`} label="Credit history pages" />
+    </div>
   );
 }

@@ -224,3 +224,24 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_organisation_at_idx').on(t.organisationId, t.at)],
 );
+
+/**
+ * One-time sign-in links (the operator's `npm run org -- create` prints one for the first system
+ * administrator). Only a SHA-256 of the token is kept; a link works once, before it expires.
+ */
+export const signInLinks = pgTable(
+  'sign_in_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('sign_in_links_account_idx').on(t.accountId)],
+);

@@ -30,6 +30,12 @@ export const importBatches = pgTable(
     /** The one password for all accounts of the batch, hashed once (argon2id). */
     sharedPasswordHash: text('shared_password_hash'),
     /** Source-specific wizard state (CSV: file name, headers, mapping). */
+    /**
+     * Tags and groups the rows name that do not exist yet, with the ids the check chose for them
+     * ([{ id, name }]). The run creates them once (src/imports/new-names.ts).
+     */
+    newTags: jsonb('new_tags').$type<{ id: string; name: string }[]>().notNull().default([]),
+    newGroups: jsonb('new_groups').$type<{ id: string; name: string }[]>().notNull().default([]),
     sourceState: jsonb('source_state').$type<Record<string, unknown>>().notNull().default({}),
     /** The uploaded file, decoded; kept only until the batch finishes. */
     fileText: text('file_text'),

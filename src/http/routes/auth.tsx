@@ -3,7 +3,8 @@ import { createSession, destroySession } from '../../auth/sessions.js';
 import { signIn } from '../../auth/sign-in.js';
 import { changeOwnPassword } from '../../accounts/own-account.js';
 import { RateLimitedError, ValidationError } from '../../errors.js';
-import { ChangePasswordPage, SignInPage } from '../../../views/pages/auth.js';
+import { ChangePasswordPage, SignInLinkPage, SignInPage } from '../../../views/pages/auth.js';
+import { EXPIRED_LINK, findSignInLink, useSignInLink } from '../../auth/sign-in-links.js';
 import { clientAddress, readForm } from '../form.js';
 import { requireSignedIn } from '../middleware/guards.js';
 import { clearSessionCookie, safeNext, setSessionCookie } from '../session-cookie.js';
@@ -36,6 +37,32 @@ export const authRoutes = new Hono<AppEnv>()
         return c.render(<SignInPage csrfToken={c.get('csrfToken')} email={email} next={next} error={error.message} />, { title: 'Sign in' });
       }
       throw error;
+    }
+  })
+  .get('/sign-in/link/:token', async (c) => {
+    const link = await findSignInLink(c.get('services'), c.req.param('token'));
+    c.header('Referrer-Policy', 'no-referrer');
+    if (!link) c.status(410);
+    return c.render(<SignInLinkPage csrfToken={c.get('csrfToken')} action={c.req.path} email={link?.email ?? null} />, { title: 'Choose your password' });
+  })
+  .post('/sign-in/link/:token', async (c) => {
+    const token = c.req.param('token');
+    const form = await readForm(c);
+    try {
+      const { accountId } = await useSignInLink(c.get('services'), { token, newPassword: form.get('newPassword'), confirmPassword: form.get('confirmPassword') });
+      const previous = c.get('session');
+      if (previous) await destroySession(c.get('services'), previous.id);
+      const { token: sessionToken } = await createSession(c.get('services'), accountId);
+      setSessionCookie(c, sessionToken);
+      return c.redirect('/', 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const link = error.message === EXPIRED_LINK ? null : await findSignInLink(c.get('services'), token);
+      c.status(link ? 400 : 410);
+      return c.render(
+        <SignInLinkPage csrfToken={c.get('csrfToken')} action={c.req.path} email={link?.email ?? null} error={error.message} fields={error.fields} />,
+        { title: 'Choose your password' },
+      );
     }
   })
   .post('/sign-out', async (c) => {

@@ -84,7 +84,9 @@ async function columnsPage(c: AppContext, id: string, error?: ValidationError, m
   );
 }
 
-async function settingsPage(c: AppContext, id: string, error?: ValidationError, values?: { mustChangePassword: boolean; groupId: string; tagIds: string[] }) {
+type SettingsValues = { mustChangePassword: boolean; groupId: string; tagIds: string[]; createTags: boolean; createGroups: boolean };
+
+async function settingsPage(c: AppContext, id: string, error?: ValidationError, values?: SettingsValues) {
   const ctx = ctxOf(c);
   const { batch, state } = await getCsvImport(ctx, id);
   if (batch.status !== 'draft' && batch.status !== 'checked') return c.redirect(`/imports/${batch.id}`, 303);
@@ -99,7 +101,16 @@ async function settingsPage(c: AppContext, id: string, error?: ValidationError, 
       hasSharedPassword={batch.hasSharedPassword}
       groups={groups}
       tags={tags}
-      values={values ?? { mustChangePassword: batch.options.mustChangePassword, groupId: batch.options.groupId ?? '', tagIds: batch.options.tagIds }}
+      values={
+        values ?? {
+          mustChangePassword: batch.options.mustChangePassword,
+          groupId: batch.options.groupId ?? '',
+          tagIds: batch.options.tagIds,
+          createTags: batch.options.createTags,
+          createGroups: batch.options.createGroups,
+        }
+      }
+      offerCreateGroups={ctx.actor.isSystemAdmin && state.mapping.includes('group')}
       error={error?.message ?? null}
       fields={error?.fields ?? {}}
     />,
@@ -114,7 +125,15 @@ async function checkedCsv(c: AppContext, id: string): Promise<{ batch: ImportBat
   return { batch, state };
 }
 
-const counts = (b: ImportBatch) => ({ total: b.totalRows, toCreate: b.toCreate, toUpdate: b.toUpdate, toKeep: b.toKeep, toSkip: b.toSkip });
+const counts = (b: ImportBatch) => ({
+  total: b.totalRows,
+  toCreate: b.toCreate,
+  toUpdate: b.toUpdate,
+  toKeep: b.toKeep,
+  toSkip: b.toSkip,
+  newTags: b.newTags,
+  newGroups: b.newGroups,
+});
 
 export const importsRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
@@ -209,6 +228,8 @@ export const importsRoutes = new Hono<AppEnv>()
       mustChangePassword: form.get('mustChangePassword') === '1',
       groupId: form.get('groupId'),
       tagIds: form.all('tagIds'),
+      createTags: form.get('createTags') === '1',
+      createGroups: form.get('createGroups') === '1',
     };
     try {
       await saveCsvFieldOptions(ctxOf(c), c.req.param('id'), input);

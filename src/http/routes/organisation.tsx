@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { getOrganisationSettings, listCreditLedger, updateOrganisationSettings } from '../../assignments/catalogue.js';
+import { getOrganisationSettings, updateOrganisationSettings } from '../../assignments/catalogue.js';
+import { creditLedgerCsv, listCreditLedger } from '../../organisations/credits.js';
 import type { Ctx } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { OrganisationPage } from '../../../views/pages/organisation.js';
@@ -13,7 +14,8 @@ function ctxOf(c: AppContext): Ctx {
 
 async function page(c: AppContext, extra: { notice?: string; error?: ValidationError } = {}) {
   const ctx = ctxOf(c);
-  const [settings, ledger] = await Promise.all([getOrganisationSettings(ctx), listCreditLedger(ctx)]);
+  const page = Number.parseInt(c.req.query('page') ?? '1', 10);
+  const [settings, ledger] = await Promise.all([getOrganisationSettings(ctx), listCreditLedger(ctx, { page: Number.isFinite(page) ? page : 1 })]);
   return c.render(
     <OrganisationPage
       csrfToken={c.get('csrfToken')}
@@ -30,6 +32,10 @@ async function page(c: AppContext, extra: { notice?: string; error?: ValidationE
 export const organisationRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireSystemAdmin())
   .get('/', (c) => page(c, c.req.query('saved') ? { notice: 'The settings were saved.' } : {}))
+  .get('/credits.csv', async (c) => {
+    const csv = await creditLedgerCsv(ctxOf(c));
+    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="credit-history.csv"' });
+  })
   .post('/', async (c) => {
     const form = await readForm(c);
     try {

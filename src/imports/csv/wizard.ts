@@ -90,7 +90,7 @@ export function fieldOptionsFor(state: CsvState): { askPassword: boolean; askGro
 export async function saveCsvFieldOptions(
   ctx: Ctx,
   batchId: string,
-  input: { password: string; confirmPassword: string; mustChangePassword: boolean; groupId: string; tagIds: string[] },
+  input: { password: string; confirmPassword: string; mustChangePassword: boolean; groupId: string; tagIds: string[]; createTags?: boolean; createGroups?: boolean },
 ): Promise<CheckSummary> {
   const { batch, state } = await getCsvImport(ctx, batchId);
   if (!state.staged) throw new ValidationError('Match the columns of your file first.');
@@ -114,6 +114,9 @@ export async function saveCsvFieldOptions(
     mustChangePassword: input.mustChangePassword,
     groupId: ask.askGroup ? input.groupId : null,
     tagIds: ask.askTags ? [...new Set(input.tagIds)] : [],
+    // Asked only when the file has a Tag (Group) column; group administrators are never offered groups.
+    createTags: ask.askTags ? batch.options.createTags : (input.createTags ?? batch.options.createTags),
+    createGroups: !ask.askGroup && ctx.actor.isSystemAdmin ? (input.createGroups ?? batch.options.createGroups) : false,
     ...(sharedPassword === undefined ? {} : { sharedPassword }),
   });
   await updateImportSourceState(ctx, batch.id, { ...state, checked: true });
