@@ -3,6 +3,7 @@ import { handleError, handleNotFound } from './http/error-handlers.js';
 import { bodySizeLimit } from './http/middleware/body-size.js';
 import { csrfProtection } from './http/middleware/csrf.js';
 import { requestIdFor, requestLog } from './http/middleware/request-log.js';
+import { featureContext } from './http/middleware/feature-context.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { sessionLoader } from './http/middleware/session.js';
 import { pageRenderer } from './http/render.js';
@@ -38,7 +39,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(async (c, next) => {
     c.set('config', deps.config);
     const services = deps.services(c);
-    const requestId = requestIdFor(c, deps.config.env.TRUST_PROXY);
+    const requestId = requestIdFor(c, deps.config.env.TRUST_PROXY > 0);
     c.set('requestId', requestId);
     c.set('metrics', metrics);
     // Features log through their context: every line of this request carries its id.
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // No session, no data: for load balancers and scrapers.
   app.route('/', operationsRoutes({ metrics, runner: deps.runner ?? null, metricsToken: deps.config.env.METRICS_PORT ? undefined : deps.config.env.METRICS_TOKEN }));
   app.use(sessionLoader());
+  app.use(featureContext());
   app.use(bodySizeLimit());
   app.use(csrfProtection());
   app.use(pageRenderer);

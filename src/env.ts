@@ -35,13 +35,16 @@ export const EnvSchema = v.object({
   DEV_MAILBOX: v.optional(v.picklist(['0', '1', 'true', 'false'])),
   /** Set when the service is reached over https (cookies get the Secure flag). */
   SECURE_COOKIES: flag,
+  /**
+   * How many proxies (load balancer, reverse proxy) stand in front of the service and append to
+   * X-Forwarded-For. 0: the socket's peer is the client. The sign-in throttle counts per client address.
+   */
+  TRUST_PROXY: v.pipe(v.optional(v.string(), '0'), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(10)),
   WORKER_CONCURRENCY: v.pipe(v.optional(v.string(), '4'), v.transform(Number), v.integer(), v.minValue(1)),
   /** How often a job runner says it is alive (worker/recovery.ts). */
   WORKER_HEARTBEAT_SECONDS: v.pipe(v.optional(v.string(), '20'), v.transform(Number), v.integer(), v.minValue(1)),
   /** Silence after which a runner counts as killed and the jobs it held are released to the others. */
   WORKER_STALE_SECONDS: v.pipe(v.optional(v.string(), '90'), v.transform(Number), v.integer(), v.minValue(2)),
-  /** Set when a proxy or load balancer you run sits in front: its X-Request-Id (and client address) are believed. */
-  TRUST_PROXY: flag,
   /** fatal, error, warn, info (default), debug, trace or silent. */
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS), 'info'),
   /** Bearer token that GET /metrics asks for. Without it (and without METRICS_PORT) /metrics is not served. */

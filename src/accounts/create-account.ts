@@ -8,6 +8,7 @@ import { welcomeEmail } from '../mail/welcome-email.js';
 import { emailProblem, normaliseEmail } from './email.js';
 import { isUniqueViolation } from './own-account.js';
 import { toUuidArray } from './scope.js';
+import { isUuid } from '../ids.js';
 
 export const NAME_MAX_LENGTH = 100;
 
@@ -67,9 +68,8 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promis
   const isSystemAdmin = kind === 'administrator' && actor.isSystemAdmin && input.isSystemAdmin === true;
 
   const groupId = input.groupId || null;
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const ids = [groupId, ...input.managedGroupIds, ...input.tagIds].filter((x): x is string => !!x);
-  if (ids.some((id) => !uuid.test(id))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
+  if (ids.some((id) => !isUuid(id))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
   if (!actor.isSystemAdmin) {
     if (!groupId) fields.groupId = 'Choose a group.';
     else if (!actor.managedGroupIds.includes(groupId)) fields.groupId = 'Choose one of the groups you manage.';

@@ -2,6 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 import { accountFilterSql, type AccountFilter } from './filter.js';
 import { accountScopeSql } from './scope.js';
+import { clampPage, paginate } from '../pagination.js';
+import { isUuid } from '../ids.js';
 
 export const ACCOUNTS_PAGE_SIZE = 50;
 
@@ -35,11 +37,10 @@ export interface AccountListPage {
  */
 export async function listAccounts(ctx: Ctx, input: { filter: AccountFilter; page: number }): Promise<AccountListPage> {
   const where = sql`${accountScopeSql(ctx.actor, 'a')} and ${accountFilterSql(input.filter, 'a')}`;
-  const requested = Math.max(1, Math.floor(input.page) || 1);
+  const requested = clampPage(input.page);
   // The count and the page are read at the same time; a page past the end is read again as the last one.
   const [total, firstTry] = await Promise.all([countAccounts(ctx, where, input.filter), readPage(ctx, where, input.filter, requested, null)]);
-  const pageCount = Math.max(1, Math.ceil(total / ACCOUNTS_PAGE_SIZE));
-  const page = Math.min(requested, pageCount);
+  const { page, pageCount } = paginate(total, requested, ACCOUNTS_PAGE_SIZE);
   const rows = page === requested && firstTry.length > 0 ? firstTry : await readPage(ctx, where, input.filter, page, total);
   return { rows, total, page, pageCount, pageSize: ACCOUNTS_PAGE_SIZE };
 }
@@ -103,7 +104,7 @@ export { listTags } from '../tags/tags.js';
 
 /** One account the actor may see, or null (another organisation's or group's id reads as absent). */
 export async function findVisibleAccount(ctx: Ctx, id: string): Promise<{ id: string; name: string; email: string } | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   const rows = await ctx.db.execute<{ id: string; name: string; email: string }>(sql`
     select a.id, a.first_name || ' ' || a.last_name as name, a.email from accounts a where a.id = ${id} and ${accountScopeSql(ctx.actor, 'a')}`);
   return rows[0] ?? null;

@@ -3,6 +3,7 @@ import type { Ctx } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { accountFilterSql, type AccountFilter } from './filter.js';
 import { accountScopeSql, toUuidArray } from './scope.js';
+import { isUuid } from '../ids.js';
 
 /**
  * A choice of accounts made on View Accounts and carried to Assign. It is stored on the server:
@@ -36,7 +37,7 @@ export async function createSelection(
 
 /** A selection made by this actor in this organisation; anything else is not found. */
 export async function getSelection(ctx: Ctx, id: string): Promise<Selection> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('That selection does not exist.');
+  if (!isUuid(id)) throw new NotFoundError('That selection does not exist.');
   const rows = await ctx.db.execute<{ id: string; filter: AccountFilter; all_matching: boolean; account_ids: string[] }>(sql`
     select id, filter, all_matching, account_ids from account_selections
     where id = ${id} and organisation_id = ${ctx.actor.organisationId} and created_by = ${ctx.actor.id}`);

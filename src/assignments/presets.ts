@@ -6,6 +6,7 @@ import type { Ctx } from '../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { itemProblems, listProducts } from './catalogue.js';
 import { AssignmentItemsSchema, type AssignmentItem } from './items.js';
+import { isUuid } from '../ids.js';
 
 export interface PresetAssignment {
   id: string;
@@ -14,7 +15,6 @@ export interface PresetAssignment {
   updatedAt: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const PRESET_NAME_MAX = 120;
 
 function parseStoredItems(raw: unknown): AssignmentItem[] {
@@ -36,7 +36,7 @@ export async function listPresets(ctx: Ctx): Promise<PresetAssignment[]> {
 
 export async function getPreset(ctx: Ctx, id: string): Promise<PresetAssignment> {
   requireAdministrator(ctx);
-  if (!UUID.test(id)) throw new NotFoundError('That preset assignment does not exist.');
+  if (!isUuid(id)) throw new NotFoundError('That preset assignment does not exist.');
   const [row] = await ctx.db.execute<{ id: string; name: string; items: unknown; updated_at: Date }>(sql`
     select id, name, items, updated_at from preset_assignments where id = ${id} and organisation_id = ${ctx.actor.organisationId}`);
   if (!row) throw new NotFoundError('That preset assignment does not exist.');

@@ -9,6 +9,8 @@ import { itemProblems, listProducts, type Product } from './catalogue.js';
 import { itemsSql, pairsSql, reasonTextSql } from './rules.js';
 import { includesSubscription, parseAssignmentItems, type AssignmentItem } from './items.js';
 import { getPreset } from './presets.js';
+import { paginate } from '../pagination.js';
+import { isUuid } from '../ids.js';
 
 type Tx = Pick<Db, 'execute'>;
 
@@ -58,7 +60,6 @@ export interface AssignmentPlan {
 }
 
 export const PLAN_PAGE_SIZE = 50;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface ResolvedInput {
   items: AssignmentItem[];
@@ -128,7 +129,7 @@ async function targetsSql(ctx: Ctx, targets: AssignmentTargets): Promise<SQL> {
   if (targets.kind === 'selection') {
     return sql`select a.id, a.kind from accounts a where ${selectionConditionSql(ctx, await getSelection(ctx, targets.selectionId))}`;
   }
-  const ids = targets.accountIds.filter((id) => UUID.test(id));
+  const ids = targets.accountIds.filter((id) => isUuid(id));
   return sql`select a.id, a.kind from accounts a where ${accountScopeSql(ctx.actor, 'a')} and a.id = any(${toUuidArray(ids)})`;
 }
 
@@ -162,12 +163,11 @@ export async function planAssignment(ctx: Ctx, input: AssignmentPlanInput, optio
   const resolved = await resolveInput(ctx, input);
   const items = itemsSql(resolved.items, resolved.planned);
   const t = await planTotals(ctx, resolved);
-  const pageCount = Math.max(1, Math.ceil(t.accounts / PLAN_PAGE_SIZE));
-  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1) || 1), pageCount);
+  const { page, pageCount, offset } = paginate(t.accounts, options.page, PLAN_PAGE_SIZE);
   const pageRows = await ctx.db.execute<{ account_id: string; name: string; email: string; products: { position: number; outcome: PlannedOutcome; reason: string | null }[] }>(sql`
     with targets as (
       select a.id, a.kind, a.first_name, a.last_name, a.email from (${resolved.targetsSql}) t join accounts a on a.id = t.id
-      order by a.last_name, a.first_name, a.id limit ${PLAN_PAGE_SIZE} offset ${(page - 1) * PLAN_PAGE_SIZE}
+      order by a.last_name, a.first_name, a.id limit ${PLAN_PAGE_SIZE} offset ${offset}
     ), p as (${pairsSql(sql`select id, kind from targets`, items, resolved.mode)})
     select t.id as account_id, t.first_name || ' ' || t.last_name as name, t.email,
       json_agg(json_build_object('position', p.position, 'outcome', p.outcome, 'reason', ${reasonTextSql('p')}) order by p.position) as products

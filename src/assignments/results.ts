@@ -6,6 +6,8 @@ import { csvLine } from '../imports/csv/write.js';
 import { listProducts } from './catalogue.js';
 import { AssignmentItemsSchema } from './items.js';
 import { planItems, type AssignmentRequestMode, type PlannedItem } from './request.js';
+import { paginate } from '../pagination.js';
+import { isUuid } from '../ids.js';
 
 export interface AssignmentRequestView {
   id: string;
@@ -37,7 +39,6 @@ export interface OutcomeRow {
 }
 
 export const OUTCOMES_PAGE_SIZE = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Requests the actor may read: a system administrator, all of the organisation's; others, their own. */
 function requestScope(ctx: Ctx): SQL {
@@ -98,7 +99,7 @@ async function readRequests(ctx: Ctx, where: SQL, limit: number): Promise<Assign
 }
 
 export async function getAssignmentRequest(ctx: Ctx, id: string): Promise<AssignmentRequestView> {
-  if (!UUID.test(id)) throw new NotFoundError('That assignment does not exist.');
+  if (!isUuid(id)) throw new NotFoundError('That assignment does not exist.');
   const [request] = await readRequests(ctx, sql`r.id = ${id}`, 1);
   if (!request) throw new NotFoundError('That assignment does not exist.');
   return request;
@@ -155,10 +156,9 @@ export async function listRequestOutcomes(
 ): Promise<{ rows: OutcomeRow[]; page: number; pageCount: number; total: number }> {
   const request = await getAssignmentRequest(ctx, id);
   const total = request.accounts * request.items.length;
-  const pageCount = Math.max(1, Math.ceil(total / OUTCOMES_PAGE_SIZE));
-  const page = Math.min(Math.max(1, Math.floor(options.page) || 1), pageCount);
+  const { page, pageCount, offset } = paginate(total, options.page, OUTCOMES_PAGE_SIZE);
   const rows = await ctx.db.execute<OutcomeRow & Record<string, unknown>>(
-    outcomesSql(ctx, id, sql`limit ${OUTCOMES_PAGE_SIZE} offset ${(page - 1) * OUTCOMES_PAGE_SIZE}`),
+    outcomesSql(ctx, id, sql`limit ${OUTCOMES_PAGE_SIZE} offset ${offset}`),
   );
   return { rows, page, pageCount, total };
 }

@@ -7,6 +7,7 @@ import { queueEmail } from '../mail/outbox.js';
 import { GOOGLE_SCOPES, type GoogleConfig } from './config.js';
 import { GoogleReconnectNeededError } from './errors.js';
 import { buildAuthUrl, classroomClient, exchangeCode, OAuthExchangeError, pkcePair, revokeToken, type ClassroomClient } from './google-client.js';
+import { safeRedirectPath } from '../safe-redirect.js';
 import { createTokenCipher } from './token-crypto.js';
 
 /**
@@ -43,14 +44,15 @@ export class EmailMismatchError extends DomainError {
 /** The consent round trip could not be trusted or completed; nothing was stored. */
 export class ConsentFailedError extends DomainError {}
 
-function safeReturnTo(path: string | null | undefined): string {
-  return path && path.startsWith('/') && !path.startsWith('//') ? path : '/classroom/import';
+/** Where the browser goes once connected: a path on our own origin (the redirect URI's), else the import page. */
+function safeReturnTo(cfg: GoogleConfig, path: string | null | undefined): string {
+  return safeRedirectPath(path, new URL(cfg.redirectUri).origin, '/classroom/import');
 }
 
 /** Starts the consent: what to keep in the session, and where to send the browser. */
 export async function beginConsent(cfg: GoogleConfig, input: { returnTo?: string | null; loginHint?: string | null }): Promise<{ pending: PendingConsent; url: string }> {
   const { verifier, challenge } = await pkcePair();
-  const pending: PendingConsent = { state: randomToken(24), verifier, returnTo: safeReturnTo(input.returnTo), startedAt: Date.now() };
+  const pending: PendingConsent = { state: randomToken(24), verifier, returnTo: safeReturnTo(cfg, input.returnTo), startedAt: Date.now() };
   return { pending, url: buildAuthUrl(cfg, { state: pending.state, codeChallenge: challenge, loginHint: input.loginHint ?? null }) };
 }
 

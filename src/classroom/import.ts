@@ -12,6 +12,7 @@ import type { GoogleCourse, GoogleStudent } from './google-client.js';
 import { syncJobSql } from './links.js';
 import type { NewcomerImporter, SyncLink } from './sync.js';
 import { createTokenCipher } from './token-crypto.js';
+import { paginate } from '../pagination.js';
 
 /**
  * Import from Google Classroom: a source of rows for the import engine (src/imports/), never a
@@ -324,8 +325,7 @@ export async function listReviewRows(
   const hidden = JSON.stringify(state.hiddenEmail);
   const where = sql`r.batch_id = ${batch.id} ${input.outcome ? sql`and r.outcome = 'skip'` : sql``}`;
   const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_rows r where ${where}`);
-  const pageCount = Math.max(1, Math.ceil((count?.n ?? 0) / REVIEW_PAGE_SIZE));
-  const page = Math.min(Math.max(1, Math.floor(input.page ?? 1)), pageCount);
+  const { page, pageCount, offset } = paginate(count?.n ?? 0, input.page, REVIEW_PAGE_SIZE);
   const rows = await ctx.db.execute<{
     row_number: number;
     first_name: string;
@@ -342,7 +342,7 @@ export async function listReviewRows(
     from import_rows r left join accounts a on a.id = r.account_id and a.organisation_id = ${ctx.actor.organisationId}
     where ${where}
     order by r.last_name, r.first_name, r.row_number
-    limit ${REVIEW_PAGE_SIZE} offset ${(page - 1) * REVIEW_PAGE_SIZE}`);
+    limit ${REVIEW_PAGE_SIZE} offset ${offset}`);
   return {
     rows: rows.map((r) => ({
       rowNumber: r.row_number,

@@ -5,6 +5,7 @@ import type { Actor, Ctx, Services } from '../context.js';
 import type { HeldPlan } from '../db/schema/classroom.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { addJobSql } from '../jobs.js';
+import { isUuid } from '../ids.js';
 
 /**
  * Course links: a Classroom course imported into a group, kept in sync. An administrator sees the
@@ -128,7 +129,7 @@ export async function listCourseLinks(ctx: Ctx): Promise<CourseLink[]> {
 }
 
 export async function getCourseLink(ctx: Ctx, linkId: string): Promise<CourseLink> {
-  if (!/^[0-9a-f-]{36}$/i.test(linkId)) throw new NotFoundError('No such course link.');
+  if (!isUuid(linkId)) throw new NotFoundError('No such course link.');
   const [row] = await ctx.db.execute<LinkRow>(sql`${linkSelect} where l.id = ${linkId} and ${linkScopeSql(ctx.actor)}`);
   if (!row) throw new NotFoundError('No such course link.');
   return toLink(row);
@@ -238,14 +239,14 @@ export async function updateLinkSettings(
   encryptPassword: (password: string, organisationId: string) => Promise<string>,
 ): Promise<void> {
   const link = await getCourseLink(ctx, linkId);
-  const tagIds = [...new Set(input.tagIds.filter((t) => /^[0-9a-f-]{36}$/i.test(t)))];
-  if (!/^[0-9a-f-]{36}$/i.test(input.groupId)) throw new ValidationError('Select the group for students who join later.', { groupId: 'Select a group.' });
+  const tagIds = [...new Set(input.tagIds.filter((t) => isUuid(t)))];
+  if (!isUuid(input.groupId)) throw new ValidationError('Select the group for students who join later.', { groupId: 'Select a group.' });
   const [group] = await ctx.db.execute<{ id: string }>(sql`select g.id from groups g where g.id = ${input.groupId} and ${groupScopeSql(ctx.actor, 'g')}`);
   if (!group) throw new ValidationError('Select one of your groups.', { groupId: 'Select one of your groups.' });
   const [tags] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from tags where organisation_id = ${ctx.actor.organisationId} and id = any(${toUuidArray(tagIds)})`);
   if ((tags?.n ?? 0) !== tagIds.length) throw new ValidationError('A tag you chose no longer exists. Reload the page and try again.');
   if (input.defaultPassword && input.defaultPassword.length < 8) throw new ValidationError('The default password must be at least 8 characters.', { defaultPassword: 'At least 8 characters.' });
-  if (input.presetId && !/^[0-9a-f-]{36}$/i.test(input.presetId)) throw new ValidationError('Choose one of the preset assignments.');
+  if (input.presetId && !isUuid(input.presetId)) throw new ValidationError('Choose one of the preset assignments.');
   const encrypted = input.defaultPassword ? await encryptPassword(input.defaultPassword, ctx.actor.organisationId) : null;
   await ctx.db.transaction(async (tx) => {
     await tx.execute(sql`

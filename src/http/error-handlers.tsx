@@ -1,5 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
-import { loggableError } from '../observability/logger.js';
+import { HTTPException } from 'hono/http-exception';
+import { safeError } from '../log-safe-error.js';
 import { DomainError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
 import { ErrorPage, NotFoundPage } from '../../views/pages/errors.js';
 import type { AppEnv } from './types.js';
@@ -14,7 +15,7 @@ export const handleNotFound: NotFoundHandler<AppEnv> = (c) => {
 function logFailure(c: Context<AppEnv>, error: unknown): void {
   const logger = c.get('services')?.logger;
   if (logger) logger.error({ err: error, method: c.req.method }, 'request failed');
-  else console.error('request failed before its services were ready', loggableError(error));
+  else console.error('request failed before its services were ready', JSON.stringify(safeError(error)));
 }
 
 /** Domain errors become pages that say what happened; anything else is logged and hidden. */
@@ -27,6 +28,13 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
     c.status(status);
     if (fragment) return c.text(error.message, status);
     return c.render(<ErrorPage title="That could not be done" message={error.message} requestId={c.get('requestId')} />, { title: 'That could not be done' });
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    // Hono's own refusals (a malformed form body, say): the request was wrong, not the service.
+    const message = 'The form could not be read. Reload the page and send it again.';
+    c.status(error.status);
+    if (fragment) return c.text(message, error.status);
+    return c.render(<ErrorPage title="That could not be done" message={message} />, { title: 'That could not be done' });
   }
   logFailure(c, error);
   c.status(500);

@@ -1,25 +1,50 @@
+import * as v from 'valibot';
 import type { Product } from '../assignments/catalogue.js';
 import type { AssignmentItem } from '../assignments/items.js';
 import { planItems } from '../assignments/request.js';
 import { describeItems, type BuilderItem } from '../../views/components/item-builder.js';
-
-type Form = { get(name: string): string; all(name: string): string[] };
+import { list, text } from './input/schemas.js';
 
 const MAX_ITEMS = 20;
 
-/** The products as the item builder posted them (item-0-…, item-1-…), whatever was changed on the page. */
-export function readBuilderItems(form: Form): BuilderItem[] {
+function itemFields(n: number) {
+  return {
+    [`item-${n}-product`]: text('A product'),
+    [`item-${n}-edition`]: text('An edition'),
+    [`item-${n}-mode`]: text('A way to assign'),
+    [`item-${n}-months`]: text('A length', { max: 10 }),
+    [`item-${n}-startsOn`]: text('A start date', { max: 40 }),
+    [`item-${n}-units`]: list(text('A unit')),
+  };
+}
+
+/** The item builder's fields (item-0-…, item-1-…) and its buttons, as the input layer reads them. */
+export const BuilderForm = v.object({
+  ...Object.assign({}, ...Array.from({ length: MAX_ITEMS }, (_, n) => itemFields(n))),
+  action: text('The button'),
+  addProductId: text('The product to add'),
+} as Record<string, ReturnType<typeof text> | ReturnType<typeof list>> & { action: ReturnType<typeof text>; addProductId: ReturnType<typeof text> });
+
+type BuilderValues = Record<string, string | string[] | undefined>;
+
+/** The products as the item builder posted them, whatever was changed on the page. */
+export function readBuilderItems(form: BuilderValues): BuilderItem[] {
+  const one = (name: string) => {
+    const value = form[name];
+    return typeof value === 'string' ? value : '';
+  };
   const items: BuilderItem[] = [];
   for (let n = 0; n < MAX_ITEMS; n++) {
-    const productId = form.get(`item-${n}-product`);
+    const productId = one(`item-${n}-product`);
     if (!productId) break;
+    const units = form[`item-${n}-units`];
     items.push({
       productId,
-      edition: form.get(`item-${n}-edition`) || 'standard',
-      mode: form.get(`item-${n}-mode`) === 'manual' ? 'manual' : 'subscription',
-      months: Number.parseInt(form.get(`item-${n}-months`), 10) || 0,
-      startsOn: form.get(`item-${n}-startsOn`),
-      unitIds: form.all(`item-${n}-units`),
+      edition: one(`item-${n}-edition`) || 'standard',
+      mode: one(`item-${n}-mode`) === 'manual' ? 'manual' : 'subscription',
+      months: Number.parseInt(one(`item-${n}-months`), 10) || 0,
+      startsOn: one(`item-${n}-startsOn`),
+      unitIds: Array.isArray(units) ? units : [],
     });
   }
   return items;

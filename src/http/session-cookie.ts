@@ -23,9 +23,3 @@ export function setSessionCookie(c: AppContext, token: string): void {
 export function clearSessionCookie(c: AppContext): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: c.get('config').secureCookies });
 }
-
-/** Only same-site relative paths may be redirected to after sign-in. */
-export function safeNext(next: string | undefined | null, fallback: string): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  return next;
-}

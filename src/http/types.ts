@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Actor, Services } from '../context.js';
+import type { Actor, Ctx, Services } from '../context.js';
 import type { Env } from '../env.js';
 import type { SessionRecord } from '../auth/sessions.js';
 import type { RunnerLiveness } from '../observability/health.js';
@@ -35,6 +35,8 @@ export type AppEnv = {
     metrics: Metrics | null;
     session: SessionRecord | null;
     actor: (Actor & { mustChangePassword: boolean }) | null;
+    /** The feature context of the signed-in actor (middleware/feature-context.ts); set behind requireSignedIn(). */
+    ctx: Ctx;
     /** The token forms must echo back: the session's, or the pre-session cookie's. */
     csrfToken: string;
     /** Set by routes that must be framed by Google Classroom (the add-on pages). */

@@ -5,6 +5,8 @@ import { passwordProblem } from '../auth/passwords.js';
 import { toUuidArray } from '../accounts/scope.js';
 import { checkPresetChoice } from './presets.js';
 import { parseImportOptions, type ImportOptions, type ImportOptionsInput } from './options.js';
+import { paginate } from '../pagination.js';
+import { isUuid } from '../ids.js';
 
 export type ImportSource = 'csv' | 'classroom';
 export type ImportStatus = 'draft' | 'checked' | 'queued' | 'running' | 'finished' | 'failed';
@@ -41,12 +43,6 @@ export interface ImportBatch {
   checkedAt: Date | null;
   startedAt: Date | null;
   finishedAt: Date | null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
 }
 
 /**
@@ -154,11 +150,10 @@ export async function listImportBatches(ctx: Ctx, input: { page?: number; pageSi
   const pageSize = input.pageSize ?? 25;
   const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_batches b where ${batchScopeSql(ctx.actor)}`);
   const total = count?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, Math.floor(input.page ?? 1)), pageCount);
+  const { page, pageCount, offset } = paginate(total, input.page, pageSize);
   const rows = await ctx.db.execute<BatchRow>(sql`
     select ${BATCH_COLUMNS} from import_batches b where ${batchScopeSql(ctx.actor)}
-    order by b.created_at desc, b.id limit ${pageSize} offset ${(page - 1) * pageSize}`);
+    order by b.created_at desc, b.id limit ${pageSize} offset ${offset}`);
   return { rows: rows.map(toBatch), total, page, pageCount };
 }
 
@@ -282,8 +277,7 @@ export async function listImportRows(
   const where = sql`r.batch_id = ${batch.id} ${outcomes ? sql`and r.outcome::text = any(${`{${outcomes.join(',')}}`}::text[])` : sql``}`;
   const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_rows r where ${where}`);
   const total = count?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, Math.floor(input.page ?? 1)), pageCount);
+  const { page, pageCount, offset } = paginate(total, input.page, pageSize);
   const rows = await ctx.db.execute<{
     row_number: number;
     first_name: string;
@@ -307,7 +301,7 @@ export async function listImportRows(
       coalesce(r.account_id, case when r.outcome = 'create' and r.row_number <= ${batch.appliedThrough} then r.new_account_id end) as account_id
     from import_rows r left join groups g on g.id = r.group_id and g.organisation_id = ${batch.organisationId}
     where ${where}
-    order by r.row_number limit ${pageSize} offset ${(page - 1) * pageSize}`);
+    order by r.row_number limit ${pageSize} offset ${offset}`);
   return {
     rows: rows.map((r) => ({
       rowNumber: r.row_number,

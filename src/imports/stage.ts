@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql } from 'drizzle-orm';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.js';
-import { EMAIL_MAX_LENGTH } from '../accounts/email.js';
+import { EMAIL_MAX_LENGTH, isValidEmail } from '../accounts/email.js';
 import { NAME_MAX_LENGTH } from '../accounts/create-account.js';
 import type { Ctx } from '../context.js';
 import { arrayLiteral } from '../db/array-literal.js';
@@ -23,9 +23,6 @@ export interface ImportRowInput {
 export const GROUP_NAME_MAX_LENGTH = 100;
 export const TAG_NAME_MAX_LENGTH = 100;
 export const GOOGLE_USER_ID_MAX_LENGTH = 255;
-
-// Same shape of check as the Create Account form (src/accounts/email.ts).
-const EMAIL_PATTERN = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]{2,}$/;
 
 /** A row with every field trimmed, and what is wrong with it on its own (null when nothing). */
 export interface CleanRow {
@@ -60,7 +57,7 @@ export function cleanRow(input: ImportRowInput): CleanRow {
   if (!email) {
     if (!googleUserId) problems.push('The email is missing.');
   } else if (email.length > EMAIL_MAX_LENGTH) problems.push(`The email is longer than ${EMAIL_MAX_LENGTH} characters.`);
-  else if (!EMAIL_PATTERN.test(email)) problems.push(`The email "${email}" is not a valid email address.`);
+  else if (!isValidEmail(email)) problems.push(`The email "${email}" is not a valid email address.`);
   if (!firstName) problems.push('The first name is missing.');
   else if (firstName.length > NAME_MAX_LENGTH) problems.push(`The first name is longer than ${NAME_MAX_LENGTH} characters.`);
   if (!lastName) problems.push('The last name is missing.');

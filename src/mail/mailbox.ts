@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 import { NotFoundError } from '../errors.js';
+import { isUuid } from '../ids.js';
 
 export type MailboxMessage = {
   id: string;
@@ -27,7 +28,7 @@ export async function listMailbox(ctx: Ctx): Promise<MailboxMessage[]> {
 }
 
 export async function getMailboxMessage(ctx: Ctx, id: string): Promise<MailboxMessage> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('That message does not exist.');
+  if (!isUuid(id)) throw new NotFoundError('That message does not exist.');
   const rows = await ctx.db.execute<MailboxMessage>(sql`
     select m.id, m.to_address as "to", m.subject, m.text_body as text, m.status, m.created_at as "createdAt"
     from outbox_emails m where m.id = ${id} and ${mailboxScope(ctx)}`);

@@ -13,7 +13,7 @@ export type Logger = pino.Logger;
 export { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
 /** Keys that must never reach a log line, at the top level or one object down. */
-const SECRET_KEYS = ['email', 'password', 'passwordHash', 'password_hash', 'token', 'cookie', 'authorization', 'firstName', 'lastName', 'name', 'refreshToken', 'accessToken', 'secret'];
+const SECRET_KEYS = ['email', 'password', 'passwordHash', 'password_hash', 'token', 'cookie', 'authorization', 'firstName', 'lastName', 'refreshToken', 'accessToken', 'secret'];
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`]);
 
 export interface LoggerOptions {

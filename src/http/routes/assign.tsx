@@ -1,15 +1,18 @@
 import { Hono } from 'hono';
+import * as v from 'valibot';
 import { countSelection, getSelection } from '../../accounts/selection.js';
 import { getOrganisationSettings, listProducts } from '../../assignments/catalogue.js';
 import { listPresets } from '../../assignments/presets.js';
 import { createAssignmentRequest, planAssignment, type AssignmentPlanInput, type AssignmentRequestMode } from '../../assignments/request.js';
 import { updateSessionData } from '../../auth/sessions.js';
-import type { Ctx } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import { AssignOptionsPage, AssignVerifyPage } from '../../../views/pages/assign.js';
 import type { BuilderItem } from '../../../views/components/item-builder.js';
 import { applyBuilderAction, describePresetItems, readBuilderItems, toAssignmentItems } from '../item-form.js';
-import { readForm } from '../form.js';
+import { rerenderOn } from '../form-errors.js';
+import { choice, fields, flag, id, optionalId, page, text } from '../input/schemas.js';
+import * as input from '../input/validate.js';
+import { BuilderForm } from '../item-form.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 
@@ -18,9 +21,15 @@ interface CustomDraft {
   items: BuilderItem[];
 }
 
-function ctxOf(c: AppContext): Ctx {
-  return { ...c.get('services'), actor: c.get('actor')! };
-}
+const SelectionParam = v.object({ selectionId: id });
+
+const OptionsQuery = fields({ presetId: optionalId('The Preset Assignment'), done: text('done') });
+
+const CustomForm = v.object({ ...BuilderForm.entries, assignMode: choice(['assign', 'reassign', 'renew'], 'assign') });
+
+const VerifyQuery = fields({ presetId: optionalId('The Preset Assignment'), custom: flag, page });
+
+const ConfirmForm = fields({ presetId: optionalId('The Preset Assignment'), confirmSubscription: flag });
 
 function draftKey(selectionId: string): string {
   return `assign:${selectionId}`;
@@ -34,7 +43,7 @@ function readDraft(c: AppContext, selectionId: string): CustomDraft {
 }
 
 async function optionsPage(c: AppContext, selectionId: string, extra: { draft?: CustomDraft; presetError?: string; customError?: string; chosenPresetId?: string; notice?: string } = {}) {
-  const ctx = ctxOf(c);
+  const ctx = c.get('ctx');
   const selection = await getSelection(ctx, selectionId);
   const [accounts, presets, products, settings] = await Promise.all([countSelection(ctx, selection), listPresets(ctx), listProducts(ctx), getOrganisationSettings(ctx)]);
   const draft = extra.draft ?? readDraft(c, selectionId);
@@ -65,7 +74,7 @@ function planInput(c: AppContext, selectionId: string, source: { presetId: strin
 }
 
 async function verifyPage(c: AppContext, selectionId: string, source: { presetId: string } | { custom: true }, page: number, error?: ValidationError) {
-  const plan = await planAssignment(ctxOf(c), planInput(c, selectionId, source), { page });
+  const plan = await planAssignment(c.get('ctx'), planInput(c, selectionId, source), { page });
   return c.render(
     <AssignVerifyPage
       csrfToken={c.get('csrfToken')}
@@ -82,68 +91,60 @@ async function verifyPage(c: AppContext, selectionId: string, source: { presetId
 
 export const assignRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
-  .get('/:selectionId', (c) =>
-    optionsPage(c, c.req.param('selectionId'), {
-      chosenPresetId: c.req.query('presetId'),
-      notice: c.req.query('done') === 'preset-saved' ? 'The Preset Assignment was saved and is chosen below. Select Continue to use it.' : undefined,
-    }),
-  )
-  .post('/:selectionId/custom', async (c) => {
-    const selectionId = c.req.param('selectionId');
-    const ctx = ctxOf(c);
+  .get('/:selectionId', input.param(SelectionParam), input.query(OptionsQuery), (c) => {
+    const query = c.req.valid('query');
+    return optionsPage(c, c.req.valid('param').selectionId, {
+      ...(query.presetId ? { chosenPresetId: query.presetId } : {}),
+      notice: query.done === 'preset-saved' ? 'The Preset Assignment was saved and is chosen below. Select Continue to use it.' : undefined,
+    });
+  })
+  .post('/:selectionId/custom', input.param(SelectionParam), input.form(CustomForm), async (c) => {
+    const { selectionId } = c.req.valid('param');
+    const ctx = c.get('ctx');
     await getSelection(ctx, selectionId);
-    const form = await readForm(c);
+    const form = c.req.valid('form');
     const [products, settings] = await Promise.all([listProducts(ctx), getOrganisationSettings(ctx)]);
-    const requested = form.get('assignMode');
-    const mode: AssignmentRequestMode = settings.mayReassignCompleted && (requested === 'reassign' || requested === 'renew') ? requested : 'assign';
+    const mode: AssignmentRequestMode = settings.mayReassignCompleted ? form.assignMode : 'assign';
     const posted = readBuilderItems(form);
-    const action = form.get('action');
-    const changed = applyBuilderAction(posted, action, form.get('addProductId'), products, settings.editions);
+    const changed = applyBuilderAction(posted, form.action, form.addProductId, products, settings.editions);
     const draft: CustomDraft = { mode, items: changed ?? posted };
     await updateSessionData(c.get('services'), c.get('session')!.id, { [draftKey(selectionId)]: draft });
     if (changed) return optionsPage(c, selectionId, { draft });
     // Continue: the engine checks the products now, so mistakes are shown where they were made.
-    try {
-      await planAssignment(ctx, { targets: { kind: 'selection', selectionId }, items: toAssignmentItems(draft.items), mode }, { page: 1 });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      return optionsPage(c, selectionId, { draft, customError: Object.values(error.fields).join(' ') || error.message });
-    }
-    return c.redirect(`/assign/${selectionId}/verify?custom=1`, 303);
+    return rerenderOn(
+      c,
+      async () => {
+        await planAssignment(ctx, { targets: { kind: 'selection', selectionId }, items: toAssignmentItems(draft.items), mode }, { page: 1 });
+        return c.redirect(`/assign/${selectionId}/verify?custom=1`, 303);
+      },
+      (error) => optionsPage(c, selectionId, { draft, customError: Object.values(error.fields).join(' ') || error.message }),
+    );
   })
-  .get('/:selectionId/verify', async (c) => {
-    const selectionId = c.req.param('selectionId');
-    const presetId = c.req.query('presetId');
-    const page = Number.parseInt(c.req.query('page') ?? '1', 10) || 1;
-    if (!presetId && c.req.query('custom') !== '1') {
+  .get('/:selectionId/verify', input.param(SelectionParam), input.query(VerifyQuery), async (c) => {
+    const { selectionId } = c.req.valid('param');
+    const { presetId, custom, page } = c.req.valid('query');
+    if (!presetId && !custom) {
       c.status(400);
       return optionsPage(c, selectionId, { presetError: 'Choose a Preset Assignment, then select Continue.' });
     }
-    try {
-      return await verifyPage(c, selectionId, presetId ? { presetId } : { custom: true }, page);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      return presetId ? optionsPage(c, selectionId, { presetError: error.message }) : optionsPage(c, selectionId, { customError: Object.values(error.fields).join(' ') || error.message });
-    }
+    return rerenderOn(
+      c,
+      () => verifyPage(c, selectionId, presetId ? { presetId } : { custom: true }, page),
+      (error) =>
+        presetId ? optionsPage(c, selectionId, { presetError: error.message }) : optionsPage(c, selectionId, { customError: Object.values(error.fields).join(' ') || error.message }),
+    );
   })
-  .post('/:selectionId/confirm', async (c) => {
-    const selectionId = c.req.param('selectionId');
-    const form = await readForm(c);
-    const presetId = form.get('presetId');
+  .post('/:selectionId/confirm', input.param(SelectionParam), input.form(ConfirmForm), async (c) => {
+    const { selectionId } = c.req.valid('param');
+    const { presetId, confirmSubscription } = c.req.valid('form');
     const source = presetId ? { presetId } : ({ custom: true } as const);
-    try {
-      const { requestId } = await createAssignmentRequest(ctxOf(c), {
-        ...planInput(c, selectionId, source),
-        confirmSubscription: form.get('confirmSubscription') === '1',
-        origin: 'accounts',
-      });
-      if (!presetId) await updateSessionData(c.get('services'), c.get('session')!.id, { [draftKey(selectionId)]: null });
-      return c.redirect(`/assignments/requests/${requestId}`, 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      return verifyPage(c, selectionId, source, 1, error);
-    }
+    return rerenderOn(
+      c,
+      async () => {
+        const { requestId } = await createAssignmentRequest(c.get('ctx'), { ...planInput(c, selectionId, source), confirmSubscription, origin: 'accounts' });
+        if (!presetId) await updateSessionData(c.get('services'), c.get('session')!.id, { [draftKey(selectionId)]: null });
+        return c.redirect(`/assignments/requests/${requestId}`, 303);
+      },
+      (error) => verifyPage(c, selectionId, source, 1, error),
+    );
   });

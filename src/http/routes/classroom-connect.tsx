@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { safeRedirectPath } from '../../safe-redirect.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createSession, destroySession, updateSessionData } from '../../auth/sessions.js';
 import { googleConfig, OAUTH_CALLBACK_PATH, type GoogleConfig } from '../../classroom/config.js';
@@ -6,9 +7,10 @@ import { beginConsent, completeConsent, ConsentFailedError, disconnectGoogle, Em
 import { beginGoogleSignIn, completeGoogleSignIn, NoConnectedAccountError } from '../../classroom/google-sign-in.js';
 import { ConsentProblemPage, EmailMismatchPage, GoogleSignInProblemPage } from '../../../views/pages/classroom-connect.js';
 import { observedGoogleFetch } from '../../observability/google-calls.js';
-import { readForm } from '../form.js';
+import { fields, text } from '../input/schemas.js';
+import * as input from '../input/validate.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
-import { safeNext, setSessionCookie } from '../session-cookie.js';
+import { setSessionCookie } from '../session-cookie.js';
 import type { AppContext, AppEnv } from '../types.js';
 
 /** Google's endpoints for this request; every call to them is logged and counted (observedGoogleFetch). */
@@ -17,19 +19,25 @@ export function googleConfigOf(c: AppContext): GoogleConfig {
   return googleConfig(c.get('config').env, c.get('config').appUrl, { fetch });
 }
 
+/** What Google sends back to the redirect URI (anything else it adds is not read). */
+const CallbackQuery = fields({ state: text('state', { max: 2000 }), code: text('code', { max: 2000 }), error: text('error', { max: 2000 }) });
+type Callback = { state: string; code: string; error: string };
+const ConnectForm = fields({ returnTo: text('The page to go back to', { max: 2000 }), loginHint: text('The Google account', { max: 320 }) });
+const ConnectQuery = fields({ returnTo: text('The page to go back to', { max: 2000 }), login_hint: text('The Google account', { max: 320 }) });
+
 const SESSION_KEY = 'googleConsent';
 /** Before sign-in there is no session: the pending Google sign-in waits in this cookie. */
 const SIGN_IN_COOKIE = 'rb_google_sign_in';
 
-async function startConsent(c: AppContext, returnTo: string | null, loginHint: string | null) {
-  const { pending, url } = await beginConsent(googleConfigOf(c), { returnTo, loginHint });
+async function startConsent(c: AppContext, returnTo: string, loginHint: string) {
+  const { pending, url } = await beginConsent(googleConfigOf(c), { returnTo: returnTo || null, loginHint: loginHint || null });
   await updateSessionData(c.get('services'), c.get('session')!.id, { [SESSION_KEY]: pending });
   return c.redirect(url, 303);
 }
 
 /** Starts "Sign in with Google" (the add-on's button); a teacher already signed in goes straight back. */
 export async function startGoogleSignIn(c: AppContext, returnTo: string, loginHint: string | null) {
-  if (c.get('actor')) return c.redirect(returnTo, 303);
+  if (c.get('actor')) return c.redirect(safeRedirectPath(returnTo, c.get('config').appUrl, '/classroom'), 303);
   const { pending, url } = await beginGoogleSignIn(googleConfigOf(c), { returnTo, loginHint });
   setCookie(c, SIGN_IN_COOKIE, btoa(JSON.stringify(pending)), {
     httpOnly: true,
@@ -51,20 +59,15 @@ function pendingSignIn(c: AppContext): PendingConsent | null {
   }
 }
 
-async function finishGoogleSignIn(c: AppContext, pending: PendingConsent) {
+async function finishGoogleSignIn(c: AppContext, pending: PendingConsent, callback: Callback) {
   deleteCookie(c, SIGN_IN_COOKIE, { path: OAUTH_CALLBACK_PATH, secure: c.get('config').secureCookies });
   try {
-    const { accountId, returnTo } = await completeGoogleSignIn(c.get('services'), googleConfigOf(c), {
-      pending,
-      state: c.req.query('state'),
-      code: c.req.query('code'),
-      error: c.req.query('error'),
-    });
+    const { accountId, returnTo } = await completeGoogleSignIn(c.get('services'), googleConfigOf(c), { pending, ...callback });
     const previous = c.get('session');
     if (previous) await destroySession(c.get('services'), previous.id);
     const { token } = await createSession(c.get('services'), accountId);
     setSessionCookie(c, token);
-    return c.redirect(safeNext(returnTo, '/classroom'), 303);
+    return c.redirect(safeRedirectPath(returnTo, c.get('config').appUrl, '/classroom'), 303);
   } catch (error) {
     if (error instanceof ConsentFailedError || error instanceof NoConnectedAccountError) {
       c.status(error instanceof ConsentFailedError ? 400 : 200);
@@ -76,15 +79,18 @@ async function finishGoogleSignIn(c: AppContext, pending: PendingConsent) {
 
 /** Connect, Google's redirect back (for connecting and for signing in), and disconnect. Mounted under /classroom. */
 export const classroomConnectRoutes = new Hono<AppEnv>()
-  .post('/connect', requireSignedIn(), requireAdministrator(), async (c) => {
-    const form = await readForm(c);
-    return startConsent(c, form.get('returnTo') || null, form.get('loginHint') || null);
+  .post('/connect', requireSignedIn(), requireAdministrator(), input.form(ConnectForm), (c) => {
+    const form = c.req.valid('form');
+    return startConsent(c, form.returnTo, form.loginHint);
   })
   // The add-on opens this in a new tab (Google's sign-in cannot be framed); it only starts a consent.
-  .get('/connect', requireSignedIn(), requireAdministrator(), (c) => startConsent(c, c.req.query('returnTo') ?? null, c.req.query('login_hint') ?? null))
-  .get('/oauth/callback', async (c) => {
+  .get('/connect', requireSignedIn(), requireAdministrator(), input.query(ConnectQuery), (c) =>
+    startConsent(c, c.req.valid('query').returnTo, c.req.valid('query').login_hint),
+  )
+  .get('/oauth/callback', input.query(CallbackQuery), async (c) => {
+    const callback = c.req.valid('query');
     const signIn = pendingSignIn(c);
-    if (signIn && signIn.state === c.req.query('state')) return finishGoogleSignIn(c, signIn);
+    if (signIn && signIn.state === callback.state) return finishGoogleSignIn(c, signIn, callback);
     const session = c.get('session');
     const actor = c.get('actor');
     if (!session || !actor) return c.redirect('/sign-in', 303);
@@ -96,11 +102,9 @@ export const classroomConnectRoutes = new Hono<AppEnv>()
     try {
       const { returnTo } = await completeConsent({ ...c.get('services'), actor }, googleConfigOf(c), {
         pending,
-        state: c.req.query('state'),
-        code: c.req.query('code'),
-        error: c.req.query('error'),
+        ...callback,
       });
-      return c.redirect(returnTo, 303);
+      return c.redirect(safeRedirectPath(returnTo, c.get('config').appUrl, '/classroom/import'), 303);
     } catch (error) {
       if (error instanceof EmailMismatchError) {
         return c.render(<EmailMismatchPage csrfToken={c.get('csrfToken')} googleEmail={error.googleEmail} email={actor.email} />, {
@@ -115,6 +119,6 @@ export const classroomConnectRoutes = new Hono<AppEnv>()
     }
   })
   .post('/disconnect', requireSignedIn(), requireAdministrator(), async (c) => {
-    await disconnectGoogle({ ...c.get('services'), actor: c.get('actor')! }, googleConfigOf(c));
+    await disconnectGoogle(c.get('ctx'), googleConfigOf(c));
     return c.redirect('/classroom?done=disconnected', 303);
   });

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import * as v from 'valibot';
 import { sql } from 'drizzle-orm';
 import { groupScopeSql } from '../../accounts/scope.js';
 import { getConnection } from '../../classroom/connection.js';
@@ -22,14 +23,24 @@ import { ConnectPage } from '../../../views/pages/classroom-connect.js';
 import { ImportPickPage, ImportProgress, ImportResultPage, ImportReviewPage } from '../../../views/pages/classroom-import.js';
 import { ClassroomPage, CourseLinkPage, SyncPending } from '../../../views/pages/classroom.js';
 import { ErrorPage } from '../../../views/pages/errors.js';
-import { readForm } from '../form.js';
+import { rerenderOn } from '../form-errors.js';
+import { fields, id, idList, idParam, list, optionalId, page, secret, text } from '../input/schemas.js';
+import * as input from '../input/validate.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 import { googleConfigOf } from './classroom-connect.js';
 
-function ctxOf(c: AppContext): Ctx {
-  return { ...c.get('services'), actor: c.get('actor')! };
-}
+const DoneQuery = fields({ done: text('done') });
+const PickQuery = fields({ courseId: text('The class', { max: 64 }) });
+const PickForm = fields({ courseIds: list(text('A class', { max: 64 })), groupId: optionalId('The group'), defaultPassword: secret('Default password'), tagIds: idList('A tag') });
+const BatchParam = v.object({ batchId: id });
+const ReviewQuery = fields({ page });
+const LinkSettingsForm = fields({
+  groupId: optionalId('The group'),
+  tagIds: idList('A tag'),
+  defaultPassword: secret('Default password'),
+  presetId: list(optionalId('The Preset Assignment')),
+});
 
 async function groupOptions(ctx: Ctx) {
   const rows = await ctx.db.execute<{ id: string; name: string }>(sql`select g.id, g.name from groups g where ${groupScopeSql(ctx.actor, 'g')} order by lower(g.name)`);
@@ -63,8 +74,12 @@ function googleProblem(c: AppContext, error: unknown) {
   throw error;
 }
 
-async function pickPage(c: AppContext, extra: { values?: { courseIds: string[]; groupId: string; tagIds: string[] }; fields?: Record<string, string>; error?: string | null } = {}) {
-  const ctx = ctxOf(c);
+async function pickPage(
+  c: AppContext,
+  preselect: string | null,
+  extra: { values?: { courseIds: string[]; groupId: string; tagIds: string[] }; fields?: Record<string, string>; error?: string | null } = {},
+) {
+  const ctx = c.get('ctx');
   const cfg = googleConfigOf(c);
   const connection = await getConnection(ctx, ctx.actor.id);
   if (!connection || connection.status !== 'active') {
@@ -82,7 +97,7 @@ async function pickPage(c: AppContext, extra: { values?: { courseIds: string[]; 
         groups={await groupOptions(ctx)}
         tags={await tagList(ctx)}
         googleEmail={connection.googleEmail}
-        preselect={c.req.query('courseId') ?? null}
+        preselect={preselect}
         {...extra}
       />,
       { title: 'Google Classroom' },
@@ -93,18 +108,18 @@ async function pickPage(c: AppContext, extra: { values?: { courseIds: string[]; 
 }
 
 async function resultPage(c: AppContext, batchId: string) {
-  const ctx = ctxOf(c);
+  const ctx = c.get('ctx');
   const { batch } = await getClassroomBatch(ctx, batchId);
   const skipped = batch.status === 'finished' ? (await listReviewRows(ctx, batch.id, { outcome: 'skip' })).rows : [];
   return c.render(<ImportResultPage batch={batch} links={await linksOfBatch(ctx, batch.id)} skipped={skipped} />, { title: 'Import from Google Classroom' });
 }
 
 /** "You will see a list of all the accounts that will be imported", 100 at a time, then Import. */
-async function reviewPage(c: AppContext, batchId: string, error: string | null = null) {
-  const ctx = ctxOf(c);
+async function reviewPage(c: AppContext, batchId: string, page: number, error: string | null = null) {
+  const ctx = c.get('ctx');
   const { batch, state } = await getClassroomBatch(ctx, batchId);
   if (batch.status !== 'checked' && batch.status !== 'draft') return resultPage(c, batch.id);
-  const review = await listReviewRows(ctx, batch.id, { page: Number(c.req.query('page') ?? 1) });
+  const review = await listReviewRows(ctx, batch.id, { page });
   const [group] = batch.options.groupId
     ? await ctx.db.execute<{ name: string }>(sql`select name from groups where id = ${batch.options.groupId} and organisation_id = ${ctx.actor.organisationId}`)
     : [];
@@ -129,8 +144,8 @@ async function reviewPage(c: AppContext, batchId: string, error: string | null =
 
 export const classroomRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
-  .get('/', async (c) => {
-    const ctx = ctxOf(c);
+  .get('/', input.query(DoneQuery), async (c) => {
+    const ctx = c.get('ctx');
     const connection = await getConnection(ctx, ctx.actor.id);
     return c.render(
       <ClassroomPage
@@ -138,53 +153,54 @@ export const classroomRoutes = new Hono<AppEnv>()
         connection={connection}
         links={await listCourseLinks(ctx)}
         sandbox={googleConfigOf(c).sandbox}
-        notice={NOTICES[c.req.query('done') ?? ''] ?? null}
+        notice={NOTICES[c.req.valid('query').done] ?? null}
       />,
       { title: 'Google Classroom' },
     );
   })
 
   // The wizard: pick classes, group, default password, tags -> Continue -> review -> Import.
-  .get('/import', (c) => pickPage(c))
-  .post('/import', async (c) => {
-    const form = await readForm(c);
-    const input = { courseIds: form.all('courseIds'), groupId: form.get('groupId'), defaultPassword: form.get('defaultPassword'), tagIds: form.all('tagIds') };
+  .get('/import', input.query(PickQuery), (c) => pickPage(c, c.req.valid('query').courseId || null))
+  .post('/import', input.form(PickForm), async (c) => {
+    const form = c.req.valid('form');
     try {
-      const { batchId } = await prepareClassroomImport(ctxOf(c), googleConfigOf(c), input);
+      const { batchId } = await prepareClassroomImport(c.get('ctx'), googleConfigOf(c), form);
       return c.redirect(`/classroom/import/${batchId}`, 303);
     } catch (error) {
       if (error instanceof ValidationError) {
         c.status(400);
-        return pickPage(c, { values: input, fields: error.fields, error: error.message });
+        return pickPage(c, null, { values: form, fields: error.fields, error: error.message });
       }
       return googleProblem(c, error);
     }
   })
-  .get('/import/:batchId', (c) => reviewPage(c, c.req.param('batchId')))
-  .post('/import/:batchId/start', async (c) => {
-    try {
-      await startClassroomImport(ctxOf(c), c.req.param('batchId'));
-    } catch (error) {
-      // Already started (a second click): its progress is on the same page.
-      if (error instanceof ConflictError) return c.redirect(`/classroom/import/${c.req.param('batchId')}`, 303);
-      if (error instanceof ValidationError) {
-        c.status(400);
-        return reviewPage(c, c.req.param('batchId'), error.message);
-      }
-      throw error;
-    }
-    return c.redirect(`/classroom/import/${c.req.param('batchId')}`, 303);
+  .get('/import/:batchId', input.param(BatchParam), input.query(ReviewQuery), (c) => reviewPage(c, c.req.valid('param').batchId, c.req.valid('query').page))
+  .post('/import/:batchId/start', input.param(BatchParam), (c) => {
+    const { batchId } = c.req.valid('param');
+    return rerenderOn(
+      c,
+      async () => {
+        try {
+          await startClassroomImport(c.get('ctx'), batchId);
+        } catch (error) {
+          // Already started (a second click): its progress is on the same page.
+          if (!(error instanceof ConflictError)) throw error;
+        }
+        return c.redirect(`/classroom/import/${batchId}`, 303);
+      },
+      (error) => reviewPage(c, batchId, 1, error.message),
+    );
   })
-  .get('/import/:batchId/progress', async (c) => {
-    const ctx = ctxOf(c);
-    const { batch } = await getClassroomBatch(ctx, c.req.param('batchId'));
+  .get('/import/:batchId/progress', input.param(BatchParam), async (c) => {
+    const ctx = c.get('ctx');
+    const { batch } = await getClassroomBatch(ctx, c.req.valid('param').batchId);
     return c.html(<ImportProgress batch={batch} links={await linksOfBatch(ctx, batch.id)} />);
   })
 
   // One course link: status, Sync now, approval of a held sync, settings, history.
-  .get('/links/:id', async (c) => {
-    const ctx = ctxOf(c);
-    const link = await getCourseLink(ctx, c.req.param('id'));
+  .get('/links/:id', input.param(idParam), input.query(DoneQuery), async (c) => {
+    const ctx = c.get('ctx');
+    const link = await getCourseLink(ctx, c.req.valid('param').id);
     return c.render(
       <CourseLinkPage
         csrfToken={c.get('csrfToken')}
@@ -194,36 +210,40 @@ export const classroomRoutes = new Hono<AppEnv>()
         groups={await groupOptions(ctx)}
         tags={await tagList(ctx)}
         presets={(await listPresets(ctx)).map((p) => ({ value: p.id, label: p.name }))}
-        notice={NOTICES[c.req.query('done') ?? ''] ?? null}
+        notice={NOTICES[c.req.valid('query').done] ?? null}
       />,
       { title: link.courseName },
     );
   })
-  .get('/links/:id/pending', async (c) => {
-    const ctx = ctxOf(c);
-    if (await isSyncPending(ctx, c.req.param('id'))) return c.html(<SyncPending linkId={c.req.param('id')} />);
+  .get('/links/:id/pending', input.param(idParam), async (c) => {
+    const { id } = c.req.valid('param');
+    if (await isSyncPending(c.get('ctx'), id)) return c.html(<SyncPending linkId={id} />);
     c.header('HX-Refresh', 'true');
     return c.body('', 200);
   })
-  .post('/links/:id/sync', async (c) => {
-    await requestSync(ctxOf(c), c.req.param('id'));
-    return c.redirect(`/classroom/links/${c.req.param('id')}?done=sync`, 303);
+  .post('/links/:id/sync', input.param(idParam), async (c) => {
+    const { id } = c.req.valid('param');
+    await requestSync(c.get('ctx'), id);
+    return c.redirect(`/classroom/links/${id}?done=sync`, 303);
   })
-  .post('/links/:id/approve', async (c) => {
-    await approveHeldSync(ctxOf(c), c.req.param('id'));
-    return c.redirect(`/classroom/links/${c.req.param('id')}?done=approved`, 303);
+  .post('/links/:id/approve', input.param(idParam), async (c) => {
+    const { id } = c.req.valid('param');
+    await approveHeldSync(c.get('ctx'), id);
+    return c.redirect(`/classroom/links/${id}?done=approved`, 303);
   })
-  .post('/links/:id/settings', async (c) => {
-    const form = await readForm(c);
-    const ctx = ctxOf(c);
+  .post('/links/:id/settings', input.param(idParam), input.form(LinkSettingsForm), async (c) => {
+    const { id } = c.req.valid('param');
+    const form = c.req.valid('form');
+    const ctx = c.get('ctx');
     const cipher = createTokenCipher(googleConfigOf(c).tokenKey);
-    const chosen = form.get('presetId');
-    const presetId = form.all('presetId').length ? (chosen ? (await getPreset(ctx, chosen)).id : null) : undefined;
+    // The preset select is on the form only when presets exist: absent means "leave as it is".
+    const chosen = form.presetId[0];
+    const presetId = form.presetId.length ? (chosen ? (await getPreset(ctx, chosen)).id : null) : undefined;
     await updateLinkSettings(
       ctx,
-      c.req.param('id'),
-      { groupId: form.get('groupId'), tagIds: form.all('tagIds'), defaultPassword: form.get('defaultPassword'), presetId },
+      id,
+      { groupId: form.groupId, tagIds: form.tagIds, defaultPassword: form.defaultPassword, presetId },
       (password, organisationId) => cipher.encrypt(password, passwordBinding(organisationId)),
     );
-    return c.redirect(`/classroom/links/${c.req.param('id')}?done=settings`, 303);
+    return c.redirect(`/classroom/links/${id}?done=settings`, 303);
   });

@@ -27,7 +27,8 @@ import {
 import type { Sql } from '../../db/client.js';
 import { ValidationError } from '../../errors.js';
 import { SandboxAddOnFramePage, SandboxConsentPage, SandboxErrorPage, SandboxHomePage } from '../../../views/pages/google-sandbox.js';
-import { readForm } from '../form.js';
+import { fields, flag, list, text } from '../input/schemas.js';
+import * as input from '../input/validate.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 
@@ -43,6 +44,28 @@ function sandboxClient(c: AppContext): SandboxClient {
 }
 
 const AUTH_PARAMS = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'nonce', 'login_hint', 'access_type', 'prompt', 'include_granted_scopes'];
+
+const param = (label: string) => text(label, { max: 4096 });
+const AuthParams = fields(Object.fromEntries(AUTH_PARAMS.map((name) => [name, param(name)])) as Record<(typeof AUTH_PARAMS)[number], ReturnType<typeof param>>);
+const ConsentForm = v.object({ ...AuthParams.entries, decision: param('decision'), account: param('account'), scopeChoice: param('scopeChoice'), granted: list(param('granted')) });
+/** The token endpoint reads what google-auth-library sends, by name, as plain strings. */
+const TokenForm = v.record(v.string(), param('A token request field'));
+const RevokeQuery = fields({ token: param('token') });
+const CoursesQuery = fields({ teacherId: param('teacherId'), courseStates: list(param('courseStates')), 'courseStates[]': list(param('courseStates')), pageSize: param('pageSize'), pageToken: param('pageToken') });
+const PageQuery = fields({ pageSize: param('pageSize'), pageToken: param('pageToken') });
+const ApiId = v.object({ id: text('id', { max: 200 }) });
+const DoneQuery = fields({ done: text('done') });
+const AddForm = fields({ courseId: text('Course'), givenName: text('First name'), familyName: text('Last name'), email: text('Email') });
+const RenameForm = fields({ userId: text('Student'), givenName: text('First name'), familyName: text('Last name') });
+const RemoveManyForm = fields({ courseId: text('Course'), count: text('How many') });
+const FaultForm = fields({ status: text('Status'), seconds: text('Seconds') });
+const DisabledForm = fields({ disabled: flag });
+const CourseParam = v.object({ courseId: text('Course', { max: 64 }) });
+
+/** Present, non-empty values only (the sandbox's functions tell absent from given). */
+function given<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== '')) as Partial<T>;
+}
 
 function authorizeRequest(get: (name: string) => string | undefined): AuthorizeRequest {
   return {
@@ -81,7 +104,8 @@ function page(c: AppContext, content: JSX.Element, title: string) {
   return c.render(content, { title: `${title} · Google sandbox`, sandboxBanner: true });
 }
 
-const RosterForm = v.object({ courseId: v.pipe(v.string(), v.regex(/^\d{1,20}$/)), userId: v.pipe(v.string(), v.regex(/^\d{1,20}$/)) });
+const RosterForm = fields({ courseId: text('Course', { max: 20 }), userId: text('Student', { max: 20 }) });
+const RosterIds = v.object({ courseId: v.pipe(v.string(), v.regex(/^\d{1,20}$/)), userId: v.pipe(v.string(), v.regex(/^\d{1,20}$/)) });
 
 export const googleSandboxRoutes = new Hono<AppEnv>()
   .use(async (c, next) => {
@@ -93,8 +117,9 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
   })
 
   // OAuth: consent screen, token, revoke, certs.
-  .get('/oauth2/auth', async (c) => {
-    const req = authorizeRequest((n) => c.req.query(n));
+  .get('/oauth2/auth', input.query(AuthParams), async (c) => {
+    const query = c.req.valid('query');
+    const req = authorizeRequest((n) => query[n as (typeof AUTH_PARAMS)[number]] || undefined);
     try {
       checkAuthorizeRequest(sandboxClient(c), req);
     } catch (error) {
@@ -105,12 +130,11 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     const { sql } = c.get('services');
     let accounts: { id: string; email: string; name: string; note: string | null }[] = await sql<{ id: string; email: string; name: string; note: string | null }[]>`
       select id, email, given_name || ' ' || family_name as name, note from google_sandbox_users where sign_in_choice order by id`;
-    const hint = c.req.query('login_hint');
+    const hint = query.login_hint;
     if (hint) accounts = [...accounts.filter((a) => a.id === hint || a.email === hint), ...accounts.filter((a) => a.id !== hint && a.email !== hint)];
     const params: Record<string, string> = {};
     for (const name of AUTH_PARAMS) {
-      const value = c.req.query(name);
-      if (value !== undefined) params[name] = value;
+      if (query[name]) params[name] = query[name];
     }
     return page(
       c,
@@ -118,22 +142,22 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       'Sign in',
     );
   })
-  .post('/oauth2/auth', async (c) => {
-    const form = await readForm(c);
-    const req = authorizeRequest((n) => form.get(n) || undefined);
+  .post('/oauth2/auth', input.form(ConsentForm), async (c) => {
+    const form = c.req.valid('form');
+    const req = authorizeRequest((n) => (form as Record<string, unknown>)[n] as string || undefined);
     const client = sandboxClient(c);
     try {
       checkAuthorizeRequest(client, req);
       const target = new URL(req.redirectUri);
-      if (form.get('decision') !== 'allow') {
+      if (form.decision !== 'allow') {
         target.searchParams.set('error', 'access_denied');
       } else {
         const { sql } = c.get('services');
-        const [user] = await sql<{ id: string }[]>`select id from google_sandbox_users where id = ${form.get('account')} and sign_in_choice`;
+        const [user] = await sql<{ id: string }[]>`select id from google_sandbox_users where id = ${form.account} and sign_in_choice`;
         if (!user) throw new SandboxOAuthError('invalid_request', 'Choose one of the demo accounts.');
         // Like Google's granular consent: the Classroom permissions can be unticked.
         const requested = req.scope.split(' ').filter(Boolean);
-        const granted = form.get('scopeChoice') ? requested.filter((x) => !x.includes('classroom') || form.all('granted').includes(x)) : requested;
+        const granted = form.scopeChoice ? requested.filter((x) => !x.includes('classroom') || form.granted.includes(x)) : requested;
         const scope = granted.join(' ');
         target.searchParams.set('code', await issueCode(sql, client, { ...req, scope }, user.id));
         target.searchParams.set('scope', scope);
@@ -146,18 +170,16 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       return page(c, <SandboxErrorPage error={error.error} description={error.description} />, 'Access blocked');
     }
   })
-  .post('/oauth2/token', async (c) => {
-    const body = await c.req.parseBody();
-    const form = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  .post('/oauth2/token', input.form(TokenForm), async (c) => {
+    const form = c.req.valid('form');
     try {
       return c.json(await tokenEndpoint(c.get('services').sql, sandboxClient(c), form, c.req.header('authorization') ?? null));
     } catch (error) {
       return oauthError(c, error);
     }
   })
-  .post('/oauth2/revoke', async (c) => {
-    const body = c.req.header('content-type')?.startsWith('application/x-www-form-urlencoded') ? await c.req.parseBody() : {};
-    const token = c.req.query('token') ?? (typeof body['token'] === 'string' ? body['token'] : '');
+  .post('/oauth2/revoke', input.query(RevokeQuery), input.form(RevokeQuery), async (c) => {
+    const token = c.req.valid('query').token || c.req.valid('form').token;
     try {
       await revokeEndpoint(c.get('services').sql, token);
       return c.json({});
@@ -171,79 +193,74 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
   })
 
   // The Classroom API (googleapis calls these with rootUrl = <origin>/google-sandbox/).
-  .get('/v1/courses', (c) =>
-    apiCall(c, (sql, user) =>
+  .get('/v1/courses', input.query(CoursesQuery), (c) => {
+    const query = c.req.valid('query');
+    const { teacherId, pageSize, pageToken } = given({ teacherId: query.teacherId, pageSize: query.pageSize, pageToken: query.pageToken });
+    return apiCall(c, (sql, user) =>
       listCourses(sql, user, {
-        teacherId: c.req.query('teacherId'),
-        courseStates: [...(c.req.queries('courseStates') ?? []), ...(c.req.queries('courseStates[]') ?? [])],
-        pageSize: c.req.query('pageSize'),
-        pageToken: c.req.query('pageToken'),
+        ...(teacherId ? { teacherId } : {}),
+        courseStates: [...query.courseStates, ...query['courseStates[]']],
+        ...(pageSize ? { pageSize } : {}),
+        ...(pageToken ? { pageToken } : {}),
       }),
-    ),
+    );
+  })
+  .get('/v1/courses/:id', input.param(ApiId), (c) => apiCall(c, (sql, user) => getCourse(sql, user, c.req.valid('param').id)))
+  .get('/v1/courses/:id/students', input.param(ApiId), input.query(PageQuery), (c) =>
+    apiCall(c, (sql, user) => listStudents(sql, user, c.req.valid('param').id, given(c.req.valid('query')))),
   )
-  .get('/v1/courses/:id', (c) => apiCall(c, (sql, user) => getCourse(sql, user, c.req.param('id'))))
-  .get('/v1/courses/:id/students', (c) =>
-    apiCall(c, (sql, user) => listStudents(sql, user, c.req.param('id'), { pageSize: c.req.query('pageSize'), pageToken: c.req.query('pageToken') })),
-  )
-  .get('/v1/userProfiles/:id', (c) => apiCall(c, (sql, user) => getUserProfile(sql, user, c.req.param('id'))))
+  .get('/v1/userProfiles/:id', input.param(ApiId), (c) => apiCall(c, (sql, user) => getUserProfile(sql, user, c.req.valid('param').id)))
 
   // The control page: rosters and faults, for signed-in administrators.
-  .get('/', requireSignedIn(), requireAdministrator(), async (c) => {
+  .get('/', requireSignedIn(), requireAdministrator(), input.query(DoneQuery), async (c) => {
     const overview = await sandboxOverview(c.get('services').sql);
     return page(
       c,
-      <SandboxHomePage csrfToken={c.get('csrfToken')} overview={overview} notice={c.req.query('done') ?? null} appOrigin={c.get('config').appUrl} />,
+      <SandboxHomePage csrfToken={c.get('csrfToken')} overview={overview} notice={c.req.valid('query').done || null} appOrigin={c.get('config').appUrl} />,
       'Google sandbox',
     );
   })
-  .post('/controls/add', requireSignedIn(), requireAdministrator(), async (c) => {
-    const form = await readForm(c);
-    await sandboxAddStudent(c.get('services').sql, {
-      courseId: form.get('courseId'),
-      givenName: form.get('givenName'),
-      familyName: form.get('familyName'),
-      email: form.get('email'),
-    });
-    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Student added.')}#course-${form.get('courseId')}`, 303);
+  .post('/controls/add', requireSignedIn(), requireAdministrator(), input.form(AddForm), async (c) => {
+    const form = c.req.valid('form');
+    await sandboxAddStudent(c.get('services').sql, form);
+    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Student added.')}#course-${encodeURIComponent(form.courseId)}`, 303);
   })
-  .post('/controls/rename', requireSignedIn(), requireAdministrator(), async (c) => {
-    const form = await readForm(c);
-    await sandboxRenameStudent(c.get('services').sql, { userId: form.get('userId'), givenName: form.get('givenName'), familyName: form.get('familyName') });
+  .post('/controls/rename', requireSignedIn(), requireAdministrator(), input.form(RenameForm), async (c) => {
+    await sandboxRenameStudent(c.get('services').sql, c.req.valid('form'));
     return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Student renamed.')}`, 303);
   })
-  .post('/controls/remove', requireSignedIn(), requireAdministrator(), async (c) => {
-    const form = await readForm(c);
-    const parsed = v.safeParse(RosterForm, { courseId: form.get('courseId'), userId: form.get('userId') });
+  .post('/controls/remove', requireSignedIn(), requireAdministrator(), input.form(RosterForm), async (c) => {
+    const parsed = v.safeParse(RosterIds, c.req.valid('form'));
     if (!parsed.success) throw new ValidationError('Choose a course and a student.');
     await sandboxRemoveStudent(c.get('services').sql, parsed.output.courseId, parsed.output.userId);
     return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Student removed from the course.')}#course-${parsed.output.courseId}`, 303);
   })
-  .post('/controls/remove-many', requireSignedIn(), requireAdministrator(), async (c) => {
-    const form = await readForm(c);
-    const count = Number(form.get('count'));
-    if (!Number.isInteger(count) || count < 1) throw new ValidationError('Enter how many students to remove.');
-    await sandboxRemoveMany(c.get('services').sql, form.get('courseId'), count);
+  .post('/controls/remove-many', requireSignedIn(), requireAdministrator(), input.form(RemoveManyForm), async (c) => {
+    const form = c.req.valid('form');
+    const count = /^\d{1,6}$/.test(form.count) ? Number(form.count) : 0;
+    if (count < 1) throw new ValidationError('Enter how many students to remove (1 to 999999).');
+    await sandboxRemoveMany(c.get('services').sql, form.courseId, count);
     return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent(`${count} students removed from the course.`)}`, 303);
   })
-  .post('/controls/fault', requireSignedIn(), requireAdministrator(), async (c) => {
-    const form = await readForm(c);
-    const status = form.get('status') === 'none' ? null : Number(form.get('status'));
-    const seconds = Math.min(3600, Math.max(1, Number(form.get('seconds')) || 30));
+  .post('/controls/fault', requireSignedIn(), requireAdministrator(), input.form(FaultForm), async (c) => {
+    const form = c.req.valid('form');
+    const status = form.status === 'none' ? null : Number(form.status);
+    if (status !== null && !(Number.isInteger(status) && status >= 400 && status <= 599)) throw new ValidationError('Choose an error status from the list.');
+    const seconds = Math.min(3600, Math.max(1, Number(form.seconds) || 30));
     await sandboxSetFault(c.get('services').sql, status, seconds);
     return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent(status ? `The API now answers ${status} for ${seconds} seconds.` : 'The API answers normally.')}`, 303);
   })
-  .post('/controls/api-disabled', requireSignedIn(), requireAdministrator(), async (c) => {
-    const form = await readForm(c);
-    await sandboxSetApiDisabled(c.get('services').sql, form.get('disabled') === '1');
+  .post('/controls/api-disabled', requireSignedIn(), requireAdministrator(), input.form(DisabledForm), async (c) => {
+    await sandboxSetApiDisabled(c.get('services').sql, c.req.valid('form').disabled);
     return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Saved.')}`, 303);
   })
 
   // Plays Classroom opening the add-on's attachment discovery page in a frame.
-  .get('/classroom/:courseId/add-on', async (c) => {
+  .get('/classroom/:courseId/add-on', input.param(CourseParam), async (c) => {
     const { sql } = c.get('services');
     const [course] = await sql<{ id: string; name: string; owner_id: string; email: string }[]>`
       select c.id, c.name, c.owner_id, u.email from google_sandbox_courses c join google_sandbox_users u on u.id = c.owner_id
-      where c.id = ${c.req.param('courseId')}`;
+      where c.id = ${c.req.valid('param').courseId}`;
     if (!course) return c.notFound();
     const params = new URLSearchParams({
       courseId: course.id,

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import type { Ctx } from '../../context.js';
 import { ValidationError } from '../../errors.js';
 import {
   createGroup,
@@ -11,13 +10,16 @@ import {
   setGroupAdministrators,
 } from '../../groups/groups.js';
 import { DeleteGroupPage, GroupPage, GroupsPage } from '../../../views/pages/groups.js';
-import { readForm } from '../form.js';
+import { rerenderOn } from '../form-errors.js';
+import { fields, idList, idParam, optionalId, text } from '../input/schemas.js';
+import * as input from '../input/validate.js';
 import { requireAdministrator, requireSignedIn, requireSystemAdmin } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 
-function ctxOf(c: AppContext): Ctx {
-  return { ...c.get('services'), actor: c.get('actor')! };
-}
+const DoneQuery = fields({ done: text('done') });
+const NameForm = fields({ name: text('Name') });
+const AdministratorsForm = fields({ accountIds: idList('An administrator') });
+const DeleteForm = fields({ moveToGroupId: optionalId('The group to move accounts to') });
 
 const NOTICES: Record<string, string> = {
   created: 'The group was created.',
@@ -26,30 +28,30 @@ const NOTICES: Record<string, string> = {
   deleted: 'The group was deleted. Its accounts were kept.',
 };
 
-async function listPage(c: AppContext, create?: { error: ValidationError; value: string }) {
-  const ctx = ctxOf(c);
+async function listPage(c: AppContext, done: string, create?: { error: ValidationError; value: string }) {
+  const ctx = c.get('ctx');
   const groups = await listGroupSummaries(ctx);
   return c.render(
     <GroupsPage
       csrfToken={c.get('csrfToken')}
       isSystemAdmin={ctx.actor.isSystemAdmin}
       groups={groups}
-      notice={NOTICES[c.req.query('done') ?? ''] ?? null}
+      notice={NOTICES[done] ?? null}
       create={create ? { error: create.error.message, fields: create.error.fields, value: create.value } : {}}
     />,
     { title: 'Groups' },
   );
 }
 
-async function groupPage(c: AppContext, groupId: string, failed: { rename?: { error: ValidationError; value: string }; administrators?: ValidationError } = {}) {
-  const ctx = ctxOf(c);
+async function groupPage(c: AppContext, groupId: string, done: string, failed: { rename?: { error: ValidationError; value: string }; administrators?: ValidationError } = {}) {
+  const ctx = c.get('ctx');
   const [group, candidates] = await Promise.all([findGroup(ctx, groupId), listGroupAdministratorCandidates(ctx)]);
   return c.render(
     <GroupPage
       csrfToken={c.get('csrfToken')}
       group={group}
       candidates={candidates}
-      notice={NOTICES[c.req.query('done') ?? ''] ?? null}
+      notice={NOTICES[done] ?? null}
       rename={failed.rename ? { error: failed.rename.error.message, fields: failed.rename.error.fields, value: failed.rename.value } : {}}
       administrators={failed.administrators ? { error: failed.administrators.message, fields: failed.administrators.fields } : {}}
     />,
@@ -58,7 +60,7 @@ async function groupPage(c: AppContext, groupId: string, failed: { rename?: { er
 }
 
 async function deletePage(c: AppContext, groupId: string, error?: ValidationError) {
-  const ctx = ctxOf(c);
+  const ctx = c.get('ctx');
   const [group, all] = await Promise.all([findGroup(ctx, groupId), listGroupSummaries(ctx)]);
   return c.render(
     <DeleteGroupPage
@@ -74,53 +76,51 @@ async function deletePage(c: AppContext, groupId: string, error?: ValidationErro
 
 export const groupsRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
-  .get('/', (c) => listPage(c))
-  .post('/', requireSystemAdmin(), async (c) => {
-    const form = await readForm(c);
-    try {
-      await createGroup(ctxOf(c), { name: form.get('name') });
-      return c.redirect('/groups?done=created', 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      return listPage(c, { error, value: form.get('name') });
-    }
+  .get('/', input.query(DoneQuery), (c) => listPage(c, c.req.valid('query').done))
+  .post('/', requireSystemAdmin(), input.form(NameForm), (c) => {
+    const { name } = c.req.valid('form');
+    return rerenderOn(
+      c,
+      async () => {
+        await createGroup(c.get('ctx'), { name });
+        return c.redirect('/groups?done=created', 303);
+      },
+      (error) => listPage(c, '', { error, value: name }),
+    );
   })
-  .get('/:id', requireSystemAdmin(), (c) => groupPage(c, c.req.param('id')))
-  .post('/:id/rename', requireSystemAdmin(), async (c) => {
-    const form = await readForm(c);
-    const id = c.req.param('id');
-    try {
-      await renameGroup(ctxOf(c), { groupId: id, name: form.get('name') });
-      return c.redirect(`/groups/${id}?done=renamed`, 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      return groupPage(c, id, { rename: { error, value: form.get('name') } });
-    }
+  .get('/:id', requireSystemAdmin(), input.param(idParam), input.query(DoneQuery), (c) => groupPage(c, c.req.valid('param').id, c.req.valid('query').done))
+  .post('/:id/rename', requireSystemAdmin(), input.param(idParam), input.form(NameForm), (c) => {
+    const { id } = c.req.valid('param');
+    const { name } = c.req.valid('form');
+    return rerenderOn(
+      c,
+      async () => {
+        await renameGroup(c.get('ctx'), { groupId: id, name });
+        return c.redirect(`/groups/${id}?done=renamed`, 303);
+      },
+      (error) => groupPage(c, id, '', { rename: { error, value: name } }),
+    );
   })
-  .post('/:id/administrators', requireSystemAdmin(), async (c) => {
-    const form = await readForm(c);
-    const id = c.req.param('id');
-    try {
-      await setGroupAdministrators(ctxOf(c), { groupId: id, accountIds: form.all('accountIds') });
-      return c.redirect(`/groups/${id}?done=administrators`, 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      return groupPage(c, id, { administrators: error });
-    }
+  .post('/:id/administrators', requireSystemAdmin(), input.param(idParam), input.form(AdministratorsForm), (c) => {
+    const { id } = c.req.valid('param');
+    return rerenderOn(
+      c,
+      async () => {
+        await setGroupAdministrators(c.get('ctx'), { groupId: id, accountIds: c.req.valid('form').accountIds });
+        return c.redirect(`/groups/${id}?done=administrators`, 303);
+      },
+      (error) => groupPage(c, id, '', { administrators: error }),
+    );
   })
-  .get('/:id/delete', requireSystemAdmin(), (c) => deletePage(c, c.req.param('id')))
-  .post('/:id/delete', requireSystemAdmin(), async (c) => {
-    const form = await readForm(c);
-    const id = c.req.param('id');
-    try {
-      await deleteGroup(ctxOf(c), { groupId: id, moveToGroupId: form.get('moveToGroupId') || null });
-      return c.redirect('/groups?done=deleted', 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      return deletePage(c, id, error);
-    }
+  .get('/:id/delete', requireSystemAdmin(), input.param(idParam), (c) => deletePage(c, c.req.valid('param').id))
+  .post('/:id/delete', requireSystemAdmin(), input.param(idParam), input.form(DeleteForm), (c) => {
+    const { id } = c.req.valid('param');
+    return rerenderOn(
+      c,
+      async () => {
+        await deleteGroup(c.get('ctx'), { groupId: id, moveToGroupId: c.req.valid('form').moveToGroupId || null });
+        return c.redirect('/groups?done=deleted', 303);
+      },
+      (error) => deletePage(c, id, error),
+    );
   });

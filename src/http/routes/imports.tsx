@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
+import * as v from 'valibot';
 import { stream } from 'hono/streaming';
 import { listGroups, listTags } from '../../accounts/list.js';
-import type { Ctx } from '../../context.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { getImportBatch, listImportBatches, listImportRows, type ImportBatch, type RowOutcome } from '../../imports/batches.js';
 import { FIELDS, fieldsFor } from '../../imports/csv/columns.js';
@@ -33,18 +33,31 @@ import {
   SAMPLE_ROWS,
   type CsvUploadProps,
 } from '../../../views/pages/imports-csv.js';
-import { readForm } from '../form.js';
+import { rerenderOn } from '../form-errors.js';
+import { choice, fields, flag, idList, idParam, list, optionalId, page, secret, text } from '../input/schemas.js';
+import * as input from '../input/validate.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 
-function ctxOf(c: AppContext): Ctx {
-  return { ...c.get('services'), actor: c.get('actor')! };
-}
-
-function pageNumber(raw: string | undefined): number {
-  const n = Number.parseInt(raw ?? '1', 10);
-  return Number.isFinite(n) && n > 0 ? n : 1;
-}
+const PageQuery = fields({ page });
+const RowsQuery = fields({ page, outcome: choice(['all', 'create', 'update', 'keep', 'skip'], 'all') });
+const UploadForm = fields({
+  file: v.optional(v.union([v.instance(File), v.string()])),
+  accountKind: text('Account type'),
+  sendWelcomeEmail: flag,
+  presetId: optionalId('The Preset Assignment'),
+});
+const ColumnsForm = fields({ column: list(text('A column choice')) });
+const SettingsForm = fields({
+  password: secret('Password'),
+  confirmPassword: secret('Confirm Password'),
+  mustChangePassword: flag,
+  groupId: optionalId('The group'),
+  tagIds: idList('A tag'),
+  createTags: flag,
+  createGroups: flag,
+});
+const ExistingForm = fields({ updatePassword: flag, updateGroup: flag, updateTags: flag });
 
 /** The wizard step a CSV batch should be on, from what it has done so far. */
 function nextStep(batch: ImportBatch, state: CsvState | null): string | null {
@@ -57,13 +70,13 @@ function nextStep(batch: ImportBatch, state: CsvState | null): string | null {
 }
 
 async function uploadProps(c: AppContext, extra: Partial<CsvUploadProps> = {}): Promise<CsvUploadProps> {
-  const ctx = ctxOf(c);
+  const ctx = c.get('ctx');
   const [offered, presets] = await Promise.all([csvUploadOptions(ctx), listPresetChoices(ctx)]);
   return { csrfToken: c.get('csrfToken'), canChooseAccountType: offered.canChooseAccountType, welcomeEmailEnabled: offered.welcomeEmailEnabled, presets, ...extra };
 }
 
 async function columnsPage(c: AppContext, id: string, error?: ValidationError, mapping?: string[]) {
-  const ctx = ctxOf(c);
+  const ctx = c.get('ctx');
   const { batch, state } = await getCsvImport(ctx, id);
   if (batch.status !== 'draft' && batch.status !== 'checked') return c.redirect(`/imports/${batch.id}`, 303);
   if (error) c.status(400);
@@ -87,7 +100,7 @@ async function columnsPage(c: AppContext, id: string, error?: ValidationError, m
 type SettingsValues = { mustChangePassword: boolean; groupId: string; tagIds: string[]; createTags: boolean; createGroups: boolean };
 
 async function settingsPage(c: AppContext, id: string, error?: ValidationError, values?: SettingsValues) {
-  const ctx = ctxOf(c);
+  const ctx = c.get('ctx');
   const { batch, state } = await getCsvImport(ctx, id);
   if (batch.status !== 'draft' && batch.status !== 'checked') return c.redirect(`/imports/${batch.id}`, 303);
   if (!state.staged) return c.redirect(`/imports/${batch.id}/columns`, 303);
@@ -120,7 +133,7 @@ async function settingsPage(c: AppContext, id: string, error?: ValidationError, 
 
 /** A checked CSV batch, or a redirect to the step it still needs. */
 async function checkedCsv(c: AppContext, id: string): Promise<{ batch: ImportBatch; state: CsvState } | Response> {
-  const { batch, state } = await getCsvImport(ctxOf(c), id);
+  const { batch, state } = await getCsvImport(c.get('ctx'), id);
   if (batch.status !== 'checked') return c.redirect(nextStep(batch, state) ?? `/imports/${batch.id}`, 303);
   return { batch, state };
 }
@@ -137,8 +150,8 @@ const counts = (b: ImportBatch) => ({
 
 export const importsRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
-  .get('/', async (c) => {
-    const list = await listImportBatches(ctxOf(c), { page: pageNumber(c.req.query('page')) });
+  .get('/', input.query(PageQuery), async (c) => {
+    const list = await listImportBatches(c.get('ctx'), { page: c.req.valid('query').page });
     return c.render(<ImportsHomePage batches={list.rows} page={list.page} pageCount={list.pageCount} total={list.total} />, { title: 'Batch Import' });
   })
   .get('/csv', (c) => c.render(<CsvHowToPage />, { title: 'Import from CSV' }))
@@ -148,44 +161,40 @@ export const importsRoutes = new Hono<AppEnv>()
     return c.body(`\uFEFF${SAMPLE_ROWS.map(csvLine).join('')}`);
   })
   .get('/csv/upload', async (c) => c.render(<CsvUploadPage {...await uploadProps(c)} />, { title: 'Upload your CSV file' }))
-  .post('/csv/upload', async (c) => {
-    const body = await c.req.parseBody();
-    const file = body.file;
-    const values = {
-      accountKind: typeof body.accountKind === 'string' ? body.accountKind : 'user',
-      sendWelcomeEmail: body.sendWelcomeEmail === '1',
-      presetId: typeof body.presetId === 'string' ? body.presetId : '',
-    };
-    try {
-      if (!(file instanceof File) || (file.size === 0 && !file.name)) throw new ValidationError('Choose your CSV file first.', { file: 'Choose your CSV file first.' });
-      if (file.size > MAX_FILE_BYTES) {
-        const message = `The file is ${(file.size / 1024 / 1024).toFixed(1)} MB; the largest file we accept is ${MAX_FILE_BYTES / 1024 / 1024} MB. Split it into smaller files and import them one after another.`;
-        c.status(413);
-        return c.render(<CsvUploadPage {...await uploadProps(c, { error: message, fields: { file: message }, values })} />, { title: 'Upload your CSV file' });
-      }
-      const { id } = await uploadCsv(ctxOf(c), {
-        bytes: new Uint8Array(await file.arrayBuffer()),
-        fileName: file.name,
-        accountKind: values.accountKind,
-        sendWelcomeEmail: values.sendWelcomeEmail,
-        presetId: values.presetId || null,
-      });
-      return c.redirect(`/imports/${id}/columns`, 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      const fields = Object.keys(error.fields).length ? error.fields : { file: error.message };
-      return c.render(<CsvUploadPage {...await uploadProps(c, { error: error.message, fields, values })} />, { title: 'Upload your CSV file' });
-    }
+  .post('/csv/upload', input.form(UploadForm), async (c) => {
+    const { file, ...posted } = c.req.valid('form');
+    const values = { ...posted, accountKind: posted.accountKind || 'user' };
+    return rerenderOn(
+      c,
+      async () => {
+        if (!(file instanceof File) || (file.size === 0 && !file.name)) throw new ValidationError('Choose your CSV file first.', { file: 'Choose your CSV file first.' });
+        if (file.size > MAX_FILE_BYTES) {
+          const message = `The file is ${(file.size / 1024 / 1024).toFixed(1)} MB; the largest file we accept is ${MAX_FILE_BYTES / 1024 / 1024} MB. Split it into smaller files and import them one after another.`;
+          c.status(413);
+          return c.render(<CsvUploadPage {...await uploadProps(c, { error: message, fields: { file: message }, values })} />, { title: 'Upload your CSV file' });
+        }
+        const { id } = await uploadCsv(c.get('ctx'), {
+          bytes: new Uint8Array(await file.arrayBuffer()),
+          fileName: file.name,
+          accountKind: values.accountKind,
+          sendWelcomeEmail: values.sendWelcomeEmail,
+          presetId: values.presetId || null,
+        });
+        return c.redirect(`/imports/${id}/columns`, 303);
+      },
+      async (error) => {
+        const fields = Object.keys(error.fields).length ? error.fields : { file: error.message };
+        return c.render(<CsvUploadPage {...await uploadProps(c, { error: error.message, fields, values })} />, { title: 'Upload your CSV file' });
+      },
+    );
   })
-  .get('/:id', async (c) => {
-    const ctx = ctxOf(c);
-    const batch = await getImportBatch(ctx, c.req.param('id'));
-    const raw = c.req.query('outcome') ?? 'all';
-    const filter = (['create', 'update', 'keep', 'skip'].includes(raw) ? raw : 'all') as RowOutcome | 'all';
+  .get('/:id', input.param(idParam), input.query(RowsQuery), async (c) => {
+    const ctx = c.get('ctx');
+    const batch = await getImportBatch(ctx, c.req.valid('param').id);
+    const { page, outcome: filter } = c.req.valid('query');
     const showRows = batch.status === 'finished' || batch.status === 'failed';
     const rows = showRows
-      ? await listImportRows(ctx, batch.id, { page: pageNumber(c.req.query('page')), ...(filter === 'all' ? {} : { outcome: filter }) })
+      ? await listImportRows(ctx, batch.id, { page, ...(filter === 'all' ? {} : { outcome: filter as RowOutcome }) })
       : { rows: [], page: 1, pageCount: 1, total: 0 };
     let continueHref: string | null = null;
     if (batch.status === 'draft' || batch.status === 'checked') {
@@ -193,57 +202,51 @@ export const importsRoutes = new Hono<AppEnv>()
     }
     return c.render(<ImportResultPage batch={batch} {...rows} filter={filter} continueHref={continueHref} />, { title: 'Batch import' });
   })
-  .get('/:id/progress', async (c) => {
-    const batch = await getImportBatch(ctxOf(c), c.req.param('id'));
+  .get('/:id/progress', input.param(idParam), async (c) => {
+    const batch = await getImportBatch(c.get('ctx'), c.req.valid('param').id);
     if (batch.status !== 'queued' && batch.status !== 'running') c.header('HX-Refresh', 'true');
     return c.html(<ImportProgress batch={batch} />);
   })
-  .get('/:id/skipped.csv', async (c) => {
-    const ctx = ctxOf(c);
-    const batch = await getImportBatch(ctx, c.req.param('id'));
+  .get('/:id/skipped.csv', input.param(idParam), async (c) => {
+    const ctx = c.get('ctx');
+    const batch = await getImportBatch(ctx, c.req.valid('param').id);
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="skipped-rows-${batch.id.slice(0, 8)}.csv"`);
     return stream(c, async (out) => {
       for await (const piece of skippedRowsCsv(ctx, batch.id)) await out.write(piece);
     });
   })
-  .get('/:id/columns', (c) => columnsPage(c, c.req.param('id')))
-  .post('/:id/columns', async (c) => {
-    const form = await readForm(c);
-    const mapping = form.all('column');
+  .get('/:id/columns', input.param(idParam), (c) => columnsPage(c, c.req.valid('param').id))
+  .post('/:id/columns', input.param(idParam), input.form(ColumnsForm), async (c) => {
+    const { id } = c.req.valid('param');
+    const mapping = c.req.valid('form').column;
     try {
-      await saveCsvMapping(ctxOf(c), c.req.param('id'), mapping);
-      return c.redirect(`/imports/${c.req.param('id')}/settings`, 303);
+      await saveCsvMapping(c.get('ctx'), id, mapping);
+      return c.redirect(`/imports/${id}/settings`, 303);
     } catch (error) {
+      // The columns page sets its own status: it may also send the browser on to another step.
       if (!(error instanceof ValidationError)) throw error;
-      return columnsPage(c, c.req.param('id'), error, mapping);
+      return columnsPage(c, id, error, mapping);
     }
   })
-  .get('/:id/settings', (c) => settingsPage(c, c.req.param('id')))
-  .post('/:id/settings', async (c) => {
-    const form = await readForm(c);
-    const input = {
-      password: form.get('password'),
-      confirmPassword: form.get('confirmPassword'),
-      mustChangePassword: form.get('mustChangePassword') === '1',
-      groupId: form.get('groupId'),
-      tagIds: form.all('tagIds'),
-      createTags: form.get('createTags') === '1',
-      createGroups: form.get('createGroups') === '1',
-    };
+  .get('/:id/settings', input.param(idParam), (c) => settingsPage(c, c.req.valid('param').id))
+  .post('/:id/settings', input.param(idParam), input.form(SettingsForm), async (c) => {
+    const { id } = c.req.valid('param');
+    const form = c.req.valid('form');
     try {
-      await saveCsvFieldOptions(ctxOf(c), c.req.param('id'), input);
-      return c.redirect(`/imports/${c.req.param('id')}/check`, 303);
+      await saveCsvFieldOptions(c.get('ctx'), id, form);
+      return c.redirect(`/imports/${id}/check`, 303);
     } catch (error) {
+      // The settings page sets its own status: it may also send the browser on to another step.
       if (!(error instanceof ValidationError)) throw error;
-      return settingsPage(c, c.req.param('id'), error, input);
+      return settingsPage(c, id, error, form);
     }
   })
-  .get('/:id/check', async (c) => {
-    const found = await checkedCsv(c, c.req.param('id'));
+  .get('/:id/check', input.param(idParam), async (c) => {
+    const found = await checkedCsv(c, c.req.valid('param').id);
     if (found instanceof Response) return found;
     const { batch, state } = found;
-    const skipped = await listImportRows(ctxOf(c), batch.id, { outcome: 'skip' });
+    const skipped = await listImportRows(c.get('ctx'), batch.id, { outcome: 'skip' });
     return c.render(
       <CsvCheckPage
         csrfToken={c.get('csrfToken')}
@@ -258,31 +261,28 @@ export const importsRoutes = new Hono<AppEnv>()
       { title: 'Check your data' },
     );
   })
-  .post('/:id/check', async (c) => {
-    const form = await readForm(c);
-    await saveCsvExistingOptions(ctxOf(c), c.req.param('id'), {
-      password: form.get('updatePassword') === '1',
-      group: form.get('updateGroup') === '1',
-      tags: form.get('updateTags') === '1',
-    });
-    return c.redirect(`/imports/${c.req.param('id')}/verify?page=1`, 303);
+  .post('/:id/check', input.param(idParam), input.form(ExistingForm), async (c) => {
+    const { id } = c.req.valid('param');
+    const form = c.req.valid('form');
+    await saveCsvExistingOptions(c.get('ctx'), id, { password: form.updatePassword, group: form.updateGroup, tags: form.updateTags });
+    return c.redirect(`/imports/${id}/verify?page=1`, 303);
   })
-  .get('/:id/verify', async (c) => {
-    const found = await checkedCsv(c, c.req.param('id'));
+  .get('/:id/verify', input.param(idParam), input.query(PageQuery), async (c) => {
+    const found = await checkedCsv(c, c.req.valid('param').id);
     if (found instanceof Response) return found;
     const { batch } = found;
-    const list = await listImportRows(ctxOf(c), batch.id, { page: pageNumber(c.req.query('page')) });
+    const list = await listImportRows(c.get('ctx'), batch.id, { page: c.req.valid('query').page });
     return c.render(<CsvVerifyPage csrfToken={c.get('csrfToken')} batchId={batch.id} {...list} counts={counts(batch)} />, { title: 'Verify the accounts' });
   })
-  .get('/:id/ready', async (c) => {
-    const found = await checkedCsv(c, c.req.param('id'));
+  .get('/:id/ready', input.param(idParam), async (c) => {
+    const found = await checkedCsv(c, c.req.valid('param').id);
     if (found instanceof Response) return found;
     return c.render(<CsvReadyPage csrfToken={c.get('csrfToken')} batchId={found.batch.id} counts={counts(found.batch)} />, { title: 'Ready to import' });
   })
-  .post('/:id/start', async (c) => {
-    const id = c.req.param('id');
+  .post('/:id/start', input.param(idParam), async (c) => {
+    const { id } = c.req.valid('param');
     try {
-      await startImport(ctxOf(c), id);
+      await startImport(c.get('ctx'), id);
     } catch (error) {
       // A second click on Import Accounts: the import is already under way, so show it.
       if (!(error instanceof ConflictError)) throw error;

@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { changeOwnEmail, changeOwnPassword } from '../../accounts/own-account.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { YourAccountPage, type YourAccountProps } from '../../../views/pages/your-account.js';
-import { readForm } from '../form.js';
+import { fieldsOf, rerenderOn } from '../form-errors.js';
+import { emailText, fields, secret, text } from '../input/schemas.js';
+import * as input from '../input/validate.js';
 import { requireSignedIn } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 
@@ -22,6 +24,10 @@ async function pageProps(c: AppContext): Promise<YourAccountProps> {
   };
 }
 
+const ChangedQuery = fields({ changed: text('changed') });
+const PasswordForm = fields({ currentPassword: secret('Current password'), newPassword: secret('New password'), confirmPassword: secret('Confirm new password') });
+const EmailForm = fields({ email: emailText('New email'), emailCurrentPassword: secret('Current password') });
+
 const NOTICES: Record<string, string> = {
   password: 'Your password was changed. Other devices were signed out.',
   email: 'Your email was changed.',
@@ -29,41 +35,32 @@ const NOTICES: Record<string, string> = {
 
 export const yourAccountRoutes = new Hono<AppEnv>()
   .use(requireSignedIn())
-  .get('/', async (c) => {
-    const notice = NOTICES[c.req.query('changed') ?? ''] ?? null;
+  .get('/', input.query(ChangedQuery), async (c) => {
+    const notice = NOTICES[c.req.valid('query').changed] ?? null;
     return c.render(<YourAccountPage {...await pageProps(c)} notice={notice} />, { title: 'Your Account' });
   })
-  .post('/password', async (c) => {
-    const form = await readForm(c);
-    try {
-      await changeOwnPassword(
-        { ...c.get('services'), actor: c.get('actor')! },
-        {
-          currentPassword: form.get('currentPassword'),
-          newPassword: form.get('newPassword'),
-          confirmPassword: form.get('confirmPassword'),
-          keepSessionId: c.get('session')!.id,
-        },
-      );
-      return c.redirect('/account?changed=password', 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      c.status(400);
-      return c.render(<YourAccountPage {...await pageProps(c)} passwordError={error.message} fields={error.fields} />, { title: 'Your Account' });
-    }
-  })
-  .post('/email', async (c) => {
-    const form = await readForm(c);
-    try {
-      await changeOwnEmail({ ...c.get('services'), actor: c.get('actor')! }, { email: form.get('email'), currentPassword: form.get('emailCurrentPassword') });
-      return c.redirect('/account?changed=email', 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError || error instanceof ConflictError)) throw error;
-      c.status(400);
-      const fields = error instanceof ValidationError ? error.fields : { email: error.message };
-      return c.render(
-        <YourAccountPage {...await pageProps(c)} emailError={error.message} fields={fields} emailValue={form.get('email')} />,
-        { title: 'Your Account' },
-      );
-    }
+  .post('/password', input.form(PasswordForm), (c) =>
+    rerenderOn(
+      c,
+      async () => {
+        await changeOwnPassword(c.get('ctx'), { ...c.req.valid('form'), keepSessionId: c.get('session')!.id });
+        return c.redirect('/account?changed=password', 303);
+      },
+      async (error) => c.render(<YourAccountPage {...await pageProps(c)} passwordError={error.message} fields={error.fields} />, { title: 'Your Account' }),
+    ),
+  )
+  .post('/email', input.form(EmailForm), (c) => {
+    const form = c.req.valid('form');
+    return rerenderOn<ValidationError | ConflictError>(
+      c,
+      async () => {
+        await changeOwnEmail(c.get('ctx'), { email: form.email, currentPassword: form.emailCurrentPassword });
+        return c.redirect('/account?changed=email', 303);
+      },
+      async (error) =>
+        c.render(<YourAccountPage {...await pageProps(c)} emailError={error.message} fields={fieldsOf(error, 'email')} emailValue={form.email} />, {
+          title: 'Your Account',
+        }),
+      [ValidationError, ConflictError],
+    );
   });

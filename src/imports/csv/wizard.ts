@@ -10,6 +10,7 @@ import { readCsvFile } from './parse.js';
 import { stageCsvFile } from './stage-csv.js';
 import { csvLine } from './write.js';
 import { checkPresetChoice } from '../presets.js';
+import { isUuid } from '../../ids.js';
 
 /** The CSV wizard's state on a batch: the file's facts, the mapping, and how far the wizard got. */
 const CsvStateSchema = v.object({
@@ -106,8 +107,7 @@ export async function saveCsvFieldOptions(
       sharedPassword = input.password;
     }
   } else sharedPassword = null;
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if ([input.groupId, ...input.tagIds].some((x) => x && !uuid.test(x))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
+  if ([input.groupId, ...input.tagIds].some((x) => x && !isUuid(x))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
   if (ask.askGroup && !input.groupId) fields.groupId = 'Choose the group for these accounts.';
   if (Object.keys(fields).length) throw new ValidationError('Some options need your attention.', fields);
   await updateImportOptions(ctx, batch.id, {
