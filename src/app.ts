@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { handleError, handleNotFound } from './http/error-handlers.js';
 import { bodySizeLimit } from './http/middleware/body-size.js';
 import { csrfProtection } from './http/middleware/csrf.js';
+import { requestIdFor, requestLog } from './http/middleware/request-log.js';
 import { featureContext } from './http/middleware/feature-context.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { sessionLoader } from './http/middleware/session.js';
@@ -22,7 +23,9 @@ import { classroomAddOnRoutes } from './http/routes/classroom-add-on.js';
 import { googleSandboxRoutes } from './http/routes/google-sandbox.js';
 import { groupsRoutes } from './http/routes/groups.js';
 import { homeRoutes } from './http/routes/home.js';
+import { operationsRoutes } from './http/routes/operations.js';
 import { importsRoutes } from './http/routes/imports.js';
+import { jobsRoutes } from './http/routes/jobs.js';
 import { staticRoutes } from './http/routes/static.js';
 import { tagsRoutes } from './http/routes/tags.js';
 import { yourAccountRoutes } from './http/routes/your-account.js';
@@ -35,13 +38,22 @@ import type { AppDeps, AppEnv } from './http/types.js';
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
+  const metrics = deps.metrics ?? null;
   app.use(async (c, next) => {
     c.set('config', deps.config);
-    c.set('services', deps.services(c));
+    const services = deps.services(c);
+    const requestId = requestIdFor(c, deps.config.env.TRUST_PROXY > 0);
+    c.set('requestId', requestId);
+    c.set('metrics', metrics);
+    // Features log through their context: every line of this request carries its id.
+    c.set('services', { ...services, logger: services.logger.child({ requestId }) });
     await next();
   });
+  app.use(requestLog(metrics));
   app.use(securityHeaders());
   app.route('/static', staticRoutes);
+  // No session, no data: for load balancers and scrapers.
+  app.route('/', operationsRoutes({ metrics, runner: deps.runner ?? null, metricsToken: deps.config.env.METRICS_PORT ? undefined : deps.config.env.METRICS_TOKEN }));
   app.use(sessionLoader());
   app.use(featureContext());
   app.use(bodySizeLimit());
@@ -68,6 +80,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/organisation', organisationRoutes);
   app.route('/groups', groupsRoutes);
   app.route('/tags', tagsRoutes);
+  app.route('/jobs', jobsRoutes);
 
   app.notFound(handleNotFound);
   app.onError(handleError);

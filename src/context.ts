@@ -1,5 +1,6 @@
 import type { PasswordHasher } from './auth/passwords.js';
 import type { Db, Sql } from './db/client.js';
+import type { Logger } from './observability/logger.js';
 
 /** Who is acting, as every domain function needs to know it to scope its queries. */
 export interface Actor {
@@ -21,6 +22,8 @@ export interface Services {
   passwords: PasswordHasher;
   /** Public origin for links in emails, e.g. https://roster.example.org. */
   appUrl: string;
+  /** Bound to the request or job being served (its id is on every line). */
+  logger: Logger;
 }
 
 /** What an actor-scoped domain function runs with. */

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { LOG_LEVELS } from './observability/log-levels.js';
 
 /**
  * The service's configuration, read once from the environment and checked by one schema.
@@ -54,6 +55,12 @@ export const EnvSchema = v.object({
   WORKER_HEARTBEAT_SECONDS: v.pipe(v.optional(v.string(), '20'), v.transform(Number), v.integer(), v.minValue(1)),
   /** Silence after which a runner counts as killed and the jobs it held are released to the others. */
   WORKER_STALE_SECONDS: v.pipe(v.optional(v.string(), '90'), v.transform(Number), v.integer(), v.minValue(2)),
+  /** fatal, error, warn, info (default), debug, trace or silent. */
+  LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS), 'info'),
+  /** Bearer token that GET /metrics asks for. Without it (and without METRICS_PORT) /metrics is not served. */
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.trim(), v.minLength(16, 'must be at least 16 characters'))),
+  /** Serve /metrics (no token) on this port only, e.g. one your scraper reaches and the public does not. */
+  METRICS_PORT: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(65535))),
 });
 
 export type Env = v.InferOutput<typeof EnvSchema>;

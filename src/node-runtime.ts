@@ -11,6 +11,11 @@ import type { Mailer } from './mail/mailer.js';
 import { createResendMailer } from './mail/resend-mailer.js';
 import { generateTokenKey } from './classroom/token-crypto.js';
 import type { AppConfig } from './http/types.js';
+import { operationsPortApp } from './http/routes/operations.js';
+import type { RunnerLiveness } from './observability/health.js';
+import { createProcessLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { serve, type ServerType } from '@hono/node-server';
 
 /** Where `npm start` keeps its local state (embedded Postgres files, development keys). */
 export const DATA_DIR = path.resolve(process.env.ROSTERBRIDGE_DATA_DIR ?? '.data');
@@ -20,6 +25,8 @@ export interface NodeRuntime {
   databaseUrl: string;
   database: Database;
   services: Services;
+  logger: Logger;
+  metrics: Metrics;
   mailer: Mailer | null;
   config: AppConfig;
   embedded: EmbeddedServer | null;
@@ -32,7 +39,7 @@ export interface NodeRuntime {
  */
 export async function startNodeRuntime(
   env: Env,
-  options: { migrate?: boolean; log?: (line: string) => void; ownSignals?: boolean } = {},
+  options: { migrate?: boolean; log?: (line: string) => void; ownSignals?: boolean; logger?: Logger } = {},
 ): Promise<NodeRuntime> {
   const log = options.log ?? ((line: string) => console.log(line));
   env = await withTokenKey(env, DATA_DIR, log);
@@ -47,7 +54,9 @@ export async function startNodeRuntime(
   if (options.migrate !== false) await migrateDatabase(databaseUrl);
   const database = createDatabase(databaseUrl, { max: 20 });
   const appUrl = env.APP_URL ?? `http://localhost:${env.PORT}`;
-  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl };
+  const logger = options.logger ?? createProcessLogger(env.LOG_LEVEL);
+  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl, logger };
+  const metrics = createMetrics({ sql: database.sql });
   const mailer = env.RESEND_API_KEY ? createResendMailer(env.RESEND_API_KEY) : null;
   const require = createRequire(import.meta.url);
   const htmxPath = require.resolve('htmx.org/dist/htmx.min.js');
@@ -64,6 +73,8 @@ export async function startNodeRuntime(
     databaseUrl,
     database,
     services,
+    logger,
+    metrics,
     mailer,
     config,
     embedded,
@@ -72,6 +83,17 @@ export async function startNodeRuntime(
       if (embedded) await embedded.stop();
     },
   };
+}
+
+/**
+ * The METRICS_PORT server: /metrics without a token, /healthz and /readyz, on a port that only the
+ * scraper and the orchestrator reach. Null when METRICS_PORT is not set.
+ */
+export function startOperationsServer(runtime: NodeRuntime, runner: RunnerLiveness | null): ServerType | null {
+  const port = runtime.env.METRICS_PORT;
+  if (!port) return null;
+  const app = operationsPortApp(runtime.metrics, runtime.services.sql, runner);
+  return serve({ fetch: app.fetch, port }, (info) => runtime.logger.info({ port: info.port }, 'metrics, /healthz and /readyz served on their own port'));
 }
 
 /**

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { seedDemoIfEmpty } from './db/seed.js';
 import { parseEnv } from './env.js';
-import { startNodeRuntime } from './node-runtime.js';
+import { startNodeRuntime, startOperationsServer } from './node-runtime.js';
 import { startRunner } from '../worker/runner.js';
 
 /**
@@ -25,8 +25,9 @@ if (seeded) {
 }
 
 // Jobs run beside the pages here, so they leave a core to the requests (src/cpu-share.ts).
-const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl, role: 'web-and-jobs' });
-const app = createApp({ config: runtime.config, services: () => runtime.services });
+const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl, metrics: runtime.metrics, role: 'web-and-jobs' });
+const app = createApp({ config: runtime.config, services: () => runtime.services, metrics: runtime.metrics, runner: runner.liveness });
+const operations = startOperationsServer(runtime, runner.liveness);
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   console.log(`Rosterbridge is running at ${runtime.config.appUrl} (port ${info.port}).`);
 });
@@ -37,6 +38,7 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`${signal}: stopping. Running jobs finish first.`);
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  operations?.close();
   await runner.stop();
   await runtime.close();
   process.exit(0);

@@ -36,7 +36,7 @@ function navFor(user: LayoutUser): NavItem[] {
     { href: '/assignments/requests', label: 'Assignments' },
     { href: '/classroom', label: 'Google Classroom' },
   ];
-  if (user.isSystemAdmin) items.push({ href: '/organisation', label: 'Organisation' });
+  if (user.isSystemAdmin) items.push({ href: '/organisation', label: 'Organisation' }, { href: '/jobs', label: 'Jobs' });
   items.push({ href: '/account', label: 'Your Account' });
   return items;
 }

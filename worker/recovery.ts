@@ -37,6 +37,8 @@ export interface Heartbeats {
   beat(): Promise<void>;
   /** Stops beating and forgets this runner's workers (their jobs were finished or released). */
   stop(): Promise<void>;
+  /** When this runner last wrote its beat (ms since the epoch), null before the first: for /readyz. */
+  lastBeatAt(): number | null;
 }
 
 /**
@@ -63,6 +65,7 @@ export function startHeartbeats(services: Pick<Services, 'db'>, timing: Heartbea
   events.on('worker:stop', ({ worker }) => {
     ours.delete(worker.workerId);
   });
+  let lastBeatAt: number | null = null;
   const beat = async () => {
     if (ours.size) {
       for (const id of ours) written.add(id);
@@ -71,6 +74,7 @@ export function startHeartbeats(services: Pick<Services, 'db'>, timing: Heartbea
         on conflict (worker_id) do update set seen_at = now()`);
     }
     await releaseStaleWorkerLocks(services, timing.staleSeconds);
+    lastBeatAt = Date.now();
   };
   let running: Promise<void> | null = null;
   const tick = () => {
@@ -88,6 +92,7 @@ export function startHeartbeats(services: Pick<Services, 'db'>, timing: Heartbea
   return {
     events,
     beat,
+    lastBeatAt: () => lastBeatAt,
     async stop() {
       clearTimeout(first);
       clearInterval(timer);

@@ -1,32 +1,33 @@
 import { Logger, run, type Runner } from 'graphile-worker';
-import { logError, safeError } from '../src/log-safe-error.js';
+import type { RunnerLiveness } from '../src/observability/health.js';
+import type { Logger as AppLogger } from '../src/observability/logger.js';
 import type { WorkerRuntime } from './runtime.js';
 import { startHeartbeats } from './recovery.js';
 import { createTaskList, crontab } from './task-list.js';
 
-/** graphile-worker writes a failed job's error message (and stack) into its own text: the safe form replaces it there. */
-function withoutSecrets(message: string, meta: unknown): string {
-  const error = (meta as { error?: unknown } | undefined)?.error;
-  if (!(error instanceof Error) || !error.message) return message;
-  return message.split(error.message).join(safeError(error).message);
+/**
+ * graphile-worker's own messages into our log. Its "failed with error" lines repeat what
+ * observedTask already logged (safely), with the raw error text, so they stay at debug.
+ */
+function runnerLogger(logger: AppLogger): Logger {
+  return new Logger((scope) => (level, message) => {
+    const fields = { component: 'graphile-worker', ...(scope.taskIdentifier ? { task: scope.taskIdentifier, jobId: scope.jobId } : {}) };
+    if (scope.taskIdentifier && (level === 'error' || level === 'warning')) logger.debug(fields, message);
+    else if (level === 'error') logger.error(fields, message);
+    else if (level === 'warning') logger.warn(fields, message);
+    else logger.debug(fields, message);
+  });
 }
 
-const logger = new Logger((scope) => (level, message, meta) => {
-  if (level === 'debug') return;
-  const where = scope.taskIdentifier ? ` ${scope.taskIdentifier}#${scope.jobId ?? ''}` : '';
-  const line = `[worker${where}] ${withoutSecrets(message, meta)}`;
-  if (level === 'error') console.error(line);
-  else if (level === 'warning') console.warn(line);
-  else if (process.env.WORKER_VERBOSE) console.log(line);
-});
+export type ObservedRunner = Runner & { liveness: RunnerLiveness };
 
 /**
  * Starts a graphile-worker runner for our tasks. Signals are handled by the entry point, which
  * calls runner.stop() so running jobs finish (or are released) before the process exits.
  */
-export async function startRunner(runtime: WorkerRuntime, options: { concurrency?: number } = {}): Promise<Runner> {
+export async function startRunner(runtime: WorkerRuntime, options: { concurrency?: number } = {}): Promise<ObservedRunner> {
   // Heartbeats, so a job left locked by a killed runner is taken up again within minutes.
-  const report = (error: unknown) => logError('[worker] heartbeat:', error);
+  const report = (error: unknown) => runtime.services.logger.error({ err: error, component: 'heartbeat' }, 'heartbeat failed');
   const heartbeats = startHeartbeats(runtime.services, { heartbeatSeconds: runtime.env.WORKER_HEARTBEAT_SECONDS, staleSeconds: runtime.env.WORKER_STALE_SECONDS }, report);
   let stopped: Promise<void> | null = null;
   const stopHeartbeats = () => (stopped ??= heartbeats.stop().catch(report));
@@ -36,7 +37,7 @@ export async function startRunner(runtime: WorkerRuntime, options: { concurrency
       concurrency: options.concurrency ?? runtime.env.WORKER_CONCURRENCY,
       noHandleSignals: true,
       pollInterval: 1000,
-      logger,
+      logger: runnerLogger(runtime.services.logger),
       events: heartbeats.events,
       taskList: createTaskList(runtime),
       crontab: crontab(runtime),
@@ -49,7 +50,7 @@ export async function startRunner(runtime: WorkerRuntime, options: { concurrency
       await stopHeartbeats();
     };
     void runner.promise.then(stopHeartbeats, stopHeartbeats);
-    return runner;
+    return Object.assign(runner, { liveness: { lastBeatAt: heartbeats.lastBeatAt, staleSeconds: runtime.env.WORKER_STALE_SECONDS } });
   } catch (error) {
     await stopHeartbeats();
     throw error;

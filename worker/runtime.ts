@@ -2,6 +2,7 @@ import type { Services } from '../src/context.js';
 import type { Env } from '../src/env.js';
 import type { Mailer } from '../src/mail/mailer.js';
 import type { ProcessRole } from '../src/cpu-share.js';
+import type { Metrics } from '../src/observability/metrics.js';
 
 /** What every task may use. Built once per process by the entry that starts the runner. */
 export interface WorkerRuntime {
@@ -12,4 +13,6 @@ export interface WorkerRuntime {
   databaseUrl: string;
   /** Whether this process also serves pages (its jobs then leave a core to requests); 'jobs' when omitted. */
   role?: ProcessRole;
+  /** This process's metrics; absent in tests that do not look at them. */
+  metrics?: Metrics | null;
 }

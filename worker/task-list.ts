@@ -1,4 +1,5 @@
 import type { TaskList } from 'graphile-worker';
+import { observedTask, type TaskFactory } from './observed-task.js';
 import type { WorkerRuntime } from './runtime.js';
 import { cleanUpSessionsTask } from './tasks/clean-up-sessions.js';
 import { foldAccountCountsTask } from './tasks/fold-account-counts.js';
@@ -11,18 +12,21 @@ import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
 import { runBulkActionTask } from './tasks/run-bulk-action.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
+const TASKS: Record<string, TaskFactory> = {
+  send_email: sendEmailTask,
+  clean_up_sessions: cleanUpSessionsTask,
+  run_import: runImportTask,
+  clean_up_imports: cleanUpImportsTask,
+  sync_classroom_link: syncClassroomLinkTask,
+  enqueue_classroom_syncs: enqueueClassroomSyncsTask,
+  run_assignment_request: runAssignmentRequestTask,
+  run_bulk_action: runBulkActionTask,
+  fold_account_counts: foldAccountCountsTask,
+};
+
+/** The task list, each task run through observedTask (its log line and metrics). */
 export function createTaskList(runtime: WorkerRuntime): TaskList {
-  return {
-    send_email: sendEmailTask(runtime),
-    clean_up_sessions: cleanUpSessionsTask(runtime),
-    fold_account_counts: foldAccountCountsTask(runtime),
-    run_import: runImportTask(runtime),
-    clean_up_imports: cleanUpImportsTask(runtime),
-    sync_classroom_link: syncClassroomLinkTask(runtime),
-    enqueue_classroom_syncs: enqueueClassroomSyncsTask(runtime),
-    run_assignment_request: runAssignmentRequestTask(runtime),
-    run_bulk_action: runBulkActionTask(runtime),
-  };
+  return Object.fromEntries(Object.entries(TASKS).map(([name, factory]) => [name, observedTask(name, factory, runtime)]));
 }
 
 /** Crontab entries with fixed ids; each fans out into per-item jobs where there is work. */

@@ -1,17 +1,26 @@
 import argon2 from 'argon2';
+import { ARGON2_PARAMS, PasswordCheckError } from './argon2-params.js';
 import type { PasswordHasher } from './passwords.js';
 
-/** OWASP's argon2id baseline (19 MiB, 2 passes); parallelism 1 so concurrent hashes spread over libuv's pool. */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: ARGON2_PARAMS.memoryKiB,
+  timeCost: ARGON2_PARAMS.passes,
+  parallelism: ARGON2_PARAMS.parallelism,
+  hashLength: ARGON2_PARAMS.hashBytes,
+  saltLength: ARGON2_PARAMS.saltBytes,
+} as const;
 
+/** argon2id through the native binding (its own thread pool, every core): the Node runtime's hasher. */
 export const nativeArgon2: PasswordHasher = {
-  hash: (password) => argon2.hash(password, ARGON2_OPTIONS),
+  hash: (password) => argon2.hash(password, OPTIONS),
   async verify(hash, password) {
     if (!hash) return false;
     try {
       return await argon2.verify(hash, password);
-    } catch {
-      return false;
+    } catch (error) {
+      // A hash that cannot be read is broken data, not a wrong password: the caller must see it.
+      throw new PasswordCheckError('The stored password hash could not be checked.', { cause: error });
     }
   },
 };

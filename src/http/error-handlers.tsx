@@ -1,6 +1,6 @@
-import type { ErrorHandler, NotFoundHandler } from 'hono';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { logError } from '../log-safe-error.js';
+import { safeError } from '../log-safe-error.js';
 import { DomainError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
 import { ErrorPage, NotFoundPage } from '../../views/pages/errors.js';
 import type { AppEnv } from './types.js';
@@ -11,6 +11,13 @@ export const handleNotFound: NotFoundHandler<AppEnv> = (c) => {
   return c.render(<NotFoundPage />, { title: 'Page not found' });
 };
 
+/** An unexpected failure goes to the request's log (its id on the line), as a safe error object. */
+function logFailure(c: Context<AppEnv>, error: unknown): void {
+  const logger = c.get('services')?.logger;
+  if (logger) logger.error({ err: error, method: c.req.method }, 'request failed');
+  else console.error('request failed before its services were ready', JSON.stringify(safeError(error)));
+}
+
 /** Domain errors become pages that say what happened; anything else is logged and hidden. */
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof NotFoundError) return handleNotFound(c);
@@ -20,7 +27,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
       error instanceof ForbiddenError ? 403 : error instanceof RateLimitedError ? 429 : error instanceof ValidationError ? 400 : 409;
     c.status(status);
     if (fragment) return c.text(error.message, status);
-    return c.render(<ErrorPage title="That could not be done" message={error.message} />, { title: 'That could not be done' });
+    return c.render(<ErrorPage title="That could not be done" message={error.message} requestId={c.get('requestId')} />, { title: 'That could not be done' });
   }
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own refusals (a malformed form body, say): the request was wrong, not the service.
@@ -29,9 +36,10 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
     if (fragment) return c.text(message, error.status);
     return c.render(<ErrorPage title="That could not be done" message={message} />, { title: 'That could not be done' });
   }
-  logError(`${c.req.method} ${c.req.path} failed:`, error);
+  logFailure(c, error);
   c.status(500);
-  const message = 'Nothing was changed by the request that failed. Try again in a moment; if it keeps happening, contact support.';
-  if (fragment) return c.text(message, 500);
-  return c.render(<ErrorPage title="Something went wrong" message={message} />, { title: 'Something went wrong' });
+  const requestId = c.get('requestId');
+  const message = 'Nothing was changed by the request that failed. Try again in a moment; if it keeps happening, contact support and quote the request id.';
+  if (fragment) return c.text(`${message} Request id: ${requestId}`, 500);
+  return c.render(<ErrorPage title="Something went wrong" message={message} requestId={requestId} />, { title: 'Something went wrong' });
 };

@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import type { Actor, Ctx, Services } from '../context.js';
 import type { Env } from '../env.js';
 import type { SessionRecord } from '../auth/sessions.js';
+import type { RunnerLiveness } from '../observability/health.js';
+import type { Metrics } from '../observability/metrics.js';
 
 /** What the runtime entry hands to createApp. Nothing here is Node-only. */
 export interface AppConfig {
@@ -18,12 +20,19 @@ export interface AppDeps {
   config: AppConfig;
   /** Services for this request: one shared pool on Node, a per-request one in a Worker. */
   services: (c: Context) => Services;
+  /** Prometheus metrics of this process (Node); absent where a process has no registry (a Worker). */
+  metrics?: Metrics | null;
+  /** The in-process job runner's heartbeat, for /readyz; absent when this process runs no jobs. */
+  runner?: RunnerLiveness | null;
 }
 
 export type AppEnv = {
   Variables: {
     services: Services;
     config: AppConfig;
+    /** This request's id: the trusted proxy's X-Request-Id or a new one; on every log line and error page. */
+    requestId: string;
+    metrics: Metrics | null;
     session: SessionRecord | null;
     actor: (Actor & { mustChangePassword: boolean }) | null;
     /** The feature context of the signed-in actor (middleware/feature-context.ts); set behind requireSignedIn(). */

@@ -20,5 +20,5 @@ export {
 } from './batches.js';
 export { stageImportRows, clearImportRows, cleanRow, type ImportRowInput } from './stage.js';
 export { checkImportBatch, type CheckSummary } from './check.js';
-export { startImport, runImport, failImport, type RunImportOptions } from './run.js';
+export { startImport, runImport, failImport, processedRows, type RunImportOptions } from './run.js';
 export { parseImportOptions, type ImportOptions } from './options.js';

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import postgres from 'postgres';
 import { nativeArgon2 } from '../../src/auth/argon2-native.js';
+import { createLogger } from '../../src/observability/logger.js';
 import type { Services } from '../../src/context.js';
 import { createDatabase } from '../../src/db/client.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.js';
@@ -63,7 +64,7 @@ async function runHere(name: string, load: () => Promise<BenchModule>): Promise<
   const url = u.toString();
   await migrateDatabase(url);
   const database = createDatabase(url, { max: 10 });
-  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl: 'http://localhost:3000' };
+  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl: 'http://localhost:3000', logger: createLogger({ level: 'silent' }) };
   const ctx: BenchContext = { url, services, print: (line) => console.log(JSON.stringify(line)) };
   try {
     const mod = await load();

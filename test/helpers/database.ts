@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import postgres from 'postgres';
 import { nativeArgon2 } from '../../src/auth/argon2-native.js';
+import { createLogger } from '../../src/observability/logger.js';
 import type { Services } from '../../src/context.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
 
@@ -29,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase & { drop(): Pro
   }
   const url = withDatabase(adminUrl, name);
   const database = createDatabase(url, { max: 10 });
-  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl: 'http://rosterbridge.test' };
+  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl: 'http://rosterbridge.test', logger: createLogger({ level: 'silent' }) };
   return {
     url,
     database,

@@ -12,11 +12,16 @@ export function NotFoundPage() {
   );
 }
 
-export function ErrorPage({ title, message }: { title: string; message: string }) {
+export function ErrorPage({ title, message, requestId }: { title: string; message: string; requestId?: string }) {
   return (
     <div class="card narrow">
       <h1>{title}</h1>
       <p>{message}</p>
+      {requestId ? (
+        <p class="muted">
+          Request id: <code>{requestId}</code>
+        </p>
+      ) : null}
       <p>
         <a class="btn secondary" href="/">
           Go to the start page

@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker';
 import * as v from 'valibot';
 import { jobCpuShare } from '../../src/cpu-share.js';
-import { failImport, runImport } from '../../src/imports/engine.js';
+import { failImport, processedRows, runImport } from '../../src/imports/engine.js';
 import type { WorkerRuntime } from '../runtime.js';
 
 const Payload = v.object({ batchId: v.pipe(v.string(), v.uuid()) });
@@ -13,8 +13,11 @@ const Payload = v.object({ batchId: v.pipe(v.string(), v.uuid()) });
 export function runImportTask(runtime: WorkerRuntime): Task {
   return async (payload, helpers) => {
     const { batchId } = v.parse(Payload, payload);
+    const before = await processedRows(runtime.services, batchId);
+    const started = performance.now();
     try {
       await runImport(runtime.services, batchId, jobCpuShare(runtime.role ?? 'jobs'));
+      runtime.metrics?.importRows((await processedRows(runtime.services, batchId)) - before, (performance.now() - started) / 1000);
     } catch (error) {
       if (helpers.job.attempts >= helpers.job.max_attempts) {
         await failImport(runtime.services, batchId, 'The import stopped after several attempts. Accounts already imported are kept; start a new import for the remaining rows.');

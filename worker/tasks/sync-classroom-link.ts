@@ -2,6 +2,7 @@ import type { Task } from 'graphile-worker';
 import * as v from 'valibot';
 import { googleConfig } from '../../src/classroom/config.js';
 import { recordSyncGaveUp, syncCourseLink } from '../../src/classroom/sync.js';
+import { observedGoogleFetch } from '../../src/observability/google-calls.js';
 import type { WorkerRuntime } from '../runtime.js';
 
 const Payload = v.object({
@@ -18,7 +19,8 @@ const Payload = v.object({
 export function syncClassroomLinkTask(runtime: WorkerRuntime): Task {
   return async (payload, helpers) => {
     const p = v.parse(Payload, payload);
-    const cfg = googleConfig(runtime.env, runtime.services.appUrl);
+    const fetch = observedGoogleFetch((input, init) => globalThis.fetch(input, init), runtime.services.logger, runtime.metrics ?? null);
+    const cfg = googleConfig(runtime.env, runtime.services.appUrl, { fetch });
     try {
       await syncCourseLink(
         runtime.services,

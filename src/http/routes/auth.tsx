@@ -38,7 +38,13 @@ export const authRoutes = new Hono<AppEnv>()
         setSessionCookie(c, token);
         return c.redirect(result.mustChangePassword ? '/change-password' : safeRedirectPath(next, c.get('config').appUrl, '/'), 303);
       },
-      (error) => c.render(<SignInPage csrfToken={c.get('csrfToken')} email={email} next={next} error={error.message} />, { title: 'Sign in' }),
+      (error) => {
+        // A trace of every failed sign-in, without the email tried.
+        const reason = error instanceof RateLimitedError ? 'locked' : 'wrong_credentials';
+        c.get('services').logger.info({ reason }, 'sign-in failed');
+        c.get('metrics')?.signInFailure(reason);
+        return c.render(<SignInPage csrfToken={c.get('csrfToken')} email={email} next={next} error={error.message} />, { title: 'Sign in' });
+      },
       [ValidationError, RateLimitedError],
     );
   })

@@ -6,14 +6,17 @@ import { googleConfig, OAUTH_CALLBACK_PATH, type GoogleConfig } from '../../clas
 import { beginConsent, completeConsent, ConsentFailedError, disconnectGoogle, EmailMismatchError, type PendingConsent } from '../../classroom/connection.js';
 import { beginGoogleSignIn, completeGoogleSignIn, NoConnectedAccountError } from '../../classroom/google-sign-in.js';
 import { ConsentProblemPage, EmailMismatchPage, GoogleSignInProblemPage } from '../../../views/pages/classroom-connect.js';
+import { observedGoogleFetch } from '../../observability/google-calls.js';
 import { fields, redirectTarget, text } from '../input/schemas.js';
 import * as input from '../input/validate.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import { setSessionCookie } from '../session-cookie.js';
 import type { AppContext, AppEnv } from '../types.js';
 
+/** Google's endpoints for this request; every call to them is logged and counted (observedGoogleFetch). */
 export function googleConfigOf(c: AppContext): GoogleConfig {
-  return googleConfig(c.get('config').env, c.get('config').appUrl);
+  const fetch = observedGoogleFetch((input, init) => globalThis.fetch(input, init), c.get('services').logger, c.get('metrics'));
+  return googleConfig(c.get('config').env, c.get('config').appUrl, { fetch });
 }
 
 /** What Google sends back to the redirect URI (anything else it adds is not read). */
