@@ -74,6 +74,8 @@ describe('The directory in a real browser', () => {
     await page.getByRole('checkbox', { name: 'Select Learner60 Lane60' }).check();
     await page.getByRole('checkbox', { name: 'Select Learner61 Lane61' }).check();
     await expect(toolbar.textContent()).resolves.toContain('3 accounts selected');
+    // The draft is saved by a request of its own; Back is pressed once the server has it.
+    await page.waitForLoadState('networkidle');
     // Back keeps it: page 1 shows its box still checked.
     await page.goBack();
     await page.waitForFunction(() => document.querySelector('#accounts-count')?.textContent?.includes('page 1 of 2'));
