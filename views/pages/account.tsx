@@ -1,22 +1,8 @@
+import type { AccountDetails } from '../../src/accounts/account-page.js';
 import { CsrfField, ErrorSummary, Field, Notice, SelectField } from '../components/form.js';
 
-export interface AccountView {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  kind: 'user' | 'administrator';
-  isSystemAdmin: boolean;
-  groupId: string | null;
-  groupName: string | null;
-  tags: { id: string; name: string }[];
-  googleLinked: boolean;
-  createdAt: Date;
-  lastSignInAt: Date | null;
-  deactivatedAt: Date | null;
-  canChange: boolean;
-  isSelf: boolean;
-}
+/** The account as the domain reads it; the view does not show its source. */
+export type AccountView = Omit<AccountDetails, 'source'>;
 
 export interface AccountAssignmentView {
   productName: string;
