@@ -171,3 +171,17 @@ export async function requestOutcomesCsv(ctx: Ctx, id: string): Promise<string> 
   for (const r of rows) out += csvLine([r.name, r.email, r.productName, r.outcome, r.reason ?? '']);
   return out;
 }
+
+export interface OutcomeTally {
+  outcome: OutcomeName;
+  reason: string | null;
+  count: number;
+}
+
+/** A request's outcomes counted by outcome and reason ("skipped, already assigned: 12"), for a summary beside what made it. */
+export async function tallyRequestOutcomes(ctx: Ctx, id: string): Promise<OutcomeTally[]> {
+  await getAssignmentRequest(ctx, id);
+  return ctx.db.execute<OutcomeTally & Record<string, unknown>>(sql`
+    select o.outcome, o.reason, count(*)::int as count from (${outcomesSql(ctx, id, sql``)}) o
+    group by o.outcome, o.reason order by count(*) desc, o.outcome`);
+}

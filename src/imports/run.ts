@@ -13,6 +13,7 @@ import { queueEmail } from '../mail/outbox.js';
 import { getImportBatch, loadImportBatch, type ImportBatch } from './batches.js';
 import { finishedEmail } from './emails.js';
 import { createPlannedNames } from './new-names.js';
+import { assertPresetPayable } from './preset-cost.js';
 import {
   addAccountTagsSql,
   applyStateSql,
@@ -48,10 +49,12 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /**
  * Import Accounts: hands a checked batch to the run_import job, in the same transaction that marks
  * it queued (no batch without its job). How many passwords the job will hash is fixed here, for
- * the progress bar.
+ * the progress bar. A preset the organisation cannot pay for is refused here, before anything is
+ * imported, not discovered when the import has finished.
  */
 export async function startImport(ctx: Ctx, batchId: string): Promise<void> {
   const batch = await getImportBatch(ctx, batchId);
+  if (batch.status === 'checked') await assertPresetPayable(ctx, batch);
   await ctx.db.transaction(async (tx) => {
     const [locked] = await tx.execute<{ status: string; to_create: number; to_update: number; to_keep: number }>(
       sql`select status, to_create, to_update, to_keep from import_batches where id = ${batch.id} for update`,

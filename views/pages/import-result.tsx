@@ -1,5 +1,6 @@
 import type { ImportBatch, ImportRowView, RowOutcome } from '../../src/imports/batches.js';
 import { Notice } from '../components/form.js';
+import { PresetOutcome, type PresetOutcomeView } from '../components/import-preset.js';
 import { RowsTable } from './imports-csv.js';
 import { formatWhen, sourceLabel, statusLabel } from './imports.js';
 
@@ -53,6 +54,8 @@ export interface ImportResultProps {
   filter: RowOutcome | 'all';
   /** Where to carry on when the wizard is not finished. */
   continueHref: string | null;
+  /** The preset assignment the import requested, with how it turned out. */
+  preset?: PresetOutcomeView | null;
 }
 
 /** An import's page: live progress while it runs; afterwards the counts and every row with its reason. */
@@ -101,11 +104,7 @@ export function ImportResultPage(props: ImportResultProps) {
               <a href={`/imports/${b.id}/skipped.csv`}>Download the skipped rows (CSV)</a>
             </p>
           ) : null}
-          {b.assignmentRequestId ? (
-            <p>
-              The preset assignment was requested for the imported accounts: <a href={`/assignments/requests/${b.assignmentRequestId}`}>see its progress</a>.
-            </p>
-          ) : null}
+          {props.preset ? <PresetOutcome request={props.preset} /> : null}
           <h2 id="rows">Rows</h2>
           <nav class="filters" aria-label="Show rows">
             {FILTERS.map((f) => (

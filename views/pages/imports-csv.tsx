@@ -1,5 +1,6 @@
 import type { ImportRowView, RowOutcome } from '../../src/imports/batches.js';
 import { CsrfField, ErrorSummary, Field, Notice } from '../components/form.js';
+import { PresetCostCard, type PresetChoiceView, type PresetCostView } from '../components/import-preset.js';
 
 const STEPS = ['Upload', 'Match columns', 'Options', 'Check', 'Verify', 'Import'] as const;
 
@@ -533,6 +534,9 @@ export interface CsvVerifyProps {
   pageCount: number;
   total: number;
   counts: CheckCounts;
+  /** The preset's cost against the credits (null: no preset). */
+  presetCost?: PresetCostView | null;
+  presets?: PresetChoiceView[];
 }
 
 /** Verification, 100 accounts at a time: move to the next set, skip verification, or Import Accounts on the last set. */
@@ -552,10 +556,11 @@ export function CsvVerifyPage(props: CsvVerifyProps) {
         Accounts {first}–{last} of {props.total} (set {props.page} of {props.pageCount})
       </p>
       <NewNames counts={props.counts} />
+      {props.presetCost ? <PresetCostCard cost={props.presetCost} presets={props.presets ?? []} csrfToken={props.csrfToken} batchId={props.batchId} /> : null}
       <RowsTable rows={props.rows} />
       <div class="actions">
         {isLast ? (
-          <ImportButton csrfToken={props.csrfToken} batchId={props.batchId} counts={props.counts} />
+          props.presetCost && !props.presetCost.payable ? null : <ImportButton csrfToken={props.csrfToken} batchId={props.batchId} counts={props.counts} />
         ) : (
           <>
             <a class="btn" href={`/imports/${props.batchId}/verify?page=${props.page + 1}`}>
@@ -587,15 +592,25 @@ function ImportButton({ csrfToken, batchId, counts }: { csrfToken: string; batch
 }
 
 /** After "Skip verification": the totals and Import Accounts. */
-export function CsvReadyPage(props: { csrfToken: string; batchId: string; counts: CheckCounts }) {
+export function CsvReadyPage(props: {
+  csrfToken: string;
+  batchId: string;
+  counts: CheckCounts;
+  presetCost?: PresetCostView | null;
+  presets?: PresetChoiceView[];
+  error?: string | null;
+}) {
+  const blocked = !!props.presetCost && !props.presetCost.payable;
   return (
     <>
       <WizardSteps current={5} />
       <h1>Ready to import</h1>
+      <ErrorSummary message={props.error ?? null} />
       <p>Your accounts will be imported behind the scenes. You will get an email when the import has finished.</p>
       <NewNames counts={props.counts} />
+      {props.presetCost ? <PresetCostCard cost={props.presetCost} presets={props.presets ?? []} csrfToken={props.csrfToken} batchId={props.batchId} /> : null}
       <div class="actions">
-        <ImportButton {...props} />
+        {blocked ? null : <ImportButton csrfToken={props.csrfToken} batchId={props.batchId} counts={props.counts} />}
         <a href={`/imports/${props.batchId}/verify?page=1`}>Verify the accounts instead</a>
       </div>
     </>

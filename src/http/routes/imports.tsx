@@ -20,6 +20,10 @@ import {
 import { csvLine } from '../../imports/csv/write.js';
 import { listPresetChoices } from '../../imports/presets.js';
 import { startImport } from '../../imports/run.js';
+import { changeImportPreset, importPresetCost } from '../../imports/preset-cost.js';
+import { getAssignmentRequest, tallyRequestOutcomes } from '../../assignments/results.js';
+import type { Ctx } from '../../context.js';
+import type { PresetOutcomeView } from '../../../views/components/import-preset.js';
 import { ImportProgress, ImportResultPage } from '../../../views/pages/import-result.js';
 import { ImportsHomePage } from '../../../views/pages/imports.js';
 import {
@@ -57,6 +61,7 @@ const SettingsForm = fields({
   createTags: flag,
   createGroups: flag,
 });
+const PresetForm = fields({ presetId: optionalId('The Preset Assignment') });
 const ExistingForm = fields({ updatePassword: flag, updateGroup: flag, updateTags: flag });
 
 /** The wizard step a CSV batch should be on, from what it has done so far. */
@@ -138,6 +143,20 @@ async function checkedCsv(c: AppContext, id: string): Promise<{ batch: ImportBat
   return { batch, state };
 }
 
+/** How the import's preset assignment turned out, counted by outcome and reason. */
+async function presetOutcome(ctx: Ctx, requestId: string): Promise<PresetOutcomeView> {
+  const request = await getAssignmentRequest(ctx, requestId);
+  const tallies = request.status === 'finished' ? await tallyRequestOutcomes(ctx, request.id) : [];
+  return { ...request, tallies };
+}
+
+/** The preset's cost and the choices to offer beside it, for the pages that lead to Import Accounts. */
+async function presetProps(c: AppContext, batch: ImportBatch) {
+  const ctx = c.get('ctx');
+  const cost = await importPresetCost(ctx, batch);
+  return { presetCost: cost, presets: cost ? await listPresetChoices(ctx) : [] };
+}
+
 const counts = (b: ImportBatch) => ({
   total: b.totalRows,
   toCreate: b.toCreate,
@@ -147,6 +166,13 @@ const counts = (b: ImportBatch) => ({
   newTags: b.newTags,
   newGroups: b.newGroups,
 });
+
+async function readyPage(c: AppContext, batch: ImportBatch, error?: ValidationError) {
+  return c.render(
+    <CsvReadyPage csrfToken={c.get('csrfToken')} batchId={batch.id} counts={counts(batch)} {...await presetProps(c, batch)} error={error?.message ?? null} />,
+    { title: 'Ready to import' },
+  );
+}
 
 export const importsRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
@@ -200,7 +226,8 @@ export const importsRoutes = new Hono<AppEnv>()
     if (batch.status === 'draft' || batch.status === 'checked') {
       continueHref = batch.source === 'csv' ? nextStep(batch, (await getCsvImport(ctx, batch.id)).state) : null;
     }
-    return c.render(<ImportResultPage batch={batch} {...rows} filter={filter} continueHref={continueHref} />, { title: 'Batch import' });
+    const preset = batch.assignmentRequestId ? await presetOutcome(ctx, batch.assignmentRequestId) : null;
+    return c.render(<ImportResultPage batch={batch} {...rows} filter={filter} continueHref={continueHref} preset={preset} />, { title: 'Batch import' });
   })
   .get('/:id/progress', input.param(idParam), async (c) => {
     const batch = await getImportBatch(c.get('ctx'), c.req.valid('param').id);
@@ -272,20 +299,33 @@ export const importsRoutes = new Hono<AppEnv>()
     if (found instanceof Response) return found;
     const { batch } = found;
     const list = await listImportRows(c.get('ctx'), batch.id, { page: c.req.valid('query').page });
-    return c.render(<CsvVerifyPage csrfToken={c.get('csrfToken')} batchId={batch.id} {...list} counts={counts(batch)} />, { title: 'Verify the accounts' });
+    return c.render(<CsvVerifyPage csrfToken={c.get('csrfToken')} batchId={batch.id} {...list} counts={counts(batch)} {...await presetProps(c, batch)} />, {
+      title: 'Verify the accounts',
+    });
   })
   .get('/:id/ready', input.param(idParam), async (c) => {
     const found = await checkedCsv(c, c.req.valid('param').id);
     if (found instanceof Response) return found;
-    return c.render(<CsvReadyPage csrfToken={c.get('csrfToken')} batchId={found.batch.id} counts={counts(found.batch)} />, { title: 'Ready to import' });
+    return readyPage(c, found.batch);
+  })
+  .post('/:id/preset', input.param(idParam), input.form(PresetForm), async (c) => {
+    const { id } = c.req.valid('param');
+    await changeImportPreset(c.get('ctx'), id, c.req.valid('form').presetId || null);
+    return c.redirect(`/imports/${id}/ready`, 303);
   })
   .post('/:id/start', input.param(idParam), async (c) => {
     const { id } = c.req.valid('param');
-    try {
-      await startImport(c.get('ctx'), id);
-    } catch (error) {
-      // A second click on Import Accounts: the import is already under way, so show it.
-      if (!(error instanceof ConflictError)) throw error;
-    }
-    return c.redirect(`/imports/${id}`, 303);
+    return rerenderOn(
+      c,
+      async () => {
+        try {
+          await startImport(c.get('ctx'), id);
+        } catch (error) {
+          // A second click on Import Accounts: the import is already under way, so show it.
+          if (!(error instanceof ConflictError)) throw error;
+        }
+        return c.redirect(`/imports/${id}`, 303);
+      },
+      async (error) => readyPage(c, await getImportBatch(c.get('ctx'), id), error),
+    );
   });
