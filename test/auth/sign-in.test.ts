@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClient } from '../helpers/app.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createAccount, createOrganisation, TEST_PASSWORD, type OrgFixture } from '../helpers/fixtures.js';
-import { MAX_FAILURES_PER_EMAIL } from '../../src/auth/sign-in.js';
+import { THROTTLE } from '../../src/auth/sign-in-throttle.js';
 
 const db = useTestDatabase();
 let org: OrgFixture;
@@ -67,7 +67,7 @@ describe('sign-in errors', () => {
     await createAccount(db.services, org.organisationId, { email: 'target@alpha.test' });
     const client = new TestClient(createTestApp(db));
     await client.get('/sign-in');
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
+    for (let i = 0; i < THROTTLE.pairFailures; i++) {
       const res = await client.post('/sign-in', { email: 'target@alpha.test', password: `wrong-${i}-password` });
       expect(res.status).toBe(400);
     }

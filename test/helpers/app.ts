@@ -29,7 +29,11 @@ type FormValue = string | string[] | undefined;
 export class TestClient {
   cookies = new Map<string, string>();
   csrf = '';
-  constructor(readonly app: Hono<AppEnv>) {}
+  /** `peer`: the socket address the request seems to come from (as @hono/node-server passes it), for the sign-in throttle. */
+  constructor(
+    readonly app: Hono<AppEnv>,
+    readonly options: { peer?: string } = {},
+  ) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -50,7 +54,8 @@ export class TestClient {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set('cookie', this.cookieHeader());
     if (init.hx) headers.set('hx-request', 'true');
-    const res = await this.app.request(path, { ...init, headers });
+    const env = this.options.peer ? { incoming: { socket: { remoteAddress: this.options.peer } } } : undefined;
+    const res = await this.app.request(path, { ...init, headers }, env);
     this.absorb(res);
     return res;
   }

@@ -173,15 +173,18 @@ export const sessions = pgTable(
   (t) => [index('sessions_account_idx').on(t.accountId), index('sessions_expires_idx').on(t.expiresAt)],
 );
 
-/** Failed sign-ins per key (email, and client address) in a sliding window, for throttling. */
-export const signInFailures = pgTable(
-  'sign_in_failures',
+/** Sign-in throttle counters: per (email, address), per address and per email (src/auth/sign-in-throttle.ts). */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
   {
     key: text('key').primaryKey(),
     failures: integer('failures').notNull().default(0),
-    windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull().defaultNow(),
+    lastFailureAt: timestamp('last_failure_at', { withTimezone: true }),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    knownUntil: timestamp('known_until', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },
+  (t) => [index('sign_in_throttle_expires_idx').on(t.expiresAt)],
 );
 
 /**
