@@ -41,6 +41,8 @@ export type AppEnv = {
     csrfToken: string;
     /** Set by routes that must be framed by Google Classroom (the add-on pages). */
     frameAncestors: string | null;
+    /** Set by the one page that frames another origin (the sandbox playing Classroom around the add-on). */
+    frameSrc: string | null;
   };
 };
 

@@ -192,9 +192,14 @@ describe('Classroom add-on pages', () => {
     const other = await real.request('/sign-in');
     expect(other.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(other.headers.get('x-frame-options')).toBe('DENY');
-    // With the sandbox playing Classroom, our own origin may frame them too.
+    // With the sandbox playing Classroom, our own origin and the other loopback origins may frame them too.
     const sandboxed = await app.request('/classroom-add-on/attachment-discovery?courseId=600000001');
-    expect(sandboxed.headers.get('content-security-policy')).toContain("frame-ancestors https://classroom.google.com 'self'");
+    expect(sandboxed.headers.get('content-security-policy')).toContain("frame-ancestors https://classroom.google.com 'self' http://localhost:* http://127.0.0.1:*");
+    // The sandbox's Classroom page frames the service's origin and lets the sign-in popup keep its opener; other pages frame nothing.
+    const classroomPage = await app.request('/google-sandbox/classroom/600000001/add-on');
+    expect(classroomPage.headers.get('content-security-policy')).toContain(`frame-src 'self' ${new URL(ORIGIN).origin}`);
+    expect(classroomPage.headers.get('cross-origin-opener-policy')).toBe('same-origin-allow-popups');
+    expect((await app.request('/sign-in')).headers.get('content-security-policy')).not.toContain('frame-src');
   });
 
   it('asks a signed-out teacher to sign in with Google', async () => {

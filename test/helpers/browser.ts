@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { serve, type ServerType } from '@hono/node-server';
@@ -18,7 +20,8 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export interface BrowserApp {
   /** e.g. http://127.0.0.1:41234 */
   baseUrl: string;
-  browser: Browser;
+  /** Null when the app was started with blockThirdPartyCookies (one persistent context instead). */
+  browser: Browser | null;
   /** A fresh browser context (own cookies) with one page. */
   newPage(): Promise<{ context: BrowserContext; page: Page }>;
   /** Signs in through the real sign-in form and waits for the first page after it. */
@@ -39,7 +42,7 @@ function realHtmx(): Promise<string> {
  */
 export async function startBrowserApp(
   db: TestDatabase,
-  options: { config?: Partial<AppConfig>; worker?: Partial<WorkerRuntime>; runner?: boolean } = {},
+  options: { config?: Partial<AppConfig>; worker?: Partial<WorkerRuntime>; runner?: boolean; blockThirdPartyCookies?: boolean } = {},
 ): Promise<BrowserApp> {
   let baseUrl = '';
   const config = testConfig({ htmxSource: realHtmx, ...options.config });
@@ -57,15 +60,11 @@ export async function startBrowserApp(
     const runtime = testWorkerRuntime(db, { ...options.worker, services });
     runner = await startRunner(runtime, { concurrency: 2 });
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const launched = options.blockThirdPartyCookies ? await launchBlockingThirdPartyCookies(baseUrl) : await launchFresh(baseUrl);
   return {
     baseUrl,
-    browser,
-    async newPage() {
-      const context = await browser.newContext({ baseURL: baseUrl });
-      const page = await context.newPage();
-      return { context, page };
-    },
+    browser: launched.browser,
+    newPage: launched.newPage,
     async signIn(page, email, password = TEST_PASSWORD) {
       await page.goto('/sign-in');
       await page.getByLabel('Email').fill(email);
@@ -73,9 +72,50 @@ export async function startBrowserApp(
       await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/sign-in')), page.getByRole('button', { name: 'Sign in' }).click()]);
     },
     async close() {
-      await browser.close();
+      await launched.close();
       if (runner) await runner.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-dev-shm-usage'];
+
+type Launched = { browser: Browser | null; newPage(): Promise<{ context: BrowserContext; page: Page }>; close(): Promise<void> };
+
+/** One browser; each newPage() is a fresh context with its own cookies. */
+async function launchFresh(baseURL: string): Promise<Launched> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return {
+    browser,
+    async newPage() {
+      const context = await browser.newContext({ baseURL });
+      return { context, page: await context.newPage() };
+    },
+    close: () => browser.close(),
+  };
+}
+
+/**
+ * Chromium with the user's setting "Block third-party cookies" (Safari, Firefox, incognito windows,
+ * many managed Chromebooks): a profile whose preferences say so. A frame on another site then gets
+ * no unpartitioned cookie of ours, only a partitioned (CHIPS) one it set itself. One persistent
+ * context, shared by every newPage() (pages are tabs of one profile, as a teacher's are).
+ */
+async function launchBlockingThirdPartyCookies(baseURL: string): Promise<Launched> {
+  const profile = await mkdtemp(path.join(tmpdir(), 'rb-chromium-'));
+  await mkdir(path.join(profile, 'Default'));
+  // cookie_controls_mode 1 = kBlockThirdParty (0 = allow, 2 = incognito only).
+  await writeFile(path.join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 1, block_third_party_cookies: true } }));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, baseURL });
+  return {
+    browser: null,
+    async newPage() {
+      return { context, page: await context.newPage() };
+    },
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
     },
   };
 }

@@ -8,8 +8,10 @@ import type { AppEnv } from '../types.js';
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('frameAncestors', null);
+    c.set('frameSrc', null);
     await next();
     const ancestors = c.get('frameAncestors');
+    const frameSrc = c.get('frameSrc');
     const csp = [
       "default-src 'self'",
       "script-src 'self'",
@@ -17,6 +19,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
       "img-src 'self' data:",
       "font-src 'self'",
       "connect-src 'self'",
+      ...(frameSrc ? [`frame-src 'self' ${frameSrc}`] : []),
       "object-src 'none'",
       "base-uri 'none'",
       "form-action 'self'",

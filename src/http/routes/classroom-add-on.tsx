@@ -10,11 +10,18 @@ import { setAddOnSessionCookie } from '../session-cookie.js';
 import type { AppContext, AppEnv } from '../types.js';
 import { googleConfigOf, startConsent, startGoogleSignIn } from './classroom-connect.js';
 
-/** Classroom frames the add-on; with the built-in sandbox, our own origin plays Classroom. */
+/**
+ * With the built-in sandbox, our own pages play Classroom: on our origin, or on another loopback
+ * origin of this same server (localhost against 127.0.0.1), so the frame is cross-site as under
+ * classroom.google.com and the browser treats its cookies as third-party.
+ */
+const SANDBOX_FRAME_ANCESTORS = "'self' http://localhost:* http://127.0.0.1:*";
+
+/** Classroom frames the add-on (CLASSROOM_ADD_ON_FRAME_ORIGINS). */
 function frameableByClassroom(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const origins = c.get('config').env.CLASSROOM_ADD_ON_FRAME_ORIGINS;
-    c.set('frameAncestors', googleConfigOf(c).sandbox ? `${origins} 'self'` : origins);
+    c.set('frameAncestors', googleConfigOf(c).sandbox ? `${origins} ${SANDBOX_FRAME_ANCESTORS}` : origins);
     await next();
   };
 }

@@ -271,6 +271,11 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       select c.id, c.name, c.owner_id, u.email from google_sandbox_courses c join google_sandbox_users u on u.id = c.owner_id
       where c.id = ${c.req.valid('param').courseId}`;
     if (!course) return c.notFound();
+    // Opened on another origin than APP_URL (localhost against 127.0.0.1), it frames the service
+    // cross-site, as Classroom does; like Classroom, it lets the add-on's sign-in popup keep its opener.
+    const appOrigin = new URL(c.get('config').appUrl).origin;
+    c.set('frameSrc', appOrigin);
+    c.header('Cross-Origin-Opener-Policy', 'same-origin-allow-popups');
     const params = new URLSearchParams({
       courseId: course.id,
       itemId: `sbx-item-${course.id}`,
