@@ -74,9 +74,15 @@ export async function recordFailure(services: Services, keys: ThrottleKeys): Pro
           else r.locked_until end
         from policy p where p.key = excluded.key),
       expires_at = greatest(now() + make_interval(secs => ${keep}), r.known_until)`;
-  await services.sql`
+  await pruneThrottle(services, PRUNE_BATCH);
+}
+
+/** Deletes up to `limit` rows that no longer matter (their window, lock and known address have all run out). */
+export async function pruneThrottle(services: Services, limit: number): Promise<number> {
+  const rows = await services.sql`
     delete from sign_in_throttle where key in (
-      select key from sign_in_throttle where expires_at < now() order by expires_at limit ${PRUNE_BATCH})`;
+      select key from sign_in_throttle where expires_at < now() order by expires_at limit ${limit})`;
+  return rows.count;
 }
 
 /** A sign-in succeeded: the pair's count starts again, and the address is one the account is known at. */
