@@ -29,10 +29,10 @@ export function attachBatchMembersSql(link: Pick<SyncLink, 'id' | 'organisationI
     order by a.last_name, a.first_name`;
 }
 
-/** Rows of the batch on this roster that did not become an account, as "First Last: reason". */
+/** Rows of the batch on this roster that did not become an account, with their reasons. */
 export function batchSkippedSql(link: Pick<SyncLink, 'importBatchId'>, roster: string[]): SQL {
   return sql`
-    select r.first_name || ' ' || r.last_name || ': ' || coalesce(r.reason, 'not imported') as name
+    select r.first_name || ' ' || r.last_name as name, r.reason
     from import_rows r
     where r.batch_id = ${link.importBatchId}
       and (r.outcome = 'skip' or not exists (select 1 from accounts a where a.id = ${ROW_ACCOUNT}))

@@ -26,6 +26,7 @@ import { attachBatchMembersSql, batchSkippedSql } from './import-sql.js';
 import { addClassTagsSql } from './sync-sql.js';
 import { createTokenCipher } from './token-crypto.js';
 import { paginate } from '../pagination.js';
+import { notImportedOf, parseReasons, type NotImported, type RowReason } from '../imports/reasons.js';
 
 /**
  * Import from Google Classroom: a source of rows for the import engine (src/imports/), never a
@@ -284,7 +285,7 @@ export async function requestPresetForNewcomers(
  * members (no Google call: the roster read for the import is reused), accounts that already
  * existed get the class's tags when chosen, and skipped rows are reported.
  */
-export async function attachImportedMembers(ctx: Ctx, link: SyncLink, trigger: string): Promise<'waiting' | { added: number; notImported: string[] }> {
+export async function attachImportedMembers(ctx: Ctx, link: SyncLink, trigger: string): Promise<'waiting' | { added: number; notImported: NotImported[] }> {
   const [batch] = await ctx.db.execute<{ status: string; source_state: Record<string, unknown> | string }>(
     sql`select status, source_state from import_batches where id = ${link.importBatchId}`,
   );
@@ -300,7 +301,7 @@ export async function attachImportedMembers(ctx: Ctx, link: SyncLink, trigger: s
     }
     // Students who joined after the class was linked get its preset assignment (the first import does not).
     const preset = trigger === 'newcomers' ? await requestPresetForNewcomers(ctx, link, added.map((a) => a.account_id), tx) : null;
-    const skipped = (await tx.execute<{ name: string }>(batchSkippedSql(link, roster))).map((s) => s.name);
+    const skipped = (await tx.execute<{ name: string; reason: string | null }>(batchSkippedSql(link, roster))).map(notImportedOf);
     const details = { added: added.slice(0, 100).map((a) => a.name), ...(skipped.length ? { notImported: skipped } : {}), ...(preset ?? {}) };
     await tx.execute(sql`
       insert into classroom_sync_runs (organisation_id, link_id, trigger, outcome, added, details, message)
@@ -320,7 +321,7 @@ export interface ReviewRow {
   email: string;
   emailHidden: boolean;
   outcome: 'pending' | 'create' | 'update' | 'keep' | 'skip';
-  reason: string | null;
+  reason: RowReason[] | null;
   /** How an existing account was found: by its Google account first, else by email. */
   matchedBy: 'google' | 'email' | null;
 }
@@ -363,7 +364,7 @@ export async function listReviewRows(
       email: r.email,
       emailHidden: r.hidden,
       outcome: r.outcome,
-      reason: r.reason,
+      reason: parseReasons(r.reason),
       matchedBy: r.outcome === 'create' || r.outcome === 'skip' ? null : r.matched_by,
     })),
     page,

@@ -6,6 +6,7 @@ import type { HeldPlan } from '../db/schema/classroom.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { addJobSql } from '../jobs.js';
 import { isUuid } from '../ids.js';
+import type { NotImported } from '../imports/reasons.js';
 
 /**
  * Course links: a Classroom course imported into a group, kept in sync. An administrator sees the
@@ -260,7 +261,7 @@ export interface SyncRunView {
   removed: number;
   restored: number;
   runs: number;
-  details: { added?: string[]; updated?: string[]; removed?: string[]; restored?: string[]; notImported?: string[]; leftAlone?: string[]; importing?: number; importBatchId?: string; wouldRemove?: string[]; assignmentRequestId?: string; presetProblem?: string };
+  details: { added?: string[]; updated?: string[]; removed?: string[]; restored?: string[]; notImported?: (string | NotImported)[]; leftAlone?: string[]; importing?: number; importBatchId?: string; wouldRemove?: string[]; assignmentRequestId?: string; presetProblem?: string };
   message: string | null;
   startedAt: Date;
   finishedAt: Date;

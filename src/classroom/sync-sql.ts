@@ -153,10 +153,10 @@ export function skippedBeforeSql(importBatchId: string): SQL {
   return sql`select google_user_id from import_rows where batch_id = ${importBatchId} and outcome = 'skip' and google_user_id is not null`;
 }
 
-/** Why the engine skipped each row of a batch, as "First Last: reason". */
+/** The rows of a batch the engine skipped, with their reasons. */
 export function skippedNamesSql(batchId: string): SQL {
   return sql`
-    select first_name || ' ' || last_name || ': ' || coalesce(reason, 'not imported') as name
+    select first_name || ' ' || last_name as name, reason
     from import_rows where batch_id = ${batchId} and outcome = 'skip' order by row_number limit 100`;
 }
 

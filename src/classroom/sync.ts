@@ -11,6 +11,7 @@ import { ClassroomAccessError, ClassroomCourseGoneError, GoogleReconnectNeededEr
 import type { GoogleStudent } from './google-client.js';
 import { attachImportedMembers, importNewcomers, requestPresetForNewcomers } from './import.js';
 import { loadSyncLink, syncJobSql, type SyncLink, type SyncTrigger } from './links.js';
+import { notImportedOf, type NotImported } from '../imports/reasons.js';
 import {
   addClassTagsSql,
   attachMembersSql,
@@ -55,14 +56,13 @@ export type SyncResult =
 
 /** How a student matching an administrator account is reported, at import and at every sync. */
 export const ADMINISTRATOR_LEFT_ALONE = 'matches an administrator account: left alone';
-const OUT_OF_REACH = 'has an account in a group the class’s administrator does not manage: left alone';
 
 /** The plan with the joiners sorted into what the sync does with them. */
 interface Plan extends PlanRow {
   attach: { googleUserId: string; accountId: string; name: string }[];
   newcomers: GoogleStudent[];
-  /** Reported, not changed: "First Last: why". */
-  notImported: string[];
+  /** Reported, not changed. */
+  notImported: NotImported[];
   leftAlone: string[];
 }
 
@@ -164,8 +164,8 @@ async function planSync(ctx: Ctx, link: SyncLink, roster: GoogleStudent[]): Prom
       .filter((j) => !skippedBefore.has(j.google_user_id))
       .map((j) => ({ googleUserId: j.google_user_id, firstName: j.first_name, lastName: j.last_name, email: j.email })),
     notImported: [
-      ...unmatched.filter((j) => skippedBefore.has(j.google_user_id)).map((j) => `${fullName(j)}: not imported`),
-      ...plan.joiners.filter((j) => j.account_id && !j.in_reach).map((j) => `${fullName(j)}: ${OUT_OF_REACH}`),
+      ...unmatched.filter((j) => skippedBefore.has(j.google_user_id)).map((j) => ({ name: fullName(j), reasons: [{ code: 'notImported' as const }] })),
+      ...plan.joiners.filter((j) => j.account_id && !j.in_reach).map((j) => ({ name: fullName(j), reasons: [{ code: 'outOfReach' as const }] })),
     ],
     leftAlone: plan.administrators.map((a) => `${a.name}: ${ADMINISTRATOR_LEFT_ALONE}`),
   };
@@ -244,7 +244,7 @@ async function applyMembership(tx: Tx, link: SyncLink, plan: Plan, reach: Return
  * attaches them. A batch whose check skipped everyone is remembered (they are not tried again
  * each sync); returns why they were skipped.
  */
-async function noteNewcomers(tx: Tx, link: SyncLink, handed: Handed): Promise<string[]> {
+async function noteNewcomers(tx: Tx, link: SyncLink, handed: Handed): Promise<NotImported[]> {
   if (!handed) return [];
   if (handed.staged > 0) {
     await tx.execute(sql`update classroom_course_links set sync_state = 'waiting_for_import', import_batch_id = ${handed.batchId} where id = ${link.id}`);
@@ -252,7 +252,7 @@ async function noteNewcomers(tx: Tx, link: SyncLink, handed: Handed): Promise<st
     return [];
   }
   await tx.execute(sql`update classroom_course_links set import_batch_id = ${handed.batchId} where id = ${link.id}`);
-  return (await tx.execute<{ name: string }>(skippedNamesSql(handed.batchId))).map((r) => r.name);
+  return (await tx.execute<{ name: string; reason: string | null }>(skippedNamesSql(handed.batchId))).map(notImportedOf);
 }
 
 function runOf(link: SyncLink, trigger: SyncTrigger, startedAt: Date): Pick<RunInput, 'organisationId' | 'linkId' | 'trigger' | 'startedAt'> {

@@ -7,6 +7,7 @@ import { checkPresetChoice } from './presets.js';
 import { parseImportOptions, type ImportOptions, type ImportOptionsInput } from './options.js';
 import { paginate } from '../pagination.js';
 import { isUuid } from '../ids.js';
+import { parseReasons, type RowReason } from './reasons.js';
 
 export type ImportSource = 'csv' | 'classroom';
 export type ImportStatus = 'draft' | 'checked' | 'queued' | 'running' | 'finished' | 'failed';
@@ -258,7 +259,7 @@ export interface ImportRowView {
   hasPassword: boolean;
   googleUserId: string | null;
   outcome: RowOutcome;
-  reason: string | null;
+  reason: RowReason[] | null;
   applied: boolean;
   accountId: string | null;
 }
@@ -313,7 +314,7 @@ export async function listImportRows(
       hasPassword: r.has_password,
       googleUserId: r.google_user_id,
       outcome: r.outcome,
-      reason: r.reason,
+      reason: parseReasons(r.reason),
       applied: r.applied,
       accountId: r.account_id,
     })),

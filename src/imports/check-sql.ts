@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../context.js';
 import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
 import type { ImportOptions } from './options.js';
+import { KEEP_AS_IS_REASON, reasonSql, storedReasons } from './reasons.js';
 
 /** The statements of the import check (check.ts runs them in order, in one transaction). */
 
@@ -13,7 +14,7 @@ export interface DecideRowsInput {
   options: ImportOptions;
   /** The chosen tags, once each. */
   tagIds: string[];
-  /** The "will be updated" reason, or null when no update is chosen. */
+  /** The stored "will be updated" reason, or null when no update is chosen. */
   update: string | null;
   /** The batch has a shared password, or rows may create accounts without one. */
   mayCreatePasswordless: boolean;
@@ -28,8 +29,6 @@ export interface DecideRowsInput {
   knownGroups: SQL;
 }
 
-/** The reason of a row matched to an account that stays as it is because no update was chosen. */
-export const KEEP_AS_IS_REASON = 'An account with this email already exists; it will be left as it is.';
 
 /**
  * An id for the account a row will create that sorts like the rows do: a UUID laid out as version
@@ -121,14 +120,13 @@ function earlyReasonSql(): SQL {
   return sql`
     case
       when r.problem is not null then r.problem
-      when r.email = '' then 'The email is missing.'
-      when r.first_email_row <> r.row_number then 'The same email is also on row ' || r.first_email_row || '.'
-      when r.first_google_row <> r.row_number then 'The same Google account is also on row ' || r.first_google_row || '.'
-      when r.unknown_group then 'There is no group named "' || r.group_name || '" in your organisation.'
-      when r.foreign_group then 'You do not manage the group "' || r.group_name || '".'
-      when r.missing_tags is not null and cardinality(r.missing_tags) = 1 then 'There is no tag named "' || r.missing_tags[1] || '" in your organisation.'
-      when r.missing_tags is not null then 'There are no tags named "' || array_to_string(r.missing_tags, '", "') || '" in your organisation.'
-      when r.other_google and r.account_id is not null then 'An account with this email is linked to another Google account, so it was left as it is.'
+      when r.email = '' then ${storedReasons([{ code: 'emailMissing' }])}::text
+      when r.first_email_row <> r.row_number then ${reasonSql('emailOnRow', { row: sql`r.first_email_row` })}
+      when r.first_google_row <> r.row_number then ${reasonSql('googleOnRow', { row: sql`r.first_google_row` })}
+      when r.unknown_group then ${reasonSql('unknownGroup', { group: sql`r.group_name` })}
+      when r.foreign_group then ${reasonSql('foreignGroup', { group: sql`r.group_name` })}
+      when r.missing_tags is not null then ${reasonSql('unknownTags', { tags: sql`r.missing_tags` })}
+      when r.other_google and r.account_id is not null then ${storedReasons([{ code: 'otherGoogle' }])}::text
     end`;
 }
 
@@ -150,14 +148,13 @@ function outcomeAndReasonSql(input: DecideRowsInput): { outcome: SQL; reason: SQ
     reason: sql`case
       when f.early_reason is not null then f.early_reason
       -- A class roster changes learners only: an administrator account is never linked, renamed or made a member.
-      when f.existing_id is not null and f.existing_kind = 'administrator' and f.google_user_id is not null then 'matches an administrator account: left alone'
-      when f.existing_id is not null and not f.in_scope then 'An account with this email already exists in a group you do not manage, so it was left as it is.'
-      when ${differentKind}
-        then 'An account with this email already exists as ' || case when f.existing_kind = 'administrator' then 'an administrator' else 'a user' end || '; it will be left as it is.'
+      when f.existing_id is not null and f.existing_kind = 'administrator' and f.google_user_id is not null then ${storedReasons([{ code: 'administratorLeftAlone' }])}::text
+      when f.existing_id is not null and not f.in_scope then ${storedReasons([{ code: 'foreignAccount' }])}::text
+      when ${differentKind} then ${reasonSql('existsAs', { kind: sql`case when f.existing_kind = 'administrator' then 'administrator' else 'user' end` })}
       when f.existing_id is not null and ${update !== null} then ${update ?? ''}::text
       when f.existing_id is not null then ${KEEP_AS_IS_REASON}::text
-      when f.group_id is null then 'The group is missing.'
-      when not f.has_password and not ${mayCreatePasswordless} then 'The password is missing.'
+      when f.group_id is null then ${storedReasons([{ code: 'groupMissing' }])}::text
+      when not f.has_password and not ${mayCreatePasswordless} then ${storedReasons([{ code: 'passwordMissing' }])}::text
     end`,
   };
 }
@@ -201,7 +198,7 @@ export function decideRowsSql(input: DecideRowsInput): SQL {
  */
 export function skipRowsForSameAccountSql(batchId: string): SQL {
   return sql`
-    update import_rows r set outcome = 'skip', reason = 'Row ' || d.first_row || ' is for the same account.'
+    update import_rows r set outcome = 'skip', reason = ${reasonSql('sameAccountAsRow', { row: sql`d.first_row` })}
     from (
       select account_id, min(row_number) as first_row from import_rows
       where batch_id = ${batchId} and account_id is not null group by account_id having count(*) > 1) d

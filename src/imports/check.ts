@@ -21,6 +21,7 @@ import {
 import { plannedRowsSql } from './new-names-sql.js';
 import { planNewNames, prunePlannedNames } from './new-names.js';
 import { parseImportOptions, type ImportOptions } from './options.js';
+import { storedReasons } from './reasons.js';
 
 type Tx = Pick<Db, 'execute'>;
 
@@ -32,15 +33,13 @@ export interface CheckSummary {
   toSkip: number;
 }
 
-/** What will change on an existing account, in words, from the options chosen. */
-export function updateDescription(options: ImportOptions): string | null {
-  const parts: string[] = [];
+/** What will change on an existing account (the stored "will be updated" reason), from the options chosen; null: nothing. */
+export function updateReason(options: ImportOptions): string | null {
+  const parts: ('password' | 'group' | 'tags')[] = [];
   if (options.updateExisting.password) parts.push('password');
   if (options.updateExisting.group) parts.push('group');
   if (options.updateExisting.tags) parts.push('tags');
-  if (!parts.length) return null;
-  const list = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
-  return `An account with this email already exists; its ${list} will be updated.`;
+  return parts.length ? storedReasons([{ code: 'willUpdate', parts }]) : null;
 }
 
 /**
@@ -68,7 +67,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         actor,
         options: batch.options,
         tagIds,
-        update: updateDescription(batch.options),
+        update: updateReason(batch.options),
         mayCreatePasswordless: batch.hasSharedPassword || batch.options.allowNoPassword,
         withGoogle: google?.any ?? false,
         groupInScope,
@@ -112,7 +111,7 @@ async function relabelUpdateChoice(tx: Tx, batch: ImportBatch, options: ImportOp
   const [missing] = await tx.execute<AnyRow>(namesMissingSql(batch.id, batch.organisationId));
   if (missing?.any) return null;
   await tx.execute(sql`update import_batches set options = ${JSON.stringify(options)}::jsonb where id = ${batch.id}`);
-  await tx.execute(relabelUpdateChoiceSql(batch.id, updateDescription(options)));
+  await tx.execute(relabelUpdateChoiceSql(batch.id, updateReason(options)));
   return recordCheckSummary(tx, batch.id);
 }
 

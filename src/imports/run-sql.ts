@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { reasonSql, storedReasons } from './reasons.js';
 import type { Actor } from '../context.js';
 import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
 import { arrayLiteral } from '../db/array-literal.js';
@@ -83,7 +84,7 @@ export function goneGroupsSql(inChunk: SQL, actor: Actor): SQL {
 export function skipGoneGroupRowsSql(inChunk: SQL, updatesGroup: boolean, groupIds: string[]): SQL {
   return sql`
     update import_rows r set outcome = 'skip',
-      reason = 'The group ' || coalesce('"' || r.group_name || '" ', '') || 'was deleted or is no longer one of yours since the check, so this row was skipped.'
+      reason = ${reasonSql('groupGone', { group: sql`r.group_name` })}
     where ${inChunk} and (r.outcome = 'create' or (r.outcome = 'update' and ${updatesGroup})) and r.group_id = any(${toUuidArray(groupIds)})`;
 }
 
@@ -104,7 +105,7 @@ export function insertNewAccountsSql(input: { inChunk: SQL; batch: ImportBatch; 
 export function skipCreatedAfterCheckSql(inChunk: SQL): SQL {
   return sql`
     update import_rows r set outcome = 'skip',
-      reason = 'An account with this email or Google account was created after the check, so this row was skipped. Import it again to update that account.'
+      reason = ${storedReasons([{ code: 'createdAfterCheck' }])}::text
     where ${inChunk} and r.outcome = 'create' and not exists (select 1 from accounts a where a.id = r.new_account_id)`;
 }
 
@@ -162,7 +163,7 @@ export function updateExistingAccountsSql(input: { inChunk: SQL; batch: ImportBa
       returning a.id, ${newPassword} as new_password),
     signed_out as (delete from sessions s using u where u.new_password and s.account_id = u.id)
     update import_rows r set outcome = 'skip',
-      reason = 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.'
+      reason = ${storedReasons([{ code: 'changedAfterCheck' }])}::text
     where ${inChunk} and r.outcome = 'update' and (r.account_id is null or r.account_id not in (select id from u))`;
 }
 

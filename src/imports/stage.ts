@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql } from 'drizzle-orm';
+import { storedReasons, type RowReason } from './reasons.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.js';
 import { EMAIL_MAX_LENGTH, isValidEmail } from '../accounts/email.js';
 import { NAME_MAX_LENGTH } from '../accounts/create-account.js';
@@ -53,22 +54,22 @@ export function cleanRow(input: ImportRowInput): CleanRow {
   const groupName = clean(input.groupName) || null;
   const tagNames = input.tagNames?.length ? [...new Map(input.tagNames.map(clean).filter(Boolean).map((t) => [t.toLowerCase(), t])).values()] : [];
   const googleUserId = clean(input.googleUserId) || null;
-  const problems: string[] = [];
+  const problems: RowReason[] = [];
   if (!email) {
-    if (!googleUserId) problems.push('The email is missing.');
-  } else if (email.length > EMAIL_MAX_LENGTH) problems.push(`The email is longer than ${EMAIL_MAX_LENGTH} characters.`);
-  else if (!isValidEmail(email)) problems.push(`The email "${email}" is not a valid email address.`);
-  if (!firstName) problems.push('The first name is missing.');
-  else if (firstName.length > NAME_MAX_LENGTH) problems.push(`The first name is longer than ${NAME_MAX_LENGTH} characters.`);
-  if (!lastName) problems.push('The last name is missing.');
-  else if (lastName.length > NAME_MAX_LENGTH) problems.push(`The last name is longer than ${NAME_MAX_LENGTH} characters.`);
+    if (!googleUserId) problems.push({ code: 'emailMissing' });
+  } else if (email.length > EMAIL_MAX_LENGTH) problems.push({ code: 'emailTooLong', max: EMAIL_MAX_LENGTH });
+  else if (!isValidEmail(email)) problems.push({ code: 'emailInvalid', email });
+  if (!firstName) problems.push({ code: 'firstNameMissing' });
+  else if (firstName.length > NAME_MAX_LENGTH) problems.push({ code: 'firstNameTooLong', max: NAME_MAX_LENGTH });
+  if (!lastName) problems.push({ code: 'lastNameMissing' });
+  else if (lastName.length > NAME_MAX_LENGTH) problems.push({ code: 'lastNameTooLong', max: NAME_MAX_LENGTH });
   if (password !== null) {
-    if (password.length < PASSWORD_MIN_LENGTH) problems.push(`The password is shorter than ${PASSWORD_MIN_LENGTH} characters.`);
-    else if (password.length > PASSWORD_MAX_LENGTH) problems.push(`The password is longer than ${PASSWORD_MAX_LENGTH} characters.`);
+    if (password.length < PASSWORD_MIN_LENGTH) problems.push({ code: 'passwordTooShort', min: PASSWORD_MIN_LENGTH });
+    else if (password.length > PASSWORD_MAX_LENGTH) problems.push({ code: 'passwordTooLong', max: PASSWORD_MAX_LENGTH });
   }
-  if (groupName && groupName.length > GROUP_NAME_MAX_LENGTH) problems.push(`The group is longer than ${GROUP_NAME_MAX_LENGTH} characters.`);
-  if (tagNames.some((t) => t.length > TAG_NAME_MAX_LENGTH)) problems.push(`A tag is longer than ${TAG_NAME_MAX_LENGTH} characters.`);
-  if (googleUserId && googleUserId.length > GOOGLE_USER_ID_MAX_LENGTH) problems.push('The Google user id is too long.');
+  if (groupName && groupName.length > GROUP_NAME_MAX_LENGTH) problems.push({ code: 'groupTooLong', max: GROUP_NAME_MAX_LENGTH });
+  if (tagNames.some((t) => t.length > TAG_NAME_MAX_LENGTH)) problems.push({ code: 'tagTooLong', max: TAG_NAME_MAX_LENGTH });
+  if (googleUserId && googleUserId.length > GOOGLE_USER_ID_MAX_LENGTH) problems.push({ code: 'googleIdTooLong' });
   return {
     rowNumber: input.rowNumber,
     firstName: firstName.slice(0, 1000),
@@ -78,7 +79,7 @@ export function cleanRow(input: ImportRowInput): CleanRow {
     groupName: groupName?.slice(0, 1000) ?? null,
     tagNames: tagNames.map((t) => t.slice(0, 1000)).slice(0, 100),
     googleUserId: googleUserId?.slice(0, 1000) ?? null,
-    problem: problems.length ? problems.join(' ') : null,
+    problem: problems.length ? storedReasons(problems) : null,
   };
 }
 

@@ -7,6 +7,10 @@ import { readCsvFile } from '../../src/imports/csv/parse.js';
 import { mappedRowPages } from '../../src/imports/csv/stage-csv.js';
 import { csvCell, csvLine } from '../../src/imports/csv/write.js';
 import { cleanRow } from '../../src/imports/stage.js';
+import { parseReasons } from '../../src/imports/reasons.js';
+import { reasonsWords } from '../../views/import-reasons.js';
+
+const words = (stored: string | null) => reasonsWords(parseReasons(stored));
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 function utf16le(s: string, bom = true): Uint8Array {
@@ -177,12 +181,12 @@ describe('full-name splitting', () => {
 describe('row checks and the skipped-rows file', () => {
   it('names each problem of a row', () => {
     expect(cleanRow({ rowNumber: 2, firstName: ' Ana ', lastName: 'Lee', email: ' ana@example.org ' }).problem).toBeNull();
-    expect(cleanRow({ rowNumber: 2, firstName: '', lastName: '', email: 'x' }).problem).toBe(
+    expect(words(cleanRow({ rowNumber: 2, firstName: '', lastName: '', email: 'x' }).problem)).toBe(
       'The email "x" is not a valid email address. The first name is missing. The last name is missing.',
     );
-    expect(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: `${'a'.repeat(250)}@b.org` }).problem).toBe('The email is longer than 254 characters.');
-    expect(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: 'a@b.org', password: 'x'.repeat(129) }).problem).toBe('The password is longer than 128 characters.');
-    expect(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: 'a@b.org', groupName: 'g'.repeat(101) }).problem).toBe('The group is longer than 100 characters.');
+    expect(words(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: `${'a'.repeat(250)}@b.org` }).problem)).toBe('The email is longer than 254 characters.');
+    expect(words(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: 'a@b.org', password: 'x'.repeat(129) }).problem)).toBe('The password is longer than 128 characters.');
+    expect(words(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: 'a@b.org', groupName: 'g'.repeat(101) }).problem)).toBe('The group is longer than 100 characters.');
   });
   it('neutralises cells a spreadsheet would run as formulas', () => {
     expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);

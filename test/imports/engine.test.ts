@@ -17,6 +17,7 @@ import {
   type ImportRowInput,
 } from '../../src/imports/engine.js';
 import { createSession } from '../../src/auth/sessions.js';
+import { reasonsWords } from '../../views/import-reasons.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createAccount, createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
 import { queuedJobs } from '../helpers/jobs.js';
@@ -58,7 +59,7 @@ async function prepared(ctx: Ctx, rows: ImportRowInput[], options: ImportOptions
 
 async function outcomes(ctx: Ctx, id: string) {
   const { rows } = await listImportRows(ctx, id, { pageSize: 1000 });
-  return Object.fromEntries(rows.map((r) => [r.rowNumber, { outcome: r.outcome, reason: r.reason }]));
+  return Object.fromEntries(rows.map((r) => [r.rowNumber, { outcome: r.outcome, reason: r.reason ? reasonsWords(r.reason) : null }]));
 }
 
 describe('import engine: happy path', () => {

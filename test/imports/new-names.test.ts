@@ -14,6 +14,7 @@ import {
   type ImportRowInput,
 } from '../../src/imports/engine.js';
 import { createPlannedNames } from '../../src/imports/new-names.js';
+import { reasonsWords } from '../../views/import-reasons.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createAccount, createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
 
@@ -72,14 +73,14 @@ describe('imports name new tags and groups', () => {
   it('with "Create tags that do not exist yet" off, rows naming them are skipped with the reason', async () => {
     const { id, summary } = await prepared(sysCtx, [row({ groupName: 'North', tagNames: ['Nowhere Tag'] })], { createTags: false });
     expect(summary.toSkip).toBe(1);
-    expect((await listImportRows(sysCtx, id, {})).rows[0]!.reason).toBe('There is no tag named "Nowhere Tag" in your organisation.');
+    expect(reasonsWords((await listImportRows(sysCtx, id, {})).rows[0]!.reason)).toBe('There is no tag named "Nowhere Tag" in your organisation.');
     expect((await getImportBatch(sysCtx, id)).newTags).toEqual([]);
   });
 
   it('a new group is skipped unless a system administrator chose "Create groups that do not exist yet"', async () => {
     const off = await prepared(sysCtx, [row({ groupName: 'West Campus' })]);
     expect(off.summary.toSkip).toBe(1);
-    expect((await listImportRows(sysCtx, off.id, {})).rows[0]!.reason).toBe('There is no group named "West Campus" in your organisation.');
+    expect(reasonsWords((await listImportRows(sysCtx, off.id, {})).rows[0]!.reason)).toBe('There is no group named "West Campus" in your organisation.');
     const on = await prepared(sysCtx, [row({ groupName: 'West Campus' }), row({ groupName: 'west campus' })], { createGroups: true });
     expect(on.summary.toCreate).toBe(2);
     expect((await getImportBatch(sysCtx, on.id)).newGroups).toEqual(['West Campus']);

@@ -1,6 +1,7 @@
 import type { ImportBatch } from '../../src/imports/engine.js';
 import type { ReviewRow } from '../../src/classroom/import.js';
 import { CsrfField, ErrorSummary, Notice, SelectField } from '../components/form.js';
+import { reasonsWords } from '../import-reasons.js';
 
 /** The Google Classroom import, step by step as the help article describes it. */
 
@@ -180,7 +181,7 @@ export function ImportReviewPage(props: ReviewPageProps) {
                 <td>
                   <span class={r.outcome === 'skip' ? 'status-bad' : r.outcome === 'create' ? 'status-ok' : ''}>{OUTCOME_TEXT[r.outcome] ?? r.outcome}</span>
                   {r.matchedBy ? <span class="muted small"> (matched by {r.matchedBy === 'google' ? 'Google account' : 'email'})</span> : null}
-                  {r.outcome === 'skip' && r.reason ? <div class="small">{r.reason}</div> : null}
+                  {r.outcome === 'skip' && r.reason ? <div class="small">{reasonsWords(r.reason)}</div> : null}
                 </td>
               </tr>
             ))}
@@ -275,7 +276,7 @@ export function ImportResultPage(props: { batch: ImportBatch; links: { id: strin
           <ul>
             {props.skipped.map((r) => (
               <li>
-                {r.firstName} {r.lastName}: {r.reason}
+                {r.firstName} {r.lastName}: {reasonsWords(r.reason)}
               </li>
             ))}
           </ul>

@@ -1,5 +1,6 @@
 import type { CourseLink, SyncRunView } from '../../src/classroom/links.js';
 import { CsrfField, Notice, SelectField } from '../components/form.js';
+import { notImportedWords } from '../import-reasons.js';
 import { ConnectButton } from './classroom-connect.js';
 
 /** Google Classroom: the connection, the course links, one link's page with its history. */
@@ -147,7 +148,7 @@ function RunRow({ run }: { run: SyncRunView }) {
   if (run.updated) parts.push(`${run.updated} updated${names(d.updated) ? `: ${names(d.updated)}` : ''}`);
   if (run.removed) parts.push(`${run.removed} removed${names(d.removed) ? `: ${names(d.removed)}` : ''}`);
   if (run.restored) parts.push(`${run.restored} back${names(d.restored) ? `: ${names(d.restored)}` : ''}`);
-  if (d.notImported?.length) parts.push(`Not imported: ${d.notImported.join('; ')}`);
+  if (d.notImported?.length) parts.push(`Not imported: ${d.notImported.map(notImportedWords).join('; ')}`);
   if (d.leftAlone?.length) parts.push(`Left alone: ${d.leftAlone.join('; ')}`);
   if (d.assignmentRequestId) parts.push('The preset assignment was given to the new students');
   if (d.presetProblem) parts.push(d.presetProblem);

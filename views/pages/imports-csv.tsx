@@ -1,6 +1,7 @@
 import type { ImportRowView, RowOutcome } from '../../src/imports/batches.js';
 import { CsrfField, ErrorSummary, Field, Notice } from '../components/form.js';
 import { PresetCostCard, type PresetChoiceView, type PresetCostView } from '../components/import-preset.js';
+import { reasonsWords } from '../import-reasons.js';
 
 const STEPS = ['Upload', 'Match columns', 'Options', 'Check', 'Verify', 'Import'] as const;
 
@@ -479,12 +480,6 @@ export function outcomeLabel(outcome: RowOutcome, finished: boolean): string {
   return { pending: 'Not checked', create: 'Will be created', update: 'Will be updated', keep: 'Will be left as it is', skip: 'Will be skipped' }[outcome];
 }
 
-/** Reasons are written before the import runs; on the result they read in the past. */
-export function reasonAfterImport(reason: string): string {
-  return reason
-    .replace('it will be left as it is.', 'it was left as it is.')
-    .replace(/its (.+) will be updated\.$/, (_m, what: string) => `its ${what} ${what.includes(' and ') ? 'were' : 'was'} updated.`);
-}
 
 export function RowsTable({ rows, finished = false }: { rows: ImportRowView[]; finished?: boolean }) {
   return (
@@ -516,7 +511,7 @@ export function RowsTable({ rows, finished = false }: { rows: ImportRowView[]; f
               </td>
               <td>
                 <b>{outcomeLabel(r.outcome, finished)}</b>
-                {r.reason ? <div class="small muted">{finished ? reasonAfterImport(r.reason) : r.reason}</div> : null}
+                {r.reason ? <div class="small muted">{reasonsWords(r.reason, finished ? 'done' : 'planned')}</div> : null}
               </td>
             </tr>
           ))}

@@ -26,6 +26,7 @@ import type { Ctx } from '../../context.js';
 import type { PresetOutcomeView } from '../../../views/components/import-preset.js';
 import { ImportProgress, ImportResultPage } from '../../../views/pages/import-result.js';
 import { ImportsHomePage } from '../../../views/pages/imports.js';
+import { reasonsWords } from '../../../views/import-reasons.js';
 import {
   CsvCheckPage,
   CsvColumnsPage,
@@ -240,7 +241,7 @@ export const importsRoutes = new Hono<AppEnv>()
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="skipped-rows-${batch.id.slice(0, 8)}.csv"`);
     return stream(c, async (out) => {
-      for await (const piece of skippedRowsCsv(ctx, batch.id)) await out.write(piece);
+      for await (const piece of skippedRowsCsv(ctx, batch.id, reasonsWords)) await out.write(piece);
     });
   })
   .get('/:id/columns', input.param(idParam), (c) => columnsPage(c, c.req.valid('param').id))

@@ -11,6 +11,7 @@ import { stageCsvFile } from './stage-csv.js';
 import { csvLine } from './write.js';
 import { checkPresetChoice } from '../presets.js';
 import { isUuid } from '../../ids.js';
+import { parseReasons, type RowReason } from '../reasons.js';
 
 /** The CSV wizard's state on a batch: the file's facts, the mapping, and how far the wizard got. */
 const CsvStateSchema = v.object({
@@ -141,10 +142,10 @@ export async function saveCsvExistingOptions(ctx: Ctx, batchId: string, input: {
 export const SKIPPED_CSV_HEADER = ['Row', 'First Name', 'Last Name', 'Email', 'Group', 'Tag', 'Reason'];
 
 /**
- * The skipped rows as CSV, to fix and import again. Written a page at a time; cells a
- * spreadsheet would run as formulas are neutralised.
+ * The skipped rows as CSV, to fix and import again, each reason in the words `words` gives it.
+ * Written a page at a time; cells a spreadsheet would run as formulas are neutralised.
  */
-export async function* skippedRowsCsv(ctx: Ctx, batchId: string): AsyncGenerator<string> {
+export async function* skippedRowsCsv(ctx: Ctx, batchId: string, words: (reasons: RowReason[] | null) => string): AsyncGenerator<string> {
   const batch = await getImportBatch(ctx, batchId);
   yield `\uFEFF${csvLine(SKIPPED_CSV_HEADER)}`;
   let after = 0;
@@ -154,7 +155,7 @@ export async function* skippedRowsCsv(ctx: Ctx, batchId: string): AsyncGenerator
       where batch_id = ${batch.id} and outcome = 'skip' and row_number > ${after} order by row_number limit 2000`);
     if (!rows.length) return;
     yield rows
-      .map((r) => csvLine([String(r.row_number), r.first_name, r.last_name, r.email, r.group_name ?? '', r.tag_names.join('; '), r.reason ?? '']))
+      .map((r) => csvLine([String(r.row_number), r.first_name, r.last_name, r.email, r.group_name ?? '', r.tag_names.join('; '), words(parseReasons(r.reason))]))
       .join('');
     after = rows.at(-1)!.row_number;
   }
