@@ -2,62 +2,17 @@ import { sql, type SQL } from 'drizzle-orm';
 import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
 import { getSelection, selectionConditionSql } from '../accounts/selection.js';
 import type { Ctx } from '../context.js';
-import type { Db } from '../db/client.js';
+import { recordAudit } from '../audit.js';
+import type { Tx } from '../db/client.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { addJobSql } from '../jobs.js';
-import { itemProblems, listProducts, type Product } from './catalogue.js';
+import { itemProblems, listProducts } from './catalogue.js';
+import { planItems, type AssignmentPlan, type AssignmentPlanInput, type AssignmentRequestMode, type AssignmentTargets, type PlannedItem, type PlannedOutcome } from './plan.js';
 import { itemsSql, pairsSql, reasonTextSql } from './rules.js';
 import { includesSubscription, parseAssignmentItems, type AssignmentItem } from './items.js';
 import { getPreset } from './presets.js';
 import { paginate } from '../pagination.js';
 import { isUuid } from '../ids.js';
-
-type Tx = Pick<Db, 'execute'>;
-
-/** Who gets the assignment: the accounts chosen on View Accounts, or ids from an import or a sync. */
-export type AssignmentTargets = { kind: 'selection'; selectionId: string } | { kind: 'accounts'; accountIds: string[] };
-
-/** assign: new products only. reassign: also reset completed units. renew: also extend expired subscriptions. */
-export type AssignmentRequestMode = 'assign' | 'reassign' | 'renew';
-
-export interface AssignmentPlanInput {
-  targets: AssignmentTargets;
-  presetId?: string | undefined;
-  items?: AssignmentItem[] | undefined;
-  mode?: AssignmentRequestMode | undefined;
-}
-
-/** An item with what a person needs to read about it. */
-export interface PlannedItem {
-  productId: string;
-  productName: string;
-  creditCost: number;
-  edition: string;
-  mode: 'subscription' | 'manual';
-  months: number | null;
-  startsOn: string | null;
-  unitNames: string[];
-}
-
-export type PlannedOutcome = 'assign' | 'renew' | 'reassign' | 'skip';
-
-export interface AssignmentPlan {
-  accounts: number;
-  items: PlannedItem[];
-  presetName: string | null;
-  mode: AssignmentRequestMode;
-  newAssignments: number;
-  renewals: number;
-  reassignments: number;
-  skipped: number;
-  creditsNeeded: number;
-  creditsBalance: number;
-  enoughCredits: boolean;
-  includesSubscription: boolean;
-  page: number;
-  pageCount: number;
-  rows: { accountId: string; name: string; email: string; products: { productName: string; outcome: PlannedOutcome; reason: string | null }[] }[];
-}
 
 export const PLAN_PAGE_SIZE = 50;
 
@@ -105,24 +60,6 @@ async function resolveInput(ctx: Ctx, input: AssignmentPlanInput): Promise<Resol
     throw new ValidationError('Only subscriptions can be renewed.', { mode: 'Choose Subscription for the product to renew, or make a re-assignment.' });
   }
   return { items, planned: planItems(items, products), presetId, presetName, mode, targetsSql: await targetsSql(ctx, input.targets) };
-}
-
-export function planItems(items: AssignmentItem[], products: Product[]): PlannedItem[] {
-  const byId = new Map(products.map((p) => [p.id, p]));
-  return items.map((item) => {
-    const product = byId.get(item.productId)!;
-    const chosen = item.mode === 'manual' ? new Set(item.unitIds) : null;
-    return {
-      productId: product.id,
-      productName: product.name,
-      creditCost: product.creditCost,
-      edition: item.edition,
-      mode: item.mode,
-      months: item.mode === 'subscription' ? item.months : null,
-      startsOn: item.mode === 'subscription' ? item.startsOn : null,
-      unitNames: product.units.filter((u) => !chosen || chosen.has(u.id)).map((u) => u.name),
-    };
-  });
 }
 
 async function targetsSql(ctx: Ctx, targets: AssignmentTargets): Promise<SQL> {
@@ -251,16 +188,14 @@ export async function createAssignmentRequest(
     }
     const requestId = row!.id;
     await t.execute(addJobSql('run_assignment_request', { requestId }, { jobKey: `run_assignment_request:${requestId}`, maxAttempts: 10 }));
-    await t.execute(sql`
-      insert into audit_log (organisation_id, actor_id, action, subject_type, subject_id, details)
-      values (${ctx.actor.organisationId}, ${ctx.actor.id}, 'assignment.requested', 'assignment_request', ${requestId},
-        ${JSON.stringify({ accounts: row!.accounts, mode: resolved.mode, presetId: resolved.presetId, origin })}::jsonb)`);
+    await recordAudit(t, ctx.actor, 'assignment.requested', {
+      subjectType: 'assignment_request',
+      subjectId: requestId,
+      details: { accounts: row!.accounts, mode: resolved.mode, presetId: resolved.presetId, origin },
+    });
     return { requestId };
   };
   if (tx) return write(tx);
   return ctx.db.transaction((t) => write(t));
 }
 
-
-// The engine's reading side lives in results.ts; callers find the whole engine here.
-export { getAssignmentRequest, listAssignmentRequests, listRequestOutcomes, requestOutcomesCsv, type AssignmentRequestView, type OutcomeRow } from './results.js';

@@ -5,7 +5,7 @@ import { ForbiddenError, NotFoundError } from '../errors.js';
 import { csvLine } from '../imports/csv/write.js';
 import { listProducts } from './catalogue.js';
 import { AssignmentItemsSchema } from './items.js';
-import { planItems, type AssignmentRequestMode, type PlannedItem } from './request.js';
+import { planItems, type AssignmentRequestMode, type PlannedItem } from './plan.js';
 import { paginate } from '../pagination.js';
 import { isUuid } from '../ids.js';
 

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { toUuidArray } from '../accounts/scope.js';
 import type { AssignmentItem } from './items.js';
-import type { AssignmentRequestMode, PlannedItem } from './request.js';
+import type { AssignmentRequestMode, PlannedItem } from './plan.js';
 
 /**
  * The items as rows SQL can join: product, mode, months, start, units (null = every unit) and cost.

@@ -7,7 +7,7 @@ import type { Db } from '../db/client.js';
 import { queueEmail } from '../mail/outbox.js';
 import { listProducts } from './catalogue.js';
 import { AssignmentItemsSchema } from './items.js';
-import { planItems, type AssignmentRequestMode } from './request.js';
+import { planItems, type AssignmentRequestMode } from './plan.js';
 import { itemsSql, pairsSql, reasonTextSql } from './rules.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { Product } from '../assignments/catalogue.js';
 import type { AssignmentItem } from '../assignments/items.js';
-import { planItems } from '../assignments/request.js';
+import { planItems } from '../assignments/plan.js';
 import { describeItems, type BuilderItem } from '../../views/components/item-builder.js';
 import { list, text } from './input/schemas.js';
 

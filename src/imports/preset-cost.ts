@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { listProducts } from '../assignments/catalogue.js';
 import { getPreset } from '../assignments/presets.js';
-import { planItems } from '../assignments/request.js';
+import { planItems } from '../assignments/plan.js';
 import { itemsSql, pairsSql } from '../assignments/rules.js';
 import type { Ctx } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';

@@ -3,13 +3,8 @@ import { createSelection } from '../../src/accounts/selection.js';
 import { seedDemoCatalogue, listProducts, type Product } from '../../src/assignments/catalogue.js';
 import type { AssignmentItem } from '../../src/assignments/items.js';
 import { createPreset } from '../../src/assignments/presets.js';
-import {
-  createAssignmentRequest,
-  getAssignmentRequest,
-  listRequestOutcomes,
-  planAssignment,
-  requestOutcomesCsv,
-} from '../../src/assignments/request.js';
+import { createAssignmentRequest, planAssignment } from '../../src/assignments/request.js';
+import { getAssignmentRequest, listRequestOutcomes, requestOutcomesCsv } from '../../src/assignments/results.js';
 import { runAssignmentRequest } from '../../src/assignments/run.js';
 import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx } from '../../src/context.js';

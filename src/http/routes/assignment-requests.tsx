@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { getAssignmentRequest, listAssignmentRequests, listRequestOutcomes, requestOutcomesCsv } from '../../assignments/request.js';
+import { getAssignmentRequest, listAssignmentRequests, listRequestOutcomes, requestOutcomesCsv } from '../../assignments/results.js';
 import { AssignmentRequestPage, AssignmentRequestsPage, RequestProgress } from '../../../views/pages/assignment-requests.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import { fields, idParam, page } from '../input/schemas.js';
