@@ -39,3 +39,23 @@ export function batchSkippedSql(link: Pick<SyncLink, 'importBatchId'>, roster: s
       and ${onRoster(roster)}
     order by r.row_number limit 100`;
 }
+
+/**
+ * The link's tag ids with each planned one that does not exist replaced by the tag that holds its
+ * name (created under another id meanwhile); only when one is missing. Returns the new ids.
+ */
+export function settleLinkTagsSql(link: Pick<SyncLink, 'id' | 'organisationId' | 'importBatchId'>): SQL {
+  return sql`
+    update classroom_course_links l set tag_ids = array(
+      select distinct coalesce(t.id, named.id) from unnest(l.tag_ids) u(id)
+      left join tags t on t.id = u.id and t.organisation_id = l.organisation_id
+      left join lateral (
+        select t2.id from jsonb_array_elements(b.new_tags) p
+        join tags t2 on t2.organisation_id = l.organisation_id and lower(t2.name) = lower(p->>'name')
+        where (p->>'id')::uuid = u.id) named on true
+      where coalesce(t.id, named.id) is not null)
+    from import_batches b
+    where l.id = ${link.id} and b.id = ${link.importBatchId} and l.organisation_id = ${link.organisationId}
+      and exists (select 1 from unnest(l.tag_ids) u(id) where not exists (select 1 from tags t where t.id = u.id))
+    returning l.tag_ids::text[] as tag_ids`;
+}

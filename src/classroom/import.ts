@@ -22,7 +22,9 @@ import type { GoogleConfig } from './config.js';
 import { classroomClientFor } from './connection.js';
 import type { GoogleCourse, GoogleStudent } from './google-client.js';
 import { syncJobSql, type SyncLink } from './links.js';
-import { attachBatchMembersSql, batchSkippedSql } from './import-sql.js';
+import { attachBatchMembersSql, batchSkippedSql, settleLinkTagsSql } from './import-sql.js';
+import { typedTagIds } from '../imports/new-names.js';
+import { parseTypedTagNames } from '../imports/stage.js';
 import { addClassTagsSql } from './sync-sql.js';
 import { createTokenCipher } from './token-crypto.js';
 import { paginate } from '../pagination.js';
@@ -107,6 +109,8 @@ export interface ImportChoices {
   groupId: string;
   defaultPassword: string;
   tagIds: string[];
+  /** New tag names typed on the options step, separated by commas: the import creates those that do not exist. */
+  newTags?: string;
   /** "Also add these tags to accounts that already exist" (on unless said otherwise). */
   tagExisting?: boolean;
 }
@@ -138,13 +142,16 @@ function rowsFor(students: GoogleStudent[]): ImportRowInput[] {
   return students.map((s, i) => ({ rowNumber: i + 1, firstName: s.firstName, lastName: s.lastName, email: s.email ?? '', googleUserId: s.googleUserId }));
 }
 
-/** The choices, checked: a valid form and one of the actor's groups. */
+/** The choices, checked: a valid form, one of the actor's groups, new tag names by the CSV import's rules. */
 async function checkChoices(ctx: Ctx, input: ImportChoices) {
   const parsed = v.safeParse(ChoicesSchema, input);
-  if (!parsed.success) throw new ValidationError('Some choices need your attention.', fieldsOf(parsed.issues));
+  const typed = parseTypedTagNames(input.newTags ?? '');
+  const problems = parsed.success ? {} : fieldsOf(parsed.issues);
+  if (typed.problem) problems.newTags = typed.problem;
+  if (!parsed.success || typed.problem) throw new ValidationError('Some choices need your attention.', problems);
   const [group] = await ctx.db.execute<{ id: string }>(sql`select g.id from groups g where g.id = ${parsed.output.groupId} and ${groupScopeSql(ctx.actor, 'g')}`);
   if (!group) throw new ValidationError('Some choices need your attention.', { groupId: 'Select one of your groups.' });
-  return parsed.output;
+  return { ...parsed.output, newTagNames: typed.names };
 }
 
 /** Every roster of the chosen classes (every page), a few in flight at once. */
@@ -170,7 +177,12 @@ export async function prepareClassroomImport(ctx: Ctx, cfg: GoogleConfig, input:
   }
   const { rosters, students } = await readRosters(ctx, cfg, chosen);
   const cipher = createTokenCipher(cfg.tokenKey);
-  await updateImportOptions(ctx, draft.draftId, { groupId: choices.groupId, tagIds: choices.tagIds, sharedPassword: choices.defaultPassword });
+  await updateImportOptions(ctx, draft.draftId, {
+    groupId: choices.groupId,
+    tagIds: choices.tagIds,
+    newTagNames: choices.newTagNames,
+    sharedPassword: choices.defaultPassword,
+  });
   await updateImportSourceState(ctx, draft.draftId, {
     courses: chosen.map((c) => ({ id: c.id, name: c.name, section: c.section })),
     rosters: Object.fromEntries(rosters.map((r) => [r.courseId, r.students.map((s) => s.googleUserId)])),
@@ -201,11 +213,13 @@ export async function startClassroomImport(ctx: Ctx, batchId: string): Promise<{
   await startImport(ctx, batch.id);
   const linkIds = await ctx.db.transaction(async (tx) => {
     const rows = JSON.stringify(state.courses.map((c) => ({ id: c.id, name: c.name, section: c.section })));
+    // The typed tags: existing ones, or the ids the import creates them under (attachImportedMembers rechecks).
+    const tagIds = [...new Set([...batch.options.tagIds, ...(await typedTagIds(tx, batch.id, ctx.actor.organisationId, batch.options))])];
     const links = await tx.execute<{ id: string }>(sql`
       insert into classroom_course_links (organisation_id, owner_id, google_course_id, course_name, section, group_id, tag_ids, tag_existing,
         default_password_encrypted, import_batch_id, sync_state)
       select ${ctx.actor.organisationId}, ${ctx.actor.id}, c.id, c.name, c.section, ${batch.options.groupId}::uuid,
-        ${toUuidArray(batch.options.tagIds)}, ${state.tagExisting}, ${state.defaultPasswordEncrypted}, ${batch.id}::uuid, 'waiting_for_import'
+        ${toUuidArray(tagIds)}, ${state.tagExisting}, ${state.defaultPasswordEncrypted}, ${batch.id}::uuid, 'waiting_for_import'
       from jsonb_to_recordset(${rows}::jsonb) as c(id text, name text, section text)
       on conflict (organisation_id, google_course_id) do nothing
       returning id`);
@@ -281,6 +295,16 @@ export async function requestPresetForNewcomers(
 }
 
 /**
+ * The link's tags once its import ran: a tag typed on the options step that someone else created
+ * between the check and the run exists under another id than the one planned, which is replaced.
+ */
+async function settleLinkTags(tx: Pick<Ctx['db'], 'execute'>, link: SyncLink): Promise<string[]> {
+  if (!link.importBatchId || !link.tagIds.length) return link.tagIds;
+  const [row] = await tx.execute<{ tag_ids: string[] }>(settleLinkTagsSql(link));
+  return row ? row.tag_ids : link.tagIds;
+}
+
+/**
  * After the link's import batch finished: its accounts on this course's roster become the link's
  * members (no Google call: the roster read for the import is reused), accounts that already
  * existed get the class's tags when chosen, and skipped rows are reported.
@@ -294,10 +318,11 @@ export async function attachImportedMembers(ctx: Ctx, link: SyncLink, trigger: s
   const state = parseSourceState(batch ? (typeof batch.source_state === 'string' ? JSON.parse(batch.source_state) : batch.source_state) : {});
   const roster = state.rosters[link.googleCourseId] ?? [];
   return ctx.db.transaction(async (tx) => {
+    const tagIds = await settleLinkTags(tx, link);
     const added = await tx.execute<{ name: string; account_id: string; existed: boolean }>(attachBatchMembersSql(link, roster));
     const existing = added.filter((a) => a.existed).map((a) => a.account_id);
-    if (link.tagExisting && link.tagIds.length && existing.length) {
-      await tx.execute(addClassTagsSql({ organisationId: link.organisationId, accountIds: existing, tagIds: link.tagIds, reach: accountScopeSql(ctx.actor, 'a') }));
+    if (link.tagExisting && tagIds.length && existing.length) {
+      await tx.execute(addClassTagsSql({ organisationId: link.organisationId, accountIds: existing, tagIds, reach: accountScopeSql(ctx.actor, 'a') }));
     }
     // Students who joined after the class was linked get its preset assignment (the first import does not).
     const preset = trigger === 'newcomers' ? await requestPresetForNewcomers(ctx, link, added.map((a) => a.account_id), tx) : null;

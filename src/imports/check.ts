@@ -19,7 +19,7 @@ import {
   type OutcomeCountsRow,
 } from './check-sql.js';
 import { plannedRowsSql } from './new-names-sql.js';
-import { planNewNames, prunePlannedNames } from './new-names.js';
+import { planNewNames, prunePlannedNames, typedTagIds } from './new-names.js';
 import { parseImportOptions, type ImportOptions } from './options.js';
 import { storedReasons } from './reasons.js';
 
@@ -61,12 +61,13 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
     const tagIds = await assertChosenGroupAndTags(tx, actor, batch.options, groupInScope);
     const [google] = await tx.execute<AnyRow>(batchHasGoogleIdsSql(batch.id));
     const planned = await planNewNames(tx, ctx, batch.id, batch.options);
+    const rowTagIds = [...new Set([...tagIds, ...(await typedTagIds(tx, batch.id, actor.organisationId, batch.options))])];
     await tx.execute(
       decideRowsSql({
         batchId: batch.id,
         actor,
         options: batch.options,
-        tagIds,
+        tagIds: rowTagIds,
         update: updateReason(batch.options),
         mayCreatePasswordless: batch.hasSharedPassword || batch.options.allowNoPassword,
         withGoogle: google?.any ?? false,

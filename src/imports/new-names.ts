@@ -10,6 +10,7 @@ import {
   plannedTagsSql,
   prunePlannedSql,
   takenPlannedSql,
+  typedTagIdsSql,
   type PlannedName,
 } from './new-names-sql.js';
 import type { ImportOptions } from './options.js';
@@ -17,7 +18,8 @@ import type { ImportOptions } from './options.js';
 type Tx = Pick<Db, 'execute' | 'insert'>;
 
 /**
- * The check's first step: the tags (when "Create tags that do not exist yet" is on) and groups
+ * The check's first step: the tags typed on the options step, the tags the rows name (when
+ * "Create tags that do not exist yet" is on) and groups
  * (when a system administrator chose "Create groups that do not exist yet") that the rows name
  * and that do not exist, each given an id now. The check then resolves rows against them as if
  * they existed; nothing is created until the import runs.
@@ -27,7 +29,7 @@ export async function planNewNames(tx: Tx, ctx: Ctx, batchId: string, options: I
   const createGroups = options.createGroups && ctx.actor.isSystemAdmin;
   const [row] = await tx.execute<{ planned: number }>(sql`
     update import_batches set
-      new_tags = ${options.createTags ? sql`(${plannedTagsSql(batchId, org)})` : sql`'[]'::jsonb`},
+      new_tags = (${plannedTagsSql(batchId, org, { fromRows: options.createTags, typed: options.newTagNames })}),
       new_groups = ${createGroups ? sql`(${plannedGroupsSql(batchId, org)})` : sql`'[]'::jsonb`}
     where id = ${batchId}
     returning (jsonb_array_length(new_tags) + jsonb_array_length(new_groups))::int as planned`);
@@ -41,7 +43,7 @@ export async function planNewNames(tx: Tx, ctx: Ctx, batchId: string, options: I
 export async function prunePlannedNames(tx: Tx, batchId: string, options: ImportOptions, planned: { planned: number }): Promise<void> {
   if (planned.planned === 0) return;
   const applies = (update: boolean): SQL => sql`(r.outcome = 'create' or (r.outcome = 'update' and ${update}))`;
-  await tx.execute(prunePlannedSql(batchId, { group: applies(options.updateExisting.group), tags: applies(options.updateExisting.tags) }));
+  await tx.execute(prunePlannedSql(batchId, { group: applies(options.updateExisting.group), tags: applies(options.updateExisting.tags) }, options.newTagNames));
 }
 
 /**
@@ -68,4 +70,10 @@ export async function createPlannedNames(ctx: Ctx, batch: ImportBatch): Promise<
       await tx.execute(sql`update import_rows set group_id = ${m.actual_id} where batch_id = ${batch.id} and group_id = ${m.planned_id}`);
     }
   });
+}
+
+/** The ids of the typed tag names, once planNewNames has run: every row that names no tags gets them. */
+export async function typedTagIds(tx: Tx, batchId: string, organisationId: string, options: ImportOptions): Promise<string[]> {
+  if (!options.newTagNames.length) return [];
+  return (await tx.execute<{ id: string }>(typedTagIdsSql(batchId, organisationId, options.newTagNames))).map((r) => r.id);
 }

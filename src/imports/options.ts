@@ -19,6 +19,12 @@ export const ImportOptionsSchema = v.object({
   groupId: v.optional(v.nullable(uuid), null),
   /** Existing tags added to every account when the rows carry no tag names. */
   tagIds: v.optional(v.array(uuid), []),
+  /**
+   * Tag names typed on the options step, for every row that names no tags, like tagIds: each one
+   * that does not exist yet is created by the import (whatever createTags says: typing it asks for it).
+   * Cleaned by cleanTagNames (trimmed, once each ignoring case, at most TAG_NAME_MAX_LENGTH).
+   */
+  newTagNames: v.optional(v.pipe(v.array(v.string()), v.maxLength(50)), []),
   /** "Create tags that do not exist yet": a tag the rows name that does not exist is created by the import. */
   createTags: v.optional(v.boolean(), true),
   /** "Create groups that do not exist yet" (system administrators only): otherwise such rows are skipped. */

@@ -41,6 +41,24 @@ export interface CleanRow {
 // Postgres text cannot hold NUL; other control characters are kept as typed.
 const clean = (s: string | null | undefined): string => (s ? (s.includes('\0') ? s.replace(/\0/g, '') : s).trim() : '');
 
+/** Tag names as an import reads them: trimmed, blanks dropped, once each ignoring case (spelled as first written). */
+export function cleanTagNames(names: string[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const name of names.map(clean)) if (name && !byKey.has(name.toLowerCase())) byKey.set(name.toLowerCase(), name);
+  return [...byKey.values()];
+}
+
+/**
+ * Tag names typed in one box, separated by commas, as the options step reads them; the problem is
+ * said in words for the field.
+ */
+export function parseTypedTagNames(text: string): { names: string[]; problem: string | null } {
+  const names = cleanTagNames(text.split(','));
+  if (names.some((t) => t.length > TAG_NAME_MAX_LENGTH)) return { names, problem: `A tag is longer than ${TAG_NAME_MAX_LENGTH} characters.` };
+  if (names.length > 50) return { names, problem: 'Type at most 50 new tags.' };
+  return { names, problem: null };
+}
+
 /**
  * The checks a row can fail by itself, before it meets the other rows and the accounts: missing
  * or malformed email, missing names, fields too long, a password too short. The reasons are read
@@ -52,7 +70,7 @@ export function cleanRow(input: ImportRowInput): CleanRow {
   const email = clean(input.email);
   const password = input.password == null || input.password === '' ? null : input.password.includes('\0') ? input.password.replace(/\0/g, '') : input.password;
   const groupName = clean(input.groupName) || null;
-  const tagNames = input.tagNames?.length ? [...new Map(input.tagNames.map(clean).filter(Boolean).map((t) => [t.toLowerCase(), t])).values()] : [];
+  const tagNames = input.tagNames?.length ? cleanTagNames(input.tagNames) : [];
   const googleUserId = clean(input.googleUserId) || null;
   const problems: RowReason[] = [];
   if (!email) {

@@ -20,7 +20,7 @@ export interface PickPageProps {
   groups: { value: string; label: string }[];
   tags: { id: string; name: string }[];
   googleEmail: string;
-  values?: { courseIds: string[]; groupId: string; tagIds: string[]; tagExisting: boolean };
+  values?: { courseIds: string[]; groupId: string; tagIds: string[]; newTags: string; tagExisting: boolean };
   fields?: Record<string, string>;
   error?: string | null;
   preselect?: string | null;
@@ -88,12 +88,16 @@ export function ImportPickPage(props: PickPageProps) {
               </label>
             ))}
           </div>
-          {props.tags.length ? (
-            <label>
-              <input type="hidden" name="tagExistingShown" value="1" />
-              <input type="checkbox" name="tagExisting" value="1" checked={props.values?.tagExisting ?? true} /> Also add these tags to accounts that already exist
-            </label>
-          ) : null}
+          <div class="field">
+            <label for="newTags">New tags</label>
+            <span class="hint">Tags that do not exist yet, separated by commas (for example: Cohort 7, Period 1). The import creates them.</span>
+            {fields.newTags ? <span class="error">{fields.newTags}</span> : null}
+            <input id="newTags" name="newTags" type="text" maxlength={6000} value={props.values?.newTags ?? ''} aria-invalid={fields.newTags ? 'true' : undefined} />
+          </div>
+          <label>
+            <input type="hidden" name="tagExistingShown" value="1" />
+            <input type="checkbox" name="tagExisting" value="1" checked={props.values?.tagExisting ?? true} /> Also add these tags to accounts that already exist
+          </label>
         </fieldset>
         <div class="actions">
           <button class="btn" type="submit">
@@ -119,6 +123,8 @@ export interface ReviewPageProps {
   courses: { name: string; section: string | null }[];
   groupName: string | null;
   tagNames: string[];
+  /** The tags the import will create (typed on the options step and not existing yet). */
+  newTagNames: string[];
   rows: ReviewRow[];
   page: number;
   pageCount: number;
@@ -143,6 +149,7 @@ export function ImportReviewPage(props: ReviewPageProps) {
           ) : null}
           . Students in more than one class are listed once.
         </p>
+        {props.newTagNames.length ? <p>New tags: {props.newTagNames.join(', ')}</p> : null}
         <p>
           <span class="stat">
             <b>{b.toCreate}</b> new accounts

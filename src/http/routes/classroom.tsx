@@ -38,6 +38,7 @@ const PickForm = fields({
   groupId: optionalId('The group'),
   defaultPassword: secret('Default password'),
   tagIds: idList('A tag'),
+  newTags: text('New tags', { max: 6000 }),
   tagExisting: text('Also add these tags to accounts that already exist', { max: 1 }),
   tagExistingShown: text('Also add these tags to accounts that already exist', { max: 1 }),
 });
@@ -83,7 +84,7 @@ function googleProblem(c: AppContext, error: unknown) {
   throw error;
 }
 
-type PickValues = { courseIds: string[]; groupId: string; tagIds: string[]; tagExisting: boolean };
+type PickValues = { courseIds: string[]; groupId: string; tagIds: string[]; newTags: string; tagExisting: boolean };
 
 async function pickPage(c: AppContext, preselect: string | null, extra: { draftId?: string | null; values?: PickValues; fields?: Record<string, string>; error?: string | null } = {}) {
   const ctx = c.get('ctx');
@@ -131,14 +132,15 @@ async function reviewPage(c: AppContext, batchId: string, page: number, error: s
   if (batch.status !== 'checked' && batch.status !== 'draft') return resultPage(c, batch.id);
   const review = await listReviewRows(ctx, batch.id, { page });
   const group = (await listGroups(ctx)).find((g) => g.id === batch.options.groupId);
-  const tags = (await listTags(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name);
+  const tags = [...(await listTags(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name), ...batch.options.newTagNames];
   return c.render(
     <ImportReviewPage
       csrfToken={c.get('csrfToken')}
       batch={batch}
       courses={state.courses}
       groupName={group?.name ?? null}
-      tagNames={tags}
+      tagNames={tags.filter((t, i) => tags.findIndex((o) => o.toLowerCase() === t.toLowerCase()) === i)}
+      newTagNames={batch.newTags}
       rows={review.rows}
       page={review.page}
       pageCount={review.pageCount}
