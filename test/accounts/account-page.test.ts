@@ -104,8 +104,9 @@ describe("An account's page: happy path", () => {
     const [mail] = await db.services.sql<{ text_body: string }[]>`select text_body from outbox_emails where to_address = ${south.email} order by created_at desc limit 1`;
     const link = mail!.text_body.match(/http:\/\/rosterbridge\.test(\/reset-password\/[A-Za-z0-9_-]+)/)![1]!;
     const token = link.split('/').pop()!;
-    const stored = await db.services.sql`select token_hash from password_resets where account_id = ${south.id}`;
+    const stored = await db.services.sql`select token_hash, extract(epoch from expires_at - created_at)::int as seconds from one_time_links where purpose = 'password_reset' and account_id = ${south.id}`;
     expect(stored.map((r) => r.token_hash)).not.toContain(token);
+    expect(stored.map((r) => r.seconds)).toEqual([3600]);
     const anonymous = new TestClient(createTestApp(db));
     const page = await anonymous.get(link);
     expect(page.html).toContain('Choose a new password');
@@ -125,7 +126,7 @@ describe("An account's page: happy path", () => {
     await sendPasswordReset(await ctxFor(org.systemAdmin.id), north.id);
     const [mail] = await db.services.sql<{ text_body: string }[]>`select text_body from outbox_emails where to_address = ${north.email} order by created_at desc limit 1`;
     const token = mail!.text_body.match(/reset-password\/([A-Za-z0-9_-]+)/)![1]!;
-    await db.services.sql`update password_resets set expires_at = now() - interval '1 second' where account_id = ${north.id} and used_at is null`;
+    await db.services.sql`update one_time_links set expires_at = now() - interval '1 second' where purpose = 'password_reset' and account_id = ${north.id} and used_at is null`;
     await expect(completePasswordReset(db.services, { token, password: 'too-late-now', confirmPassword: 'too-late-now' })).rejects.toBeInstanceOf(NotFoundError);
   });
 

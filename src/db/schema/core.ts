@@ -253,22 +253,25 @@ export const auditLog = pgTable(
 );
 
 /**
- * One-time sign-in links (the operator's `npm run org -- create` prints one for the first system
- * administrator). Only a SHA-256 of the token is kept; a link works once, before it expires.
+ * One-time links (sql/0220): the operator's sign-in link (`npm run org -- create`) and the
+ * password-reset email, told apart by purpose ('sign_in' | 'password_reset', a CHECK in SQL).
+ * Only a SHA-256 of the token is kept; a link works once, before it expires (src/auth/one-time-links.ts).
  */
-export const signInLinks = pgTable(
-  'sign_in_links',
+export const oneTimeLinks = pgTable(
+  'one_time_links',
   {
     tokenHash: text('token_hash').primaryKey(),
+    purpose: text('purpose').notNull(),
     accountId: uuid('account_id')
       .notNull()
       .references(() => accounts.id, { onDelete: 'cascade' }),
     organisationId: uuid('organisation_id')
       .notNull()
       .references(() => organisations.id, { onDelete: 'cascade' }),
+    createdBy: uuid('created_by').references(() => accounts.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
-  (t) => [index('sign_in_links_account_idx').on(t.accountId)],
+  (t) => [index('one_time_links_account_idx').on(t.accountId, t.purpose)],
 );

@@ -1,25 +1,6 @@
 import { integer, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { accounts, organisations } from './core.js';
 
-/** A password-reset link: only the SHA-256 of its token is kept. Single use, one hour. */
-export const passwordResets = pgTable(
-  'password_resets',
-  {
-    tokenHash: text('token_hash').primaryKey(),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
-    organisationId: uuid('organisation_id')
-      .notNull()
-      .references(() => organisations.id, { onDelete: 'cascade' }),
-    createdBy: uuid('created_by').references(() => accounts.id, { onDelete: 'set null' }),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-    usedAt: timestamp('used_at', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [index('password_resets_account_idx').on(t.accountId)],
-);
-
 export const bulkActionStatus = pgEnum('bulk_action_status', ['queued', 'running', 'finished', 'failed']);
 
 /** One bulk action on a View Accounts selection; account ids frozen at Confirm (sql/0110). */
