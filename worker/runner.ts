@@ -41,6 +41,10 @@ export async function startRunner(runtime: WorkerRuntime, options: { concurrency
       events: heartbeats.events,
       taskList: createTaskList(runtime),
       crontab: crontab(runtime),
+      // Completions and failures go through graphile-worker's batcher (with no wait), whose
+      // release the runner's stop awaits; unbatched, a job that ends during a stop is marked done
+      // after the runner says it has stopped, by then on a closed pool, and stays locked for hours.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     });
     // Stopping the runner stops its heartbeats (before the caller closes the database), and so
     // does a runner that ends by itself.
