@@ -94,4 +94,6 @@ body.addon-body main{padding:1rem}
 .inline-controls{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}
 .preset-choice{align-items:flex-start}
 ul.plain{list-style:none;margin:0;padding:0}
+fieldset.plain-fieldset{border:0;padding:0;margin:0 0 1rem;min-width:0}
+fieldset.plain-fieldset legend{padding:0;font-weight:600}
 `;

@@ -1,8 +1,9 @@
+import * as v from 'valibot';
 import { sql } from 'drizzle-orm';
 import type { Ctx, Services } from '../context.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { recordAudit } from '../audit.js';
-import type { AssignmentItem } from './items.js';
+import { AssignmentItemSchema, type AssignmentItem } from './items.js';
 
 export interface ProductUnit {
   id: string;
@@ -91,6 +92,29 @@ export function itemProblems(items: AssignmentItem[], products: Product[], organ
     }
   });
   return problems;
+}
+
+/**
+ * What is wrong with posted items that do not parse, per field, in words that name the product and
+ * the fix: `item-N-units` (Assign Manually without a unit), `item-N-starts` (a start date that is not
+ * a date), `items` (no product at all, or anything else).
+ */
+export function unparsedItemProblems(raw: unknown, products: Product[]): Record<string, string> {
+  if (!Array.isArray(raw) || raw.length === 0) return { items: 'Add at least one product: choose it in the drop-down and select Add Product.' };
+  const names = new Map(products.map((p) => [p.id, p.name]));
+  const problems: Record<string, string> = {};
+  raw.forEach((item: Record<string, unknown> | null, n) => {
+    if (v.safeParse(AssignmentItemSchema, item).success) return;
+    const name = names.get(String(item?.productId)) ?? `Product ${n + 1}`;
+    if (item?.mode === 'manual' && (!Array.isArray(item.unitIds) || item.unitIds.length === 0)) {
+      problems[`item-${n}-units`] = `${name}: Assign Manually needs at least one unit. Tick the units to assign, or choose Subscription.`;
+    } else if (item?.mode === 'subscription' && item.startsOn != null && !v.safeParse(v.pipe(v.string(), v.isoDate()), item.startsOn).success) {
+      problems[`item-${n}-starts`] = `${name}: the start date is not a date. Pick one, or leave it empty to start on the day of the assignment.`;
+    } else {
+      problems.items = `${name}: choose its edition and how to assign it.`;
+    }
+  });
+  return Object.keys(problems).length ? problems : { items: 'Add at least one product, with its options.' };
 }
 
 // The demo catalogue is seed data; it lives with the other seed data.

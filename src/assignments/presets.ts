@@ -4,7 +4,7 @@ import { recordAudit } from '../audit.js';
 import { isUniqueViolation } from '../accounts/own-account.js';
 import type { Ctx } from '../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { itemProblems, listProducts } from './catalogue.js';
+import { itemProblems, listProducts, unparsedItemProblems } from './catalogue.js';
 import { AssignmentItemsSchema, type AssignmentItem } from './items.js';
 import { isUuid } from '../ids.js';
 
@@ -52,7 +52,7 @@ export async function validatePresetInput(ctx: Ctx, input: { name: string; items
   const parsed = v.safeParse(AssignmentItemsSchema, input.items);
   let items: AssignmentItem[] = [];
   if (!parsed.success) {
-    fields.items = parsed.issues[0]?.message && !parsed.issues[0].message.startsWith('Invalid') ? parsed.issues[0].message : 'Add at least one product, with its options.';
+    Object.assign(fields, unparsedItemProblems(input.items, await listProducts(ctx)));
   } else {
     items = parsed.output;
     const [org] = await ctx.db.execute<{ editions: string[] }>(sql`select editions from organisations where id = ${ctx.actor.organisationId}`);

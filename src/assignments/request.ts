@@ -6,7 +6,7 @@ import { recordAudit } from '../audit.js';
 import type { Tx } from '../db/client.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { addJobSql } from '../jobs.js';
-import { itemProblems, listProducts } from './catalogue.js';
+import { itemProblems, listProducts, unparsedItemProblems } from './catalogue.js';
 import { planItems, type AssignmentPlan, type AssignmentPlanInput, type AssignmentRequestMode, type AssignmentTargets, type PlannedItem, type PlannedOutcome } from './plan.js';
 import { itemsSql, pairsSql, reasonTextSql } from './rules.js';
 import { includesSubscription, parseAssignmentItems, type AssignmentItem } from './items.js';
@@ -41,7 +41,7 @@ async function resolveInput(ctx: Ctx, input: AssignmentPlanInput): Promise<Resol
     try {
       items = parseAssignmentItems(input.items ?? []);
     } catch {
-      throw new ValidationError('Choose a preset assignment, or add at least one product to a custom assignment.', { items: 'Add at least one product.' });
+      throw new ValidationError('The assignment cannot be made as it is.', unparsedItemProblems(input.items, await listProducts(ctx)));
     }
   }
   const [org] = await ctx.db.execute<{ editions: string[]; may_reassign_completed: boolean }>(

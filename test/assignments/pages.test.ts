@@ -119,7 +119,28 @@ describe('mass assign pages: the custom path', () => {
     const selectionId = await selectionFor(admin, [learners[0]!]);
     const res = await admin.post(`/assign/${selectionId}/custom`, { action: 'continue', 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual' });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('Add at least one product.');
+    const html = await res.text();
+    // The problem named where it is (the units of that product), not "Add at least one product."
+    expect(html).not.toContain('Add at least one product');
+    expect(html).toContain('Life Skills: Assign Manually needs at least one unit. Tick the units to assign, or choose Subscription.');
+    expect(html).toMatch(/class="error-summary"[^>]*tabindex="-1"[\s\S]*<a href="#item-0-units">Life Skills: Assign Manually/);
+    expect(html).toMatch(/<input type="checkbox" id="item-0-units" name="item-0-units"/);
+
+    const nothing = await admin.post(`/assign/${selectionId}/custom`, { action: 'continue' });
+    expect(nothing.status).toBe(400);
+    expect(await nothing.text()).toContain('Add at least one product: choose it in the drop-down and select Add Product.');
+  });
+
+  it('the preset editor names the product whose units are missing', async () => {
+    const admin = await signedIn(org.systemAdmin.email);
+    await admin.get('/assignments/presets/new');
+    const res = await admin.post('/assignments/presets/new', { name: 'No units', action: 'save', 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual' });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('<a href="#item-0-units">Life Skills: Assign Manually needs at least one unit.');
+    // Enter in the Name field presses the hidden default button: it saves, it never adds a product.
+    expect(html).toMatch(/<button type="submit" name="action" value="save" class="enter-submits"/);
+    expect(html).not.toMatch(/value="add" class="enter-submits"/);
   });
 });
 
@@ -227,11 +248,11 @@ describe('mass assign pages: presets', () => {
       const form = html.slice(html.indexOf(`action="${action}"`));
       return /<button type="submit" name="action" value="([^"]+)"/.exec(form)?.[1];
     };
-    // Nothing added yet: Enter adds the chosen product. Once there is one: Enter continues.
-    expect(firstSubmit((await admin.get(`/assign/${selectionId}`)).html, `/assign/${selectionId}/custom`)).toBe('add');
+    // Enter always does what the form's main button does (issue 15: it used to add the chosen product, which cost credits nobody chose).
+    expect(firstSubmit((await admin.get(`/assign/${selectionId}`)).html, `/assign/${selectionId}/custom`)).toBe('continue');
     const added = await admin.post(`/assign/${selectionId}/custom`, { action: 'add', addProductId: life.id, assignMode: 'assign' });
     expect(firstSubmit(await added.text(), `/assign/${selectionId}/custom`)).toBe('continue');
-    expect(firstSubmit((await admin.get('/assignments/presets/new')).html, '/assignments/presets/new')).toBe('add');
+    expect(firstSubmit((await admin.get('/assignments/presets/new')).html, '/assignments/presets/new')).toBe('save');
     const presetAdded = await admin.post('/assignments/presets/new', { name: 'Enter', action: 'add', addProductId: life.id });
     expect(firstSubmit(await presetAdded.text(), '/assignments/presets/new')).toBe('save');
   });

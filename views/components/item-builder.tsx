@@ -22,16 +22,34 @@ export interface BuilderItem {
 
 const EDITION_LABEL: Record<string, string> = { standard: 'Standard', enhanced: 'Enhanced' };
 
-export function ItemBuilder(props: { products: BuilderProduct[]; editions: string[]; items: BuilderItem[]; error?: string | undefined }) {
+/** Add Product and Remove post the whole form; with htmx only the builder is swapped, so the page stays where it was. */
+function inPlace(postTo: string) {
+  return { 'hx-post': postTo, 'hx-target': '#items', 'hx-select': '#items', 'hx-swap': 'outerHTML' };
+}
+
+function FieldError({ id, text }: { id: string; text: string | undefined }) {
+  return text ? (
+    <span class="error" id={id}>
+      {text}
+    </span>
+  ) : null;
+}
+
+export function ItemBuilder(props: {
+  products: BuilderProduct[];
+  editions: string[];
+  items: BuilderItem[];
+  /** The form's action: Add Product and Remove post there. */
+  postTo: string;
+  /** Problems by field: `items`, `item-N-units`, `item-N-starts`. */
+  errors?: Record<string, string>;
+}) {
   const byId = new Map(props.products.map((p) => [p.id, p]));
   const available = props.products.filter((p) => !props.items.some((i) => i.productId === p.id));
+  const errors = props.errors ?? {};
   return (
     <div class="item-builder" id="items">
-      {props.error ? (
-        <p class="error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      <FieldError id="items-error" text={errors.items} />
       {props.items.map((item, n) => {
         const product = byId.get(item.productId);
         if (!product) return null;
@@ -41,8 +59,8 @@ export function ItemBuilder(props: { products: BuilderProduct[]; editions: strin
             <legend>{product.name}</legend>
             <input type="hidden" name={`item-${n}-product`} value={product.id} />
             {editions.length > 1 ? (
-              <div class="field">
-                <span class="label">Edition</span>
+              <fieldset class="field plain-fieldset">
+                <legend>Edition</legend>
                 <div class="choices inline">
                   {editions.map((e) => (
                     <label>
@@ -50,12 +68,12 @@ export function ItemBuilder(props: { products: BuilderProduct[]; editions: strin
                     </label>
                   ))}
                 </div>
-              </div>
+              </fieldset>
             ) : (
               <input type="hidden" name={`item-${n}-edition`} value={editions[0] ?? 'standard'} />
             )}
-            <div class="field">
-              <span class="label">How to assign</span>
+            <fieldset class="field plain-fieldset">
+              <legend>How to assign</legend>
               <div class="choices">
                 <label>
                   <input type="radio" name={`item-${n}-mode`} value="subscription" checked={item.mode === 'subscription'} /> Subscription (access to
@@ -71,7 +89,15 @@ export function ItemBuilder(props: { products: BuilderProduct[]; editions: strin
                     ))}
                   </select>{' '}
                   <label for={`item-${n}-starts`}>Start date</label>{' '}
-                  <input id={`item-${n}-starts`} type="date" name={`item-${n}-startsOn`} value={item.startsOn} aria-describedby={`item-${n}-starts-hint`} />
+                  <input
+                    id={`item-${n}-starts`}
+                    type="date"
+                    name={`item-${n}-startsOn`}
+                    value={item.startsOn}
+                    aria-describedby={`item-${n}-starts-hint${errors[`item-${n}-starts`] ? ` item-${n}-starts-error` : ''}`}
+                    aria-invalid={errors[`item-${n}-starts`] ? 'true' : undefined}
+                  />
+                  <FieldError id={`item-${n}-starts-error`} text={errors[`item-${n}-starts`]} />
                   <span class="hint" id={`item-${n}-starts-hint`}>
                     Leave empty to start on the day of the assignment.
                   </span>
@@ -80,15 +106,24 @@ export function ItemBuilder(props: { products: BuilderProduct[]; editions: strin
                   <input type="radio" name={`item-${n}-mode`} value="manual" checked={item.mode === 'manual'} /> Assign Manually (choose units)
                 </label>
                 <div class="sub choices">
-                  {product.units.map((u) => (
+                  <FieldError id={`item-${n}-units-error`} text={errors[`item-${n}-units`]} />
+                  {product.units.map((u, k) => (
                     <label>
-                      <input type="checkbox" name={`item-${n}-units`} value={u.id} checked={item.unitIds.includes(u.id)} /> {u.name}
+                      <input
+                        type="checkbox"
+                        id={k === 0 ? `item-${n}-units` : undefined}
+                        name={`item-${n}-units`}
+                        value={u.id}
+                        checked={item.unitIds.includes(u.id)}
+                        aria-describedby={errors[`item-${n}-units`] ? `item-${n}-units-error` : undefined}
+                      />{' '}
+                      {u.name}
                     </label>
                   ))}
                 </div>
               </div>
-            </div>
-            <button class="btn secondary" type="submit" name="action" value={`remove-${n}`}>
+            </fieldset>
+            <button class="btn secondary" type="submit" name="action" value={`remove-${n}`} {...inPlace(props.postTo)}>
               Remove {product.name}
             </button>
           </fieldset>
@@ -103,7 +138,7 @@ export function ItemBuilder(props: { products: BuilderProduct[]; editions: strin
                 <option value={p.id}>{p.name}</option>
               ))}
             </select>
-            <button class="btn secondary" type="submit" name="action" value="add">
+            <button class="btn secondary" type="submit" name="action" value="add" {...inPlace(props.postTo)}>
               Add Product
             </button>
           </div>

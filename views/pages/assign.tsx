@@ -20,6 +20,8 @@ export interface AssignOptionsProps {
   items: BuilderItem[];
   presetError?: string | null;
   customError?: string | null;
+  /** The Custom Assignment's problems by field (item-N-units, item-N-starts, items), summarised at the top. */
+  customFields?: Record<string, string>;
   /** The preset to have chosen (one just created from here). */
   chosenPresetId?: string | null;
   notice?: string | null;
@@ -38,6 +40,7 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
         <a href="/accounts">Back to View Accounts</a>
       </p>
       <h1>Assign</h1>
+      <ErrorSummary message={props.customError ?? null} fields={props.customFields ?? {}} />
       {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
       <p>
         You are making an assignment to <b>{plural(props.accounts, 'account', 'accounts')}</b>. Accounts that were already given a product
@@ -81,7 +84,7 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
       <section class="card" aria-labelledby="custom-heading">
         <h2 id="custom-heading">Custom Assignment</h2>
         <form method="post" action={`/assign/${props.selectionId}/custom`}>
-          <EnterSubmits action={props.items.length ? 'continue' : 'add'} />
+          <EnterSubmits action="continue" />
           <CsrfField token={props.csrfToken} />
           {props.mayReassign ? (
             <fieldset class="field">
@@ -104,9 +107,9 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
             <input type="hidden" name="assignMode" value="assign" />
           )}
           <p class="muted small">Choose a product from the drop-down and select Add Product, then choose how to assign it.</p>
-          <ItemBuilder products={props.products} editions={props.editions} items={props.items} error={props.customError ?? undefined} />
+          <ItemBuilder products={props.products} editions={props.editions} items={props.items} postTo={`/assign/${props.selectionId}/custom`} errors={props.customFields ?? {}} />
           <div class="actions">
-            <button class="btn" type="submit" name="action" value="continue" disabled={props.items.length === 0}>
+            <button class="btn" type="submit" name="action" value="continue">
               Continue
             </button>
           </div>

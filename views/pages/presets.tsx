@@ -78,12 +78,12 @@ export function PresetEditorPage(props: {
       <h1>{props.presetId ? 'Edit Preset Assignment' : 'Create a Preset Assignment'}</h1>
       <ErrorSummary message={props.error ?? null} fields={fields} />
       <form method="post" action={action} class="card">
-        <EnterSubmits action={props.items.length ? 'save' : 'add'} />
+        <EnterSubmits action="save" />
         <CsrfField token={props.csrfToken} />
         {props.returnTo ? <input type="hidden" name="return" value={props.returnTo} /> : null}
         {props.returnTo ? <p class="muted small">When you save it, you go back to your assignment with this preset chosen.</p> : null}
         <Field name="name" label="Name" value={props.name} error={fields.name} maxlength={120} required />
-        <ItemBuilder products={props.products} editions={props.editions} items={props.items} error={fields.items} />
+        <ItemBuilder products={props.products} editions={props.editions} items={props.items} postTo={action} errors={fields} />
         <div class="actions">
           <button class="btn" type="submit" name="action" value="save">
             Save Preset Assignment

@@ -6,6 +6,9 @@
  * - [data-dropzone] turns a file input's wrapper into a drag-and-drop target.
  * - [data-autosubmit] submits its form when changed (filters).
  * - [data-confirm] asks before submitting.
+ * - .error-summary (a server-side refusal) takes focus on load, so it is read out and in view.
+ * - after htmx swaps the item builder in place, focus goes to the product just added, or to the
+ *   product drop-down after a Remove (the button pressed is gone).
  */
 export const appScript = `
 (function(){
@@ -83,5 +86,16 @@ export const appScript = `
   document.addEventListener('DOMContentLoaded',sync);
   document.addEventListener('change',sync);
   document.addEventListener('drop',function(){setTimeout(sync,0);});
+})();
+(function(){
+  document.addEventListener('DOMContentLoaded',function(){var s=document.querySelector('.error-summary');if(s)s.focus();});
+  document.addEventListener('htmx:afterSwap',function(e){
+    var cfg=e.detail&&e.detail.requestConfig;var elt=cfg&&cfg.elt;
+    if(!elt||!document.getElementById('items')||elt.getAttribute('hx-target')!=='#items')return;
+    var target=null;
+    if(elt.value==='add'){var items=document.querySelectorAll('#items fieldset.item');var last=items[items.length-1];target=last&&last.querySelector('input:not([type=hidden])');}
+    if(!target)target=document.getElementById('addProductId');
+    if(target)target.focus({preventScroll:false});
+  });
 })();
 `;

@@ -43,7 +43,7 @@ function readDraft(c: AppContext, selectionId: string): CustomDraft {
   return { mode, items: Array.isArray(raw?.items) ? (raw.items as BuilderItem[]) : [] };
 }
 
-async function optionsPage(c: AppContext, selectionId: string, extra: { draft?: CustomDraft; presetError?: string; customError?: string; chosenPresetId?: string; notice?: string } = {}) {
+async function optionsPage(c: AppContext, selectionId: string, extra: { draft?: CustomDraft; presetError?: string; customError?: ValidationError; chosenPresetId?: string; notice?: string } = {}) {
   const ctx = c.get('ctx');
   const selection = await getSelection(ctx, selectionId);
   const [accounts, presets, products, settings] = await Promise.all([countSelection(ctx, selection), listPresets(ctx), listProducts(ctx), getOrganisationSettings(ctx)]);
@@ -60,7 +60,8 @@ async function optionsPage(c: AppContext, selectionId: string, extra: { draft?: 
       mode={settings.mayReassignCompleted ? draft.mode : 'assign'}
       items={draft.items}
       presetError={extra.presetError ?? null}
-      customError={extra.customError ?? null}
+      customError={extra.customError?.message ?? null}
+      customFields={extra.customError?.fields ?? {}}
       chosenPresetId={extra.chosenPresetId ?? null}
       notice={extra.notice ?? null}
     />,
@@ -118,7 +119,7 @@ export const assignRoutes = new Hono<AppEnv>()
         await planAssignment(ctx, { targets: { kind: 'selection', selectionId }, items: toAssignmentItems(draft.items), mode }, { page: 1 });
         return c.redirect(`/assign/${selectionId}/verify?custom=1`, 303);
       },
-      (error) => optionsPage(c, selectionId, { draft, customError: Object.values(error.fields).join(' ') || error.message }),
+      (error) => optionsPage(c, selectionId, { draft, customError: error }),
     );
   })
   .get('/:selectionId/verify', input.param(SelectionParam), input.query(VerifyQuery), async (c) => {
@@ -132,7 +133,7 @@ export const assignRoutes = new Hono<AppEnv>()
       c,
       () => verifyPage(c, selectionId, presetId ? { presetId } : { custom: true }, page),
       (error) =>
-        presetId ? optionsPage(c, selectionId, { presetError: error.message }) : optionsPage(c, selectionId, { customError: Object.values(error.fields).join(' ') || error.message }),
+        presetId ? optionsPage(c, selectionId, { presetError: error.message }) : optionsPage(c, selectionId, { customError: error }),
     );
   })
   .post('/:selectionId/confirm', input.param(SelectionParam), input.form(ConfirmForm), async (c) => {
