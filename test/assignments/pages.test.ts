@@ -131,6 +131,16 @@ describe('mass assign pages: the custom path', () => {
     expect(await nothing.text()).toContain('Add at least one product: choose it in the drop-down and select Add Product.');
   });
 
+  it('Confirm Assignment is not offered when nothing will be assigned', async () => {
+    const admin = await signedIn(org.systemAdmin.email);
+    const teacher = await db.services.sql<{ id: string }[]>`select id from accounts where email = 'teacher@oak.test'`;
+    const selectionId = await selectionFor(admin, [teacher[0]!.id]);
+    await admin.post(`/assign/${selectionId}/custom`, { action: 'continue', 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual', 'item-0-units': life.units[0]!.id });
+    const verify = await admin.get(`/assign/${selectionId}/verify?custom=1`);
+    expect(verify.html).toContain('Nothing will be assigned');
+    expect(verify.html).not.toContain('Confirm Assignment');
+  });
+
   it('the preset editor names the product whose units are missing', async () => {
     const admin = await signedIn(org.systemAdmin.email);
     await admin.get('/assignments/presets/new');

@@ -13,6 +13,7 @@ import { testConfig } from './app.js';
 import type { TestDatabase } from './database.js';
 import { TEST_PASSWORD } from './fixtures.js';
 import { testWorkerRuntime } from './jobs.js';
+import { withAccessibilityChecks } from './axe.js';
 import type { WorkerRuntime } from '../../worker/runtime.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,7 +23,7 @@ export interface BrowserApp {
   baseUrl: string;
   /** Null when the app was started with blockThirdPartyCookies (one persistent context instead). */
   browser: Browser | null;
-  /** A fresh browser context (own cookies) with one page. */
+  /** A fresh browser context (own cookies) with one page, checked with axe-core at 1280 and 390 px after each navigation. */
   newPage(): Promise<{ context: BrowserContext; page: Page }>;
   /** Signs in through the real sign-in form and waits for the first page after it. */
   signIn(page: Page, email: string, password?: string): Promise<void>;
@@ -64,7 +65,10 @@ export async function startBrowserApp(
   return {
     baseUrl,
     browser: launched.browser,
-    newPage: launched.newPage,
+    async newPage() {
+      const { context, page } = await launched.newPage();
+      return { context, page: withAccessibilityChecks(page) };
+    },
     async signIn(page, email, password = TEST_PASSWORD) {
       await page.goto('/sign-in');
       await page.getByLabel('Email').fill(email);
@@ -89,7 +93,7 @@ async function launchFresh(baseURL: string): Promise<Launched> {
   return {
     browser,
     async newPage() {
-      const context = await browser.newContext({ baseURL });
+      const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
       return { context, page: await context.newPage() };
     },
     close: () => browser.close(),

@@ -155,6 +155,7 @@ const OUTCOME_TEXT: Record<string, string> = { assign: 'Will be assigned', renew
 const MODE_TEXT: Record<string, string> = { assign: 'New assignment', reassign: 'Re-assignment', renew: 'Renewing a subscription' };
 
 export function AssignVerifyPage(props: AssignVerifyProps) {
+  const toAssign = props.newAssignments + props.renewals + props.reassignments;
   const base = `/assign/${props.selectionId}/verify?${props.source}`;
   const fields = props.fields ?? {};
   return (
@@ -198,7 +199,7 @@ export function AssignVerifyPage(props: AssignVerifyProps) {
       </div>
 
       <div class="table-wrap">
-        <table>
+        <table class="stack">
           <caption class="sr-only">
             What each account will get, page {props.page} of {props.pageCount}
           </caption>
@@ -213,8 +214,8 @@ export function AssignVerifyPage(props: AssignVerifyProps) {
             {props.rows.map((r) => (
               <tr>
                 <th scope="row">{r.name}</th>
-                <td>{r.email}</td>
-                <td>
+                <td data-label="Email">{r.email}</td>
+                <td data-label="What happens">
                   <ul class="plain">
                     {r.products.map((p) => (
                       <li>
@@ -231,7 +232,13 @@ export function AssignVerifyPage(props: AssignVerifyProps) {
       </div>
       <SimplePager page={props.page} pageCount={props.pageCount} href={(n) => `${base}&page=${n}`} />
 
-      <form method="post" action={`/assign/${props.selectionId}/confirm`} class="card">
+{toAssign === 0 ? (
+        <Notice kind="warn">
+          Nothing will be assigned: every account above is skipped, for the reason shown beside it. <a href={`/assign/${props.selectionId}`}>Change the assignment</a>{' '}
+          or <a href="/accounts">choose other accounts</a>.
+        </Notice>
+      ) : (
+            <form method="post" action={`/assign/${props.selectionId}/confirm`} class="card">
         <CsrfField token={props.csrfToken} />
         {props.presetId ? <input type="hidden" name="presetId" value={props.presetId} /> : <input type="hidden" name="custom" value="1" />}
         {props.includesSubscription ? (
@@ -243,10 +250,11 @@ export function AssignVerifyPage(props: AssignVerifyProps) {
             </label>
           </div>
         ) : null}
-        <button class="btn" type="submit" disabled={!props.enoughCredits || props.accounts === 0}>
+        <button class="btn" type="submit" disabled={!props.enoughCredits}>
           Confirm Assignment
         </button>
       </form>
+      )}
     </>
   );
 }
