@@ -94,6 +94,14 @@ body.addon-body main{padding:1rem}
 .inline-controls{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}
 .preset-choice{align-items:flex-start}
 ul.plain{list-style:none;margin:0;padding:0}
+@media (max-width:640px){
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+table.stack,table.stack tbody,table.stack tr,table.stack td,table.stack tbody th{display:block;width:100%}
+table.stack tr{border-bottom:1px solid var(--line);padding:.4rem 0}
+table.stack td,table.stack tbody th{border:0;padding:.1rem .75rem}
+table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600;color:var(--muted)}
+table.stack td:empty{display:none}
+}
 fieldset.plain-fieldset{border:0;padding:0;margin:0 0 1rem;min-width:0}
 fieldset.plain-fieldset legend{padding:0;font-weight:600}
 `;

@@ -484,7 +484,7 @@ export function outcomeLabel(outcome: RowOutcome, finished: boolean): string {
 export function RowsTable({ rows, finished = false }: { rows: ImportRowView[]; finished?: boolean }) {
   return (
     <div class="table-wrap">
-      <table>
+      <table class="stack">
         <thead>
           <tr>
             <th scope="col">Row</th>
@@ -498,18 +498,18 @@ export function RowsTable({ rows, finished = false }: { rows: ImportRowView[]; f
         <tbody>
           {rows.map((r) => (
             <tr data-outcome={r.outcome}>
-              <td>{r.rowNumber}</td>
+              <td data-label="Row">{r.rowNumber}</td>
               <th scope="row">
                 {r.firstName} {r.lastName}
               </th>
-              <td>{r.email}</td>
-              <td>{r.groupName ?? ''}</td>
-              <td>
+              <td data-label="Email">{r.email}</td>
+              <td data-label="Group">{r.groupName ?? ''}</td>
+              <td data-label="Tags">
                 {r.tagNames.map((t) => (
                   <span class="pill">{t}</span>
                 ))}
               </td>
-              <td>
+              <td data-label={finished ? 'What happened' : 'What will happen'}>
                 <b>{outcomeLabel(r.outcome, finished)}</b>
                 {r.reason ? <div class="small muted">{reasonsWords(r.reason, finished ? 'done' : 'planned')}</div> : null}
               </td>

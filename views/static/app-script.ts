@@ -87,6 +87,16 @@ export const appScript = `
   document.addEventListener('change',sync);
   document.addEventListener('drop',function(){setTimeout(sync,0);});
 })();
+// A table wider than the screen scrolls sideways: its wrapper then takes focus, so the keyboard can scroll it.
+(function(){
+  function mark(){Array.prototype.slice.call(document.querySelectorAll('.table-wrap')).forEach(function(w){
+    if(w.scrollWidth>w.clientWidth+1){w.setAttribute('tabindex','0');w.setAttribute('role','region');var c=w.querySelector('caption');w.setAttribute('aria-label',c&&c.textContent.trim()?c.textContent.trim():'Table (scrolls sideways)');}
+    else if(w.getAttribute('tabindex')==='0'){w.removeAttribute('tabindex');w.removeAttribute('role');w.removeAttribute('aria-label');}
+  });}
+  document.addEventListener('DOMContentLoaded',mark);
+  window.addEventListener('resize',mark);
+  document.addEventListener('htmx:afterSettle',mark);
+})();
 (function(){
   document.addEventListener('DOMContentLoaded',function(){var s=document.querySelector('.error-summary');if(s)s.focus();});
   document.addEventListener('htmx:afterSwap',function(e){
