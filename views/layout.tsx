@@ -71,7 +71,12 @@ export function Layout(props: LayoutProps) {
               Rosterbridge
             </a>
             {props.user ? (
-              <nav aria-label="Main">
+              <button type="button" class="menu-toggle" aria-expanded="false" aria-controls="main-nav" data-menu-toggle>
+                Menu
+              </button>
+            ) : null}
+            {props.user ? (
+              <nav aria-label="Main" id="main-nav">
                 {navFor(props.user).map((item) => (
                   <a href={item.href} aria-current={isCurrent(props.path, item.href) ? 'page' : undefined}>
                     {item.label}

@@ -6,6 +6,7 @@ html{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:va
 body{margin:0;min-height:100vh;display:flex;flex-direction:column}
 a{color:var(--brand)}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+.skip,.skip-to{position:absolute;left:-9999px}.skip-to:focus{position:static;display:inline-block;margin:.25rem 0;background:#fff;padding:.25rem .5rem}
 .skip{position:absolute;left:-9999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:10}
 .topbar{background:#16325c;color:#fff}
 .topbar .inner{max-width:1200px;margin:0 auto;display:flex;align-items:center;gap:1.5rem;padding:.6rem 1rem;flex-wrap:wrap}
@@ -94,6 +95,16 @@ body.addon-body main{padding:1rem}
 .inline-controls{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}
 .preset-choice{align-items:flex-start}
 ul.plain{list-style:none;margin:0;padding:0}
+/* Phones: with our script the navigation folds behind Menu; without it, it stays open. */
+.menu-toggle{display:none;margin-left:auto;background:none;border:1px solid #9fb3d6;color:#fff;border-radius:6px;padding:.35rem .8rem;font-weight:600}
+@media (max-width:640px){
+html.js .menu-toggle{display:inline-block}
+html.js .topbar:not(.open) nav,html.js .topbar:not(.open) .who{display:none}
+.topbar .inner{gap:.5rem 1rem}
+.topbar nav{flex-direction:column;gap:.25rem;flex-basis:100%}
+main{padding:1rem .75rem 7rem}
+.dropzone{padding:1rem}
+}
 @media (max-width:640px){
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 table.stack,table.stack tbody,table.stack tr,table.stack td,table.stack tbody th{display:block;width:100%}

@@ -160,6 +160,11 @@ export function AccountsResults(props: AccountsResultsProps) {
         {/* Every change of the boxes is sent with the whole form, so the server's draft follows the page. */}
         <span hidden id="draft-sync" hx-post="/accounts/selection/draft" hx-trigger="selection-changed from:#selection-form" hx-swap="none" hx-sync="this:queue last"></span>
         {props.rows.length > 0 ? (
+          <a class="skip-to" href="#selection-toolbar" data-skip-toolbar hidden={!props.allSelected && selectedCount === 0}>
+            Skip to the selection toolbar
+          </a>
+        ) : null}
+        {props.rows.length > 0 ? (
           <div class="table-wrap">
             <table class="accounts">
               <caption class="sr-only">Accounts, page {props.page} of {props.pageCount}</caption>
@@ -222,6 +227,8 @@ export function AccountsResults(props: AccountsResultsProps) {
         {props.total > 0 ? (
           <div
             class="toolbar"
+            id="selection-toolbar"
+            tabindex={-1}
             data-selection-toolbar
             data-all-selected={props.allSelected ? 'true' : 'false'}
             data-all-label={allLabel}

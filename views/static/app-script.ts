@@ -22,6 +22,7 @@ export const appScript = `
     var all=b.getAttribute('data-all-selected')==='true';
     var total=(parseInt(b.getAttribute('data-other-count')||'0',10)||0)+checked;
     b.hidden=!(total>0||all);
+    var skip=document.querySelector('[data-skip-toolbar]');if(skip)skip.hidden=b.hidden;
     var count=b.querySelector('[data-selection-count]');
     if(count)count.textContent=all?(b.getAttribute('data-all-label')||''):total+(total===1?' account selected':' accounts selected');
     var sa=b.querySelector('[data-select-all]');if(sa)sa.hidden=all;
@@ -86,6 +87,15 @@ export const appScript = `
   document.addEventListener('DOMContentLoaded',sync);
   document.addEventListener('change',sync);
   document.addEventListener('drop',function(){setTimeout(sync,0);});
+})();
+// Phones: Menu opens and closes the navigation (without this script it is always open).
+(function(){
+  document.documentElement.classList.add('js');
+  document.addEventListener('click',function(e){
+    var b=e.target&&e.target.closest?e.target.closest('[data-menu-toggle]'):null;if(!b)return;
+    var bar=b.closest('.topbar');var open=!bar.classList.contains('open');
+    bar.classList.toggle('open',open);b.setAttribute('aria-expanded',open?'true':'false');
+  });
 })();
 // A table wider than the screen scrolls sideways: its wrapper then takes focus, so the keyboard can scroll it.
 (function(){

@@ -11,7 +11,7 @@ const MAX_UPLOAD_BYTES = MAX_FILE_BYTES + 256 * 1024;
 /**
  * Refuses a body larger than any page of ours sends before anything reads it (the CSRF check
  * reads form bodies, so this comes first). A file a little over the import's limit still reaches
- * the upload page, which says how large it was and what to do.
+ * the upload page, which says how large it was and what to do; a larger one is sent back to it.
  */
 export function bodySizeLimit(): MiddlewareHandler<AppEnv> {
   const tooLarge = (limit: number) =>
@@ -23,7 +23,8 @@ export function bodySizeLimit(): MiddlewareHandler<AppEnv> {
           413,
         ),
     });
-  const upload = tooLarge(MAX_UPLOAD_BYTES);
+  // A person uploading a file far over the limit gets the upload page again, saying why (not a bare text answer).
+  const upload = bodyLimit({ maxSize: MAX_UPLOAD_BYTES, onError: (c) => c.redirect('/imports/csv/upload?too-large=1', 303) });
   const form = tooLarge(MAX_FORM_BYTES);
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();

@@ -52,6 +52,8 @@ const UploadForm = fields({
   sendWelcomeEmail: flag,
   presetId: optionalId('The Preset Assignment'),
 });
+const UploadQuery = fields({ 'too-large': flag });
+const TOO_LARGE = `The file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB, the largest file we accept, so it was not read. Split it into smaller files and import them one after another.`;
 const ColumnsForm = fields({ column: list(text('A column choice')) });
 const SettingsForm = fields({
   password: secret('Password'),
@@ -187,7 +189,11 @@ export const importsRoutes = new Hono<AppEnv>()
     c.header('Content-Disposition', 'attachment; filename="rosterbridge-sample.csv"');
     return c.body(`\uFEFF${SAMPLE_ROWS.map(csvLine).join('')}`);
   })
-  .get('/csv/upload', async (c) => c.render(<CsvUploadPage {...await uploadProps(c)} />, { title: 'Upload your CSV file' }))
+  .get('/csv/upload', input.query(UploadQuery), async (c) => {
+    const tooLarge = c.req.valid('query')['too-large'];
+    const extra = tooLarge ? { error: 'The file was not imported.', fields: { file: TOO_LARGE } } : {};
+    return c.render(<CsvUploadPage {...await uploadProps(c, extra)} />, { title: 'Upload your CSV file' });
+  })
   .post('/csv/upload', input.form(UploadForm), async (c) => {
     const { file, ...posted } = c.req.valid('form');
     const values = { ...posted, accountKind: posted.accountKind || 'user' };
@@ -198,7 +204,9 @@ export const importsRoutes = new Hono<AppEnv>()
         if (file.size > MAX_FILE_BYTES) {
           const message = `The file is ${(file.size / 1024 / 1024).toFixed(1)} MB; the largest file we accept is ${MAX_FILE_BYTES / 1024 / 1024} MB. Split it into smaller files and import them one after another.`;
           c.status(413);
-          return c.render(<CsvUploadPage {...await uploadProps(c, { error: message, fields: { file: message }, values })} />, { title: 'Upload your CSV file' });
+          return c.render(<CsvUploadPage {...await uploadProps(c, { error: 'The file was not imported.', fields: { file: message }, values })} />, {
+            title: 'Upload your CSV file',
+          });
         }
         const { id } = await uploadCsv(c.get('ctx'), {
           bytes: new Uint8Array(await file.arrayBuffer()),
@@ -210,8 +218,12 @@ export const importsRoutes = new Hono<AppEnv>()
         return c.redirect(`/imports/${id}/columns`, 303);
       },
       async (error) => {
-        const fields = Object.keys(error.fields).length ? error.fields : { file: error.message };
-        return c.render(<CsvUploadPage {...await uploadProps(c, { error: error.message, fields, values })} />, { title: 'Upload your CSV file' });
+        // A refused file is said once: in the summary's link to the file picker.
+        const onFile = Object.keys(error.fields).length === 0;
+        const fields = onFile ? { file: error.message } : error.fields;
+        return c.render(<CsvUploadPage {...await uploadProps(c, { error: onFile ? 'The file was not imported.' : error.message, fields, values })} />, {
+          title: 'Upload your CSV file',
+        });
       },
     );
   })
