@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { arrayLiteral } from '../db/array-literal.js';
 import type { Actor } from '../context.js';
 
 /**
@@ -20,5 +21,5 @@ export function groupScopeSql(actor: Actor, alias = 'g'): SQL {
 }
 
 export function toUuidArray(ids: string[]): SQL {
-  return sql`${`{${ids.join(',')}}`}::uuid[]`;
+  return sql`${arrayLiteral(ids)}::uuid[]`;
 }

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { sql } from 'drizzle-orm';
+import { arrayLiteral } from '../db/array-literal.js';
 import type { Ctx, Services } from '../context.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { recordAudit } from '../audit.js';
@@ -57,7 +58,7 @@ export async function updateOrganisationSettings(
   await ctx.db.transaction(async (tx) => {
     await tx.execute(sql`
       update organisations set may_reassign_completed = ${input.mayReassignCompleted}, welcome_email_enabled = ${input.welcomeEmailEnabled},
-        editions = ${`{${editions.join(',')}}`}::text[]
+        editions = ${arrayLiteral(editions)}::text[]
       where id = ${ctx.actor.organisationId}`);
     await recordAudit(tx, ctx.actor, 'organisation.settings_changed', { details: { ...input, editions } });
   });

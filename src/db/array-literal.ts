@@ -1,7 +1,8 @@
 /**
- * A PostgreSQL array literal of strings or nulls, e.g. `{"a","b\"c",NULL}`, to pass as one
- * parameter and cast (`::text[]`, `::uuid[]`). Every element is quoted, so any text is safe in it.
+ * A PostgreSQL array literal of strings, numbers or nulls, e.g. `{"a","b\"c",NULL,3}`, to pass as
+ * one parameter and cast (`::text[]`, `::uuid[]`, `::int[]`). Every string is quoted, so any text
+ * is safe in it. The one way the code builds an array parameter.
  */
-export function arrayLiteral(values: readonly (string | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+export function arrayLiteral(values: readonly (string | number | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
 }

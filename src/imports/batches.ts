@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { arrayLiteral } from '../db/array-literal.js';
 import type { Actor, Ctx } from '../context.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { passwordProblem } from '../auth/passwords.js';
@@ -275,7 +276,7 @@ export async function listImportRows(
   const batch = await getImportBatch(ctx, batchId);
   const pageSize = input.pageSize ?? IMPORT_ROWS_PAGE_SIZE;
   const outcomes = input.outcome === undefined ? null : Array.isArray(input.outcome) ? input.outcome : [input.outcome];
-  const where = sql`r.batch_id = ${batch.id} ${outcomes ? sql`and r.outcome::text = any(${`{${outcomes.join(',')}}`}::text[])` : sql``}`;
+  const where = sql`r.batch_id = ${batch.id} ${outcomes ? sql`and r.outcome::text = any(${arrayLiteral(outcomes)}::text[])` : sql``}`;
   const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_rows r where ${where}`);
   const total = count?.n ?? 0;
   const { page, pageCount, offset } = paginate(total, input.page, pageSize);

@@ -53,7 +53,7 @@ export function passwordsToHashSql(batch: ImportBatch, limit: number): SQL {
 export function saveHashesSql(batchId: string, rowNumbers: number[], hashes: string[]): SQL {
   return sql`
     update import_rows r set password_hash = u.hash, password = null
-    from unnest(${`{${rowNumbers.join(',')}}`}::int[], ${arrayLiteral(hashes)}::text[]) as u(n, hash)
+    from unnest(${arrayLiteral(rowNumbers)}::int[], ${arrayLiteral(hashes)}::text[]) as u(n, hash)
     where r.batch_id = ${batchId} and r.row_number = u.n and r.password_hash is null
     returning r.row_number`;
 }

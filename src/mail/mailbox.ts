@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { arrayLiteral } from '../db/array-literal.js';
 import type { Ctx } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
@@ -41,5 +42,5 @@ function mailboxScope(ctx: Ctx) {
   if (actor.isSystemAdmin) return sql`m.organisation_id = ${actor.organisationId}`;
   return sql`m.organisation_id = ${actor.organisationId} and (lower(m.to_address) = lower(${actor.email}) or exists (
     select 1 from accounts a where a.organisation_id = ${actor.organisationId} and lower(a.email) = lower(m.to_address)
-      and a.group_id = any(${`{${actor.managedGroupIds.join(',')}}`}::uuid[])))`;
+      and a.group_id = any(${arrayLiteral(actor.managedGroupIds)}::uuid[])))`;
 }

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
+import { arrayLiteral } from '../db/array-literal.js';
 import { isUniqueViolation } from '../accounts/own-account.js';
 import { accountScopeSql } from '../accounts/scope.js';
 import { recordAudit } from '../audit.js';
 import type { Ctx } from '../context.js';
-import type { Db } from '../db/client.js';
+import type { DbHandle } from '../db/client.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid, readName } from '../groups/name.js';
 import type { NamedItem } from '../groups/groups.js';
@@ -70,16 +71,16 @@ export async function createTag(ctx: Ctx, input: { name: string }): Promise<Name
  * not duplicated (ON CONFLICT on the unique lower(name) index). Runs in the caller's transaction
  * when given one, so an import makes each tag once even when killed and resumed.
  */
-export async function findOrCreateTags(ctx: Ctx, input: { names: string[] }, tx: Pick<Db, 'execute' | 'insert'> = ctx.db): Promise<{ tags: NamedItem[]; created: string[] }> {
+export async function findOrCreateTags(ctx: Ctx, input: { names: string[] }, tx: DbHandle = ctx.db): Promise<{ tags: NamedItem[]; created: string[] }> {
   requireAdministrator(ctx, 'create tags');
   const names = firstSpellings(input.names.map((n) => readName(n, 'tag')));
   if (names.length === 0) return { tags: [], created: [] };
   const created = await tx.execute<NamedItem>(sql`
-    insert into tags (organisation_id, name) select ${ctx.actor.organisationId}, n from unnest(${`{${names.map(arrayItem).join(',')}}`}::text[]) n
+    insert into tags (organisation_id, name) select ${ctx.actor.organisationId}, n from unnest(${arrayLiteral(names)}::text[]) n
     on conflict (organisation_id, lower(name)) do nothing returning id, name`);
   const tags = await tx.execute<NamedItem>(sql`
     select id, name from tags where organisation_id = ${ctx.actor.organisationId}
-      and lower(name) = any(${`{${names.map((n) => arrayItem(n.toLowerCase())).join(',')}}`}::text[]) order by lower(name)`);
+      and lower(name) = any(${arrayLiteral(names.map((n) => n.toLowerCase()))}::text[]) order by lower(name)`);
   for (const t of created) await recordAudit(tx, ctx.actor, 'tag.created', { subjectType: 'tag', subjectId: t.id, details: { name: t.name } });
   return { tags, created: created.map((t) => t.name) };
 }
@@ -89,10 +90,6 @@ export function firstSpellings(names: string[]): string[] {
   const seen = new Map<string, string>();
   for (const n of names) if (!seen.has(n.toLowerCase())) seen.set(n.toLowerCase(), n);
   return [...seen.values()];
-}
-
-function arrayItem(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 export async function renameTag(ctx: Ctx, input: { tagId: string; name: string }): Promise<NamedItem> {
