@@ -25,6 +25,12 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** `error` when it is a ValidationError (a refusal to show the person); anything else is thrown on. */
+export function validationErrorOrThrow(error: unknown): ValidationError {
+  if (error instanceof ValidationError) return error;
+  throw error;
+}
+
 /** The request clashes with the current state (e.g. the email is already taken). */
 export class ConflictError extends DomainError {}
 

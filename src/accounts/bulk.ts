@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import { loadActor } from '../auth/actor.js';
 import type { Actor, Ctx, Services } from '../context.js';
-import type { Db } from '../db/client.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type { Db, Tx } from '../db/client.js';
+import { ForbiddenError, NotFoundError, ValidationError, validationErrorOrThrow } from '../errors.js';
 import { addJobSql } from '../jobs.js';
 import { queueEmail } from '../mail/outbox.js';
 import { actionLabel, applyAccountAction } from './account-actions.js';
@@ -12,7 +12,6 @@ import { bulkActionScopeSql, insertBulkActionSql, selectBulkActionSql, stageBulk
 import { groupScopeSql } from './scope.js';
 import { getSelection, selectionAccountsSql } from './selection.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Up to this many accounts a bulk action runs while the person waits; above, as a job with progress. */
 export const BULK_INLINE_LIMIT = 5000;
@@ -115,8 +114,7 @@ export async function runBulkAction(services: Services, bulkActionId: string): P
     try {
       await tx.transaction((sp) => applyFrozen(sp, actor, bulkActionId, action));
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      return fail(error.message);
+      return fail(validationErrorOrThrow(error).message);
     }
     const [done] = await tx.execute<{ changed_count: number }>(sql`select changed_count from bulk_actions where id = ${bulkActionId}`);
     await notify(tx, actor, { ...row, changed_count: done!.changed_count }, null);

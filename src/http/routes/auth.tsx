@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { createSession, destroySession } from '../../auth/sessions.js';
 import { signIn } from '../../auth/sign-in.js';
 import { changeOwnPassword } from '../../accounts/own-account.js';
-import { RateLimitedError, ValidationError } from '../../errors.js';
+import { RateLimitedError, ValidationError, validationErrorOrThrow } from '../../errors.js';
 import { ChangePasswordPage, SignInLinkPage, SignInPage } from '../../../views/pages/auth.js';
 import { EXPIRED_LINK, findSignInLink, useSignInLink } from '../../auth/sign-in-links.js';
 import { safeRedirectPath } from '../../safe-redirect.js';
@@ -63,8 +63,8 @@ export const authRoutes = new Hono<AppEnv>()
       const { token: sessionToken } = await createSession(c.get('services'), accountId);
       setSessionCookie(c, sessionToken);
       return c.redirect('/', 303);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
+    } catch (thrown) {
+      const error = validationErrorOrThrow(thrown);
       const link = error.message === EXPIRED_LINK ? null : await findSignInLink(c.get('services'), token);
       c.status(link ? 400 : 410);
       return c.render(

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { stream } from 'hono/streaming';
 import { listGroups, listTags } from '../../accounts/list.js';
-import { ConflictError, ValidationError } from '../../errors.js';
+import { ConflictError, ValidationError, validationErrorOrThrow } from '../../errors.js';
 import { getImportBatch, listImportBatches, listImportRows, type ImportBatch, type RowOutcome } from '../../imports/batches.js';
 import { FIELDS, fieldsFor } from '../../imports/csv/columns.js';
 import { MAX_FILE_BYTES } from '../../imports/csv/decode.js';
@@ -265,8 +265,7 @@ export const importsRoutes = new Hono<AppEnv>()
       return c.redirect(`/imports/${id}/settings`, 303);
     } catch (error) {
       // The columns page sets its own status: it may also send the browser on to another step.
-      if (!(error instanceof ValidationError)) throw error;
-      return columnsPage(c, id, error, mapping);
+      return columnsPage(c, id, validationErrorOrThrow(error), mapping);
     }
   })
   .get('/:id/settings', input.param(idParam), (c) => settingsPage(c, c.req.valid('param').id))
@@ -278,8 +277,7 @@ export const importsRoutes = new Hono<AppEnv>()
       return c.redirect(`/imports/${id}/check`, 303);
     } catch (error) {
       // The settings page sets its own status: it may also send the browser on to another step.
-      if (!(error instanceof ValidationError)) throw error;
-      return settingsPage(c, id, error, form);
+      return settingsPage(c, id, validationErrorOrThrow(error), form);
     }
   })
   .get('/:id/check', input.param(idParam), async (c) => {
