@@ -1,12 +1,11 @@
 import type { Actor } from './context.js';
-import type { Db } from './db/client.js';
+import type { DbHandle } from './db/client.js';
 import { auditLog } from './db/schema/index.js';
 
-type Tx = Pick<Db, 'insert'>;
 
 /** Appends to the audit log, in the caller's transaction. */
 export async function recordAudit(
-  tx: Tx,
+  tx: DbHandle,
   actor: Pick<Actor, 'id' | 'organisationId'> | null,
   action: string,
   extra: { subjectType?: string; subjectId?: string; details?: Record<string, unknown>; organisationId?: string } = {},

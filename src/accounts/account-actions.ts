@@ -1,6 +1,6 @@
 import type { SQL } from 'drizzle-orm';
 import type { Actor } from '../context.js';
-import type { Db } from '../db/client.js';
+import type { DbHandle } from '../db/client.js';
 import { ValidationError } from '../errors.js';
 import {
   actionableAccountsSql,
@@ -15,7 +15,6 @@ import {
   type ChangedRow,
 } from './account-actions-sql.js';
 
-type Tx = Pick<Db, 'execute'>;
 
 /**
  * Applies one action to the accounts `which` stands for (a condition on `accounts a`), in one
@@ -23,7 +22,7 @@ type Tx = Pick<Db, 'execute'>;
  * (`a.id = :id`), a bulk action run at once and the run_bulk_action job. Accounts the actor may
  * not act on are left alone and counted as not changed by the caller.
  */
-export async function applyAccountAction(tx: Tx, actor: Actor, action: AccountAction, which: SQL): Promise<{ changed: number }> {
+export async function applyAccountAction(tx: DbHandle, actor: Actor, action: AccountAction, which: SQL): Promise<{ changed: number }> {
   const targets = actionableAccountsSql(actor, which, action.kind);
   const statement = actionSql(actor, action, targets);
   const [row] = await tx.execute<ChangedRow>(statement);
@@ -53,7 +52,7 @@ function actionSql(actor: Actor, action: AccountAction, targets: SQL): SQL {
  * is never among the targets, so this holds by construction; the check keeps it true should that
  * change, by refusing the whole statement.
  */
-async function keepASystemAdmin(tx: Tx, actor: Actor): Promise<void> {
+async function keepASystemAdmin(tx: DbHandle, actor: Actor): Promise<void> {
   const [row] = await tx.execute<{ ok: boolean }>(hasActiveSystemAdminSql(actor.organisationId));
   if (!row?.ok) {
     throw new ValidationError('Nothing was changed: your organisation would be left without an active system administrator. Make another account a system administrator first.');

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import { passwordProblem } from '../auth/passwords.js';
 import type { Ctx } from '../context.js';
-import type { Db } from '../db/client.js';
+import type { DbHandle } from '../db/client.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { applyAccountAction } from './account-actions.js';
 import type { AccountAction } from './account-actions-sql.js';
@@ -12,7 +12,6 @@ import { normaliseEmail } from './email.js';
 import { isUniqueViolation } from './own-account.js';
 import { toUuidArray } from './scope.js';
 
-type Tx = Pick<Db, 'execute' | 'insert'>;
 
 /** The account, if the actor may change it; otherwise NotFoundError (out of scope) or ForbiddenError. */
 export async function changeableAccount(ctx: Ctx, id: string): Promise<AccountDetails> {
@@ -62,7 +61,7 @@ export async function editAccount(ctx: Ctx, id: string, input: EditAccountInput)
   }
 }
 
-async function checkGroupAndTags(tx: Tx, ctx: Ctx, groupId: string | null, tagIds: string[]): Promise<void> {
+async function checkGroupAndTags(tx: DbHandle, ctx: Ctx, groupId: string | null, tagIds: string[]): Promise<void> {
   const [check] = await tx.execute<{ groups: number; tags: number }>(sql`
     select (select count(*)::int from groups where organisation_id = ${ctx.actor.organisationId} and id = ${groupId}) as groups,
       (select count(*)::int from tags where organisation_id = ${ctx.actor.organisationId} and id = any(${toUuidArray(tagIds)})) as tags`);

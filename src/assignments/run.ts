@@ -3,14 +3,13 @@ import * as v from 'valibot';
 import { accountScopeSql } from '../accounts/scope.js';
 import { loadActor } from '../auth/actor.js';
 import type { Services } from '../context.js';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { queueEmail } from '../mail/outbox.js';
 import { listProducts } from './catalogue.js';
 import { AssignmentItemsSchema } from './items.js';
 import { planItems, type AssignmentRequestMode } from './plan.js';
 import { itemsSql, pairsSql, reasonTextSql } from './rules.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export type RunOutcome = 'finished' | 'failed' | 'already-done' | 'missing';
 

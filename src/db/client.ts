@@ -6,6 +6,11 @@ export type Sql = postgres.Sql;
 export type Db = ReturnType<typeof makeDrizzle>;
 /** The handle inside `db.transaction(...)`. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/**
+ * What a function that runs statements takes when it does not care whether it is in a
+ * transaction: the pool's handle or a transaction's (the one database handle type of the features).
+ */
+export type DbHandle = Pick<Tx, 'execute' | 'insert' | 'select' | 'update' | 'delete' | 'transaction'>;
 
 function makeDrizzle(client: postgres.Sql) {
   return drizzle(client, { schema, casing: 'snake_case' });

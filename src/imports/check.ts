@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Actor, Ctx } from '../context.js';
-import type { Db } from '../db/client.js';
+import type { DbHandle } from '../db/client.js';
 import { ValidationError } from '../errors.js';
 import { toUuidArray } from '../accounts/scope.js';
 import { assertEditable, getImportBatch, updateImportOptions, type ImportBatch } from './batches.js';
@@ -23,7 +23,6 @@ import { planNewNames, prunePlannedNames, typedTagIds } from './new-names.js';
 import { parseImportOptions, type ImportOptions } from './options.js';
 import { storedReasons } from './reasons.js';
 
-type Tx = Pick<Db, 'execute'>;
 
 export interface CheckSummary {
   total: number;
@@ -105,7 +104,7 @@ export async function changeUpdateChoice(ctx: Ctx, batchId: string, updateExisti
 }
 
 /** Null when the batch changed since it was read (then the caller checks it again in full). */
-async function relabelUpdateChoice(tx: Tx, batch: ImportBatch, options: ImportOptions): Promise<CheckSummary | null> {
+async function relabelUpdateChoice(tx: DbHandle, batch: ImportBatch, options: ImportOptions): Promise<CheckSummary | null> {
   const [locked] = await tx.execute<{ status: string; options: unknown }>(sql`select status, options from import_batches where id = ${batch.id} for update`);
   if (locked?.status !== 'checked' || JSON.stringify(parseImportOptions(locked.options)) !== JSON.stringify(batch.options)) return null;
   // Tags and groups the import would create were kept or dropped by the choice: those need the full check.
@@ -116,7 +115,7 @@ async function relabelUpdateChoice(tx: Tx, batch: ImportBatch, options: ImportOp
   return recordCheckSummary(tx, batch.id);
 }
 
-async function lockForCheck(tx: Tx, batch: ImportBatch): Promise<void> {
+async function lockForCheck(tx: DbHandle, batch: ImportBatch): Promise<void> {
   const [locked] = await tx.execute<{ status: string }>(sql`select status from import_batches where id = ${batch.id} for update`);
   if (locked?.status !== 'draft' && locked?.status !== 'checked') assertEditable({ ...batch, status: 'running' });
   // The check groups every row a few times (duplicates); in memory rather than on disk.
@@ -128,7 +127,7 @@ function groupInScopeSql(actor: Actor): SQL {
 }
 
 /** The group and tags chosen for every row must still exist (and the group be the actor's); returns the tags once each. */
-async function assertChosenGroupAndTags(tx: Tx, actor: Actor, options: ImportOptions, groupInScope: SQL): Promise<string[]> {
+async function assertChosenGroupAndTags(tx: DbHandle, actor: Actor, options: ImportOptions, groupInScope: SQL): Promise<string[]> {
   if (options.groupId) {
     const [ok] = await tx.execute<CountRow>(chosenGroupCountSql(options.groupId, actor.organisationId, groupInScope));
     if (ok?.n !== 1) throw new ValidationError('The group you chose no longer exists or is not one of yours. Choose another group.', { groupId: 'Choose one of your groups.' });
@@ -141,7 +140,7 @@ async function assertChosenGroupAndTags(tx: Tx, actor: Actor, options: ImportOpt
   return tagIds;
 }
 
-async function recordCheckSummary(tx: Tx, batchId: string): Promise<CheckSummary> {
+async function recordCheckSummary(tx: DbHandle, batchId: string): Promise<CheckSummary> {
   const [counts] = await tx.execute<OutcomeCountsRow>(outcomeCountsSql(batchId));
   await tx.execute(markCheckedSql(batchId, counts!));
   return { total: counts!.total, toCreate: counts!.c, toUpdate: counts!.u, toKeep: counts!.k, toSkip: counts!.s };

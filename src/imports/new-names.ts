@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import type { Ctx } from '../context.js';
-import type { Db } from '../db/client.js';
+import type { DbHandle } from '../db/client.js';
 import type { ImportBatch } from './batches.js';
 import {
   createPlannedGroupsSql,
@@ -15,7 +15,6 @@ import {
 } from './new-names-sql.js';
 import type { ImportOptions } from './options.js';
 
-type Tx = Pick<Db, 'execute' | 'insert'>;
 
 /**
  * The check's first step: the tags typed on the options step, the tags the rows name (when
@@ -24,7 +23,7 @@ type Tx = Pick<Db, 'execute' | 'insert'>;
  * and that do not exist, each given an id now. The check then resolves rows against them as if
  * they existed; nothing is created until the import runs.
  */
-export async function planNewNames(tx: Tx, ctx: Ctx, batchId: string, options: ImportOptions): Promise<{ planned: number }> {
+export async function planNewNames(tx: DbHandle, ctx: Ctx, batchId: string, options: ImportOptions): Promise<{ planned: number }> {
   const org = ctx.actor.organisationId;
   const createGroups = options.createGroups && ctx.actor.isSystemAdmin;
   const [row] = await tx.execute<{ planned: number }>(sql`
@@ -40,7 +39,7 @@ export async function planNewNames(tx: Tx, ctx: Ctx, batchId: string, options: I
  * The check's last step: keeps only the planned names that a row the import applies will use.
  * It reads every row, so it runs only when something was planned.
  */
-export async function prunePlannedNames(tx: Tx, batchId: string, options: ImportOptions, planned: { planned: number }): Promise<void> {
+export async function prunePlannedNames(tx: DbHandle, batchId: string, options: ImportOptions, planned: { planned: number }): Promise<void> {
   if (planned.planned === 0) return;
   const applies = (update: boolean): SQL => sql`(r.outcome = 'create' or (r.outcome = 'update' and ${update}))`;
   await tx.execute(prunePlannedSql(batchId, { group: applies(options.updateExisting.group), tags: applies(options.updateExisting.tags) }, options.newTagNames));

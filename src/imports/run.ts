@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../accounts/own-account.js';
 import { runLimited, mapLimit } from '../concurrency.js';
 import type { Ctx, Services } from '../context.js';
 import { jobCpuShare } from '../cpu-share.js';
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/client.js';
 import { ConflictError, DomainError, ValidationError } from '../errors.js';
 import { createAssignmentRequest } from '../assignments/request.js';
 import { addJobSql } from '../jobs.js';
@@ -44,7 +44,6 @@ import {
 } from './run-sql.js';
 import { queueWelcomeEmails } from './welcome-emails.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /**
  * Import Accounts: hands a checked batch to the run_import job, in the same transaction that marks

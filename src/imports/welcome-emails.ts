@@ -1,8 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { DbHandle } from '../db/client.js';
 import { welcomeEmail } from '../mail/welcome-email.js';
 
-type Tx = Pick<Db, 'execute'>;
 
 /**
  * The welcome emails of a chunk of new accounts, as queueEmail writes them (an outbox row and its
@@ -10,7 +9,7 @@ type Tx = Pick<Db, 'execute'>;
  * than two per account.
  */
 export async function queueWelcomeEmails(
-  tx: Tx,
+  tx: DbHandle,
   input: { organisationId: string; organisationName: string; appUrl: string; recipients: SQL },
 ): Promise<number> {
   const people = await tx.execute<{ email: string; first_name: string }>(input.recipients);

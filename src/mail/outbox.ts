@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { DbHandle } from '../db/client.js';
 import { addJobSql } from '../jobs.js';
 
-type Tx = Pick<Db, 'execute'>;
 
 export interface OutgoingEmail {
   organisationId: string | null;
@@ -16,7 +15,7 @@ export interface OutgoingEmail {
  * Writes the message to the outbox and enqueues its send_email job, both in the caller's
  * transaction: the email exists exactly when the work that causes it commits.
  */
-export async function queueEmail(tx: Tx, email: OutgoingEmail): Promise<string> {
+export async function queueEmail(tx: DbHandle, email: OutgoingEmail): Promise<string> {
   const rows = await tx.execute<{ id: string }>(sql`
     insert into outbox_emails (organisation_id, to_address, subject, text_body, html_body)
     values (${email.organisationId}, ${email.to}, ${email.subject}, ${email.text}, ${email.html ?? null})
