@@ -1,23 +1,7 @@
+import type { AssignmentRequestView, OutcomeRow } from '../../src/assignments/results.js';
 import { Notice } from '../components/form.js';
 import { describeItems } from '../components/item-builder.js';
 import { SimplePager } from '../components/pager.js';
-
-export interface RequestSummaryView {
-  id: string;
-  status: 'queued' | 'running' | 'finished' | 'failed';
-  mode: string;
-  origin: string;
-  presetName: string | null;
-  items: { productName: string; edition: string; mode: string; months: number | null; startsOn: string | null; unitNames: string[] }[];
-  accounts: number;
-  assignedCount: number;
-  skippedCount: number;
-  creditsSpent: number;
-  error: string | null;
-  createdAt: Date;
-  finishedAt: Date | null;
-  createdByName: string | null;
-}
 
 const STATUS_TEXT: Record<string, string> = { queued: 'Waiting to start', running: 'Assigning…', finished: 'Complete', failed: 'Not made' };
 const ORIGIN_TEXT: Record<string, string> = { accounts: 'View Accounts', import: 'Batch import', classroom: 'Google Classroom' };
@@ -26,11 +10,11 @@ function when(d: Date | null): string {
   return d ? `${new Date(d).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '';
 }
 
-function title(r: RequestSummaryView): string {
+function title(r: AssignmentRequestView): string {
   return r.presetName ? `Preset: ${r.presetName}` : r.items.map((i) => i.productName).join(', ') || 'Assignment';
 }
 
-export function AssignmentRequestsPage(props: { requests: RequestSummaryView[] }) {
+export function AssignmentRequestsPage(props: { requests: AssignmentRequestView[] }) {
   return (
     <>
       <h1>Assignments</h1>
@@ -79,16 +63,8 @@ export function AssignmentRequestsPage(props: { requests: RequestSummaryView[] }
   );
 }
 
-export interface OutcomeRowView {
-  name: string;
-  email: string;
-  productName: string;
-  outcome: string;
-  reason: string | null;
-}
-
 /** The live part of a request's page: htmx polls it every 2 seconds until the work has ended. */
-export function RequestProgress(props: { request: RequestSummaryView }) {
+export function RequestProgress(props: { request: AssignmentRequestView }) {
   const r = props.request;
   const working = r.status === 'queued' || r.status === 'running';
   return (
@@ -126,8 +102,8 @@ export function RequestProgress(props: { request: RequestSummaryView }) {
 }
 
 export function AssignmentRequestPage(props: {
-  request: RequestSummaryView;
-  rows: OutcomeRowView[];
+  request: AssignmentRequestView;
+  rows: OutcomeRow[];
   page: number;
   pageCount: number;
   total: number;

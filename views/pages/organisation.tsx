@@ -1,12 +1,6 @@
+import type { CreditLedgerPage } from '../../src/organisations/credits.js';
 import { CsrfField, ErrorSummary, Notice } from '../components/form.js';
 import { SimplePager } from '../components/pager.js';
-
-export interface CreditLedgerView {
-  rows: { id: number; at: Date; delta: number; reason: string; who: string | null; requestId: string | null; importId: string | null }[];
-  page: number;
-  pageCount: number;
-  total: number;
-}
 
 export function OrganisationPage(props: {
   csrfToken: string;
@@ -15,7 +9,7 @@ export function OrganisationPage(props: {
   mayReassignCompleted: boolean;
   welcomeEmailEnabled: boolean;
   editions: string[];
-  ledger: CreditLedgerView;
+  ledger: CreditLedgerPage;
   notice?: string | null;
   error?: string | null;
   fields?: Record<string, string>;
@@ -77,14 +71,14 @@ export function OrganisationPage(props: {
   );
 }
 
-function spentOn(row: CreditLedgerView['rows'][number]) {
+function spentOn(row: CreditLedgerPage['rows'][number]) {
   if (row.importId) return <a href={`/imports/${row.importId}`}>The import</a>;
   if (row.requestId) return <a href={`/assignments/requests/${row.requestId}`}>The mass assignment</a>;
   return null;
 }
 
 /** The credit ledger, newest first, 50 a page, with the whole of it as a CSV download. */
-function CreditHistory({ ledger }: { ledger: CreditLedgerView }) {
+function CreditHistory({ ledger }: { ledger: CreditLedgerPage }) {
   return (
     <div class="card" id="credit-history">
       <div class="page-head">
