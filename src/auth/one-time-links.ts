@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import type { Services } from '../context.js';
 import { randomToken, sha256Hex } from '../crypto-tokens.js';
-import type { Db } from '../db/client.js';
+import type { DbHandle } from '../db/client.js';
 
 /**
  * One-time links, whatever they are for: the operator's sign-in link for a new organisation's
@@ -13,7 +13,6 @@ import type { Db } from '../db/client.js';
  */
 export type OneTimeLinkPurpose = 'sign_in' | 'password_reset';
 
-type Tx = Pick<Db, 'execute'>;
 
 /** Tokens are randomToken()'s base64url; anything else is not looked up. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
@@ -23,7 +22,7 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
  * replaceEarlier, the account's unused links for the same purpose stop working.
  */
 export async function issueOneTimeLink(
-  tx: Tx,
+  tx: DbHandle,
   input: { purpose: OneTimeLinkPurpose; accountId: string; organisationId: string; createdBy?: string | null; seconds: number; replaceEarlier?: boolean },
 ): Promise<string> {
   const token = randomToken();

@@ -1,5 +1,5 @@
 import type { Services } from '../context.js';
-import type { Db } from '../db/client.js';
+import type { DbHandle } from '../db/client.js';
 import { ValidationError } from '../errors.js';
 import { findOneTimeLink, issueOneTimeLink, setPasswordWithLink } from './one-time-links.js';
 import { passwordProblem } from './passwords.js';
@@ -10,7 +10,7 @@ export const SIGN_IN_LINK_HOURS = 72;
 export const EXPIRED_LINK = 'This sign-in link has expired or was already used. Ask whoever sent it for a new one.';
 
 /** Creates a one-time sign-in link for an account, in the caller's transaction. Returns the raw token (only its hash is kept). */
-export async function createSignInLink(tx: Pick<Db, 'execute'>, input: { accountId: string; organisationId: string }): Promise<string> {
+export async function createSignInLink(tx: DbHandle, input: { accountId: string; organisationId: string }): Promise<string> {
   return issueOneTimeLink(tx, { purpose: 'sign_in', ...input, seconds: SIGN_IN_LINK_HOURS * 3600 });
 }
 

@@ -72,7 +72,7 @@ export async function createPlannedNames(ctx: Ctx, batch: ImportBatch): Promise<
 }
 
 /** The ids of the typed tag names, once planNewNames has run: every row that names no tags gets them. */
-export async function typedTagIds(tx: Tx, batchId: string, organisationId: string, options: ImportOptions): Promise<string[]> {
+export async function typedTagIds(tx: DbHandle, batchId: string, organisationId: string, options: ImportOptions): Promise<string[]> {
   if (!options.newTagNames.length) return [];
   return (await tx.execute<{ id: string }>(typedTagIdsSql(batchId, organisationId, options.newTagNames))).map((r) => r.id);
 }
