@@ -2,7 +2,9 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { safeError } from '../log-safe-error.js';
 import { DomainError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
-import { ErrorPage, NotFoundPage } from '../../views/pages/errors.js';
+import { ErrorPage, InputErrorPage, NotFoundPage } from '../../views/pages/errors.js';
+import { safeRedirectPath } from '../safe-redirect.js';
+import { InputError } from './input/validate.js';
 import type { AppEnv } from './types.js';
 
 export const handleNotFound: NotFoundHandler<AppEnv> = (c) => {
@@ -18,6 +20,19 @@ function logFailure(c: Context<AppEnv>, error: unknown): void {
   else console.error('request failed before its services were ready', JSON.stringify(safeError(error)));
 }
 
+/**
+ * A refused form goes back to the page that held it (the Referer, when it is ours), where the
+ * browser still has what was typed; a refused query goes to the same page without it.
+ */
+function inputErrorPage(c: Context<AppEnv>, error: InputError) {
+  const isForm = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+  const back = isForm ? safeRedirectPath(c.req.header('referer'), c.get('config').appUrl, c.req.path) : c.req.path;
+  const problems = [...new Set(Object.values(error.fields))];
+  return c.render(<InputErrorPage problems={problems.length ? problems : [error.message]} back={back} isForm={isForm} />, {
+    title: 'Check what you entered',
+  });
+}
+
 /** Domain errors become pages that say what happened; anything else is logged and hidden. */
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof NotFoundError) return handleNotFound(c);
@@ -27,6 +42,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
       error instanceof ForbiddenError ? 403 : error instanceof RateLimitedError ? 429 : error instanceof ValidationError ? 400 : 409;
     c.status(status);
     if (fragment) return c.text(error.message, status);
+    if (error instanceof InputError) return inputErrorPage(c, error);
     return c.render(<ErrorPage title="That could not be done" message={error.message} requestId={c.get('requestId')} />, { title: 'That could not be done' });
   }
   if (error instanceof HTTPException && error.status < 500) {
