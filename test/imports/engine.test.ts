@@ -178,6 +178,16 @@ describe('import engine: the check', () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
+  it('skips an email with a dot at either end or doubled in its local part (the hardening pass found dot.@ accepted)', async () => {
+    const rows = [row(2, { email: 'dot.@engine.test' }), row(3, { email: '.dot@engine.test' }), row(4, { email: 'd..ot@engine.test' }), row(5, { email: 'd.ot@engine.test' })];
+    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'shared-secret-1' });
+    const o = await outcomes(sysCtx, id);
+    expect(o[2]).toEqual({ outcome: 'skip', reason: 'The email "dot.@engine.test" is not a valid email address.' });
+    expect(o[3]!.outcome).toBe('skip');
+    expect(o[4]!.outcome).toBe('skip');
+    expect(o[5]).toEqual({ outcome: 'create', reason: null });
+  });
+
   it('skips every kind of bad row with its reason', async () => {
     await createAccount(db.services, org.organisationId, { email: 'exists@engine.test', groupId: org.groups.South! });
     const rows = [
