@@ -9,9 +9,11 @@ import type { Services } from '../context.js';
  *   trying many accounts). With TRUST_PROXY set, the address is the client's, not the proxy's.
  * - the email across all addresses: from `accountFailures` on, each failure makes the next try
  *   wait (2 s, 4 s, 8 s, ... at most `accountMaxDelaySeconds`), so a guesser spread over many
- *   addresses is slowed to a few guesses an hour. It never locks for longer than that, and not
- *   at all from an address where the account signed in before (for `knownAddressSeconds`): an
- *   attacker cannot lock a person out of their own account from their own address.
+ *   addresses is slowed to about a dozen guesses an hour. It never locks for longer than that.
+ *
+ * Neither of the last two applies where the account signed in before (for `knownAddressSeconds`):
+ * an attacker cannot lock a person out of their own account from their own address, nor lock a
+ * whole school out behind the school's one address; there only the pair's own count limits.
  *
  * Counts start again once the window has passed without a failure. Keys use the email as typed
  * (lower-cased), whether or not an account has it, so nothing here tells which accounts exist.
@@ -41,14 +43,14 @@ export function throttleKeys(email: string, address: string | null): ThrottleKey
   return { pair: `pair:${email} ${where}`, address: `address:${where}`, account: `account:${email}` };
 }
 
-/** Seconds until these keys may try again (0: now). The account's slowdown is skipped at an address it signed in from. */
+/** Seconds until these keys may try again (0: now). At an address the account signed in from, only the pair's lock counts. */
 export async function secondsUntilAllowed(services: Services, keys: ThrottleKeys): Promise<number> {
   const rows = await services.sql<{ seconds: number }[]>`
     select coalesce(max(ceil(extract(epoch from t.locked_until - now()))), 0)::int as seconds
     from sign_in_throttle t
     where t.locked_until > now()
-      and (t.key in (${keys.pair}, ${keys.address})
-        or (t.key = ${keys.account}
+      and (t.key = ${keys.pair}
+        or (t.key in (${keys.address}, ${keys.account})
           and not exists (select 1 from sign_in_throttle p where p.key = ${keys.pair} and p.known_until > now())))`;
   return rows[0]?.seconds ?? 0;
 }

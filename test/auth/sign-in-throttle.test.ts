@@ -39,6 +39,8 @@ async function waitOutAccountDelay(email: string) {
 
 describe('the sign-in throttle behind a proxy (TRUST_PROXY=1)', () => {
   it('an attacker address that reaches the per-address ceiling is locked; other people behind the same proxy are not', async () => {
+    // A colleague signed in at the attacker's address (a school's one public address) before.
+    expect((await (await behindProxy('203.0.113.66'))('real@throttle.test', TEST_PASSWORD)).status).toBe(303);
     const attacker = await behindProxy('203.0.113.66');
     const perEmail = THROTTLE.pairFailures;
     for (let i = 0; i < THROTTLE.addressFailures; i++) {
@@ -53,6 +55,8 @@ describe('the sign-in throttle behind a proxy (TRUST_PROXY=1)', () => {
     // Everyone else arrives through the same proxy socket and still signs in.
     const bystander = await behindProxy('198.51.100.7');
     expect((await bystander('bystander@throttle.test', TEST_PASSWORD)).status).toBe(303);
+    // And the colleague who signed in at the locked address before still does.
+    expect((await (await behindProxy('203.0.113.66'))('real@throttle.test', TEST_PASSWORD)).status).toBe(303);
   });
 
   it('an attacker cannot lock a person out of their account from that person\'s own address', async () => {
