@@ -15,6 +15,13 @@ import {
   type ChangedRow,
 } from './account-actions-sql.js';
 
+/** A unique violation from PostgreSQL, as postgres.js raises it (drizzle may wrap it). */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
+    if (e.code === '23505') return true;
+  }
+  return false;
+}
 
 /**
  * Applies one action to the accounts `which` stands for (a condition on `accounts a`), in one
@@ -24,10 +31,19 @@ import {
  */
 export async function applyAccountAction(tx: DbHandle, actor: Actor, action: AccountAction, which: SQL): Promise<{ changed: number }> {
   const targets = actionableAccountsSql(actor, which, action.kind);
-  const statement = actionSql(actor, action, targets);
-  const [row] = await tx.execute<ChangedRow>(statement);
+  const [row] = action.kind === 'add-tag' ? await addTag(tx, actor, targets, action.tagId) : await tx.execute<ChangedRow>(actionSql(actor, action, targets));
   if (action.kind === 'deactivate' || action.kind === 'delete') await keepASystemAdmin(tx, actor);
   return { changed: row?.changed ?? 0 };
+}
+
+/** The fast plain insert in a savepoint; if someone added the same pair meanwhile, again skipping conflicts. */
+async function addTag(tx: DbHandle, actor: Actor, targets: SQL, tagId: string): Promise<ChangedRow[]> {
+  try {
+    return await tx.transaction((sp) => sp.execute<ChangedRow>(addTagSql(actor, targets, tagId)));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return tx.execute<ChangedRow>(addTagSql(actor, targets, tagId, { onConflict: true }));
+  }
 }
 
 function actionSql(actor: Actor, action: AccountAction, targets: SQL): SQL {

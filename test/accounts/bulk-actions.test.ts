@@ -235,3 +235,73 @@ describe('Bulk actions: security', () => {
     expect(await db.services.sql`select count(*)::int as n from accounts where organisation_id = ${org.organisationId}`).toEqual([{ n: expect.any(Number) }]);
   });
 });
+
+describe('Bulk actions: Add tag while someone adds the same tag', () => {
+  it('waits for the other writer, then skips the pair it added instead of failing', async () => {
+    const admin = await ctxFor(org.systemAdmin.id);
+    const chosen = await idsOf(['S010', 'S011', 'S012']);
+    const tag = org.tags['Period 1']!;
+    const other = await db.services.sql.reserve();
+    try {
+      await other`begin`;
+      await other`insert into account_tags (account_id, tag_id) values (${chosen[1]!}, ${tag})`;
+      const selection = await createSelection(admin, { allMatching: false, accountIds: chosen });
+      const bulk = confirmBulkAction(admin, { selectionId: selection.id, action: { kind: 'add-tag', tagId: tag } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other`commit`;
+      const { bulkActionId } = await bulk;
+      expect(await getBulkAction(admin, bulkActionId)).toMatchObject({ status: 'finished', changedCount: 2, skippedCount: 1 });
+    } finally {
+      other.release();
+    }
+    const [n] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from account_tags where tag_id = ${tag} and account_id = any(${chosen}::uuid[])`;
+    expect(n!.n).toBe(3);
+  });
+});
+
+describe('account_tags without foreign keys (checked a statement at a time)', () => {
+  it('refuses a tag or an account that does not exist; deleting an account or a tag removes its rows; ids cannot change', async () => {
+    const learner = (await createAccount(db.services, other.organisationId, { email: 'gone1@larch.test', groupId: other.groups.Far! })).id;
+    const tag = other.tags.Theirs!;
+    await expect(db.services.sql`insert into account_tags (account_id, tag_id) values (${learner!}, gen_random_uuid())`).rejects.toThrow('an account can only carry a tag that exists');
+    await expect(db.services.sql`insert into account_tags (account_id, tag_id) values (gen_random_uuid(), ${tag})`).rejects.toThrow(
+      'an account can only carry tags of its own organisation',
+    );
+    const [made] = await db.services.sql<{ id: string }[]>`insert into tags (organisation_id, name) values (${other.organisationId}, 'Short-lived') returning id`;
+    await db.services.sql`insert into account_tags (account_id, tag_id) values (${learner!}, ${made!.id}), (${learner!}, ${tag})`;
+    await db.services.sql`delete from tags where id = ${made!.id}`;
+    expect(await db.services.sql`select 1 from account_tags where tag_id = ${made!.id}`).toHaveLength(0);
+    await expect(db.services.sql`update accounts set id = gen_random_uuid() where id = ${learner!}`).rejects.toThrow('cannot change');
+    await db.services.sql`delete from accounts where id = ${learner!}`;
+    expect(await db.services.sql`select 1 from account_tags where account_id = ${learner!}`).toHaveLength(0);
+  });
+
+  it('an account deleted while a tag is being added to it ends without the tag row, whichever commits first', async () => {
+    const first = (await createAccount(db.services, other.organisationId, { email: 'gone2@larch.test', groupId: other.groups.Far! })).id;
+    const second = (await createAccount(db.services, other.organisationId, { email: 'gone3@larch.test', groupId: other.groups.Far! })).id;
+    const tag = other.tags.Theirs!;
+    const adder = await db.services.sql.reserve();
+    const deleter = await db.services.sql.reserve();
+    try {
+      // The tag is written first; the delete waits for it, then removes it with the account.
+      await adder`begin`;
+      await adder`insert into account_tags (account_id, tag_id) values (${first!}, ${tag})`;
+      const deleting = deleter`delete from accounts where id = ${first!}`;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await adder`commit`;
+      await deleting;
+      expect(await db.services.sql`select 1 from account_tags where account_id = ${first!}`).toHaveLength(0);
+      // The delete comes first: the tag's check waits for it and then finds the account gone.
+      await deleter`begin`;
+      await deleter`delete from accounts where id = ${second!}`;
+      const adding = adder`insert into account_tags (account_id, tag_id) values (${second!}, ${tag})`;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await deleter`commit`;
+      await expect(adding).rejects.toThrow('an account can only carry tags of its own organisation');
+      expect(await db.services.sql`select 1 from account_tags where account_id = ${second!}`).toHaveLength(0);
+    } finally {
+      adder.release();
+      deleter.release();
+    }
+  });
+});
