@@ -64,7 +64,7 @@ export function reasonWords(reason: RowReason, tense: ReasonTense = 'planned'): 
       return `An account with this email already exists as ${reason.kind === 'administrator' ? 'an administrator' : 'a user'}; ${leftAsIs(tense)}`;
     case 'willUpdate':
       return tense === 'done'
-        ? `An account with this email already exists; its ${list(reason.parts)} ${reason.parts.length > 1 ? 'were' : 'was'} updated.`
+        ? `An account with this email already exists; its ${list(reason.parts)} ${reason.parts.length > 1 || reason.parts[0] === 'tags' ? 'were' : 'was'} updated.`
         : `An account with this email already exists; its ${list(reason.parts)} will be updated.`;
     case 'groupMissing':
       return 'The group is missing.';

@@ -49,6 +49,7 @@ td.check,th.check{width:2.5rem}
 .filters{display:flex;gap:.75rem;flex-wrap:wrap;align-items:flex-end;margin-bottom:1rem}
 .filters .field{margin:0}
 .pill{display:inline-block;background:#eef1f6;border-radius:999px;padding:0 .55rem;font-size:.8rem;margin:0 .25rem .15rem 0}
+.pill.added{background:#e3f1e8;color:#14532d}
 .pill.badge-deactivated{background:#fde8e6;color:#8a1c13;margin-left:.4rem}
 label.check{display:block;margin:.2rem 0}
 .pager{display:flex;gap:.5rem;align-items:center;justify-content:space-between;margin-top:.75rem;flex-wrap:wrap}

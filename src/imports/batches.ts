@@ -3,7 +3,7 @@ import { arrayLiteral } from '../db/array-literal.js';
 import type { Actor, Ctx } from '../context.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { passwordProblem } from '../auth/passwords.js';
-import { toUuidArray } from '../accounts/scope.js';
+import { accountScopeSql, toUuidArray } from '../accounts/scope.js';
 import { checkPresetChoice } from './presets.js';
 import { parseImportOptions, type ImportOptions, type ImportOptionsInput } from './options.js';
 import { paginate } from '../pagination.js';
@@ -263,6 +263,8 @@ export interface ImportRowView {
   reason: RowReason[] | null;
   applied: boolean;
   accountId: string | null;
+  /** The existing account's values now (null for a new account), to show beside what the file says. */
+  current: { groupName: string | null; tagNames: string[] } | null;
 }
 
 export const IMPORT_ROWS_PAGE_SIZE = 100;
@@ -293,6 +295,9 @@ export async function listImportRows(
     reason: string | null;
     applied: boolean;
     account_id: string | null;
+    existing: boolean;
+    current_group_name: string | null;
+    current_tag_names: string[] | null;
   }>(sql`
     select r.row_number, r.first_name, r.last_name, r.email,
       case when r.outcome = 'skip' then r.group_name else coalesce(g.name, r.group_name) end as group_name,
@@ -300,8 +305,12 @@ export async function listImportRows(
            then array(select t.name from tags t where t.id = any(r.tag_ids) order by lower(t.name)) else r.tag_names end as tag_names,
       (r.password is not null or r.password_hash is not null) as has_password, r.google_user_id, r.outcome, r.reason,
       r.row_number <= ${batch.appliedThrough} as applied,
-      coalesce(r.account_id, case when r.outcome = 'create' and r.row_number <= ${batch.appliedThrough} then r.new_account_id end) as account_id
+      coalesce(r.account_id, case when r.outcome = 'create' and r.row_number <= ${batch.appliedThrough} then r.new_account_id end) as account_id,
+      a.id is not null as existing,
+      (select cg.name from groups cg where cg.id = a.group_id) as current_group_name,
+      case when a.id is not null then array(select t.name from account_tags at join tags t on t.id = at.tag_id where at.account_id = a.id order by lower(t.name)) end as current_tag_names
     from import_rows r left join groups g on g.id = r.group_id and g.organisation_id = ${batch.organisationId}
+    left join accounts a on a.id = r.account_id and r.outcome in ('update', 'keep') and ${accountScopeSql(ctx.actor, 'a')}
     where ${where}
     order by r.row_number limit ${pageSize} offset ${offset}`);
   return {
@@ -318,6 +327,7 @@ export async function listImportRows(
       reason: parseReasons(r.reason),
       applied: r.applied,
       accountId: r.account_id,
+      current: r.existing ? { groupName: r.current_group_name, tagNames: r.current_tag_names ?? [] } : null,
     })),
     total,
     page,

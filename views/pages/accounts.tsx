@@ -1,3 +1,4 @@
+import { countOf, formatNumber } from '../format.js';
 import { CsrfField, Notice, SelectField } from '../components/form.js';
 
 export interface AccountRowView {
@@ -73,9 +74,6 @@ function accountType(row: AccountRowView): string {
   return row.kind === 'administrator' ? 'Administrator' : 'User';
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
 
 /** The page numbers to show: first, last, and a window around the current one. */
 function pageNumbers(page: number, pageCount: number): (number | null)[] {
@@ -135,7 +133,7 @@ export function AccountsResults(props: AccountsResultsProps) {
   const checked = new Set(draft?.checkedOnPage ?? []);
   const otherCount = draft?.otherCount ?? 0;
   const selectedCount = otherCount + checked.size;
-  const allLabel = `All ${plural(props.total, 'account', 'accounts')}${hasFilter ? ' matching your search and filters' : ''} are selected.`;
+  const allLabel = `All ${countOf(props.total, 'account', 'accounts')}${hasFilter ? ' matching your search and filters' : ''} are selected.`;
   return (
     // Not kept in htmx's history cache: Back and Forward ask the server, which knows the selection.
     <div id="accounts-results" hx-history="false">
@@ -144,7 +142,7 @@ export function AccountsResults(props: AccountsResultsProps) {
           ? hasFilter
             ? 'No accounts match your search and filters.'
             : 'There are no accounts yet.'
-          : `${plural(props.total, 'account', 'accounts')}${hasFilter ? ' match' : ''} · page ${props.page} of ${props.pageCount}`}
+          : `${countOf(props.total, 'account', 'accounts')}${hasFilter ? ' match' : ''} · page ${props.page} of ${props.pageCount}`}
       </p>
       {props.error ? <Notice kind="bad">{props.error}</Notice> : null}
       <form method="post" action="/accounts/selection" id="selection-form">
@@ -220,7 +218,7 @@ export function AccountsResults(props: AccountsResultsProps) {
         ) : null}
         <div class="pager">
           <span class="muted small">
-            {props.total > 0 ? `Showing ${(props.page - 1) * 50 + 1}–${(props.page - 1) * 50 + props.rows.length} of ${props.total.toLocaleString('en-US')}` : ''}
+            {props.total > 0 ? `Showing ${(props.page - 1) * 50 + 1}–${(props.page - 1) * 50 + props.rows.length} of ${formatNumber(props.total)}` : ''}
           </span>
           <Pager page={props.page} pageCount={props.pageCount} filter={filter} />
         </div>
@@ -240,7 +238,7 @@ export function AccountsResults(props: AccountsResultsProps) {
             <div class="inner">
               <input type="hidden" name="all" value={props.allSelected ? '1' : ''} />
               <span data-selection-count aria-live="polite">
-                {props.allSelected ? allLabel : `${plural(selectedCount, 'account', 'accounts')} selected`}
+                {props.allSelected ? allLabel : `${countOf(selectedCount, 'account', 'accounts')} selected`}
               </span>
               {otherCount > 0 && hasFilter ? (
                 <span class="muted small" data-kept-note>
@@ -250,7 +248,7 @@ export function AccountsResults(props: AccountsResultsProps) {
               <span id="selection-problem" role="alert"></span>
               {props.total > props.rows.length ? (
                 <a href={`/accounts${accountsQuery(filter, { page: props.page, all: 1 })}`} data-select-all hidden={props.allSelected}>
-                  Select all {plural(props.total, 'account', 'accounts')} across all pages
+                  Select all {countOf(props.total, 'account', 'accounts')} across all pages
                 </a>
               ) : null}
               <a href={`/accounts${accountsQuery(filter, { page: props.page })}`} data-clear-selection hidden={!props.allSelected && selectedCount === 0}>

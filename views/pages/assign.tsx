@@ -1,3 +1,4 @@
+import { countOf, formatNumber } from '../format.js';
 import { CsrfField, EnterSubmits, ErrorSummary, Notice } from '../components/form.js';
 import { describeItems, ItemBuilder, type BuilderItem, type BuilderProduct } from '../components/item-builder.js';
 import { SimplePager } from '../components/pager.js';
@@ -27,9 +28,6 @@ export interface AssignOptionsProps {
   notice?: string | null;
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
 
 export function AssignOptionsPage(props: AssignOptionsProps) {
   const newPresetHref = `/assignments/presets/new?return=${encodeURIComponent(`/assign/${props.selectionId}`)}`;
@@ -43,7 +41,7 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
       <ErrorSummary message={props.customError ?? null} fields={props.customFields ?? {}} />
       {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
       <p>
-        You are making an assignment to <b>{plural(props.accounts, 'account', 'accounts')}</b>. Accounts that were already given a product
+        You are making an assignment to <b>{countOf(props.accounts, 'account', 'accounts')}</b>. Accounts that were already given a product
         are not given it again: no credits are used for them and their progress is kept.
       </p>
 
@@ -175,25 +173,25 @@ export function AssignVerifyPage(props: AssignVerifyProps) {
         </ul>
         <p>
           <span class="stat">
-            <b>{props.accounts.toLocaleString('en-US')}</b> accounts
+            <b>{formatNumber(props.accounts)}</b> accounts
           </span>
           <span class="stat">
-            <b>{(props.newAssignments + props.renewals + props.reassignments).toLocaleString('en-US')}</b> to assign
+            <b>{formatNumber(props.newAssignments + props.renewals + props.reassignments)}</b> to assign
           </span>
           <span class="stat">
-            <b>{props.skipped.toLocaleString('en-US')}</b> skipped
+            <b>{formatNumber(props.skipped)}</b> skipped
           </span>
           <span class="stat">
-            <b>{props.creditsNeeded.toLocaleString('en-US')}</b> credits needed
+            <b>{formatNumber(props.creditsNeeded)}</b> credits needed
           </span>
           <span class="stat">
-            <b>{props.creditsBalance.toLocaleString('en-US')}</b> credits available
+            <b>{formatNumber(props.creditsBalance)}</b> credits available
           </span>
         </p>
         {!props.enoughCredits ? (
           <Notice kind="bad">
-            Not enough credits: this assignment needs {props.creditsNeeded.toLocaleString('en-US')} credits and your organisation has{' '}
-            {props.creditsBalance.toLocaleString('en-US')}. Choose fewer accounts or products, or buy more credits.
+            Not enough credits: this assignment needs {formatNumber(props.creditsNeeded)} credits and your organisation has{' '}
+            {formatNumber(props.creditsBalance)}. Choose fewer accounts or products, or buy more credits.
           </Notice>
         ) : null}
       </div>

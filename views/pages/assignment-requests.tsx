@@ -1,4 +1,5 @@
 import type { AssignmentRequestView, OutcomeRow } from '../../src/assignments/results.js';
+import { formatNumber } from '../format.js';
 import { Notice } from '../components/form.js';
 import { describeItems } from '../components/item-builder.js';
 import { SimplePager } from '../components/pager.js';
@@ -44,7 +45,7 @@ export function AssignmentRequestsPage(props: { requests: AssignmentRequestView[
                     <a href={`/assignments/requests/${r.id}`}>{title(r)}</a>
                   </th>
                   <td>{ORIGIN_TEXT[r.origin] ?? r.origin}</td>
-                  <td>{r.accounts.toLocaleString('en-US')}</td>
+                  <td>{formatNumber(r.accounts)}</td>
                   <td>
                     {STATUS_TEXT[r.status]}
                     {r.status === 'finished' ? ` (${r.assignedCount} assigned, ${r.skippedCount} skipped)` : ''}
@@ -77,7 +78,7 @@ export function RequestProgress(props: { request: AssignmentRequestView }) {
       {working ? (
         <>
           <p>
-            <b>{STATUS_TEXT[r.status]}</b> {r.accounts.toLocaleString('en-US')} accounts. This page updates by itself; you will also get an email
+            <b>{STATUS_TEXT[r.status]}</b> {formatNumber(r.accounts)} accounts. This page updates by itself; you will also get an email
             when it is done.
           </p>
           <progress class="progress" aria-label="Assignment in progress"></progress>
@@ -87,13 +88,13 @@ export function RequestProgress(props: { request: AssignmentRequestView }) {
       ) : (
         <p>
           <span class="stat">
-            <b>{r.assignedCount.toLocaleString('en-US')}</b> assigned
+            <b>{formatNumber(r.assignedCount)}</b> assigned
           </span>
           <span class="stat">
-            <b>{r.skippedCount.toLocaleString('en-US')}</b> skipped
+            <b>{formatNumber(r.skippedCount)}</b> skipped
           </span>
           <span class="stat">
-            <b>{r.creditsSpent.toLocaleString('en-US')}</b> credits used
+            <b>{formatNumber(r.creditsSpent)}</b> credits used
           </span>
         </p>
       )}
@@ -165,7 +166,7 @@ export function AssignmentRequestPage(props: {
             page={props.page}
             pageCount={props.pageCount}
             href={(n) => `/assignments/requests/${r.id}?page=${n}`}
-            note={`Page ${props.page} of ${props.pageCount} (${props.total.toLocaleString('en-US')} rows)`}
+            note={`Page ${props.page} of ${props.pageCount} (${formatNumber(props.total)} rows)`}
           />
         </>
       ) : null}

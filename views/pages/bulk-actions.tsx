@@ -1,3 +1,4 @@
+import { countOf } from '../format.js';
 import { CsrfField, ErrorSummary, Notice, SelectField } from '../components/form.js';
 
 export type BulkActionKindView = 'add-tag' | 'remove-tag' | 'move-group' | 'deactivate' | 'reactivate' | 'delete';
@@ -30,7 +31,7 @@ export const BULK_BUTTON: Record<BulkActionKindView, string> = {
 };
 
 export function accountsWord(n: number): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? 'account' : 'accounts'}`;
+  return countOf(n, 'account');
 }
 
 export function BulkConfirmPage(props: {

@@ -1,3 +1,4 @@
+import { countOf } from '../format.js';
 import { CsrfField, ErrorSummary, Field, Notice, SelectField } from '../components/form.js';
 
 export interface GroupRowView {
@@ -13,9 +14,6 @@ interface FormState {
   value?: string;
 }
 
-function count(n: number, one: string, many: string): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
 
 /** Groups: system administrators create and manage them; group administrators see theirs, read-only. */
 export function GroupsPage(props: { csrfToken: string; isSystemAdmin: boolean; groups: GroupRowView[]; notice?: string | null; create?: FormState }) {
@@ -52,7 +50,7 @@ export function GroupsPage(props: { csrfToken: string; isSystemAdmin: boolean; g
                 <tr>
                   <td>{g.name}</td>
                   <td>
-                    <a href={`/accounts?groupId=${g.id}`}>{count(g.accountCount, 'account', 'accounts')}</a>
+                    <a href={`/accounts?groupId=${g.id}`}>{countOf(g.accountCount, 'account', 'accounts')}</a>
                   </td>
                   <td>{g.administrators.length ? g.administrators.map((a) => a.name).join(', ') : <span class="muted">None</span>}</td>
                   {props.isSystemAdmin ? (
@@ -103,7 +101,7 @@ export function GroupPage(props: {
       <h1>{props.group.name}</h1>
       {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
       <p>
-        <a href={`/accounts?groupId=${props.group.id}`}>{count(props.group.accountCount, 'account', 'accounts')}</a> in this group.
+        <a href={`/accounts?groupId=${props.group.id}`}>{countOf(props.group.accountCount, 'account', 'accounts')}</a> in this group.
       </p>
       <form method="post" action={`/groups/${props.group.id}/rename`} class="card narrow">
         <h2>Rename</h2>
@@ -164,7 +162,7 @@ export function DeleteGroupPage(props: { csrfToken: string; group: GroupRowView;
         ) : (
           <>
             <p>
-              This group has {count(n, 'account', 'accounts')}. No account is deleted with the group. What should happen to {n === 1 ? 'it' : 'them'}?
+              This group has {countOf(n, 'account', 'accounts')}. No account is deleted with the group. What should happen to {n === 1 ? 'it' : 'them'}?
             </p>
             <SelectField
               name="moveToGroupId"

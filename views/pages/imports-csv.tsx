@@ -481,7 +481,50 @@ export function outcomeLabel(outcome: RowOutcome, finished: boolean): string {
 }
 
 
-export function RowsTable({ rows, finished = false }: { rows: ImportRowView[]; finished?: boolean }) {
+/** "Roosevelt Middle → Lincoln High": a value an option will change, read out as "changes to". */
+function Change({ from, to }: { from: string; to: string }) {
+  return (
+    <>
+      {from} <span aria-hidden="true">→</span>
+      <span class="sr-only"> changes to</span> {to}
+    </>
+  );
+}
+
+/**
+ * An existing account's group: its own (not the file's), and where Update their group will
+ * change it, the change. A new account's is the file's (or the chosen group).
+ */
+function GroupCell({ row, updateGroup }: { row: ImportRowView; updateGroup: boolean }) {
+  if (row.outcome !== 'update' && row.outcome !== 'keep') return <>{row.groupName ?? ''}</>;
+  if (!row.current) return null;
+  const now = row.current.groupName ?? 'No group';
+  if (updateGroup && row.outcome === 'update' && row.groupName && row.groupName !== row.current.groupName) return <Change from={now} to={row.groupName} />;
+  return <>{now}</>;
+}
+
+/** An existing account's tags, and the ones Add the tags will add. */
+function TagsCell({ row, addTags }: { row: ImportRowView; addTags: boolean }) {
+  const existing = row.outcome === 'update' || row.outcome === 'keep';
+  const now = existing ? (row.current?.tagNames ?? []) : row.tagNames;
+  const added = existing && addTags && row.outcome === 'update' ? row.tagNames.filter((t) => !now.includes(t)) : [];
+  return (
+    <>
+      {now.map((t) => (
+        <span class="pill">{t}</span>
+      ))}
+      {added.map((t) => (
+        <span class="pill added">
+          <span aria-hidden="true">+ </span>
+          <span class="sr-only">will be added: </span>
+          {t}
+        </span>
+      ))}
+    </>
+  );
+}
+
+export function RowsTable({ rows, finished = false, updates }: { rows: ImportRowView[]; finished?: boolean; updates?: { group: boolean; tags: boolean } }) {
   return (
     <div class="table-wrap">
       <table class="stack">
@@ -503,11 +546,11 @@ export function RowsTable({ rows, finished = false }: { rows: ImportRowView[]; f
                 {r.firstName} {r.lastName}
               </th>
               <td data-label="Email">{r.email}</td>
-              <td data-label="Group">{r.groupName ?? ''}</td>
+              <td data-label="Group">
+                <GroupCell row={r} updateGroup={!finished && !!updates?.group} />
+              </td>
               <td data-label="Tags">
-                {r.tagNames.map((t) => (
-                  <span class="pill">{t}</span>
-                ))}
+                <TagsCell row={r} addTags={!finished && !!updates?.tags} />
               </td>
               <td data-label={finished ? 'What happened' : 'What will happen'}>
                 <b>{outcomeLabel(r.outcome, finished)}</b>
@@ -532,6 +575,8 @@ export interface CsvVerifyProps {
   /** The preset's cost against the credits (null: no preset). */
   presetCost?: PresetCostView | null;
   presets?: PresetChoiceView[];
+  /** What the import changes on existing accounts, to show as changes. */
+  updates?: { group: boolean; tags: boolean };
 }
 
 /** Verification, 100 accounts at a time: move to the next set, skip verification, or Import Accounts on the last set. */
@@ -552,7 +597,7 @@ export function CsvVerifyPage(props: CsvVerifyProps) {
       </p>
       <NewNames counts={props.counts} />
       {props.presetCost ? <PresetCostCard cost={props.presetCost} presets={props.presets ?? []} csrfToken={props.csrfToken} batchId={props.batchId} /> : null}
-      <RowsTable rows={props.rows} />
+      <RowsTable rows={props.rows} updates={props.updates} />
       <div class="actions">
         {isLast ? (
           props.presetCost && !props.presetCost.payable ? null : <ImportButton csrfToken={props.csrfToken} batchId={props.batchId} counts={props.counts} />

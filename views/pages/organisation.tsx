@@ -1,4 +1,5 @@
 import type { CreditLedgerPage } from '../../src/organisations/credits.js';
+import { formatNumber } from '../format.js';
 import { CsrfField, ErrorSummary, Notice } from '../components/form.js';
 import { SimplePager } from '../components/pager.js';
 
@@ -23,7 +24,7 @@ export function OrganisationPage(props: {
         <h2>{props.name}</h2>
         <p>
           <span class="stat">
-            <b>{props.creditsBalance.toLocaleString('en-US')}</b> credits available
+            <b>{formatNumber(props.creditsBalance)}</b> credits available
           </span>
         </p>
         <p class="muted small">Each new assignment of a product, and each subscription renewal, uses that product's credits.</p>
@@ -106,7 +107,7 @@ function CreditHistory({ ledger }: { ledger: CreditLedgerPage }) {
                   <td>{new Date(l.at).toISOString().replace('T', ' ').slice(0, 16)} UTC</td>
                   <td>{l.reason}</td>
                   <td>{l.who ?? 'Rosterbridge operator'}</td>
-                  <td>{l.delta > 0 ? `+${l.delta.toLocaleString('en-US')}` : l.delta.toLocaleString('en-US')}</td>
+                  <td>{l.delta > 0 ? `+${formatNumber(l.delta)}` : formatNumber(l.delta)}</td>
                   <td>{spentOn(l)}</td>
                 </tr>
               ))}

@@ -1,3 +1,4 @@
+import { countOf } from '../format.js';
 import { CsrfField, ErrorSummary, Field, Notice, SelectField } from '../components/form.js';
 
 export interface TagRowView {
@@ -12,9 +13,7 @@ interface FormState {
   value?: string;
 }
 
-function count(n: number): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? 'account' : 'accounts'}`;
-}
+const count = (n: number) => countOf(n, 'account');
 
 /** Tags: any administrator creates them; system administrators also rename, merge and delete them. */
 export function TagsPage(props: { csrfToken: string; isSystemAdmin: boolean; tags: TagRowView[]; notice?: string | null; create?: FormState }) {

@@ -310,7 +310,7 @@ export const importsRoutes = new Hono<AppEnv>()
     if (found instanceof Response) return found;
     const { batch } = found;
     const list = await listImportRows(c.get('ctx'), batch.id, { page: c.req.valid('query').page });
-    return c.render(<CsvVerifyPage csrfToken={c.get('csrfToken')} batchId={batch.id} {...list} counts={counts(batch)} {...await presetProps(c, batch)} />, {
+    return c.render(<CsvVerifyPage csrfToken={c.get('csrfToken')} batchId={batch.id} {...list} counts={counts(batch)} updates={batch.options.updateExisting} {...await presetProps(c, batch)} />, {
       title: 'Verify the accounts',
     });
   })
