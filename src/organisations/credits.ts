@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
-import Papa from 'papaparse';
 import * as v from 'valibot';
 import { recordAudit } from '../audit.js';
 import type { Ctx, Services } from '../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { parseInput } from './create-organisation.js';
 import { creditLedgerSql, type CreditLedgerRow } from './credits-sql.js';
+import { csvLine } from '../imports/csv/write.js';
 
 export const CREDIT_LEDGER_PAGE_SIZE = 50;
 
@@ -37,13 +37,8 @@ export async function creditLedgerCsv(ctx: Ctx): Promise<string> {
   requireSystemAdmin(ctx);
   const rows = await ctx.db.execute<CreditLedgerRow>(creditLedgerSql(ctx.actor.organisationId, null));
   const link = (r: CreditLedgerRow) => (r.importId ? `${ctx.appUrl}/imports/${r.importId}` : r.requestId ? `${ctx.appUrl}/assignments/requests/${r.requestId}` : '');
-  return Papa.unparse(
-    {
-      fields: ['When (UTC)', 'What', 'Who', 'Amount', 'Link'],
-      data: rows.map((r) => [new Date(r.at).toISOString(), r.reason, r.who ?? 'Rosterbridge operator', r.delta, link(r)]),
-    },
-    { escapeFormulae: true, newline: '\r\n' },
-  );
+  const lines = rows.map((r) => csvLine([new Date(r.at).toISOString(), r.reason, r.who ?? 'Rosterbridge operator', r.delta, link(r)]));
+  return csvLine(['When (UTC)', 'What', 'Who', 'Amount', 'Link']) + lines.join('');
 }
 
 export const AddCreditsInput = v.object({
