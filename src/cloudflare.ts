@@ -5,7 +5,7 @@ import { createDatabase, type Database } from './db/client.js';
 import { devMailboxEnabled, parseEnv } from './env.js';
 import { createLogger, type Logger } from './observability/logger.js';
 // Bundled as text by the [[rules]] entry in wrangler.toml, so htmx is served from our origin here too.
-import htmxSource from '../node_modules/htmx.org/dist/htmx.min.js';
+import htmxSource from 'htmx.org/dist/htmx.min.js';
 // Compiled by wrangler at bundle time: a Worker may not compile WebAssembly from bytes.
 import argon2Simd from '../node_modules/argon2id/dist/simd.wasm';
 import argon2NoSimd from '../node_modules/argon2id/dist/no-simd.wasm';
