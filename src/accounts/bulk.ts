@@ -107,7 +107,7 @@ export async function runBulkAction(services: Services, bulkActionId: string): P
       if (actor) await notify(tx, actor, row, error);
       return 'failed' as const;
     };
-    if (!actor || actor.kind !== 'administrator' || actor.organisationId !== row.organisation_id) {
+    if (actor?.kind !== 'administrator' || actor.organisationId !== row.organisation_id) {
       return fail('The administrator who asked for this no longer has an administrator account, so nothing was changed.');
     }
     const action = frozenAction(row);

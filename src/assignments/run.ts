@@ -58,7 +58,7 @@ export async function runAssignmentRequest(services: Services, requestId: string
     };
 
     const actor = request.created_by ? await loadActor({ db: tx as unknown as Db }, request.created_by) : null;
-    if (!actor || actor.kind !== 'administrator' || actor.organisationId !== request.organisation_id) {
+    if (actor?.kind !== 'administrator' || actor.organisationId !== request.organisation_id) {
       return fail('The administrator who asked for this assignment no longer has an administrator account, so nothing was assigned.');
     }
     const parsed = v.safeParse(AssignmentItemsSchema, request.items);

@@ -27,7 +27,7 @@ export type AddOnState =
   | { kind: 'not-linked' };
 
 export async function addOnState(services: Services, actor: Actor | null, launch: AddOnLaunch): Promise<AddOnState> {
-  if (!actor || actor.kind !== 'administrator') return { kind: 'sign-in' };
+  if (actor?.kind !== 'administrator') return { kind: 'sign-in' };
   const connection = await getConnection(services, actor.id);
   if (!connection) return { kind: 'connect', reconnect: false };
   if (connection.status !== 'active') return { kind: 'connect', reconnect: true };

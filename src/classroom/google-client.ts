@@ -1,4 +1,4 @@
-import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
+import { CodeChallengeMethod, type Credentials, OAuth2Client } from 'google-auth-library';
 import { classroom_v1 } from 'googleapis/build/src/apis/classroom/v1.js';
 import { GOOGLE_SCOPES, type GoogleConfig } from './config.js';
 import { verifyIdToken } from './id-token.js';
@@ -154,7 +154,7 @@ export interface CodeExchange {
 /** Trades the code for tokens and reads who signed in from the verified ID token (IdTokenError when it fails a check). */
 export async function exchangeCode(cfg: GoogleConfig, input: { code: string; codeVerifier: string }): Promise<CodeExchange> {
   const client = oauthClient(cfg, cfg.fetch);
-  let tokens;
+  let tokens: Credentials;
   try {
     ({ tokens } = await client.getToken({ code: input.code, codeVerifier: input.codeVerifier }));
   } catch (error) {

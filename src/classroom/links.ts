@@ -187,7 +187,7 @@ const linkSelect = sql`
     (select count(*)::int from classroom_link_members m where m.link_id = l.id and not m.removed) as members,
     (select json_build_object('attempts', j.attempts, 'max_attempts', j.max_attempts, 'run_at', j.run_at)
      from graphile_worker._private_jobs j
-     where j.key = ${SYNC_TASK + ':'} || l.id::text and j.last_error is not null and j.locked_at is null
+     where j.key = ${`${SYNC_TASK}:`} || l.id::text and j.last_error is not null and j.locked_at is null
        and j.attempts > 0 and j.attempts < j.max_attempts) as retry,
     (select count(*)::int from classroom_link_members m where m.link_id = l.id and m.removed) as removed_members
   from classroom_course_links l
@@ -243,8 +243,8 @@ export async function enqueueScheduledSyncs(services: Pick<Services, 'sql'>): Pr
     select l.id, graphile_worker.add_job(
       identifier => ${SYNC_TASK}::text,
       payload => json_build_object('linkId', l.id, 'trigger', 'schedule'),
-      job_key => ${SYNC_TASK + ':'} || l.id::text,
-      queue_name => ${SYNC_TASK + ':'} || l.id::text,
+      job_key => ${`${SYNC_TASK}:`} || l.id::text,
+      queue_name => ${`${SYNC_TASK}:`} || l.id::text,
       job_key_mode => 'preserve_run_at',
       max_attempts => 6)
     from classroom_course_links l

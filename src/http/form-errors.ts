@@ -1,4 +1,4 @@
-import { DomainError, RateLimitedError, ValidationError } from '../errors.js';
+import { type DomainError, RateLimitedError, ValidationError } from '../errors.js';
 import type { AppContext } from './types.js';
 
 type ErrorClass<E> = abstract new (...args: never[]) => E;

@@ -182,7 +182,7 @@ async function validateOptions(ctx: Ctx, options: ImportOptions): Promise<void> 
     const [row] = await ctx.db.execute<{ n: number }>(sql`
       select count(*)::int as n from groups where id = ${options.groupId} and organisation_id = ${actor.organisationId}
       ${groups ? sql`and id = any(${toUuidArray(groups)})` : sql``}`);
-    if (!row || row.n !== 1) throw new ValidationError('Choose one of your groups.', { groupId: 'Choose one of your groups.' });
+    if (row?.n !== 1) throw new ValidationError('Choose one of your groups.', { groupId: 'Choose one of your groups.' });
   }
   if (options.presetId) await checkPresetChoice(ctx, options.presetId);
   if (options.tagIds.length) {

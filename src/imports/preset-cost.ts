@@ -34,7 +34,7 @@ function presetTargetsSql(batch: ImportBatch): SQL {
 /** The cost of a checked batch's preset (null: no preset, or it was deleted meanwhile). Same rules as Confirm Assignment. */
 export async function importPresetCost(ctx: Ctx, batch: ImportBatch): Promise<PresetCost | null> {
   if (!batch.options.presetId) return null;
-  let preset;
+  let preset: Awaited<ReturnType<typeof getPreset>>;
   try {
     preset = await getPreset(ctx, batch.options.presetId);
   } catch (error) {

@@ -102,7 +102,7 @@ export async function runImport(services: Services, batchId: string, options: Ru
   const batch = await loadImportBatch(services.db, batchId);
   if (!batch || (batch.status !== 'queued' && batch.status !== 'running')) return 'not-runnable';
   const actor = batch.createdBy ? await loadActor(services, batch.createdBy) : null;
-  if (!actor || actor.kind !== 'administrator' || actor.organisationId !== batch.organisationId) {
+  if (actor?.kind !== 'administrator' || actor.organisationId !== batch.organisationId) {
     await failImport(services, batch.id, 'The administrator who started this import can no longer import accounts, so it was stopped. Nothing more was changed.');
     return 'failed';
   }

@@ -112,7 +112,7 @@ function copyTextArray(values: string[]): string {
 }
 
 function copyLine(batchId: string, row: CleanRow): string {
-  return [
+  return `${[
     batchId,
     String(row.rowNumber),
     copyText(row.firstName),
@@ -123,7 +123,7 @@ function copyLine(batchId: string, row: CleanRow): string {
     copyTextArray(row.tagNames),
     copyText(row.googleUserId),
     copyText(row.problem),
-  ].join('\t') + '\n';
+  ].join('\t')}\n`;
 }
 
 /**

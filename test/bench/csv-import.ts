@@ -86,7 +86,7 @@ async function limitSeconds(services: Services, bytes: Uint8Array): Promise<numb
   await services.sql`truncate bench_scratch`;
   const t0 = performance.now();
   const { text } = decodeCsv(bytes);
-  const escape = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  const copyEscape = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
   // papaparse streaming (a row at a time), the COPY text built as it goes.
   const pieces: string[] = [];
   let buf = '';
@@ -100,7 +100,7 @@ async function limitSeconds(services: Services, bytes: Uint8Array): Promise<numb
         return;
       }
       const r = result.data;
-      buf += `${escape(r[0] ?? '')}\t${escape(r[1] ?? '')}\t${escape(r[2] ?? '')}\t${escape(r[3] ?? '')}\n`;
+      buf += `${copyEscape(r[0] ?? '')}\t${copyEscape(r[1] ?? '')}\t${copyEscape(r[2] ?? '')}\t${copyEscape(r[3] ?? '')}\n`;
       if (buf.length > 256 * 1024) {
         pieces.push(buf);
         buf = '';

@@ -12,7 +12,7 @@ let org: OrgFixture;
 async function link(courseId: string, state: string) {
   const [row] = await db.services.sql<{ id: string }[]>`
     insert into classroom_course_links (organisation_id, owner_id, google_course_id, course_name, group_id, sync_state)
-    values (${org.organisationId}, ${org.systemAdmin.id}, ${courseId}, ${'Class ' + courseId}, ${org.groups.North!}, ${state}) returning id`;
+    values (${org.organisationId}, ${org.systemAdmin.id}, ${courseId}, ${`Class ${courseId}`}, ${org.groups.North!}, ${state}) returning id`;
   return row!.id;
 }
 

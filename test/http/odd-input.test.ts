@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE, createSession } from '../../src/auth/sessions.js';
 import { declaredInput } from '../../src/http/input/validate.js';

@@ -32,7 +32,10 @@ export function googleHandlers(state: GoogleMockState) {
   const record = (request: Request) => {
     const url = new URL(request.url);
     const query: Record<string, string[]> = {};
-    for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
+    for (const [k, v] of url.searchParams) {
+      query[k] ??= [];
+      query[k].push(v);
+    }
     state.requests.push({ method: request.method, path: url.pathname, query });
     return url;
   };

@@ -47,7 +47,7 @@ export function accountType(a: { kind: 'user' | 'administrator'; isSystemAdmin: 
 }
 
 function when(d: Date | null): string {
-  return d ? d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'Never';
+  return d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'Never';
 }
 
 const HISTORY_WORDS: Record<string, string> = {

@@ -128,7 +128,7 @@ export function ClassroomPage(props: { csrfToken: string; connection: Connection
 }
 
 function names(list: string[] | undefined) {
-  return list && list.length ? list.join(', ') : null;
+  return list?.length ? list.join(', ') : null;
 }
 
 const OUTCOME_LABELS: Record<SyncRunView['outcome'], string> = {

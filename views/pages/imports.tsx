@@ -22,7 +22,7 @@ export function sourceLabel(source: ImportBatch['source']): string {
 }
 
 export function formatWhen(d: Date): string {
-  return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 export interface ImportsHomeProps {

@@ -2,7 +2,7 @@ import type { OrganisationJob } from '../../src/job-queue/list.js';
 import { CsrfField, Notice } from '../components/form.js';
 
 function when(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  return `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 }
 
 function JobRow({ job, csrfToken }: { job: OrganisationJob; csrfToken: string }) {

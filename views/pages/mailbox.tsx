@@ -11,7 +11,7 @@ export interface MailboxRowView {
 const STATUS: Record<string, string> = { pending: 'Waiting to send', held: 'Kept here (no email provider)', sent: 'Sent', failed: 'Failed' };
 
 function when(d: Date): string {
-  return new Date(d).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  return `${new Date(d).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 }
 
 export function MailboxPage(props: { messages: MailboxRowView[] }) {

@@ -120,8 +120,8 @@ export async function issueCode(sql: Sql, client: SandboxClient, req: AuthorizeR
 }
 
 function checkClient(client: SandboxClient, form: Record<string, string>, basic: string | null): void {
-  let id = form['client_id'];
-  let secret = form['client_secret'];
+  let id = form.client_id;
+  let secret = form.client_secret;
   if (basic?.startsWith('Basic ')) {
     const [u, p] = atob(basic.slice(6)).split(':');
     id = decodeURIComponent(u ?? '');
@@ -166,9 +166,9 @@ async function issueTokens(sql: Sql, grant: { userId: string; clientId: string; 
 /** The token endpoint: authorization_code (with PKCE) and refresh_token grants. */
 export async function tokenEndpoint(sql: Sql, client: SandboxClient, form: Record<string, string>, authorization: string | null): Promise<Record<string, unknown>> {
   checkClient(client, form, authorization);
-  const grantType = form['grant_type'];
+  const grantType = form.grant_type;
   if (grantType === 'authorization_code') {
-    const code = form['code'] ?? '';
+    const code = form.code ?? '';
     const hash = await sha256Hex(code);
     // Failures still commit: a code is spent by any attempt, and a replay revokes what it produced.
     const outcome = await sql.begin(async (tx): Promise<SandboxOAuthError | Record<string, unknown>> => {
@@ -180,8 +180,8 @@ export async function tokenEndpoint(sql: Sql, client: SandboxClient, form: Recor
       }
       await tx`update google_sandbox_grants set used_at = now() where hash = ${hash}`;
       if (grant.expires_at && new Date(grant.expires_at).getTime() < Date.now()) return new SandboxOAuthError('invalid_grant', 'Bad Request');
-      if (form['redirect_uri'] !== grant.redirect_uri) return new SandboxOAuthError('redirect_uri_mismatch', 'Bad Request');
-      const verifier = form['code_verifier'] ?? '';
+      if (form.redirect_uri !== grant.redirect_uri) return new SandboxOAuthError('redirect_uri_mismatch', 'Bad Request');
+      const verifier = form.code_verifier ?? '';
       if (!verifier || !safeEqual(await sha256Base64url(verifier), grant.code_challenge ?? '')) {
         return new SandboxOAuthError('invalid_grant', 'Invalid code verifier.');
       }
@@ -217,7 +217,7 @@ export async function tokenEndpoint(sql: Sql, client: SandboxClient, form: Recor
   }
   if (grantType === 'refresh_token') {
     const [grant] = await sql<GrantRow[]>`
-      select * from google_sandbox_grants where hash = ${await sha256Hex(form['refresh_token'] ?? '')} and kind = 'refresh'`;
+      select * from google_sandbox_grants where hash = ${await sha256Hex(form.refresh_token ?? '')} and kind = 'refresh'`;
     if (!grant || grant.revoked_at || grant.client_id !== client.clientId) {
       throw new SandboxOAuthError('invalid_grant', 'Token has been expired or revoked.');
     }

@@ -72,7 +72,7 @@ export function optionalId(label: string) {
 export const id = v.pipe(v.string(), v.regex(UUID_PATTERN, 'That does not exist.'));
 
 /** Checked boxes and multi-selects: every value sent under the name (or `name[]`), each checked by `item`. */
-export function list<T extends v.GenericSchema<any, unknown>>(item: T, max = 10_000) {
+export function list<T extends v.GenericSchema<unknown, unknown>>(item: T, max = 10_000) {
   return v.pipe(
     v.optional(v.union([v.string(), v.array(v.unknown())]), []),
     v.transform((value) => (Array.isArray(value) ? value : [value])),

@@ -48,7 +48,7 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
       const type = c.req.header('content-type') ?? '';
       if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
         const body = await c.req.parseBody({ all: true });
-        const field = body['_csrf'];
+        const field = body._csrf;
         sent = typeof field === 'string' ? field : Array.isArray(field) && typeof field[0] === 'string' ? field[0] : undefined;
       }
     }

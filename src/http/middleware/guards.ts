@@ -32,7 +32,7 @@ export function requireSignedIn(): MiddlewareHandler<AppEnv> {
 export function requireAdministrator(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const actor = c.get('actor');
-    if (!actor || actor.kind !== 'administrator') return c.notFound();
+    if (actor?.kind !== 'administrator') return c.notFound();
     return next();
   };
 }
@@ -40,7 +40,7 @@ export function requireAdministrator(): MiddlewareHandler<AppEnv> {
 export function requireSystemAdmin(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const actor = c.get('actor');
-    if (!actor || !actor.isSystemAdmin) return c.notFound();
+    if (!actor?.isSystemAdmin) return c.notFound();
     return next();
   };
 }

@@ -4,7 +4,7 @@ import { parseAccountFilter, type AccountFilter } from '../../accounts/filter.js
 import { findVisibleAccount, listAccounts, listGroups, listTags } from '../../accounts/list.js';
 import { countSelection, createSelection, mergeDraft, readDraftSelection, updateDraftSelection, type Selection } from '../../accounts/selection.js';
 import type { Ctx } from '../../context.js';
-import { ValidationError } from '../../errors.js';
+import type { ValidationError } from '../../errors.js';
 import { AccountsPage, AccountsResults, type AccountsFilterView, type DraftView } from '../../../views/pages/accounts.js';
 import { CreateAccountPage, EMPTY_CREATE_ACCOUNT_VALUES, type CreateAccountPageProps } from '../../../views/pages/create-account.js';
 import { rerenderOn } from '../form-errors.js';

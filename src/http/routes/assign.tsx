@@ -6,7 +6,7 @@ import { listPresets } from '../../assignments/presets.js';
 import type { AssignmentPlanInput, AssignmentRequestMode } from '../../assignments/plan.js';
 import { createAssignmentRequest, planAssignment } from '../../assignments/request.js';
 import { updateSessionData } from '../../auth/sessions.js';
-import { ValidationError } from '../../errors.js';
+import type { ValidationError } from '../../errors.js';
 import { AssignOptionsPage, AssignVerifyPage } from '../../../views/pages/assign.js';
 import type { BuilderItem } from '../../../views/components/item-builder.js';
 import { applyBuilderAction, describePresetItems, readBuilderItems, toAssignmentItems } from '../item-form.js';

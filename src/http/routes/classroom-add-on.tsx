@@ -85,7 +85,7 @@ export const classroomAddOnRoutes = new Hono<AppEnv>()
     keepOpener(c);
     const launch: AddOnLaunch = c.req.valid('query');
     const actor = c.get('actor');
-    if (!actor || actor.kind !== 'administrator') return c.redirect(`/classroom-add-on/popup?${asQuery(launch)}`, 303);
+    if (actor?.kind !== 'administrator') return c.redirect(`/classroom-add-on/popup?${asQuery(launch)}`, 303);
     const token = await issueAddOnHandoff(c.get('services'), actor.id);
     return c.html(
       '<!DOCTYPE html>' +
@@ -109,7 +109,7 @@ export const classroomAddOnRoutes = new Hono<AppEnv>()
   .post('/sync', launchQuery(), async (c) => {
     const launch: AddOnLaunch = c.req.valid('query');
     const actor = c.get('actor');
-    if (!actor || actor.kind !== 'administrator') return c.notFound();
+    if (actor?.kind !== 'administrator') return c.notFound();
     const ctx = c.get('ctx');
     const link = await findLinkByCourse(ctx, launch.courseId);
     if (!link) return c.notFound();

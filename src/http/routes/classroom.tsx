@@ -90,7 +90,7 @@ async function pickPage(c: AppContext, preselect: string | null, extra: { draftI
   const ctx = c.get('ctx');
   const cfg = googleConfigOf(c);
   const connection = await getConnection(ctx, ctx.actor.id);
-  if (!connection || connection.status !== 'active') {
+  if (connection?.status !== 'active') {
     return c.render(
       <ConnectPage csrfToken={c.get('csrfToken')} email={ctx.actor.email} sandbox={cfg.sandbox} reconnect={!!connection} message={connection?.statusMessage ?? null} />,
       { title: 'Google Classroom' },

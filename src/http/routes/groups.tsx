@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ValidationError } from '../../errors.js';
+import type { ValidationError } from '../../errors.js';
 import {
   createGroup,
   deleteGroup,

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { getOrganisationSettings, updateOrganisationSettings } from '../../assignments/catalogue.js';
 import { creditLedgerCsv, listCreditLedger } from '../../organisations/credits.js';
-import { ValidationError } from '../../errors.js';
+import type { ValidationError } from '../../errors.js';
 import { OrganisationPage } from '../../../views/pages/organisation.js';
 import { rerenderOn } from '../form-errors.js';
 import { fields, flag, list, page as pageNumber, text } from '../input/schemas.js';

@@ -4,7 +4,7 @@ import { isUuid } from '../../ids.js';
 import { safeRedirectPath } from '../../safe-redirect.js';
 import { getOrganisationSettings, listProducts } from '../../assignments/catalogue.js';
 import { createPreset, deletePreset, getPreset, listPresets, updatePreset } from '../../assignments/presets.js';
-import { ValidationError } from '../../errors.js';
+import type { ValidationError } from '../../errors.js';
 import type { BuilderItem } from '../../../views/components/item-builder.js';
 import { PresetDeletePage, PresetEditorPage, PresetsPage } from '../../../views/pages/presets.js';
 import { rerenderOn } from '../form-errors.js';

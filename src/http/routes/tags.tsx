@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ValidationError } from '../../errors.js';
+import type { ValidationError } from '../../errors.js';
 import { createTag, deleteTag, findTag, listTagSummaries, mergeTag, renameTag } from '../../tags/tags.js';
 import { DeleteTagPage, TagPage, TagsPage } from '../../../views/pages/tags.js';
 import { rerenderOn } from '../form-errors.js';
