@@ -28,16 +28,6 @@ import {
   type RunInput,
 } from './sync-sql.js';
 
-/**
- * Roster re-sync of one course link. Reads the roster (every page), compares it with the link's
- * members in SQL, and then, in one transaction: attaches students who joined and already have an
- * account, restores students who came back, marks students who left as removed (accounts are
- * never deleted, progress never touched), and updates changed names and emails. Students with no
- * account yet go through the import engine. An unchanged roster writes no roster data. A sync
- * that would remove more than the guard's share of the class holds instead. A roster never
- * changes an administrator account, nor an account outside the owner's groups.
- */
-
 export interface SyncOptions {
   trigger: SyncTrigger;
   /** Removals an administrator approved on the link page (a held sync). */
@@ -68,7 +58,17 @@ interface Plan extends PlanRow {
 
 const names = (list: { name: string }[]) => list.slice(0, 100).map((x) => x.name);
 
-/** Runs one sync (the job's body): the link and its owner, then the roster, the plan and its outcome. */
+/**
+ * Roster re-sync of one course link. Reads the roster (every page), compares it with the link's
+ * members in SQL, and then, in one transaction: attaches students who joined and already have an
+ * account, restores students who came back, marks students who left as removed (accounts are
+ * never deleted, progress never touched), and updates changed names and emails. Students with no
+ * account yet go through the import engine. An unchanged roster writes no roster data. A sync
+ * that would remove more than the guard's share of the class holds instead. A roster never
+ * changes an administrator account, nor an account outside the owner's groups.
+ *
+ * Runs one sync (the job's body): the link and its owner, then the roster, the plan and its outcome.
+ */
 export async function syncCourseLink(services: Services, cfg: GoogleConfig, linkId: string, options: SyncOptions): Promise<SyncResult> {
   const startedAt = new Date();
   const link = await loadSyncLink(services, linkId);
