@@ -21,6 +21,36 @@ export interface ChangedRow extends Record<string, unknown> {
 }
 
 /**
+ * A bulk action's audit: a line per changed account (its page's history), written by the same
+ * statement that changes them, set-based.
+ */
+export interface PerAccountAudit {
+  actor: Pick<Actor, 'id' | 'organisationId'>;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+export const AUDIT_ACTION_OF: Record<AccountActionKind, string> = {
+  'add-tag': 'account.tag_added',
+  'remove-tag': 'account.tag_removed',
+  'move-group': 'account.moved_to_group',
+  deactivate: 'account.deactivated',
+  reactivate: 'account.reactivated',
+  delete: 'account.deleted',
+};
+
+/** The end of every builder's statement: `changed` (a CTE of account_id) counted, and audited when asked. */
+function countChanged(audit: PerAccountAudit | undefined): SQL {
+  const audited = audit
+    ? sql`, audited as (
+        insert into audit_log (organisation_id, actor_id, action, subject_type, subject_id, details)
+        select ${audit.actor.organisationId}, ${audit.actor.id}, ${audit.action}, 'account', c.account_id::text, ${JSON.stringify(audit.details)}::jsonb
+        from changed c)`
+    : sql``;
+  return sql`${audited} select count(*)::int as changed from changed`;
+}
+
+/**
  * `select a.id from accounts a where ...`: the accounts among `which` (a condition on `accounts a`)
  * that the actor may act on. Group administrators act on the learners of their groups only;
  * nobody deactivates or deletes their own account.
@@ -42,62 +72,62 @@ function tagOfOrganisation(actor: Actor, tagId: string): SQL {
  * same pair at the same moment makes it fail with a unique violation, and then the caller runs it
  * again with onConflict (applyAccountAction does).
  */
-export function addTagSql(actor: Actor, targets: SQL, tagId: string, options: { onConflict?: boolean } = {}): SQL {
+export function addTagSql(actor: Actor, targets: SQL, tagId: string, options: { onConflict?: boolean; audit?: PerAccountAudit } = {}): SQL {
   return sql`
-    with added as (
+    with changed as (
       insert into account_tags (account_id, tag_id)
       select x.id, ${tagId}::uuid from (${targets}) x
       where ${tagOfOrganisation(actor, tagId)}
         and not exists (select 1 from account_tags o where o.account_id = x.id and o.tag_id = ${tagId}::uuid)
       ${options.onConflict ? sql`on conflict do nothing` : sql``}
-      returning 1)
-    select count(*)::int as changed from added`;
+      returning account_id)
+    ${countChanged(options.audit)}`;
 }
 
-export function removeTagSql(actor: Actor, targets: SQL, tagId: string): SQL {
+export function removeTagSql(actor: Actor, targets: SQL, tagId: string, audit?: PerAccountAudit): SQL {
   return sql`
-    with removed as (
+    with changed as (
       delete from account_tags at where at.tag_id = ${tagId} and at.account_id in (${targets}) and ${tagOfOrganisation(actor, tagId)}
-      returning 1)
-    select count(*)::int as changed from removed`;
+      returning at.account_id)
+    ${countChanged(audit)}`;
 }
 
 /** The group must be one the actor may place accounts in. */
-export function moveGroupSql(actor: Actor, targets: SQL, groupId: string): SQL {
+export function moveGroupSql(actor: Actor, targets: SQL, groupId: string, audit?: PerAccountAudit): SQL {
   return sql`
-    with moved as (
+    with changed as (
       update accounts a set group_id = ${groupId}, updated_at = now()
       where a.id in (${targets}) and a.group_id is distinct from ${groupId}::uuid
         and exists (select 1 from groups g where g.id = ${groupId} and ${groupScopeSql(actor, 'g')})
-      returning 1)
-    select count(*)::int as changed from moved`;
+      returning a.id as account_id)
+    ${countChanged(audit)}`;
 }
 
 /** Deactivated accounts are signed out everywhere in the same statement. */
-export function deactivateSql(targets: SQL): SQL {
+export function deactivateSql(targets: SQL, audit?: PerAccountAudit): SQL {
   return sql`
-    with deactivated as (
+    with changed as (
       update accounts a set deactivated_at = now(), updated_at = now()
       where a.id in (${targets}) and a.deactivated_at is null
-      returning a.id),
-    signed_out as (delete from sessions s using deactivated d where s.account_id = d.id)
-    select count(*)::int as changed from deactivated`;
+      returning a.id as account_id),
+    signed_out as (delete from sessions s using changed d where s.account_id = d.account_id)
+    ${countChanged(audit)}`;
 }
 
-export function reactivateSql(targets: SQL): SQL {
+export function reactivateSql(targets: SQL, audit?: PerAccountAudit): SQL {
   return sql`
-    with reactivated as (
+    with changed as (
       update accounts a set deactivated_at = null, updated_at = now()
       where a.id in (${targets}) and a.deactivated_at is not null
-      returning 1)
-    select count(*)::int as changed from reactivated`;
+      returning a.id as account_id)
+    ${countChanged(audit)}`;
 }
 
 /** Tags, sessions, group memberships, assignments and their progress go with the accounts (sql/0005, 0012). */
-export function deleteSql(targets: SQL): SQL {
+export function deleteSql(targets: SQL, audit?: PerAccountAudit): SQL {
   return sql`
-    with deleted as (delete from accounts a where a.id in (${targets}) returning 1)
-    select count(*)::int as changed from deleted`;
+    with changed as (delete from accounts a where a.id in (${targets}) returning a.id as account_id)
+    ${countChanged(audit)}`;
 }
 
 /** True while the organisation still has an active system administrator. */

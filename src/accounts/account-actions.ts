@@ -13,6 +13,7 @@ import {
   removeTagSql,
   type AccountAction,
   type ChangedRow,
+  type PerAccountAudit,
 } from './account-actions-sql.js';
 
 /** A unique violation from PostgreSQL, as postgres.js raises it (drizzle may wrap it). */
@@ -29,37 +30,37 @@ function isUniqueViolation(error: unknown): boolean {
  * (`a.id = :id`), a bulk action run at once and the run_bulk_action job. Accounts the actor may
  * not act on are left alone and counted as not changed by the caller.
  */
-export async function applyAccountAction(tx: DbHandle, actor: Actor, action: AccountAction, which: SQL): Promise<{ changed: number }> {
+export async function applyAccountAction(tx: DbHandle, actor: Actor, action: AccountAction, which: SQL, audit?: PerAccountAudit): Promise<{ changed: number }> {
   const targets = actionableAccountsSql(actor, which, action.kind);
-  const [row] = action.kind === 'add-tag' ? await addTag(tx, actor, targets, action.tagId) : await tx.execute<ChangedRow>(actionSql(actor, action, targets));
+  const [row] = action.kind === 'add-tag' ? await addTag(tx, actor, targets, action.tagId, audit) : await tx.execute<ChangedRow>(actionSql(actor, action, targets, audit));
   if (action.kind === 'deactivate' || action.kind === 'delete') await keepASystemAdmin(tx, actor);
   return { changed: row?.changed ?? 0 };
 }
 
 /** The fast plain insert in a savepoint; if someone added the same pair meanwhile, again skipping conflicts. */
-async function addTag(tx: DbHandle, actor: Actor, targets: SQL, tagId: string): Promise<ChangedRow[]> {
+async function addTag(tx: DbHandle, actor: Actor, targets: SQL, tagId: string, audit: PerAccountAudit | undefined): Promise<ChangedRow[]> {
   try {
-    return await tx.transaction((sp) => sp.execute<ChangedRow>(addTagSql(actor, targets, tagId)));
+    return await tx.transaction((sp) => sp.execute<ChangedRow>(addTagSql(actor, targets, tagId, { audit })));
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    return tx.execute<ChangedRow>(addTagSql(actor, targets, tagId, { onConflict: true }));
+    return tx.execute<ChangedRow>(addTagSql(actor, targets, tagId, { onConflict: true, audit }));
   }
 }
 
-function actionSql(actor: Actor, action: AccountAction, targets: SQL): SQL {
+function actionSql(actor: Actor, action: AccountAction, targets: SQL, audit: PerAccountAudit | undefined): SQL {
   switch (action.kind) {
     case 'add-tag':
-      return addTagSql(actor, targets, action.tagId);
+      return addTagSql(actor, targets, action.tagId, { audit });
     case 'remove-tag':
-      return removeTagSql(actor, targets, action.tagId);
+      return removeTagSql(actor, targets, action.tagId, audit);
     case 'move-group':
-      return moveGroupSql(actor, targets, action.groupId);
+      return moveGroupSql(actor, targets, action.groupId, audit);
     case 'deactivate':
-      return deactivateSql(targets);
+      return deactivateSql(targets, audit);
     case 'reactivate':
-      return reactivateSql(targets);
+      return reactivateSql(targets, audit);
     case 'delete':
-      return deleteSql(targets);
+      return deleteSql(targets, audit);
   }
 }
 

@@ -7,7 +7,7 @@ import { ForbiddenError, NotFoundError, ValidationError, validationErrorOrThrow 
 import { addJobSql } from '../jobs.js';
 import { queueEmail } from '../mail/outbox.js';
 import { actionLabel, applyAccountAction } from './account-actions.js';
-import type { AccountAction, AccountActionKind } from './account-actions-sql.js';
+import { AUDIT_ACTION_OF, type AccountAction, type AccountActionKind } from './account-actions-sql.js';
 import { bulkActionScopeSql, insertBulkActionSql, selectBulkActionSql, stageBulkTargetsSql, type BulkActionRow } from './bulk-sql.js';
 import { groupScopeSql } from './scope.js';
 import { getSelection, selectionAccountsSql } from './selection.js';
@@ -78,11 +78,16 @@ async function targetNameOf(tx: Tx, actor: Actor, action: AccountAction): Promis
   return null;
 }
 
-/** Applies a bulk action to its frozen accounts and records how it ended, in the caller's transaction. */
+/**
+ * Applies a bulk action to its frozen accounts and records how it ended, in the caller's
+ * transaction; each changed account's history gets a line, written by the same statement.
+ */
 async function applyFrozen(tx: Tx, actor: Actor, bulkActionId: string, action: AccountAction): Promise<void> {
   await tx.execute(stageBulkTargetsSql(bulkActionId));
   await tx.execute(sql`analyze bulk_targets`);
-  const { changed } = await applyAccountAction(tx, actor, action, sql`a.id in (select id from bulk_targets)`);
+  const [target] = await tx.execute<{ target_name: string | null }>(sql`select target_name from bulk_actions where id = ${bulkActionId}`);
+  const audit = { actor, action: AUDIT_ACTION_OF[action.kind], details: { bulkActionId, ...(target?.target_name ? { name: target.target_name } : {}) } };
+  const { changed } = await applyAccountAction(tx, actor, action, sql`a.id in (select id from bulk_targets)`, audit);
   await tx.execute(sql`
     update bulk_actions set status = 'finished', started_at = coalesce(started_at, now()), finished_at = now(),
       changed_count = ${changed}, skipped_count = cardinality(account_ids) - ${changed}, error = null

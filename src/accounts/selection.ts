@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Ctx } from '../context.js';
+import type { Ctx, Services } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { accountFilterSql, type AccountFilter } from './filter.js';
 import { accountScopeSql, toUuidArray } from './scope.js';
@@ -28,11 +28,34 @@ export async function createSelection(
     throw new ValidationError(`Check at most ${MAX_EXPLICIT_SELECTION} accounts one by one, or use "select all" to choose every matching account.`);
   }
   const filter = input.allMatching ? input.filter : {};
+  // Cleanup on write: the actor's selections older than SELECTION_DAYS go (the daily job takes the rest).
   const rows = await ctx.db.execute<{ id: string }>(sql`
+    with expired as (
+      delete from account_selections where created_by = ${ctx.actor.id} and created_at < now() - make_interval(days => ${SELECTION_DAYS}))
     insert into account_selections (organisation_id, created_by, filter, all_matching, account_ids)
     values (${ctx.actor.organisationId}, ${ctx.actor.id}, ${JSON.stringify(filter)}::jsonb, ${input.allMatching}, ${toUuidArray(accountIds)})
     returning id`);
   return { id: rows[0]!.id, filter, allMatching: input.allMatching, accountIds };
+}
+
+/**
+ * How long a selection (a draft kept across pages, or "all across all pages" for Assign and the
+ * bulk actions) is kept: a working session's worth. Confirmed work does not need it any more (a
+ * bulk action freezes its accounts, a mass assignment its targets).
+ */
+export const SELECTION_DAYS = 7;
+
+/** The daily clean-up: removes selections older than SELECTION_DAYS, a batch at a time; returns how many went. */
+export async function deleteOldSelections(services: Pick<Services, 'db'>, batch = 10_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await services.db.execute<{ id: string }>(sql`
+      delete from account_selections where id in (
+        select id from account_selections where created_at < now() - make_interval(days => ${SELECTION_DAYS}) limit ${batch})
+      returning id`);
+    total += rows.length;
+    if (rows.length < batch) return total;
+  }
 }
 
 /** A selection made by this actor in this organisation; anything else is not found. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BULK_INLINE_LIMIT, confirmBulkAction, getBulkAction, runBulkAction } from '../../src/accounts/bulk.js';
-import { createSelection, getSelection, updateDraftSelection } from '../../src/accounts/selection.js';
+import { createSelection, deleteOldSelections, getSelection, SELECTION_DAYS, updateDraftSelection } from '../../src/accounts/selection.js';
 import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx } from '../../src/context.js';
 import { NotFoundError, ValidationError } from '../../src/errors.js';
@@ -303,5 +303,44 @@ describe('account_tags without foreign keys (checked a statement at a time)', ()
       adder.release();
       deleter.release();
     }
+  });
+});
+
+describe('Bulk actions: each changed account gets a line in its history', () => {
+  it('written by the same statement, naming the tag and the bulk action; accounts left as they were get none', async () => {
+    const admin = await ctxFor(other.systemAdmin.id);
+    const a1 = await createAccount(db.services, other.organisationId, { email: 'h1@larch.test', groupId: other.groups.Far!, firstName: 'Hana', lastName: 'One' });
+    const a2 = await createAccount(db.services, other.organisationId, { email: 'h2@larch.test', groupId: other.groups.Far! });
+    await db.services.sql`insert into account_tags (account_id, tag_id) values (${a2.id}, ${other.tags.Theirs!})`;
+    const selection = await createSelection(admin, { allMatching: false, accountIds: [a1.id, a2.id] });
+    const { bulkActionId } = await confirmBulkAction(admin, { selectionId: selection.id, action: { kind: 'add-tag', tagId: other.tags.Theirs! } });
+    const lines = await db.services.sql<{ subject_id: string; actor_id: string; details: { bulkActionId: string; name: string } }[]>`
+      select subject_id, actor_id, details from audit_log where action = 'account.tag_added' and subject_type = 'account' and organisation_id = ${other.organisationId}`;
+    expect(lines).toEqual([{ subject_id: a1.id, actor_id: other.systemAdmin.id, details: { bulkActionId, name: 'Theirs' } }]);
+    const client = await signedIn(other.systemAdmin.email);
+    expect((await client.get(`/accounts/${a1.id}`)).html).toMatch(/Tag added: Theirs\s*\(by /);
+
+    const removal = await createSelection(admin, { allMatching: false, accountIds: [a1.id, a2.id] });
+    await confirmBulkAction(admin, { selectionId: removal.id, action: { kind: 'delete' } });
+    const deleted = await db.services.sql<{ subject_id: string }[]>`
+      select subject_id from audit_log where action = 'account.deleted' and organisation_id = ${other.organisationId} order by subject_id`;
+    expect(deleted.map((d) => d.subject_id)).toEqual([a1.id, a2.id].sort());
+  });
+});
+
+describe('Old selections are removed', () => {
+  it(`a selection older than ${SELECTION_DAYS} days goes when its administrator makes a new one, and every old one with the daily clean-up`, async () => {
+    const admin = await ctxFor(other.systemAdmin.id);
+    const mine = await createSelection(admin, { allMatching: true, filter: {} });
+    const anotherAdmin = await createAccount(db.services, other.organisationId, { email: 'admin2@larch.test', kind: 'administrator', isSystemAdmin: true });
+    const theirs = await createSelection(await ctxFor(anotherAdmin.id), { allMatching: true, filter: {} });
+    const fresh = await createSelection(admin, { allMatching: true, filter: {} });
+    await db.services.sql`update account_selections set created_at = now() - make_interval(days => ${SELECTION_DAYS}, mins => 1) where id in (${mine.id}, ${theirs.id})`;
+    await createSelection(admin, { allMatching: true, filter: {} });
+    await expect(getSelection(admin, mine.id)).rejects.toBeInstanceOf(NotFoundError);
+    const left = async () => (await db.services.sql<{ id: string }[]>`select id from account_selections where id in (${mine.id}, ${theirs.id}, ${fresh.id})`).map((r) => r.id);
+    expect((await left()).sort()).toEqual([theirs.id, fresh.id].sort());
+    expect(await deleteOldSelections(db.services)).toBeGreaterThanOrEqual(1);
+    expect(await left()).toEqual([fresh.id]);
   });
 });

@@ -24,6 +24,7 @@ export interface AccountAssignmentView {
 export interface AccountHistoryView {
   at: Date;
   action: string;
+  details?: Record<string, unknown>;
   actorName: string | null;
 }
 
@@ -61,11 +62,17 @@ const HISTORY_WORDS: Record<string, string> = {
   'account.signed_out_everywhere': 'Signed out everywhere',
   'account.deactivated': 'Deactivated',
   'account.reactivated': 'Reactivated',
+  'account.tag_added': 'Tag added',
+  'account.tag_removed': 'Tag removed',
+  'account.moved_to_group': 'Moved to another group',
   'import.csv.create': 'Created by a CSV import',
   'import.csv.update': 'Updated by a CSV import',
   'import.classroom.create': 'Created by a Google Classroom import or sync',
   'import.classroom.update': 'Updated by a Google Classroom import or sync',
 };
+
+/** History lines that name the tag or group they are about (bulk actions keep its name). */
+const NAMED_IN_HISTORY = new Set(['account.tag_added', 'account.tag_removed', 'account.moved_to_group']);
 
 function AssignmentSource({ a }: { a: AccountAssignmentView }) {
   if (!a.requestId) return <span class="muted">—</span>;
@@ -152,6 +159,7 @@ function History({ history }: { history: AccountHistoryView[] }) {
           {history.map((h) => (
             <li>
               {when(h.at)}: {HISTORY_WORDS[h.action] ?? h.action}
+              {NAMED_IN_HISTORY.has(h.action) && typeof h.details?.name === 'string' ? `: ${h.details.name}` : ''}
               {h.actorName ? ` (by ${h.actorName})` : ''}
             </li>
           ))}
