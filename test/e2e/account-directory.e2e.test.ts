@@ -74,8 +74,15 @@ describe('The directory in a real browser', () => {
     await page.getByRole('checkbox', { name: 'Select Learner60 Lane60' }).check();
     await page.getByRole('checkbox', { name: 'Select Learner61 Lane61' }).check();
     await expect(toolbar.textContent()).resolves.toContain('3 accounts selected');
-    // The draft is saved by a request of its own; Back is pressed once the server has it.
-    await page.waitForLoadState('networkidle');
+    // The draft is saved by requests of their own (the toolbar counts before they return); Back is
+    // pressed once the server's draft holds all three. (waitForLoadState('networkidle') would not
+    // wait: the page reached that state before the boxes were checked.)
+    const draftId = new URL(page.url()).searchParams.get('selection')!;
+    await expect
+      .poll(async () => (await db.services.sql<{ n: number }[]>`select cardinality(account_ids)::int as n from account_selections where id = ${draftId}`)[0]?.n, {
+        timeout: 10_000,
+      })
+      .toBe(3);
     // Back keeps it: page 1 shows its box still checked.
     await page.goBack();
     await page.waitForFunction(() => document.querySelector('#accounts-count')?.textContent?.includes('page 1 of 2'));
