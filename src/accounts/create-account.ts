@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import { passwordProblem } from '../auth/passwords.js';
 import type { Ctx } from '../context.js';
+import type { DbHandle } from '../db/client.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { queueEmail } from '../mail/outbox.js';
 import { welcomeEmail } from '../mail/welcome-email.js';
@@ -66,19 +67,55 @@ export function accountGroupProblem(actor: Ctx['actor'], kind: 'user' | 'adminis
   return null;
 }
 
+/** The form's values once every rule holds: what the insert writes. */
+interface CheckedAccount {
+  firstName: string;
+  lastName: string;
+  email: string;
+  kind: 'user' | 'administrator';
+  isSystemAdmin: boolean;
+  groupId: string | null;
+  managedGroupIds: string[];
+  tagIds: string[];
+}
+
 /**
  * Creates one account. Users can be created by any administrator, in a group they manage;
  * administrators only by system administrators. Every id in the input is checked against the
  * actor's organisation and groups inside the insert itself, so a guessed id creates nothing.
  */
 export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promise<{ id: string }> {
-  const { actor } = ctx;
-  if (actor.kind !== 'administrator') throw new ForbiddenError('Only administrators can create accounts.');
-  const fields: Record<string, string> = {};
+  if (ctx.actor.kind !== 'administrator') throw new ForbiddenError('Only administrators can create accounts.');
+  const account = checkAccountInput(ctx.actor, input);
+  const options = await createAccountOptions(ctx);
+  const sendWelcome = input.sendWelcomeEmail && options.welcomeEmailEnabled;
+  const hash = await ctx.passwords.hash(input.password);
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      await assertGroupsAndTagsExist(tx, ctx.actor.organisationId, account);
+      const id = await insertAccount(tx, ctx.actor.organisationId, account, { hash, mustChangePassword: input.mustChangePassword });
+      if (sendWelcome) {
+        const [org] = await tx.execute<{ name: string }>(sql`select name from organisations where id = ${ctx.actor.organisationId}`);
+        const welcome = { organisationId: ctx.actor.organisationId, organisationName: org!.name, to: account.email, firstName: account.firstName, appUrl: ctx.appUrl };
+        await queueEmail(tx, welcomeEmail(welcome));
+      }
+      await recordAudit(tx, ctx.actor, 'account.created', { subjectType: 'account', subjectId: id, details: { kind: account.kind, isSystemAdmin: account.isSystemAdmin } });
+      return { id };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ValidationError('The account was not created.', { email: 'An account with this email already exists in your organisation.' });
+    }
+    throw error;
+  }
+}
+
+/** The form's rules, each broken one named on its field; throws them together. */
+function checkAccountInput(actor: Ctx['actor'], input: CreateAccountInput): CheckedAccount {
   const firstName = input.firstName.trim();
   const lastName = input.lastName.trim();
   const email = normaliseEmail(input.email);
-  Object.assign(fields, nameAndEmailProblems(firstName, lastName, email));
+  const fields: Record<string, string> = { ...nameAndEmailProblems(firstName, lastName, email) };
 
   const kind = input.kind === 'administrator' ? 'administrator' : input.kind === 'user' ? 'user' : null;
   if (!kind) fields.kind = 'Choose an account type.';
@@ -99,45 +136,39 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promis
   if (passwordError) fields.password = passwordError;
   else if (input.password !== input.confirmPassword) fields.confirmPassword = 'The two passwords are not the same.';
 
-  const options = await createAccountOptions(ctx);
-  const sendWelcome = input.sendWelcomeEmail && options.welcomeEmailEnabled;
-  if (Object.keys(fields).length) throw new ValidationError('The account was not created.', fields);
+  if (!kind || Object.keys(fields).length) throw new ValidationError('The account was not created.', fields);
+  return { firstName, lastName, email, kind, isSystemAdmin, groupId, managedGroupIds, tagIds: [...new Set(input.tagIds)] };
+}
 
-  const tagIds = [...new Set(input.tagIds)];
-  const hash = await ctx.passwords.hash(input.password);
-  try {
-    return await ctx.db.transaction(async (tx) => {
-      // Groups and tags must be the organisation's; a foreign id makes the counts differ.
-      const [check] = await tx.execute<{ groups: number; tags: number }>(sql`
-        select
-          (select count(*)::int from groups where organisation_id = ${actor.organisationId} and id = any(${toUuidArray([...new Set([...(groupId ? [groupId] : []), ...managedGroupIds])])})) as groups,
-          (select count(*)::int from tags where organisation_id = ${actor.organisationId} and id = any(${toUuidArray(tagIds)})) as tags`);
-      const expectedGroups = new Set([...(groupId ? [groupId] : []), ...managedGroupIds]).size;
-      if (check!.groups !== expectedGroups || check!.tags !== tagIds.length) {
-        throw new ValidationError('A group or tag you chose no longer exists. Reload the page and try again.');
-      }
-      const [row] = await tx.execute<{ id: string }>(sql`
-        insert into accounts (organisation_id, kind, is_system_admin, first_name, last_name, email, password_hash, must_change_password, group_id, source)
-        values (${actor.organisationId}, ${kind}, ${isSystemAdmin}, ${firstName}, ${lastName}, ${email}, ${hash}, ${input.mustChangePassword}, ${groupId}, 'manual')
-        returning id`);
-      const id = row!.id;
-      if (managedGroupIds.length) {
-        await tx.execute(sql`insert into administrator_groups (account_id, group_id) select ${id}, unnest(${toUuidArray(managedGroupIds)})`);
-      }
-      if (tagIds.length) {
-        await tx.execute(sql`insert into account_tags (account_id, tag_id) select ${id}, unnest(${toUuidArray(tagIds)})`);
-      }
-      if (sendWelcome) {
-        const [org] = await tx.execute<{ name: string }>(sql`select name from organisations where id = ${actor.organisationId}`);
-        await queueEmail(tx, welcomeEmail({ organisationId: actor.organisationId, organisationName: org!.name, to: email, firstName, appUrl: ctx.appUrl }));
-      }
-      await recordAudit(tx, actor, 'account.created', { subjectType: 'account', subjectId: id, details: { kind, isSystemAdmin } });
-      return { id };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new ValidationError('The account was not created.', { email: 'An account with this email already exists in your organisation.' });
-    }
-    throw error;
+/** Groups and tags must be the organisation's; a foreign id makes the counts differ. */
+async function assertGroupsAndTagsExist(tx: DbHandle, organisationId: string, account: CheckedAccount): Promise<void> {
+  const groupIds = [...new Set([...(account.groupId ? [account.groupId] : []), ...account.managedGroupIds])];
+  const [check] = await tx.execute<{ groups: number; tags: number }>(sql`
+    select
+      (select count(*)::int from groups where organisation_id = ${organisationId} and id = any(${toUuidArray(groupIds)})) as groups,
+      (select count(*)::int from tags where organisation_id = ${organisationId} and id = any(${toUuidArray(account.tagIds)})) as tags`);
+  if (check!.groups !== groupIds.length || check!.tags !== account.tagIds.length) {
+    throw new ValidationError('A group or tag you chose no longer exists. Reload the page and try again.');
   }
+}
+
+/** The account row, the groups an administrator manages and the account's tags; returns its id. */
+async function insertAccount(
+  tx: DbHandle,
+  organisationId: string,
+  a: CheckedAccount,
+  password: { hash: string; mustChangePassword: boolean },
+): Promise<string> {
+  const [row] = await tx.execute<{ id: string }>(sql`
+    insert into accounts (organisation_id, kind, is_system_admin, first_name, last_name, email, password_hash, must_change_password, group_id, source)
+    values (${organisationId}, ${a.kind}, ${a.isSystemAdmin}, ${a.firstName}, ${a.lastName}, ${a.email}, ${password.hash}, ${password.mustChangePassword}, ${a.groupId}, 'manual')
+    returning id`);
+  const id = row!.id;
+  if (a.managedGroupIds.length) {
+    await tx.execute(sql`insert into administrator_groups (account_id, group_id) select ${id}, unnest(${toUuidArray(a.managedGroupIds)})`);
+  }
+  if (a.tagIds.length) {
+    await tx.execute(sql`insert into account_tags (account_id, tag_id) select ${id}, unnest(${toUuidArray(a.tagIds)})`);
+  }
+  return id;
 }
