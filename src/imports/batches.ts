@@ -9,6 +9,7 @@ import { parseImportOptions, type ImportOptions, type ImportOptionsInput } from 
 import { paginate } from '../pagination.js';
 import { isUuid } from '../ids.js';
 import { parseReasons, type RowReason } from './reasons.js';
+import { importRowsPageSql, type ImportRowRecord } from './batches-sql.js';
 
 export type ImportSource = 'csv' | 'classroom';
 export type ImportStatus = 'draft' | 'checked' | 'queued' | 'running' | 'finished' | 'failed';
@@ -248,7 +249,8 @@ export function assertEditable(batch: ImportBatch): void {
   }
 }
 
-export type RowOutcome = 'pending' | 'create' | 'update' | 'keep' | 'skip';
+/** What the import does with a row (pending until the check). */
+export type RowOutcome = ImportRowRecord['outcome'];
 
 export interface ImportRowView {
   rowNumber: number;
@@ -282,55 +284,31 @@ export async function listImportRows(
   const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_rows r where ${where}`);
   const total = count?.n ?? 0;
   const { page, pageCount, offset } = paginate(total, input.page, pageSize);
-  const rows = await ctx.db.execute<{
-    row_number: number;
-    first_name: string;
-    last_name: string;
-    email: string;
-    group_name: string | null;
-    tag_names: string[];
-    has_password: boolean;
-    google_user_id: string | null;
-    outcome: RowOutcome;
-    reason: string | null;
-    applied: boolean;
-    account_id: string | null;
-    existing: boolean;
-    current_group_name: string | null;
-    current_tag_names: string[] | null;
-  }>(sql`
-    select r.row_number, r.first_name, r.last_name, r.email,
-      case when r.outcome = 'skip' then r.group_name else coalesce(g.name, r.group_name) end as group_name,
-      case when r.outcome <> 'skip' and cardinality(r.tag_ids) > 0
-           then array(select t.name from tags t where t.id = any(r.tag_ids) order by lower(t.name)) else r.tag_names end as tag_names,
-      (r.password is not null or r.password_hash is not null) as has_password, r.google_user_id, r.outcome, r.reason,
-      r.row_number <= ${batch.appliedThrough} as applied,
-      coalesce(r.account_id, case when r.outcome = 'create' and r.row_number <= ${batch.appliedThrough} then r.new_account_id end) as account_id,
-      a.id is not null as existing,
-      (select cg.name from groups cg where cg.id = a.group_id) as current_group_name,
-      case when a.id is not null then array(select t.name from account_tags at join tags t on t.id = at.tag_id where at.account_id = a.id order by lower(t.name)) end as current_tag_names
-    from import_rows r left join groups g on g.id = r.group_id and g.organisation_id = ${batch.organisationId}
-    left join accounts a on a.id = r.account_id and r.outcome in ('update', 'keep') and ${accountScopeSql(ctx.actor, 'a')}
-    where ${where}
-    order by r.row_number limit ${pageSize} offset ${offset}`);
+  const rows = await ctx.db.execute<ImportRowRecord>(
+    importRowsPageSql({ batch, where, reach: accountScopeSql(ctx.actor, 'a'), limit: pageSize, offset }),
+  );
   return {
-    rows: rows.map((r) => ({
-      rowNumber: r.row_number,
-      firstName: r.first_name,
-      lastName: r.last_name,
-      email: r.email,
-      groupName: r.group_name,
-      tagNames: r.tag_names,
-      hasPassword: r.has_password,
-      googleUserId: r.google_user_id,
-      outcome: r.outcome,
-      reason: parseReasons(r.reason),
-      applied: r.applied,
-      accountId: r.account_id,
-      current: r.existing ? { groupName: r.current_group_name, tagNames: r.current_tag_names ?? [] } : null,
-    })),
+    rows: rows.map(importRowView),
     total,
     page,
     pageCount,
+  };
+}
+
+function importRowView(r: ImportRowRecord): ImportRowView {
+  return {
+    rowNumber: r.row_number,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email,
+    groupName: r.group_name,
+    tagNames: r.tag_names,
+    hasPassword: r.has_password,
+    googleUserId: r.google_user_id,
+    outcome: r.outcome,
+    reason: parseReasons(r.reason),
+    applied: r.applied,
+    accountId: r.account_id,
+    current: r.existing ? { groupName: r.current_group_name, tagNames: r.current_tag_names ?? [] } : null,
   };
 }
