@@ -90,6 +90,8 @@ describe('connecting Google Classroom (happy path)', () => {
     expect(pick.res.status).toBe(200);
     expect(seen.filter((p) => p === '/google-sandbox/token')).toHaveLength(1);
     expect(seen.filter((p) => p.startsWith('/google-sandbox/oauth2/')).length).toBeLessThanOrEqual(1);
+    // The key set by default is the JSON Web Key Set at Google's v3 path, not the PEM certificates.
+    expect(seen).not.toContain('/google-sandbox/oauth2/v1/certs');
     expect(seen.filter((p) => p === '/google-sandbox/v1/courses')).toHaveLength(1);
   });
 

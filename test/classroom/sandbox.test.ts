@@ -69,6 +69,26 @@ describe('the Google sandbox, through the real googleapis client', () => {
     expect((await learner.get('/google-sandbox')).res.status).toBe(404);
   });
 
+  it('serves Google’s URL layout, and the default configuration reads the JSON Web Key Set there', async () => {
+    const jwks = await app.request('/google-sandbox/oauth2/v3/certs');
+    expect(jwks.status).toBe(200);
+    const { keys } = (await jwks.json()) as { keys: Record<string, string>[] };
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String), n: expect.any(String), e: 'AQAB' });
+    const token = await app.request('/google-sandbox/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=nope' });
+    expect(token.status).toBeGreaterThanOrEqual(400);
+    expect(((await token.json()) as { error: string }).error).toMatch(/^invalid_/);
+    const revoke = await app.request('/google-sandbox/revoke?token=unknown', { method: 'POST' });
+    expect(revoke.headers.get('content-type')).toContain('application/json');
+    const cfg = testGoogleConfig();
+    expect([cfg.authUrl, cfg.tokenUrl, cfg.revokeUrl, cfg.certsUrl].map((u) => new URL(u).pathname)).toEqual([
+      '/google-sandbox/o/oauth2/v2/auth',
+      '/google-sandbox/token',
+      '/google-sandbox/revoke',
+      '/google-sandbox/oauth2/v3/certs',
+    ]);
+  });
+
   it('is not served when a real Google client is configured', async () => {
     const real = createTestApp(db, { env: classroomEnv({ GOOGLE_CLIENT_ID: 'x.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 's' }) });
     expect((await real.request('/google-sandbox/oauth2/v3/certs')).status).toBe(404);
