@@ -248,12 +248,8 @@ export interface ClassroomClient {
   getCourse(courseId: string): Promise<GoogleCourse>;
 }
 
-/**
- * A Classroom client for one connection. `cacheKey` identifies the connection (its access token is
- * reused across calls and jobs in this process); `refreshToken` is the decrypted refresh token.
- */
-export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string; cacheKey: string; rateKey: string }): ClassroomClient {
-  const fetchImpl = rateLimitedFetch(cfg, input.rateKey);
+/** The OAuth client of one connection, its access token reused from (and kept in) the process's cache. */
+function connectionAuth(cfg: GoogleConfig, input: { refreshToken: string; cacheKey: string }, fetchImpl: typeof fetch): OAuth2Client {
   const auth = oauthClient(cfg, fetchImpl);
   const cached = accessTokens.get(input.cacheKey);
   auth.setCredentials({
@@ -263,9 +259,50 @@ export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string
   auth.on('tokens', (tokens) => {
     if (tokens.access_token && tokens.expiry_date) accessTokens.set(input.cacheKey, { token: tokens.access_token, expiresAt: tokens.expiry_date });
   });
+  return auth;
+}
+
+/** Every page of a list call, in order. */
+async function allPages<Item, Page extends { nextPageToken?: string | null }>(
+  fetchPage: (pageToken: string | undefined) => Promise<Page>,
+  itemsOf: (page: Page) => Item[],
+): Promise<Item[]> {
+  const out: Item[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await fetchPage(pageToken);
+    out.push(...itemsOf(page));
+    pageToken = page.nextPageToken ?? undefined;
+  } while (pageToken);
+  return out;
+}
+
+function courseOf(c: classroom_v1.Schema$Course, fallbackId = ''): GoogleCourse {
+  return { id: c.id ?? fallbackId, name: c.name ?? '(untitled class)', section: c.section ?? null, state: c.courseState ?? 'ACTIVE', ownerId: c.ownerId ?? null };
+}
+
+function studentOf(s: classroom_v1.Schema$Student): GoogleStudent | null {
+  const id = s.userId ?? s.profile?.id;
+  if (!id) return null;
+  const name = s.profile?.name;
+  const [given, ...rest] = (name?.fullName ?? '').split(' ');
+  return {
+    googleUserId: id,
+    firstName: (name?.givenName ?? given ?? '').trim() || '(no first name)',
+    lastName: (name?.familyName ?? rest.join(' ')).trim() || '(no last name)',
+    email: s.profile?.emailAddress?.trim() || null,
+  };
+}
+
+/**
+ * A Classroom client for one connection. `cacheKey` identifies the connection (its access token is
+ * reused across calls and jobs in this process); `refreshToken` is the decrypted refresh token.
+ */
+export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string; cacheKey: string; rateKey: string }): ClassroomClient {
+  const fetchImpl = rateLimitedFetch(cfg, input.rateKey);
   const api = new classroom_v1.Classroom({
     // googleapis-common pins its own copy of google-auth-library; the client is used by duck typing.
-    auth: auth as never,
+    auth: connectionAuth(cfg, input, fetchImpl) as never,
     fetchImplementation: fetchImpl,
     retry: true,
     retryConfig: retryConfig(cfg),
@@ -274,6 +311,7 @@ export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string
   // rootUrl per call: googleapis resolves a global rootUrl against the origin only, which would drop
   // a path such as the sandbox's /google-sandbox/.
   const at = { rootUrl: cfg.apiRoot };
+  const page = (pageToken: string | undefined) => (pageToken ? { pageToken } : {});
 
   async function call<T>(fn: () => Promise<{ data: T }>): Promise<T> {
     try {
@@ -286,47 +324,18 @@ export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string
   }
 
   return {
-    async listTeacherCourses(states = ['ACTIVE']) {
-      const out: GoogleCourse[] = [];
-      let pageToken: string | undefined;
-      do {
-        const data = await call(() =>
-          api.courses.list({ teacherId: 'me', courseStates: states, pageSize: MAX_PAGE_SIZE, fields: COURSE_FIELDS, ...(pageToken ? { pageToken } : {}) }, at),
-        );
-        for (const c of data.courses ?? []) {
-          if (!c.id) continue;
-          out.push({ id: c.id, name: c.name ?? '(untitled class)', section: c.section ?? null, state: c.courseState ?? 'ACTIVE', ownerId: c.ownerId ?? null });
-        }
-        pageToken = data.nextPageToken ?? undefined;
-      } while (pageToken);
-      return out;
-    },
-    async listStudents(courseId) {
-      const out: GoogleStudent[] = [];
-      let pageToken: string | undefined;
-      do {
-        const data = await call(() =>
-          api.courses.students.list({ courseId, pageSize: MAX_PAGE_SIZE, fields: STUDENT_FIELDS, ...(pageToken ? { pageToken } : {}) }, at),
-        );
-        for (const s of data.students ?? []) {
-          const id = s.userId ?? s.profile?.id;
-          if (!id) continue;
-          const name = s.profile?.name;
-          const [given, ...rest] = (name?.fullName ?? '').split(' ');
-          out.push({
-            googleUserId: id,
-            firstName: (name?.givenName ?? given ?? '').trim() || '(no first name)',
-            lastName: (name?.familyName ?? rest.join(' ')).trim() || '(no last name)',
-            email: s.profile?.emailAddress?.trim() || null,
-          });
-        }
-        pageToken = data.nextPageToken ?? undefined;
-      } while (pageToken);
-      return out;
-    },
+    listTeacherCourses: (states = ['ACTIVE']) =>
+      allPages(
+        (token) => call(() => api.courses.list({ teacherId: 'me', courseStates: states, pageSize: MAX_PAGE_SIZE, fields: COURSE_FIELDS, ...page(token) }, at)),
+        (data) => (data.courses ?? []).filter((c) => c.id).map((c) => courseOf(c)),
+      ),
+    listStudents: (courseId) =>
+      allPages(
+        (token) => call(() => api.courses.students.list({ courseId, pageSize: MAX_PAGE_SIZE, fields: STUDENT_FIELDS, ...page(token) }, at)),
+        (data) => (data.students ?? []).map(studentOf).filter((s): s is GoogleStudent => s !== null),
+      ),
     async getCourse(courseId) {
-      const c = await call(() => api.courses.get({ id: courseId, fields: 'id,name,section,courseState,ownerId' }, at));
-      return { id: c.id ?? courseId, name: c.name ?? '(untitled class)', section: c.section ?? null, state: c.courseState ?? 'ACTIVE', ownerId: c.ownerId ?? null };
+      return courseOf(await call(() => api.courses.get({ id: courseId, fields: 'id,name,section,courseState,ownerId' }, at)), courseId);
     },
   };
 }
