@@ -36,8 +36,8 @@ async function readQueue(sql: Sql): Promise<QueueRow[]> {
     group by t.identifier`;
 }
 
-export function createMetrics(options: { sql?: Sql } = {}): Metrics {
-  const registry = new Registry();
+/** Every series the service exports, registered in `registry`. */
+function defineSeries(registry: Registry) {
   const requests = new Histogram({
     name: 'rosterbridge_http_request_duration_seconds',
     help: 'HTTP requests by route pattern, method and status.',
@@ -65,6 +65,13 @@ export function createMetrics(options: { sql?: Sql } = {}): Metrics {
     locked: new Gauge({ name: 'rosterbridge_jobs_locked', help: 'Jobs a runner holds (running), by task.', labelNames: ['task'], registers: [registry] }),
     failed: new Gauge({ name: 'rosterbridge_jobs_failed_permanently', help: 'Jobs out of attempts, by task.', labelNames: ['task'], registers: [registry] }),
   };
+  return { requests, jobRuns, jobFailures, jobDurations, googleCalls, googleRetries, google429, importRows, importRate, signInFailures, queue };
+}
+
+export function createMetrics(options: { sql?: Sql } = {}): Metrics {
+  const registry = new Registry();
+  const { requests, jobRuns, jobFailures, jobDurations, googleCalls, googleRetries, google429, importRows, importRate, signInFailures, queue } =
+    defineSeries(registry);
 
   async function collectQueue(): Promise<void> {
     if (!options.sql) return;

@@ -167,64 +167,65 @@ async function issueTokens(sql: Sql, grant: { userId: string; clientId: string; 
 export async function tokenEndpoint(sql: Sql, client: SandboxClient, form: Record<string, string>, authorization: string | null): Promise<Record<string, unknown>> {
   checkClient(client, form, authorization);
   const grantType = form.grant_type;
-  if (grantType === 'authorization_code') {
-    const code = form.code ?? '';
-    const hash = await sha256Hex(code);
-    // Failures still commit: a code is spent by any attempt, and a replay revokes what it produced.
-    const outcome = await sql.begin(async (tx): Promise<SandboxOAuthError | Record<string, unknown>> => {
-      const [grant] = await tx<GrantRow[]>`select * from google_sandbox_grants where hash = ${hash} and kind = 'code' for update`;
-      if (!grant || grant.client_id !== client.clientId) return new SandboxOAuthError('invalid_grant', 'Malformed auth code.');
-      if (grant.used_at) {
-        await tx`update google_sandbox_grants set revoked_at = now() where from_code = ${hash} and revoked_at is null`;
-        return new SandboxOAuthError('invalid_grant', 'Bad Request');
-      }
-      await tx`update google_sandbox_grants set used_at = now() where hash = ${hash}`;
-      if (grant.expires_at && new Date(grant.expires_at).getTime() < Date.now()) return new SandboxOAuthError('invalid_grant', 'Bad Request');
-      if (form.redirect_uri !== grant.redirect_uri) return new SandboxOAuthError('redirect_uri_mismatch', 'Bad Request');
-      const verifier = form.code_verifier ?? '';
-      if (!verifier || !safeEqual(await sha256Base64url(verifier), grant.code_challenge ?? '')) {
-        return new SandboxOAuthError('invalid_grant', 'Invalid code verifier.');
-      }
-      const { access, refresh } = await issueTokens(tx as unknown as Sql, { userId: grant.user_id, clientId: grant.client_id, scopes: grant.scopes, fromCode: hash }, true);
-      const [user] = await tx<{ email: string; given_name: string; family_name: string }[]>`
-        select email, given_name, family_name from google_sandbox_users where id = ${grant.user_id}`;
-      const now = Math.floor(Date.now() / 1000);
-      const idToken = await signJwt(sql, {
-        iss: client.issuer,
-        aud: client.clientId,
-        azp: client.clientId,
-        sub: grant.user_id,
-        email: user?.email,
-        email_verified: true,
-        name: user ? `${user.given_name} ${user.family_name}` : undefined,
-        given_name: user?.given_name,
-        family_name: user?.family_name,
-        iat: now,
-        exp: now + ACCESS_SECONDS,
-        ...(grant.nonce ? { nonce: grant.nonce } : {}),
-      });
-      return {
-        access_token: access,
-        expires_in: ACCESS_SECONDS - 1,
-        refresh_token: refresh,
-        scope: grant.scopes.join(' '),
-        token_type: 'Bearer',
-        id_token: idToken,
-      };
-    });
-    if (outcome instanceof SandboxOAuthError) throw outcome;
-    return outcome;
-  }
-  if (grantType === 'refresh_token') {
-    const [grant] = await sql<GrantRow[]>`
-      select * from google_sandbox_grants where hash = ${await sha256Hex(form.refresh_token ?? '')} and kind = 'refresh'`;
-    if (!grant || grant.revoked_at || grant.client_id !== client.clientId) {
-      throw new SandboxOAuthError('invalid_grant', 'Token has been expired or revoked.');
-    }
-    const { access } = await issueTokens(sql, { userId: grant.user_id, clientId: grant.client_id, scopes: grant.scopes, fromCode: grant.from_code ?? grant.hash }, false);
-    return { access_token: access, expires_in: ACCESS_SECONDS - 1, scope: grant.scopes.join(' '), token_type: 'Bearer' };
-  }
+  if (grantType === 'authorization_code') return exchangeCodeGrant(sql, client, form);
+  if (grantType === 'refresh_token') return refreshGrant(sql, client, form);
   throw new SandboxOAuthError('unsupported_grant_type', `Invalid grant_type: ${grantType ?? ''}`);
+}
+
+async function exchangeCodeGrant(sql: Sql, client: SandboxClient, form: Record<string, string>): Promise<Record<string, unknown>> {
+  const hash = await sha256Hex(form.code ?? '');
+  // Failures still commit: a code is spent by any attempt, and a replay revokes what it produced.
+  const outcome = await sql.begin(async (tx): Promise<SandboxOAuthError | Record<string, unknown>> => {
+    const [grant] = await tx<GrantRow[]>`select * from google_sandbox_grants where hash = ${hash} and kind = 'code' for update`;
+    if (!grant || grant.client_id !== client.clientId) return new SandboxOAuthError('invalid_grant', 'Malformed auth code.');
+    if (grant.used_at) {
+      await tx`update google_sandbox_grants set revoked_at = now() where from_code = ${hash} and revoked_at is null`;
+      return new SandboxOAuthError('invalid_grant', 'Bad Request');
+    }
+    await tx`update google_sandbox_grants set used_at = now() where hash = ${hash}`;
+    if (grant.expires_at && new Date(grant.expires_at).getTime() < Date.now()) return new SandboxOAuthError('invalid_grant', 'Bad Request');
+    if (form.redirect_uri !== grant.redirect_uri) return new SandboxOAuthError('redirect_uri_mismatch', 'Bad Request');
+    const verifier = form.code_verifier ?? '';
+    if (!verifier || !safeEqual(await sha256Base64url(verifier), grant.code_challenge ?? '')) {
+      return new SandboxOAuthError('invalid_grant', 'Invalid code verifier.');
+    }
+    const { access, refresh } = await issueTokens(tx as unknown as Sql, { userId: grant.user_id, clientId: grant.client_id, scopes: grant.scopes, fromCode: hash }, true);
+    const idToken = await idTokenFor(sql, tx as unknown as Sql, client, grant);
+    return { access_token: access, expires_in: ACCESS_SECONDS - 1, refresh_token: refresh, scope: grant.scopes.join(' '), token_type: 'Bearer', id_token: idToken };
+  });
+  if (outcome instanceof SandboxOAuthError) throw outcome;
+  return outcome;
+}
+
+/** The signed ID token of a code's user, as Google's token endpoint returns it. */
+async function idTokenFor(sql: Sql, tx: Sql, client: SandboxClient, grant: GrantRow): Promise<string> {
+  const [user] = await tx<{ email: string; given_name: string; family_name: string }[]>`
+    select email, given_name, family_name from google_sandbox_users where id = ${grant.user_id}`;
+  const now = Math.floor(Date.now() / 1000);
+  return signJwt(sql, {
+    iss: client.issuer,
+    aud: client.clientId,
+    azp: client.clientId,
+    sub: grant.user_id,
+    email: user?.email,
+    email_verified: true,
+    name: user ? `${user.given_name} ${user.family_name}` : undefined,
+    given_name: user?.given_name,
+    family_name: user?.family_name,
+    iat: now,
+    exp: now + ACCESS_SECONDS,
+    ...(grant.nonce ? { nonce: grant.nonce } : {}),
+  });
+}
+
+async function refreshGrant(sql: Sql, client: SandboxClient, form: Record<string, string>): Promise<Record<string, unknown>> {
+  const [grant] = await sql<GrantRow[]>`
+    select * from google_sandbox_grants where hash = ${await sha256Hex(form.refresh_token ?? '')} and kind = 'refresh'`;
+  if (!grant || grant.revoked_at || grant.client_id !== client.clientId) {
+    throw new SandboxOAuthError('invalid_grant', 'Token has been expired or revoked.');
+  }
+  const { access } = await issueTokens(sql, { userId: grant.user_id, clientId: grant.client_id, scopes: grant.scopes, fromCode: grant.from_code ?? grant.hash }, false);
+  return { access_token: access, expires_in: ACCESS_SECONDS - 1, scope: grant.scopes.join(' '), token_type: 'Bearer' };
 }
 
 /** Revoking an access or refresh token withdraws the whole grant, as Google does. */
