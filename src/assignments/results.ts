@@ -111,7 +111,7 @@ export async function listAssignmentRequests(ctx: Ctx, options: { limit?: number
 }
 
 /**
- * One row per account and product of a request, in the order the accounts were chosen. Plain
+ * One row per account and product of a request, by last name, then first name. Plain
  * assignments and "already assigned" are read from the assignments themselves (their request_id
  * never changes); renewals, re-assignments and other skips were written down by the job.
  */
@@ -120,8 +120,11 @@ function outcomesSql(ctx: Ctx, id: string, window: SQL): SQL {
     with r as (select r.* from assignment_requests r where r.id = ${id} and ${requestScope(ctx)}),
     i as (select (e.value->>'productId')::uuid as product_id, e.ordinality as item_n
           from r, jsonb_array_elements(r.items) with ordinality as e),
-    t as (select u.account_id, u.n from r, unnest(r.account_ids) with ordinality as u(account_id, n)),
-    pairs as (select t.account_id, t.n, i.product_id, i.item_n from t cross join i order by t.n, i.item_n ${window})
+    t as (select u.account_id, u.n, lower(na.last_name) as last_key, lower(na.first_name) as first_key
+          from r cross join unnest(r.account_ids) with ordinality as u(account_id, n)
+          left join accounts na on na.id = u.account_id and na.organisation_id = r.organisation_id),
+    pairs as (select t.account_id, t.n, t.last_key, t.first_key, i.product_id, i.item_n from t cross join i
+              order by t.last_key nulls last, t.first_key, t.n, i.item_n ${window})
     select pairs.account_id as "accountId",
       coalesce(a.first_name || ' ' || a.last_name, '(account deleted)') as name, coalesce(a.email, '') as email,
       coalesce(p.name, '(product withdrawn)') as "productName",
@@ -146,7 +149,7 @@ function outcomesSql(ctx: Ctx, id: string, window: SQL): SQL {
     left join products p on p.id = pairs.product_id
     left join assignment_outcomes o on o.request_id = r.id and o.account_id = pairs.account_id and o.product_id = pairs.product_id
     left join assignments x on x.account_id = pairs.account_id and x.product_id = pairs.product_id
-    order by pairs.n, pairs.item_n`;
+    order by pairs.last_key nulls last, pairs.first_key, pairs.n, pairs.item_n`;
 }
 
 export async function listRequestOutcomes(

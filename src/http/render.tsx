@@ -1,5 +1,6 @@
 import { jsxRenderer, useRequestContext } from 'hono/jsx-renderer';
 import { Layout } from '../../views/layout.js';
+import { TimeZoneContext } from '../../views/format.js';
 import type { AppContext } from './types.js';
 
 declare module 'hono' {
@@ -27,7 +28,7 @@ export const pageRenderer = jsxRenderer(
             : null
         }
       >
-        {children}
+        <TimeZoneContext.Provider value={actor?.timeZone ?? 'UTC'}>{children}</TimeZoneContext.Provider>
       </Layout>
     );
   },

@@ -34,7 +34,7 @@ export type AppEnv = {
     requestId: string;
     metrics: Metrics | null;
     session: SessionRecord | null;
-    actor: (Actor & { mustChangePassword: boolean }) | null;
+    actor: (Actor & { mustChangePassword: boolean; timeZone?: string }) | null;
     /** The feature context of the signed-in actor (middleware/feature-context.ts); set behind requireSignedIn(). */
     ctx: Ctx;
     /** The token forms must echo back: the session's, or the pre-session cookie's. */

@@ -23,7 +23,15 @@ export type ImportRowRecord = {
  * `where` picks the rows (alias r), `reach` the existing accounts the actor may see (alias a):
  * a row shows the group and tags it will have, and an existing account's current ones beside them.
  */
-export function importRowsPageSql(input: { batch: { appliedThrough: number; organisationId: string }; where: SQL; reach: SQL; limit: number; offset: number }): SQL {
+export function importRowsPageSql(input: {
+  batch: { appliedThrough: number; organisationId: string };
+  where: SQL;
+  reach: SQL;
+  limit: number;
+  offset: number;
+  /** By last name, then first name (the result page), instead of the file's order. */
+  byName?: boolean;
+}): SQL {
   return sql`
     select r.row_number, r.first_name, r.last_name, r.email,
       case when r.outcome = 'skip' then r.group_name else coalesce(g.name, r.group_name) end as group_name,
@@ -38,5 +46,5 @@ export function importRowsPageSql(input: { batch: { appliedThrough: number; orga
     from import_rows r left join groups g on g.id = r.group_id and g.organisation_id = ${input.batch.organisationId}
     left join accounts a on a.id = r.account_id and r.outcome in ('update', 'keep') and ${input.reach}
     where ${input.where}
-    order by r.row_number limit ${input.limit} offset ${input.offset}`;
+    order by ${input.byName ? sql`lower(r.last_name), lower(r.first_name), r.row_number` : sql`r.row_number`} limit ${input.limit} offset ${input.offset}`;
 }

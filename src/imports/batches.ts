@@ -275,7 +275,7 @@ export const IMPORT_ROWS_PAGE_SIZE = 100;
 export async function listImportRows(
   ctx: Ctx,
   batchId: string,
-  input: { page?: number; outcome?: RowOutcome | RowOutcome[]; pageSize?: number } = {},
+  input: { page?: number; outcome?: RowOutcome | RowOutcome[]; pageSize?: number; order?: 'row' | 'name' } = {},
 ): Promise<{ rows: ImportRowView[]; total: number; page: number; pageCount: number }> {
   const batch = await getImportBatch(ctx, batchId);
   const pageSize = input.pageSize ?? IMPORT_ROWS_PAGE_SIZE;
@@ -285,7 +285,7 @@ export async function listImportRows(
   const total = count?.n ?? 0;
   const { page, pageCount, offset } = paginate(total, input.page, pageSize);
   const rows = await ctx.db.execute<ImportRowRecord>(
-    importRowsPageSql({ batch, where, reach: accountScopeSql(ctx.actor, 'a'), limit: pageSize, offset }),
+    importRowsPageSql({ batch, where, reach: accountScopeSql(ctx.actor, 'a'), limit: pageSize, offset, byName: input.order === 'name' }),
   );
   return {
     rows: rows.map(importRowView),

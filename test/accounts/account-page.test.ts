@@ -67,7 +67,7 @@ describe("An account's page: happy path", () => {
   it('is linked from every name in View Accounts', async () => {
     const client = await signedIn(org.systemAdmin.email);
     const { html } = await client.get('/accounts');
-    expect(html).toContain(`<a href="/accounts/${south.id}">South, Sam</a>`);
+    expect(html).toContain(`<a href="/accounts/${south.id}">Sam South</a>`);
   });
 
   it('edits name, email, group and tags with the rules of Create Account, and records it', async () => {
@@ -146,10 +146,10 @@ describe("An account's page: happy path", () => {
     expect((await learner.get('/account')).res.status).toBe(303);
     await expect(signIn(db.services, { email: north.email, password: TEST_PASSWORD, address: null })).rejects.toThrow('deactivated');
     const list = await client.get('/accounts?status=deactivated');
-    expect(list.html).toContain('North, Nora');
+    expect(list.html).toContain('Nora North');
     expect(list.html).toContain('badge-deactivated');
     expect(list.html).toContain('1 account match');
-    expect((await client.get('/accounts?status=active')).html).not.toContain('North, Nora');
+    expect((await client.get('/accounts?status=active')).html).not.toContain('Nora North');
 
     const admin = await ctxFor(org.systemAdmin.id);
     const product = (await listProducts(db.services)).find((p) => p.name !== 'Life Skills')!;

@@ -63,13 +63,14 @@ describe('View Accounts: happy path', () => {
     expect(rowCount(html)).toBe(50);
     expect(html).toContain('page 1 of 3');
     const page2 = await admin.get('/accounts?page=2');
-    expect(page2.html).toContain('Quill, Zoe');
+    expect(page2.html).toContain('Zoe Quill');
     expect(page2.html).toContain('zoe.quill@alder.test');
-    expect(page1Order(html)).toEqual(['Admin, System', 'Learner, Lia', 'N001, Learner']);
+    // Names read "First Last" everywhere; the list is still sorted by last name, then first name.
+    expect(page1Order(html)).toEqual(['System Admin', 'Lia Learner', 'Learner N001']);
     expect(html).toContain('System administrator');
     const page3 = await admin.get('/accounts?page=3');
     expect(rowCount(page3.html)).toBe(24);
-    expect(page3.html).toContain('Teacher, Tess');
+    expect(page3.html).toContain('Tess Teacher');
     expect(html).toContain('<span class="pill">Grade 9</span>');
     // Out-of-range pages clamp to the last one rather than showing nothing.
     expect((await admin.get('/accounts?page=99')).html).toContain('page 3 of 3');

@@ -191,7 +191,7 @@ describe('honest status', () => {
       await requestSync(await ctxFor(db, org.systemAdmin.id), linkId);
       await runDueJobs(db, { env: classroomEnv() });
       let page = await admin.get(`/classroom/links/${linkId}`);
-      expect(page.html).toMatch(/Retrying \(attempt 2 of 6, next at \d\d:\d\d UTC\): Google answered 503/);
+      expect(page.html).toMatch(/Retrying \(attempt 2 of 6, next at \d{1,2}:\d\d [AP]M UTC\): Google answered 503/);
       expect(page.html).not.toContain('In sync');
       const list = await admin.get('/classroom');
       expect(list.html).toContain('Retrying (attempt 2 of 6');

@@ -1,3 +1,4 @@
+import { formatName, formatTime } from '../format.js';
 import type { AccountDetails } from '../../src/accounts/account-page.js';
 import { CsrfField, ErrorSummary, Field, Notice, SelectField } from '../components/form.js';
 
@@ -48,7 +49,7 @@ export function accountType(a: { kind: 'user' | 'administrator'; isSystemAdmin: 
 }
 
 function when(d: Date | null): string {
-  return d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'Never';
+  return d ? formatTime(d) : 'Never';
 }
 
 const HISTORY_WORDS: Record<string, string> = {
@@ -267,7 +268,7 @@ export function AccountPage(props: AccountPageProps) {
       </p>
       <div class="page-head">
         <h1>
-          {account.firstName} {account.lastName}
+          {formatName(account)}
         </h1>
         {account.deactivatedAt ? <span class="pill badge-deactivated">Deactivated</span> : null}
       </div>
@@ -293,7 +294,7 @@ export function DeleteAccountPage(props: { csrfToken: string; account: AccountVi
   return (
     <>
       <h1>
-        Delete {account.firstName} {account.lastName}?
+        Delete {formatName(account)}?
       </h1>
       <Notice kind="warn">
         Deleting this account also deletes its {props.assignments} assignment{props.assignments === 1 ? '' : 's'} and the progress on{' '}

@@ -1,4 +1,4 @@
-import { countOf, formatNumber } from '../format.js';
+import { countOf, formatName, formatNumber } from '../format.js';
 import { CsrfField, Notice, SelectField } from '../components/form.js';
 
 export interface AccountRowView {
@@ -188,13 +188,13 @@ export function AccountsResults(props: AccountsResultsProps) {
                         value={row.id}
                         data-select-row
                         id={`select-${row.id}`}
-                        aria-label={`Select ${row.firstName} ${row.lastName}`}
+                        aria-label={`Select ${formatName(row)}`}
                         checked={props.allSelected || checked.has(row.id)}
                       />
                     </td>
                     <th scope="row">
                       <a href={`/accounts/${row.id}`}>
-                        {row.lastName}, {row.firstName}
+                        {formatName(row)}
                       </a>
                       {row.deactivated ? <span class="pill badge-deactivated">Deactivated</span> : null}
                     </th>

@@ -1,5 +1,5 @@
 import type { AssignmentRequestView, OutcomeRow } from '../../src/assignments/results.js';
-import { formatNumber } from '../format.js';
+import { formatNumber, formatTime } from '../format.js';
 import { Notice } from '../components/form.js';
 import { describeItems } from '../components/item-builder.js';
 import { SimplePager } from '../components/pager.js';
@@ -8,7 +8,7 @@ const STATUS_TEXT: Record<string, string> = { queued: 'Waiting to start', runnin
 const ORIGIN_TEXT: Record<string, string> = { accounts: 'View Accounts', import: 'Batch import', classroom: 'Google Classroom' };
 
 function when(d: Date | null): string {
-  return d ? `${new Date(d).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '';
+  return d ? formatTime(d) : '';
 }
 
 function title(r: AssignmentRequestView): string {

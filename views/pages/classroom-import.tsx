@@ -1,3 +1,4 @@
+import { formatName } from '../format.js';
 import type { ImportBatch } from '../../src/imports/engine.js';
 import type { ReviewRow } from '../../src/classroom/import.js';
 import { CsrfField, ErrorSummary, Notice, SelectField } from '../components/form.js';
@@ -182,7 +183,7 @@ export function ImportReviewPage(props: ReviewPageProps) {
             {props.rows.map((r) => (
               <tr>
                 <th scope="row">
-                  {r.firstName} {r.lastName}
+                  {formatName(r)}
                 </th>
                 <td>{r.emailHidden ? <span class="muted">Hidden by Classroom{r.outcome === 'create' ? ` (will be ${r.email})` : ''}</span> : r.email}</td>
                 <td>
@@ -283,7 +284,7 @@ export function ImportResultPage(props: { batch: ImportBatch; links: { id: strin
           <ul>
             {props.skipped.map((r) => (
               <li>
-                {r.firstName} {r.lastName}: {reasonsWords(r.reason)}
+                {formatName(r)}: {reasonsWords(r.reason)}
               </li>
             ))}
           </ul>

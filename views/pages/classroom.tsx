@@ -1,3 +1,4 @@
+import { formatClock, formatTime } from '../format.js';
 import type { CourseLink, SyncRunView } from '../../src/classroom/links.js';
 import { CsrfField, Notice, SelectField } from '../components/form.js';
 import { notImportedWords } from '../import-reasons.js';
@@ -25,8 +26,8 @@ const STATE_LABELS: Record<CourseLink['syncState'], { text: string; cls: string 
  */
 export function syncStatusText(link: Pick<CourseLink, 'syncState' | 'syncMessage' | 'retry'>): string {
   if (link.retry && (link.syncState === 'ok' || link.syncState === 'failed')) {
-    const at = link.retry.nextAt.toISOString().slice(11, 16);
-    return `Retrying (attempt ${link.retry.attempt} of ${link.retry.of}, next at ${at} UTC)${link.syncMessage ? `: ${link.syncMessage}` : ''}`;
+    const at = formatClock(link.retry.nextAt);
+    return `Retrying (attempt ${link.retry.attempt} of ${link.retry.of}, next at ${at})${link.syncMessage ? `: ${link.syncMessage}` : ''}`;
   }
   if (link.syncState === 'failed' && link.syncMessage) return `Last sync failed: ${link.syncMessage}`;
   return STATE_LABELS[link.syncState].text;
@@ -38,7 +39,7 @@ export function SyncState({ link }: { link: Pick<CourseLink, 'syncState' | 'sync
 }
 
 function when(d: Date | null): string {
-  return d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'Never';
+  return d ? formatTime(d) : 'Never';
 }
 
 /** The status line already says what failed; other messages (held, needs reconnecting) are shown below it. */

@@ -1,3 +1,4 @@
+import { formatName } from '../format.js';
 import type { ImportRowView, RowOutcome } from '../../src/imports/batches.js';
 import { CsrfField, ErrorSummary, Field, Notice } from '../components/form.js';
 import { PresetCostCard, type PresetChoiceView, type PresetCostView } from '../components/import-preset.js';
@@ -543,7 +544,7 @@ export function RowsTable({ rows, finished = false, updates }: { rows: ImportRow
             <tr data-outcome={r.outcome}>
               <td data-label="Row">{r.rowNumber}</td>
               <th scope="row">
-                {r.firstName} {r.lastName}
+                {formatName(r)}
               </th>
               <td data-label="Email">{r.email}</td>
               <td data-label="Group">

@@ -1,3 +1,4 @@
+import { formatTime } from '../format.js';
 import type { ImportBatch } from '../../src/imports/batches.js';
 
 /** A batch's state in the words of the pages. */
@@ -22,7 +23,7 @@ export function sourceLabel(source: ImportBatch['source']): string {
 }
 
 export function formatWhen(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return formatTime(d);
 }
 
 export interface ImportsHomeProps {

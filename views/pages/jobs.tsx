@@ -1,8 +1,9 @@
+import { formatTime } from '../format.js';
 import type { OrganisationJob } from '../../src/job-queue/list.js';
 import { CsrfField, Notice } from '../components/form.js';
 
 function when(date: Date): string {
-  return `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+  return formatTime(date);
 }
 
 function JobRow({ job, csrfToken }: { job: OrganisationJob; csrfToken: string }) {

@@ -1,3 +1,4 @@
+import { formatTime } from '../format.js';
 import type { Child } from 'hono/jsx';
 
 export interface MailboxRowView {
@@ -11,7 +12,7 @@ export interface MailboxRowView {
 const STATUS: Record<string, string> = { pending: 'Waiting to send', held: 'Kept here (no email provider)', sent: 'Sent', failed: 'Failed' };
 
 function when(d: Date): string {
-  return `${new Date(d).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+  return formatTime(d);
 }
 
 export function MailboxPage(props: { messages: MailboxRowView[] }) {

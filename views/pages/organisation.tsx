@@ -1,5 +1,5 @@
 import type { CreditLedgerPage } from '../../src/organisations/credits.js';
-import { formatNumber } from '../format.js';
+import { formatNumber, formatTime } from '../format.js';
 import { CsrfField, ErrorSummary, Notice } from '../components/form.js';
 import { SimplePager } from '../components/pager.js';
 
@@ -10,6 +10,9 @@ export function OrganisationPage(props: {
   mayReassignCompleted: boolean;
   welcomeEmailEnabled: boolean;
   editions: string[];
+  /** The organisation's time zone and the names to choose from. */
+  timeZone: string;
+  timeZones: string[];
   ledger: CreditLedgerPage;
   notice?: string | null;
   error?: string | null;
@@ -67,6 +70,33 @@ export function OrganisationPage(props: {
           </button>
         </form>
       </div>
+      <div class="card narrow">
+        <h2>Time zone</h2>
+        <form method="post" action="/organisation/time-zone">
+          <CsrfField token={props.csrfToken} />
+          <div class="field">
+            <label for="timeZone">Time zone</label>
+            <span class="hint" id="timeZone-hint">
+              Every time on your organisation's pages is shown in this zone. Now: {formatTime(new Date(), props.timeZone)}.
+            </span>
+            {fields.timeZone ? (
+              <span class="error" id="timeZone-error">
+                {fields.timeZone}
+              </span>
+            ) : null}
+            <select id="timeZone" name="timeZone" aria-describedby={fields.timeZone ? 'timeZone-hint timeZone-error' : 'timeZone-hint'}>
+              {props.timeZones.map((z) => (
+                <option value={z} selected={z === props.timeZone}>
+                  {z}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button class="btn" type="submit">
+            Save time zone
+          </button>
+        </form>
+      </div>
       <CreditHistory ledger={props.ledger} />
     </>
   );
@@ -104,7 +134,7 @@ function CreditHistory({ ledger }: { ledger: CreditLedgerPage }) {
             <tbody>
               {ledger.rows.map((l) => (
                 <tr>
-                  <td>{new Date(l.at).toISOString().replace('T', ' ').slice(0, 16)} UTC</td>
+                  <td>{formatTime(l.at)}</td>
                   <td>{l.reason}</td>
                   <td>{l.who ?? 'Rosterbridge operator'}</td>
                   <td>{l.delta > 0 ? `+${formatNumber(l.delta)}` : formatNumber(l.delta)}</td>

@@ -31,6 +31,8 @@ export const organisations = pgTable(
     welcomeEmailEnabled: boolean('welcome_email_enabled').notNull().default(false),
     /** Editions of the catalogue this organisation may assign (one or both). */
     editions: text('editions').array().notNull().default(sql`'{standard}'::text[]`),
+    /** IANA time zone every time on the organisation's pages is shown in. */
+    timeZone: text('time_zone').notNull().default('UTC'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('organisations_credits_balance_not_negative', sql`${t.creditsBalance} >= 0`)],

@@ -233,7 +233,7 @@ export const importsRoutes = new Hono<AppEnv>()
     const { page, outcome: filter } = c.req.valid('query');
     const showRows = batch.status === 'finished' || batch.status === 'failed';
     const rows = showRows
-      ? await listImportRows(ctx, batch.id, { page, ...(filter === 'all' ? {} : { outcome: filter as RowOutcome }) })
+      ? await listImportRows(ctx, batch.id, { page, order: 'name', ...(filter === 'all' ? {} : { outcome: filter as RowOutcome }) })
       : { rows: [], page: 1, pageCount: 1, total: 0 };
     let continueHref: string | null = null;
     if (batch.status === 'draft' || batch.status === 'checked') {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { getOrganisationSettings, updateOrganisationSettings } from '../../assignments/catalogue.js';
 import { creditLedgerCsv, listCreditLedger } from '../../organisations/credits.js';
 import type { ValidationError } from '../../errors.js';
+import { setOrganisationTimeZone, timeZoneNames } from '../../organisations/time-zone.js';
 import { OrganisationPage } from '../../../views/pages/organisation.js';
 import { rerenderOn } from '../form-errors.js';
 import { fields, flag, list, page as pageNumber, text } from '../input/schemas.js';
@@ -10,6 +11,7 @@ import { requireSignedIn, requireSystemAdmin } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 
 const PageQuery = fields({ saved: text('saved'), page: pageNumber });
+const TimeZoneForm = fields({ timeZone: text('Time zone', { max: 64 }) });
 const SettingsForm = fields({ mayReassignCompleted: flag, welcomeEmailEnabled: flag, editions: list(text('An edition')) });
 
 async function page(c: AppContext, extra: { notice?: string; error?: ValidationError; page?: number } = {}) {
@@ -19,6 +21,8 @@ async function page(c: AppContext, extra: { notice?: string; error?: ValidationE
     <OrganisationPage
       csrfToken={c.get('csrfToken')}
       {...settings}
+      timeZone={c.get('actor')?.timeZone ?? 'UTC'}
+      timeZones={timeZoneNames()}
       ledger={ledger}
       notice={extra.notice ?? null}
       error={extra.error?.message ?? null}
@@ -43,6 +47,16 @@ export const organisationRoutes = new Hono<AppEnv>()
       c,
       async () => {
         await updateOrganisationSettings(c.get('ctx'), c.req.valid('form'));
+        return c.redirect('/organisation?saved=1', 303);
+      },
+      (error) => page(c, { error }),
+    ),
+  )
+  .post('/time-zone', input.form(TimeZoneForm), (c) =>
+    rerenderOn(
+      c,
+      async () => {
+        await setOrganisationTimeZone(c.get('ctx'), c.req.valid('form').timeZone);
         return c.redirect('/organisation?saved=1', 303);
       },
       (error) => page(c, { error }),
