@@ -15,6 +15,7 @@ import {
   type ChangedRow,
   type PerAccountAudit,
 } from './account-actions-sql.js';
+import { isUuid } from '../ids.js';
 
 /** A unique violation from PostgreSQL, as postgres.js raises it (drizzle may wrap it). */
 function isUniqueViolation(error: unknown): boolean {
@@ -83,16 +84,15 @@ export function actionLabel(kind: AccountAction['kind']): string {
 
 /** Reads a posted action and its tag or group; null when it is not one we know. */
 export function parseAccountAction(kind: string, values: { tagId?: string; groupId?: string }): AccountAction | null {
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   switch (kind) {
     case 'add-tag':
     case 'remove-tag':
       if (!values.tagId) throw new ValidationError('Choose a tag.', { tagId: 'Choose a tag.' });
-      if (!uuid.test(values.tagId)) return null;
+      if (!isUuid(values.tagId)) return null;
       return { kind, tagId: values.tagId };
     case 'move-group':
       if (!values.groupId) throw new ValidationError('Choose a group.', { groupId: 'Choose a group.' });
-      if (!uuid.test(values.groupId)) return null;
+      if (!isUuid(values.groupId)) return null;
       return { kind, groupId: values.groupId };
     case 'deactivate':
     case 'reactivate':

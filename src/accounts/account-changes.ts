@@ -11,6 +11,7 @@ import { accountGroupProblem, nameAndEmailProblems } from './create-account.js';
 import { normaliseEmail } from './email.js';
 import { isUniqueViolation } from './own-account.js';
 import { toUuidArray } from './scope.js';
+import { isUuid } from '../ids.js';
 
 
 /** The account, if the actor may change it; otherwise NotFoundError (out of scope) or ForbiddenError. */
@@ -42,8 +43,7 @@ export async function editAccount(ctx: Ctx, id: string, input: EditAccountInput)
   const groupError = accountGroupProblem(ctx.actor, account.kind, groupId);
   if (groupError) fields.groupId = groupError;
   const tagIds = [...new Set(input.tagIds)];
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if ([groupId, ...tagIds].some((x) => x !== null && !uuid.test(x))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
+  if ([groupId, ...tagIds].some((x) => x !== null && !isUuid(x))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
   if (Object.keys(fields).length) throw new ValidationError('The account was not saved.', fields);
   try {
     await ctx.db.transaction(async (tx) => {

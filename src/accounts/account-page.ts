@@ -10,8 +10,8 @@ import {
   type AccountHistoryRow,
 } from './account-page-sql.js';
 import { accountScopeSql } from './scope.js';
+import { isUuid } from '../ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const HISTORY_LIMIT = 20;
 
 export interface AccountDetails {
@@ -62,7 +62,7 @@ export interface AccountHistoryEntry {
 
 /** An account the actor may see, or NotFoundError (another organisation's or group's id reads as absent). */
 export async function getAccountDetails(ctx: Ctx, id: string): Promise<AccountDetails> {
-  if (!UUID.test(id)) throw new NotFoundError('That account does not exist.');
+  if (!isUuid(id)) throw new NotFoundError('That account does not exist.');
   const [row] = await ctx.db.execute<AccountDetailsRow>(accountDetailsSql(sql`a.id = ${id} and ${accountScopeSql(ctx.actor, 'a')}`));
   if (!row) throw new NotFoundError('That account does not exist.');
   return {

@@ -11,6 +11,7 @@ import { AUDIT_ACTION_OF, type AccountAction, type AccountActionKind } from './a
 import { bulkActionScopeSql, insertBulkActionSql, selectBulkActionSql, stageBulkTargetsSql, type BulkActionRow } from './bulk-sql.js';
 import { groupScopeSql } from './scope.js';
 import { getSelection, selectionAccountsSql } from './selection.js';
+import { isUuid } from '../ids.js';
 
 
 /** Up to this many accounts a bulk action runs while the person waits; above, as a job with progress. */
@@ -144,7 +145,7 @@ async function notify(tx: Tx, actor: Actor, row: BulkActionRow, error: string | 
 
 export async function getBulkAction(ctx: Ctx, id: string): Promise<BulkActionView> {
   requireAdministrator(ctx.actor);
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new NotFoundError('That bulk action does not exist.');
+  if (!isUuid(id)) throw new NotFoundError('That bulk action does not exist.');
   const [row] = await ctx.db.execute<BulkActionRow>(selectBulkActionSql(sql`b.id = ${id} and ${bulkActionScopeSql(ctx.actor)}`));
   if (!row) throw new NotFoundError('That bulk action does not exist.');
   return {

@@ -90,7 +90,6 @@ export async function countSelection(ctx: Ctx, selection: Selection): Promise<nu
   return rows[0]?.n ?? 0;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The accounts checked so far on View Accounts, kept on the server while the person pages,
@@ -101,9 +100,9 @@ export async function updateDraftSelection(
   ctx: Ctx,
   input: { selectionId: string | null; add: string[]; remove: string[] },
 ): Promise<{ id: string; count: number } | null> {
-  const add = [...new Set(input.add.filter((id) => UUID.test(id)))];
-  const remove = [...new Set(input.remove.filter((id) => UUID.test(id)))];
-  const existing = input.selectionId && UUID.test(input.selectionId) ? await findDraft(ctx, input.selectionId) : null;
+  const add = [...new Set(input.add.filter(isUuid))];
+  const remove = [...new Set(input.remove.filter(isUuid))];
+  const existing = isUuid(input.selectionId) ? await findDraft(ctx, input.selectionId) : null;
   if (!existing) {
     if (add.length === 0) return null;
     const created = await createSelection(ctx, { allMatching: false, accountIds: add });
@@ -137,7 +136,7 @@ async function findDraft(ctx: Ctx, id: string): Promise<Selection | null> {
 
 /** A draft to show on View Accounts, or null when the id is missing, not this actor's, or not a draft. */
 export async function readDraftSelection(ctx: Ctx, id: string | undefined): Promise<Selection | null> {
-  if (!id || !UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   return findDraft(ctx, id);
 }
 
@@ -147,7 +146,7 @@ export async function readDraftSelection(ctx: Ctx, id: string | undefined): Prom
  * the draft yet). Without a draft (no script), the boxes of the page alone.
  */
 export function mergeDraft(draft: Selection | null, pageIds: string[], checkedIds: string[]): string[] {
-  const onPage = new Set(pageIds.filter((id) => UUID.test(id)));
+  const onPage = new Set(pageIds.filter(isUuid));
   const kept = (draft?.accountIds ?? []).filter((id) => !onPage.has(id));
-  return [...new Set([...kept, ...checkedIds.filter((id) => UUID.test(id))])];
+  return [...new Set([...kept, ...checkedIds.filter(isUuid)])];
 }

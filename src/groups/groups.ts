@@ -4,7 +4,8 @@ import { groupScopeSql, toUuidArray } from '../accounts/scope.js';
 import { recordAudit } from '../audit.js';
 import type { Ctx } from '../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { isUuid, readName } from './name.js';
+import { isUuid } from '../ids.js';
+import { readName } from './name.js';
 
 export type NamedItem = { id: string; name: string };
 

@@ -24,9 +24,3 @@ export function readName(raw: unknown, noun: 'group' | 'tag', field = 'name'): s
   const message = result.issues[0]?.message ?? `Enter a name for the ${noun}.`;
   throw new ValidationError(`The ${noun} was not saved.`, { [field]: message });
 }
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(id: unknown): id is string {
-  return typeof id === 'string' && UUID_PATTERN.test(id);
-}

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { UUID_PATTERN } from '../ids.js';
 
 /** One job of the organisation's, as the Jobs page shows it. */
 export type OrganisationJobRow = {
@@ -19,7 +20,7 @@ export type OrganisationJobRow = {
 };
 
 /** A payload id as uuid, or null when an old or foreign payload holds something else. */
-const payloadUuid = (key: string) => sql.raw(`case when j.payload->>'${key}' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (j.payload->>'${key}')::uuid end`);
+const payloadUuid = (key: string) => sql.raw(`case when j.payload->>'${key}' ~* '${UUID_PATTERN.source}' then (j.payload->>'${key}')::uuid end`);
 
 /**
  * The organisation's jobs still in graphile-worker's queue (a job that succeeded is deleted from

@@ -6,6 +6,8 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { parseInput } from './create-organisation.js';
 import { creditLedgerSql, type CreditLedgerRow } from './credits-sql.js';
 import { csvLine } from '../imports/csv/write.js';
+import { isUuid } from '../ids.js';
+import { paginate } from '../pagination.js';
 
 export const CREDIT_LEDGER_PAGE_SIZE = 50;
 
@@ -26,9 +28,8 @@ export async function listCreditLedger(ctx: Ctx, input: { page: number }): Promi
   const org = ctx.actor.organisationId;
   const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from credit_ledger where organisation_id = ${org}`);
   const total = count?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / CREDIT_LEDGER_PAGE_SIZE));
-  const page = Math.min(Math.max(1, Math.floor(input.page) || 1), pageCount);
-  const rows = await ctx.db.execute<CreditLedgerRow>(creditLedgerSql(org, { limit: CREDIT_LEDGER_PAGE_SIZE, offset: (page - 1) * CREDIT_LEDGER_PAGE_SIZE }));
+  const { page, pageCount, offset } = paginate(total, input.page, CREDIT_LEDGER_PAGE_SIZE);
+  const rows = await ctx.db.execute<CreditLedgerRow>(creditLedgerSql(org, { limit: CREDIT_LEDGER_PAGE_SIZE, offset }));
   return { rows, page, pageCount, total };
 }
 
@@ -55,7 +56,7 @@ export const AddCreditsInput = v.object({
 
 /** An organisation named by an operator: its id, or its name ignoring case. */
 export async function findOrganisation(services: Pick<Services, 'db'>, idOrName: string): Promise<{ id: string; name: string; creditsBalance: number }> {
-  const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+  const isId = isUuid(idOrName);
   const rows = await services.db.execute<{ id: string; name: string; credits_balance: number }>(
     isId
       ? sql`select id, name, credits_balance from organisations where id = ${idOrName}`

@@ -6,7 +6,8 @@ import { recordAudit } from '../audit.js';
 import type { Ctx } from '../context.js';
 import type { DbHandle } from '../db/client.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { isUuid, readName } from '../groups/name.js';
+import { readName } from '../groups/name.js';
+import { isUuid } from '../ids.js';
 import type { NamedItem } from '../groups/groups.js';
 
 export interface TagSummary {
