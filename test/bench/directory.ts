@@ -53,7 +53,7 @@ export const bulkTagBench: BenchModule = {
 
 /**
  * account_page: the page of an account with 50 assignments (some progress) and a history, in a
- * 100k organisation whose audit log holds a line for every account; the whole HTTP response,
+ * 100k organisation whose audit log holds a line for every account and with 20k import batches; the whole HTTP response,
  * signed in, 200 times after a warm-up.
  */
 export const accountPageBench: BenchModule = {
@@ -80,6 +80,10 @@ export const accountPageBench: BenchModule = {
     await services.sql`
       insert into audit_log (organisation_id, actor_id, action, subject_type, subject_id)
       select ${org.organisationId}, ${adminId}, 'account.edited', 'account', ${accountId} from generate_series(1, 40)`;
+    // A year of Classroom syncs leaves thousands of small import batches; each assignment's row
+    // looks up the import that made it (an index probe since sql/0222, a read of them all before).
+    await services.sql`
+      insert into import_batches (organisation_id, source, created_by) select ${org.organisationId}, 'classroom', ${adminId} from generate_series(1, 20000)`;
     await services.sql`vacuum analyze`;
 
     const app = createApp({ config: testConfig({ appUrl: 'http://localhost:3000' }), services: () => services });

@@ -61,7 +61,11 @@ export const importBatches = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [index('import_batches_organisation_created_idx').on(t.organisationId, t.createdAt)],
+  (t) => [
+    index('import_batches_organisation_created_idx').on(t.organisationId, t.createdAt),
+    // The account page's "made by this import" lookup, once per assignment (sql/0222).
+    index('import_batches_assignment_request_idx').on(t.assignmentRequestId).where(sql`${t.assignmentRequestId} is not null`),
+  ],
 );
 
 /** The rows of a batch, staged as read, with what the check decided and what the run did. */
