@@ -66,6 +66,8 @@ label.check{display:block;margin:.2rem 0}
 .status-ok{color:var(--ok);font-weight:600}.status-bad{color:var(--bad);font-weight:600}.status-warn{color:var(--warn);font-weight:600}
 .sandbox-banner{background:#7a3db8;color:#fff;text-align:center;padding:.35rem;font-weight:700}
 .dropzone{border:2px dashed #9aa7bd;border-radius:var(--radius);padding:2rem;text-align:center;background:#fff}
+.dropzone input[type=file]{position:absolute;width:1px;height:1px;opacity:0;overflow:hidden}
+.dropzone{position:relative}.dropzone:focus-within{outline:3px solid var(--focus);outline-offset:2px}
 .dropzone.over{border-color:var(--brand);background:#eef4fd}
 pre.sample{background:#fff;border:1px solid var(--line);padding:.75rem;border-radius:6px;overflow-x:auto}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
