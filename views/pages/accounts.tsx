@@ -1,17 +1,6 @@
+import type { AccountListRow } from '../../src/accounts/list.js';
 import { countOf, formatName, formatNumber } from '../format.js';
 import { CsrfField, Notice, SelectField } from '../components/form.js';
-
-export interface AccountRowView {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  kind: 'user' | 'administrator';
-  isSystemAdmin: boolean;
-  groupName: string | null;
-  tags: string[];
-  deactivated: boolean;
-}
 
 export interface AccountsFilterView {
   q: string;
@@ -22,7 +11,7 @@ export interface AccountsFilterView {
 
 export interface AccountsResultsProps {
   csrfToken: string;
-  rows: AccountRowView[];
+  rows: AccountListRow[];
   total: number;
   page: number;
   pageCount: number;
@@ -69,7 +58,7 @@ const BULK_ACTIONS: [string, string][] = [
   ['delete', 'Delete'],
 ];
 
-function accountType(row: AccountRowView): string {
+function accountType(row: AccountListRow): string {
   if (row.isSystemAdmin) return 'System administrator';
   return row.kind === 'administrator' ? 'Administrator' : 'User';
 }

@@ -1,3 +1,4 @@
+import type { AssignmentPlan } from '../../src/assignments/plan.js';
 import { countOf, formatNumber } from '../format.js';
 import { CsrfField, EnterSubmits, ErrorSummary, Notice } from '../components/form.js';
 import { describeItems, ItemBuilder, type BuilderItem, type BuilderProduct } from '../components/item-builder.js';
@@ -117,34 +118,13 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
   );
 }
 
-export interface VerifyRow {
-  accountId: string;
-  name: string;
-  email: string;
-  products: { productName: string; outcome: 'assign' | 'renew' | 'reassign' | 'skip'; reason: string | null }[];
-}
-
-export interface AssignVerifyProps {
+/** The plan as the feature returns it, with what the page adds. */
+export interface AssignVerifyProps extends AssignmentPlan {
   csrfToken: string;
   selectionId: string;
   /** Query string that reproduces this plan (presetId=… or custom=1). */
   source: string;
   presetId: string | null;
-  presetName: string | null;
-  mode: 'assign' | 'reassign' | 'renew';
-  items: { productName: string; edition: string; mode: string; months: number | null; startsOn: string | null; unitNames: string[] }[];
-  accounts: number;
-  newAssignments: number;
-  renewals: number;
-  reassignments: number;
-  skipped: number;
-  creditsNeeded: number;
-  creditsBalance: number;
-  enoughCredits: boolean;
-  includesSubscription: boolean;
-  page: number;
-  pageCount: number;
-  rows: VerifyRow[];
   error?: string | null;
   fields?: Record<string, string>;
 }
