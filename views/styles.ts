@@ -106,6 +106,7 @@ html.js .topbar:not(.open) nav,html.js .topbar:not(.open) .who{display:none}
 .topbar .inner{gap:.5rem 1rem}
 .topbar nav{flex-direction:column;gap:.25rem;flex-basis:100%}
 main{padding:1rem .75rem 7rem}
+.toolbar{padding:.5rem .75rem}.toolbar .inner{gap:.4rem .5rem}.toolbar .btn{padding:.3rem .6rem;font-size:.9rem}
 .dropzone{padding:1rem}
 }
 @media (max-width:640px){

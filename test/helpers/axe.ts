@@ -30,6 +30,21 @@ async function runAxe(page: Page): Promise<Found[]> {
   });
 }
 
+/**
+ * axe on a page that may navigate by itself meanwhile (htmx's HX-Refresh when a job finishes):
+ * the check starts again on the page it arrived at.
+ */
+async function runAxeSettled(page: Page): Promise<Found[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runAxe(page);
+    } catch (error) {
+      if (attempt >= 3 || !/Execution context was destroyed|navigat/i.test(String(error))) throw error;
+      await page.waitForLoadState('load');
+    }
+  }
+}
+
 /** Checks the page as it is now at each width, then puts the width back; throws on a serious or critical violation. */
 export async function assertAccessible(page: Page): Promise<void> {
   const size = page.viewportSize() ?? { width: 1280, height: 800 };
@@ -37,7 +52,7 @@ export async function assertAccessible(page: Page): Promise<void> {
   try {
     for (const width of AXE_WIDTHS) {
       await page.setViewportSize({ width, height: size.height });
-      for (const v of await runAxe(page)) {
+      for (const v of await runAxeSettled(page)) {
         if (BLOCKING.has(v.impact ?? '')) problems.push(`${width}px ${v.id} (${v.impact}): ${v.help} at ${v.targets.join(', ')}`);
       }
     }
