@@ -45,7 +45,7 @@ th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid var(--line);ve
 th{font-size:.85rem;text-transform:uppercase;letter-spacing:.02em;color:var(--muted);background:#fafbfd}
 tbody tr:hover{background:#f7f9fd}
 td.check,th.check{width:2.5rem}
-.table-wrap{overflow-x:auto;border:1px solid var(--line);border-radius:var(--radius)}
+.table-wrap{position:relative;overflow-x:auto;border:1px solid var(--line);border-radius:var(--radius)}
 .filters{display:flex;gap:.75rem;flex-wrap:wrap;align-items:flex-end;margin-bottom:1rem}
 .filters .field{margin:0}
 .pill{display:inline-block;background:#eef1f6;border-radius:999px;padding:0 .55rem;font-size:.8rem;margin:0 .25rem .15rem 0}
