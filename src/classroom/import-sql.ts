@@ -66,3 +66,29 @@ export function settleLinkTagsSql(link: Pick<SyncLink, 'id' | 'organisationId' |
       and exists (select 1 from unnest(l.tag_ids) u(id) where not exists (select 1 from tags t where t.id = u.id))
     returning l.tag_ids::text[] as tag_ids`;
 }
+
+export type ReviewRowRecord = {
+  row_number: number;
+  first_name: string;
+  last_name: string;
+  email: string;
+  hidden: boolean;
+  outcome: 'pending' | 'create' | 'update' | 'keep' | 'skip';
+  reason: string | null;
+  matched_by: 'google' | 'email' | null;
+};
+
+/**
+ * A page of the review's rows (`where` over alias r), by name: whether Classroom hid the
+ * student's email, and how an existing account was matched (Google account first, else email).
+ */
+export function reviewRowsPageSql(input: { where: SQL; hiddenGoogleIds: string[]; organisationId: string; limit: number; offset: number }): SQL {
+  return sql`
+    select r.row_number, r.first_name, r.last_name, r.email, r.outcome, r.reason,
+      r.google_user_id = any(array(select jsonb_array_elements_text(${JSON.stringify(input.hiddenGoogleIds)}::jsonb))) as hidden,
+      case when r.account_id is null then null when a.google_user_id is not null and a.google_user_id = r.google_user_id then 'google' else 'email' end as matched_by
+    from import_rows r left join accounts a on a.id = r.account_id and a.organisation_id = ${input.organisationId}
+    where ${input.where}
+    order by r.last_name, r.first_name, r.row_number
+    limit ${input.limit} offset ${input.offset}`;
+}

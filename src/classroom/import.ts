@@ -22,7 +22,7 @@ import type { GoogleConfig } from './config.js';
 import { classroomClientFor } from './connection.js';
 import type { GoogleCourse, GoogleStudent } from './google-client.js';
 import { syncJobSql, type SyncLink } from './links.js';
-import { attachBatchMembersSql, batchSkippedSql, settleLinkTagsSql } from './import-sql.js';
+import { attachBatchMembersSql, batchSkippedSql, reviewRowsPageSql, settleLinkTagsSql, type ReviewRowRecord } from './import-sql.js';
 import { typedTagIds } from '../imports/new-names.js';
 import { parseTypedTagNames } from '../imports/stage.js';
 import { addClassTagsSql } from './sync-sql.js';
@@ -345,7 +345,7 @@ export interface ReviewRow {
   lastName: string;
   email: string;
   emailHidden: boolean;
-  outcome: 'pending' | 'create' | 'update' | 'keep' | 'skip';
+  outcome: ReviewRowRecord['outcome'];
   reason: RowReason[] | null;
   /** How an existing account was found: by its Google account first, else by email. */
   matchedBy: 'google' | 'email' | null;
@@ -360,27 +360,12 @@ export async function listReviewRows(
   input: { page?: number; outcome?: 'skip' } = {},
 ): Promise<{ rows: ReviewRow[]; page: number; pageCount: number; hiddenCount: number }> {
   const { batch, state } = await getClassroomBatch(ctx, batchId);
-  const hidden = JSON.stringify(state.hiddenEmail);
   const where = sql`r.batch_id = ${batch.id} ${input.outcome ? sql`and r.outcome = 'skip'` : sql``}`;
   const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_rows r where ${where}`);
   const { page, pageCount, offset } = paginate(count?.n ?? 0, input.page, REVIEW_PAGE_SIZE);
-  const rows = await ctx.db.execute<{
-    row_number: number;
-    first_name: string;
-    last_name: string;
-    email: string;
-    hidden: boolean;
-    outcome: ReviewRow['outcome'];
-    reason: string | null;
-    matched_by: 'google' | 'email' | null;
-  }>(sql`
-    select r.row_number, r.first_name, r.last_name, r.email, r.outcome, r.reason,
-      r.google_user_id = any(array(select jsonb_array_elements_text(${hidden}::jsonb))) as hidden,
-      case when r.account_id is null then null when a.google_user_id is not null and a.google_user_id = r.google_user_id then 'google' else 'email' end as matched_by
-    from import_rows r left join accounts a on a.id = r.account_id and a.organisation_id = ${ctx.actor.organisationId}
-    where ${where}
-    order by r.last_name, r.first_name, r.row_number
-    limit ${REVIEW_PAGE_SIZE} offset ${offset}`);
+  const rows = await ctx.db.execute<ReviewRowRecord>(
+    reviewRowsPageSql({ where, hiddenGoogleIds: state.hiddenEmail, organisationId: ctx.actor.organisationId, limit: REVIEW_PAGE_SIZE, offset }),
+  );
   return {
     rows: rows.map((r) => ({
       rowNumber: r.row_number,
