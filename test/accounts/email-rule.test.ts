@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emailProblem, isValidEmail } from '../../src/accounts/email.js';
 import { cleanRow } from '../../src/imports/stage.js';
+import { parseReasons } from '../../src/imports/reasons.js';
+import { reasonsWords } from '../../views/import-reasons.js';
 
 const valid = [
   'ada@example.org',
@@ -76,6 +78,7 @@ describe('the one email rule', () => {
       const row = cleanRow({ rowNumber: 1, firstName: 'A', lastName: 'B', email });
       expect(row.problem === null, email).toBe(isValidEmail(email));
     }
-    expect(cleanRow({ rowNumber: 1, firstName: 'A', lastName: 'B', email: 'dot.@example.edu' }).problem).toContain('is not a valid email address');
+    const problem = cleanRow({ rowNumber: 1, firstName: 'A', lastName: 'B', email: 'dot.@example.edu' }).problem;
+    expect(reasonsWords(parseReasons(problem))).toContain('is not a valid email address');
   });
 });
