@@ -4,7 +4,8 @@
  * (app.ts, server.ts, cloudflare.ts, node-runtime.ts) wire features, routes and the runner together.
  */
 const FEATURES = '^src/(accounts|assignments|auth|classroom|groups|imports|job-queue|mail|observability|organisations|tags)/';
-const SHARED = '^src/(audit|concurrency|context|cpu-share|crypto-tokens|env|errors|ids|jobs|log-safe-error|pagination|safe-redirect|thread-pool)\\.ts$';
+const SHARED =
+  '^src/(audit|concurrency|context|cpu-share|crypto-tokens|env|errors|ids|jobs|log-safe-error|pagination|safe-redirect|thread-pool)\\.ts$';
 
 module.exports = {
   forbidden: [
@@ -24,7 +25,8 @@ module.exports = {
     },
     {
       name: 'features-not-http-or-worker',
-      comment: 'The domain does not know how it is called or shown: routes (src/http/) and tasks (worker/) call features and routes render views, not the other way round.',
+      comment:
+        'The domain does not know how it is called or shown: routes (src/http/) and tasks (worker/) call features and routes render views, not the other way round.',
       severity: 'error',
       from: { path: [FEATURES, SHARED] },
       to: { path: ['^src/http/', '^worker/', '^views/'] },

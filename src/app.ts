@@ -53,7 +53,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(securityHeaders());
   app.route('/static', staticRoutes);
   // No session, no data: for load balancers and scrapers.
-  app.route('/', operationsRoutes({ metrics, runner: deps.runner ?? null, metricsToken: deps.config.env.METRICS_PORT ? undefined : deps.config.env.METRICS_TOKEN }));
+  app.route(
+    '/',
+    operationsRoutes({
+      metrics,
+      runner: deps.runner ?? null,
+      metricsToken: deps.config.env.METRICS_PORT ? undefined : deps.config.env.METRICS_TOKEN,
+    }),
+  );
   app.use(sessionLoader());
   app.use(featureContext());
   app.use(bodySizeLimit());

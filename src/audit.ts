@@ -2,7 +2,6 @@ import type { Actor } from './context.js';
 import type { DbHandle } from './db/client.js';
 import { auditLog } from './db/schema/index.js';
 
-
 /** Appends to the audit log, in the caller's transaction. */
 export async function recordAudit(
   tx: DbHandle,

@@ -34,9 +34,15 @@ export const EnvSchema = v.object({
   GOOGLE_ISSUER: optionalString,
   GOOGLE_API_ROOT: v.optional(v.pipe(v.string(), v.url())),
   /** Origins allowed to frame the Classroom add-on (CSP frame-ancestors sources, space-separated). */
-  CLASSROOM_ADD_ON_FRAME_ORIGINS: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+)*$/, 'must be origins separated by spaces')), 'https://classroom.google.com'),
+  CLASSROOM_ADD_ON_FRAME_ORIGINS: v.optional(
+    v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+)*$/, 'must be origins separated by spaces')),
+    'https://classroom.google.com',
+  ),
   /** Cron schedule for the Classroom roster re-sync (graphile-worker crontab syntax). */
-  CLASSROOM_SYNC_SCHEDULE: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+){4}$/, 'must be five crontab fields, e.g. "0 */6 * * *"')), '0 */6 * * *'),
+  CLASSROOM_SYNC_SCHEDULE: v.optional(
+    v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+){4}$/, 'must be five crontab fields, e.g. "0 */6 * * *"')),
+    '0 */6 * * *',
+  ),
   /** A re-sync that would remove more than this share of a class (percent) is held for approval. */
   CLASSROOM_REMOVAL_GUARD_PERCENT: v.pipe(v.optional(v.string(), '20'), v.transform(Number), v.number(), v.minValue(0), v.maxValue(100)),
   /** Requests per second per Google user the Classroom client stays under (Google allows 20). */

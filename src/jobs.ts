@@ -8,7 +8,14 @@ import { sql, type SQL } from 'drizzle-orm';
 export function addJobSql(
   task: string,
   payload: Record<string, unknown>,
-  options: { jobKey?: string; jobKeyMode?: 'replace' | 'preserve_run_at'; maxAttempts?: number; runAt?: SQL; queueName?: string; priority?: number } = {},
+  options: {
+    jobKey?: string;
+    jobKeyMode?: 'replace' | 'preserve_run_at';
+    maxAttempts?: number;
+    runAt?: SQL;
+    queueName?: string;
+    priority?: number;
+  } = {},
 ): SQL {
   return sql`select graphile_worker.add_job(
     identifier => ${task}::text,

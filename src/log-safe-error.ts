@@ -49,7 +49,8 @@ function framesOf(error: Error): string | undefined {
 }
 
 export function safeError(error: unknown, depth = 0): SafeError {
-  if (!(error instanceof Error)) return { name: typeof error, message: typeof error === 'string' ? redact(error) : 'A value that is not an Error was thrown.' };
+  if (!(error instanceof Error))
+    return { name: typeof error, message: typeof error === 'string' ? redact(error) : 'A value that is not an Error was thrown.' };
   if (isDrizzleQueryError(error)) {
     // The message is "Failed query: <sql>\nparams: <values>": only the cause is kept.
     const cause = error.cause !== undefined && depth < MAX_DEPTH ? safeError(error.cause, depth + 1) : undefined;

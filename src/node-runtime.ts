@@ -93,7 +93,9 @@ export function startOperationsServer(runtime: NodeRuntime, runner: RunnerLivene
   const port = runtime.env.METRICS_PORT;
   if (!port) return null;
   const app = operationsPortApp(runtime.metrics, runtime.services.sql, runner);
-  return serve({ fetch: app.fetch, port }, (info) => runtime.logger.info({ port: info.port }, 'metrics, /healthz and /readyz served on their own port'));
+  return serve({ fetch: app.fetch, port }, (info) =>
+    runtime.logger.info({ port: info.port }, 'metrics, /healthz and /readyz served on their own port'),
+  );
 }
 
 /**
@@ -103,10 +105,14 @@ export function startOperationsServer(runtime: NodeRuntime, runner: RunnerLivene
 export async function withTokenKey(env: Env, dataDir: string, log: (line: string) => void): Promise<Env> {
   if (env.TOKEN_ENCRYPTION_KEY) return env;
   if (env.NODE_ENV === 'production') {
-    throw new Error('TOKEN_ENCRYPTION_KEY must be set in production (32 random bytes as 64 hex digits or base64): it encrypts Google refresh tokens.');
+    throw new Error(
+      'TOKEN_ENCRYPTION_KEY must be set in production (32 random bytes as 64 hex digits or base64): it encrypts Google refresh tokens.',
+    );
   }
   const file = path.join(dataDir, 'token-encryption.key');
-  let key = await readFile(file, 'utf8').then((s) => s.trim()).catch(() => '');
+  let key = await readFile(file, 'utf8')
+    .then((s) => s.trim())
+    .catch(() => '');
   if (!key) {
     key = generateTokenKey();
     await mkdir(dataDir, { recursive: true });

@@ -25,7 +25,14 @@ if (seeded) {
 }
 
 // Jobs run beside the pages here, so they leave a core to the requests (src/cpu-share.ts).
-const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl, metrics: runtime.metrics, role: 'web-and-jobs' });
+const runner = await startRunner({
+  services: runtime.services,
+  env: runtime.env,
+  mailer: runtime.mailer,
+  databaseUrl: runtime.databaseUrl,
+  metrics: runtime.metrics,
+  role: 'web-and-jobs',
+});
 const app = createApp({ config: runtime.config, services: () => runtime.services, metrics: runtime.metrics, runner: runner.liveness });
 const operations = startOperationsServer(runtime, runner.liveness);
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {

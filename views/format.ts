@@ -24,7 +24,15 @@ export function formatTime(at: Date | string, timeZone?: string): string {
   const zone = timeZone ?? useContext(TimeZoneContext);
   let format = formats.get(zone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    });
     formats.set(zone, format);
   }
   return format.format(new Date(at));
@@ -33,7 +41,9 @@ export function formatTime(at: Date | string, timeZone?: string): string {
 /** "1:05 PM EST": the time of day only. */
 export function formatClock(at: Date | string, timeZone?: string): string {
   const zone = timeZone ?? useContext(TimeZoneContext);
-  return new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at));
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(
+    new Date(at),
+  );
 }
 
 /** "Aisha Adams": how a person's name reads on every page (lists are sorted by last name, then first). */

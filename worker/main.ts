@@ -7,7 +7,14 @@ import { startRunner } from './runner.js';
 const env = parseEnv(process.env);
 // Our SIGINT/SIGTERM handlers below stop the runner, then the database (embedded or not), then exit.
 const runtime = await startNodeRuntime(env, { ownSignals: true });
-const runner = await startRunner({ services: runtime.services, env: runtime.env, mailer: runtime.mailer, databaseUrl: runtime.databaseUrl, metrics: runtime.metrics, role: 'jobs' });
+const runner = await startRunner({
+  services: runtime.services,
+  env: runtime.env,
+  mailer: runtime.mailer,
+  databaseUrl: runtime.databaseUrl,
+  metrics: runtime.metrics,
+  role: 'jobs',
+});
 // With METRICS_PORT, this process answers /metrics, /healthz and /readyz (its heartbeat) there.
 const operations = startOperationsServer(runtime, runner.liveness);
 runtime.logger.info('job runner started');

@@ -28,7 +28,11 @@ export type ObservedRunner = Runner & { liveness: RunnerLiveness };
 export async function startRunner(runtime: WorkerRuntime, options: { concurrency?: number } = {}): Promise<ObservedRunner> {
   // Heartbeats, so a job left locked by a killed runner is taken up again within minutes.
   const report = (error: unknown) => runtime.services.logger.error({ err: error, component: 'heartbeat' }, 'heartbeat failed');
-  const heartbeats = startHeartbeats(runtime.services, { heartbeatSeconds: runtime.env.WORKER_HEARTBEAT_SECONDS, staleSeconds: runtime.env.WORKER_STALE_SECONDS }, report);
+  const heartbeats = startHeartbeats(
+    runtime.services,
+    { heartbeatSeconds: runtime.env.WORKER_HEARTBEAT_SECONDS, staleSeconds: runtime.env.WORKER_STALE_SECONDS },
+    report,
+  );
   let stopped: Promise<void> | null = null;
   const stopHeartbeats = () => (stopped ??= heartbeats.stop().catch(report));
   try {

@@ -13,7 +13,14 @@ export type AccountAction =
 
 export type AccountActionKind = AccountAction['kind'];
 
-export const ACCOUNT_ACTION_KINDS: readonly AccountActionKind[] = ['add-tag', 'remove-tag', 'move-group', 'deactivate', 'reactivate', 'delete'];
+export const ACCOUNT_ACTION_KINDS: readonly AccountActionKind[] = [
+  'add-tag',
+  'remove-tag',
+  'move-group',
+  'deactivate',
+  'reactivate',
+  'delete',
+];
 
 /** Each builder's statement answers one row: how many accounts it changed. */
 export interface ChangedRow extends Record<string, unknown> {

@@ -31,9 +31,18 @@ function isUniqueViolation(error: unknown): boolean {
  * (`a.id = :id`), a bulk action run at once and the run_bulk_action job. Accounts the actor may
  * not act on are left alone and counted as not changed by the caller.
  */
-export async function applyAccountAction(tx: DbHandle, actor: Actor, action: AccountAction, which: SQL, audit?: PerAccountAudit): Promise<{ changed: number }> {
+export async function applyAccountAction(
+  tx: DbHandle,
+  actor: Actor,
+  action: AccountAction,
+  which: SQL,
+  audit?: PerAccountAudit,
+): Promise<{ changed: number }> {
   const targets = actionableAccountsSql(actor, which, action.kind);
-  const [row] = action.kind === 'add-tag' ? await addTag(tx, actor, targets, action.tagId, audit) : await tx.execute<ChangedRow>(actionSql(actor, action, targets, audit));
+  const [row] =
+    action.kind === 'add-tag'
+      ? await addTag(tx, actor, targets, action.tagId, audit)
+      : await tx.execute<ChangedRow>(actionSql(actor, action, targets, audit));
   if (action.kind === 'deactivate' || action.kind === 'delete') await keepASystemAdmin(tx, actor);
   return { changed: row?.changed ?? 0 };
 }
@@ -73,13 +82,22 @@ function actionSql(actor: Actor, action: AccountAction, targets: SQL, audit: Per
 async function keepASystemAdmin(tx: DbHandle, actor: Actor): Promise<void> {
   const [row] = await tx.execute<{ ok: boolean }>(hasActiveSystemAdminSql(actor.organisationId));
   if (!row?.ok) {
-    throw new ValidationError('Nothing was changed: your organisation would be left without an active system administrator. Make another account a system administrator first.');
+    throw new ValidationError(
+      'Nothing was changed: your organisation would be left without an active system administrator. Make another account a system administrator first.',
+    );
   }
 }
 
 /** The action's words for people: the button, the result line, the audit log. */
 export function actionLabel(kind: AccountAction['kind']): string {
-  return { 'add-tag': 'Add tag', 'remove-tag': 'Remove tag', 'move-group': 'Move to group', deactivate: 'Deactivate', reactivate: 'Reactivate', delete: 'Delete' }[kind];
+  return {
+    'add-tag': 'Add tag',
+    'remove-tag': 'Remove tag',
+    'move-group': 'Move to group',
+    deactivate: 'Deactivate',
+    reactivate: 'Reactivate',
+    delete: 'Delete',
+  }[kind];
 }
 
 /** Reads a posted action and its tag or group; null when it is not one we know. */

@@ -13,7 +13,6 @@ import { isUniqueViolation } from './own-account.js';
 import { toUuidArray } from './scope.js';
 import { isUuid } from '../ids.js';
 
-
 /** The account, if the actor may change it; otherwise NotFoundError (out of scope) or ForbiddenError. */
 export async function changeableAccount(ctx: Ctx, id: string): Promise<AccountDetails> {
   const account = await getAccountDetails(ctx, id);
@@ -43,7 +42,8 @@ export async function editAccount(ctx: Ctx, id: string, input: EditAccountInput)
   const groupError = accountGroupProblem(ctx.actor, account.kind, groupId);
   if (groupError) fields.groupId = groupError;
   const tagIds = [...new Set(input.tagIds)];
-  if ([groupId, ...tagIds].some((x) => x !== null && !isUuid(x))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
+  if ([groupId, ...tagIds].some((x) => x !== null && !isUuid(x)))
+    throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
   if (Object.keys(fields).length) throw new ValidationError('The account was not saved.', fields);
   try {
     await ctx.db.transaction(async (tx) => {
@@ -52,11 +52,18 @@ export async function editAccount(ctx: Ctx, id: string, input: EditAccountInput)
         update accounts set first_name = ${firstName}, last_name = ${lastName}, email = ${email}, group_id = ${groupId}, updated_at = now()
         where id = ${account.id} and organisation_id = ${ctx.actor.organisationId}`);
       await tx.execute(sql`delete from account_tags where account_id = ${account.id} and tag_id <> all(${toUuidArray(tagIds)})`);
-      await tx.execute(sql`insert into account_tags (account_id, tag_id) select ${account.id}, unnest(${toUuidArray(tagIds)}) on conflict do nothing`);
-      await recordAudit(tx, ctx.actor, 'account.edited', { subjectType: 'account', subjectId: account.id, details: changedFields(account, { firstName, lastName, email, groupId, tagIds }) });
+      await tx.execute(
+        sql`insert into account_tags (account_id, tag_id) select ${account.id}, unnest(${toUuidArray(tagIds)}) on conflict do nothing`,
+      );
+      await recordAudit(tx, ctx.actor, 'account.edited', {
+        subjectType: 'account',
+        subjectId: account.id,
+        details: changedFields(account, { firstName, lastName, email, groupId, tagIds }),
+      });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ValidationError('The account was not saved.', { email: 'An account with this email already exists in your organisation.' });
+    if (isUniqueViolation(error))
+      throw new ValidationError('The account was not saved.', { email: 'An account with this email already exists in your organisation.' });
     throw error;
   }
 }
@@ -71,12 +78,18 @@ async function checkGroupAndTags(tx: DbHandle, ctx: Ctx, groupId: string | null,
 }
 
 /** What an edit changed, for the audit log: field names only, never the values of an email. */
-function changedFields(before: AccountDetails, after: { firstName: string; lastName: string; email: string; groupId: string | null; tagIds: string[] }): Record<string, unknown> {
+function changedFields(
+  before: AccountDetails,
+  after: { firstName: string; lastName: string; email: string; groupId: string | null; tagIds: string[] },
+): Record<string, unknown> {
   const changed: string[] = [];
   if (before.firstName !== after.firstName || before.lastName !== after.lastName) changed.push('name');
   if (before.email !== after.email) changed.push('email');
   if (before.groupId !== after.groupId) changed.push('group');
-  const tagsBefore = before.tags.map((t) => t.id).sort().join(',');
+  const tagsBefore = before.tags
+    .map((t) => t.id)
+    .sort()
+    .join(',');
   if (tagsBefore !== [...after.tagIds].sort().join(',')) changed.push('tags');
   return { changed };
 }
@@ -90,12 +103,19 @@ export async function setAccountPassword(
   const account = await changeableAccount(ctx, id);
   const problem = passwordProblem(input.password);
   if (problem) throw new ValidationError('The password was not changed.', { password: problem });
-  if (input.password !== input.confirmPassword) throw new ValidationError('The password was not changed.', { confirmPassword: 'The two passwords are not the same.' });
+  if (input.password !== input.confirmPassword)
+    throw new ValidationError('The password was not changed.', { confirmPassword: 'The two passwords are not the same.' });
   const hash = await ctx.passwords.hash(input.password);
   await ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`update accounts set password_hash = ${hash}, must_change_password = ${input.mustChangePassword}, updated_at = now() where id = ${account.id}`);
+    await tx.execute(
+      sql`update accounts set password_hash = ${hash}, must_change_password = ${input.mustChangePassword}, updated_at = now() where id = ${account.id}`,
+    );
     await tx.execute(sql`delete from sessions where account_id = ${account.id} and id is distinct from ${input.keepSessionId}`);
-    await recordAudit(tx, ctx.actor, 'account.password_set', { subjectType: 'account', subjectId: account.id, details: { mustChangePassword: input.mustChangePassword } });
+    await recordAudit(tx, ctx.actor, 'account.password_set', {
+      subjectType: 'account',
+      subjectId: account.id,
+      details: { mustChangePassword: input.mustChangePassword },
+    });
   });
 }
 
@@ -103,8 +123,14 @@ export async function setAccountPassword(
 export async function signOutEverywhere(ctx: Ctx, id: string, keepSessionId: string | null): Promise<number> {
   const account = await changeableAccount(ctx, id);
   return ctx.db.transaction(async (tx) => {
-    const rows = await tx.execute<{ id: string }>(sql`delete from sessions where account_id = ${account.id} and id is distinct from ${keepSessionId} returning id`);
-    await recordAudit(tx, ctx.actor, 'account.signed_out_everywhere', { subjectType: 'account', subjectId: account.id, details: { sessions: rows.length } });
+    const rows = await tx.execute<{ id: string }>(
+      sql`delete from sessions where account_id = ${account.id} and id is distinct from ${keepSessionId} returning id`,
+    );
+    await recordAudit(tx, ctx.actor, 'account.signed_out_everywhere', {
+      subjectType: 'account',
+      subjectId: account.id,
+      details: { sessions: rows.length },
+    });
     return rows.length;
   });
 }
@@ -130,7 +156,10 @@ export async function changeAccountStatus(ctx: Ctx, id: string, kind: StatusActi
 }
 
 /** What goes with an account when it is deleted, for its confirmation page. */
-export async function deletionSummary(ctx: Ctx, id: string): Promise<{ account: AccountDetails; assignments: number; unitsWithProgress: number }> {
+export async function deletionSummary(
+  ctx: Ctx,
+  id: string,
+): Promise<{ account: AccountDetails; assignments: number; unitsWithProgress: number }> {
   const account = await changeableAccount(ctx, id);
   const [row] = await ctx.db.execute<{ assignments: number; units: number }>(sql`
     select (select count(*)::int from assignments where account_id = ${account.id}) as assignments,

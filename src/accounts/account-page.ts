@@ -86,7 +86,10 @@ export async function getAccountDetails(ctx: Ctx, id: string): Promise<AccountDe
 }
 
 /** An account's page: the account, its assignments and its recent history, read at once. */
-export async function getAccountPage(ctx: Ctx, id: string): Promise<{ account: AccountDetails; assignments: AccountAssignment[]; history: AccountHistoryEntry[] }> {
+export async function getAccountPage(
+  ctx: Ctx,
+  id: string,
+): Promise<{ account: AccountDetails; assignments: AccountAssignment[]; history: AccountHistoryEntry[] }> {
   const account = await getAccountDetails(ctx, id);
   const org = ctx.actor.organisationId;
   const [assignmentRows, historyRows] = await Promise.all([

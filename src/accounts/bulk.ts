@@ -13,7 +13,6 @@ import { groupScopeSql } from './scope.js';
 import { getSelection, selectionAccountsSql } from './selection.js';
 import { isUuid } from '../ids.js';
 
-
 /** Up to this many accounts a bulk action runs while the person waits; above, as a job with progress. */
 export const BULK_INLINE_LIMIT = 5000;
 
@@ -35,7 +34,10 @@ export interface BulkActionView {
  * bulk_actions row and, for up to BULK_INLINE_LIMIT accounts, applies it in the same transaction;
  * above that, enqueues run_bulk_action in the same transaction as its row.
  */
-export async function confirmBulkAction(ctx: Ctx, input: { selectionId: string; action: AccountAction }): Promise<{ bulkActionId: string; ranNow: boolean }> {
+export async function confirmBulkAction(
+  ctx: Ctx,
+  input: { selectionId: string; action: AccountAction },
+): Promise<{ bulkActionId: string; ranNow: boolean }> {
   requireAdministrator(ctx.actor);
   const selection = await getSelection(ctx, input.selectionId);
   return ctx.db.transaction(async (tx) => {
@@ -45,7 +47,8 @@ export async function confirmBulkAction(ctx: Ctx, input: { selectionId: string; 
     const [row] = await tx.execute<{ id: string; accounts: number }>(
       insertBulkActionSql(ctx.actor, selectionAccountsSql(ctx, selection), { action: input.action.kind, tagId, groupId, targetName }),
     );
-    if (row!.accounts === 0) throw new ValidationError('None of the chosen accounts can be reached any more. Go back to View Accounts and choose again.');
+    if (row!.accounts === 0)
+      throw new ValidationError('None of the chosen accounts can be reached any more. Go back to View Accounts and choose again.');
     await recordAudit(tx, ctx.actor, 'accounts.bulk_action', {
       subjectType: 'bulk_action',
       subjectId: row!.id,
@@ -67,12 +70,16 @@ function requireAdministrator(actor: Actor): void {
 /** The tag's or group's name, checked to be one the actor may use; null for the other actions. */
 async function targetNameOf(tx: Tx, actor: Actor, action: AccountAction): Promise<string | null> {
   if ('tagId' in action) {
-    const [tag] = await tx.execute<{ name: string }>(sql`select name from tags where id = ${action.tagId} and organisation_id = ${actor.organisationId}`);
+    const [tag] = await tx.execute<{ name: string }>(
+      sql`select name from tags where id = ${action.tagId} and organisation_id = ${actor.organisationId}`,
+    );
     if (!tag) throw new ValidationError('That tag no longer exists. Choose another one.', { tagId: 'Choose a tag.' });
     return tag.name;
   }
   if ('groupId' in action) {
-    const [group] = await tx.execute<{ name: string }>(sql`select g.name from groups g where g.id = ${action.groupId} and ${groupScopeSql(actor, 'g')}`);
+    const [group] = await tx.execute<{ name: string }>(
+      sql`select g.name from groups g where g.id = ${action.groupId} and ${groupScopeSql(actor, 'g')}`,
+    );
     if (!group) throw new ValidationError('Choose one of the groups you manage.', { groupId: 'Choose one of the groups you manage.' });
     return group.name;
   }
@@ -87,7 +94,11 @@ async function applyFrozen(tx: Tx, actor: Actor, bulkActionId: string, action: A
   await tx.execute(stageBulkTargetsSql(bulkActionId));
   await tx.execute(sql`analyze bulk_targets`);
   const [target] = await tx.execute<{ target_name: string | null }>(sql`select target_name from bulk_actions where id = ${bulkActionId}`);
-  const audit = { actor, action: AUDIT_ACTION_OF[action.kind], details: { bulkActionId, ...(target?.target_name ? { name: target.target_name } : {}) } };
+  const audit = {
+    actor,
+    action: AUDIT_ACTION_OF[action.kind],
+    details: { bulkActionId, ...(target?.target_name ? { name: target.target_name } : {}) },
+  };
   const { changed } = await applyAccountAction(tx, actor, action, sql`a.id in (select id from bulk_targets)`, audit);
   await tx.execute(sql`
     update bulk_actions set status = 'finished', started_at = coalesce(started_at, now()), finished_at = now(),
@@ -101,7 +112,9 @@ async function applyFrozen(tx: Tx, actor: Actor, bulkActionId: string, action: A
  * administrator may reach now.
  */
 export async function runBulkAction(services: Services, bulkActionId: string): Promise<'finished' | 'failed' | 'already-done' | 'missing'> {
-  await services.db.execute(sql`update bulk_actions set status = 'running', started_at = coalesce(started_at, now()) where id = ${bulkActionId} and status = 'queued'`);
+  await services.db.execute(
+    sql`update bulk_actions set status = 'running', started_at = coalesce(started_at, now()) where id = ${bulkActionId} and status = 'queued'`,
+  );
   return services.db.transaction(async (tx) => {
     const [row] = await tx.execute<BulkActionRow & { organisation_id: string; created_by: string | null }>(sql`
       select b.*, cardinality(b.account_ids)::int as accounts from bulk_actions b where b.id = ${bulkActionId} for no key update`);
@@ -140,7 +153,12 @@ async function notify(tx: Tx, actor: Actor, row: BulkActionRow, error: string | 
   const text = error
     ? `Your bulk action "${what}" on ${row.accounts} accounts did not run: ${error}`
     : `Your bulk action "${what}" on ${row.accounts} accounts is done: ${row.changed_count} changed, ${row.accounts - row.changed_count} left as they were.`;
-  await queueEmail(tx, { organisationId: actor.organisationId, to: actor.email, subject: `Bulk action ${error ? 'failed' : 'done'}: ${what}`, text });
+  await queueEmail(tx, {
+    organisationId: actor.organisationId,
+    to: actor.email,
+    subject: `Bulk action ${error ? 'failed' : 'done'}: ${what}`,
+    text,
+  });
 }
 
 export async function getBulkAction(ctx: Ctx, id: string): Promise<BulkActionView> {

@@ -96,15 +96,27 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promis
       const id = await insertAccount(tx, ctx.actor.organisationId, account, { hash, mustChangePassword: input.mustChangePassword });
       if (sendWelcome) {
         const [org] = await tx.execute<{ name: string }>(sql`select name from organisations where id = ${ctx.actor.organisationId}`);
-        const welcome = { organisationId: ctx.actor.organisationId, organisationName: org!.name, to: account.email, firstName: account.firstName, appUrl: ctx.appUrl };
+        const welcome = {
+          organisationId: ctx.actor.organisationId,
+          organisationName: org!.name,
+          to: account.email,
+          firstName: account.firstName,
+          appUrl: ctx.appUrl,
+        };
         await queueEmail(tx, welcomeEmail(welcome));
       }
-      await recordAudit(tx, ctx.actor, 'account.created', { subjectType: 'account', subjectId: id, details: { kind: account.kind, isSystemAdmin: account.isSystemAdmin } });
+      await recordAudit(tx, ctx.actor, 'account.created', {
+        subjectType: 'account',
+        subjectId: id,
+        details: { kind: account.kind, isSystemAdmin: account.isSystemAdmin },
+      });
       return { id };
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new ValidationError('The account was not created.', { email: 'An account with this email already exists in your organisation.' });
+      throw new ValidationError('The account was not created.', {
+        email: 'An account with this email already exists in your organisation.',
+      });
     }
     throw error;
   }
@@ -124,7 +136,8 @@ function checkAccountInput(actor: Ctx['actor'], input: CreateAccountInput): Chec
 
   const groupId = input.groupId || null;
   const ids = [groupId, ...input.managedGroupIds, ...input.tagIds].filter((x): x is string => !!x);
-  if (ids.some((id) => !isUuid(id))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
+  if (ids.some((id) => !isUuid(id)))
+    throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
   const groupError = kind ? accountGroupProblem(actor, kind, groupId) : null;
   if (groupError) fields.groupId = groupError;
   const managedGroupIds = kind === 'administrator' && !isSystemAdmin ? [...new Set(input.managedGroupIds)] : [];

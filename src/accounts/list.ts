@@ -41,7 +41,10 @@ export async function listAccounts(ctx: Ctx, input: { filter: AccountFilter; pag
   const where = sql`${accountScopeSql(ctx.actor, 'a')} and ${accountFilterSql(input.filter, 'a')}`;
   const requested = clampPage(input.page);
   // The count and the page are read at the same time; a page past the end is read again as the last one.
-  const [total, firstTry] = await Promise.all([countAccounts(ctx, where, input.filter), readPage(ctx, where, input.filter, requested, null)]);
+  const [total, firstTry] = await Promise.all([
+    countAccounts(ctx, where, input.filter),
+    readPage(ctx, where, input.filter, requested, null),
+  ]);
   const { page, pageCount } = paginate(total, requested, ACCOUNTS_PAGE_SIZE);
   const rows = page === requested && firstTry.length > 0 ? firstTry : await readPage(ctx, where, input.filter, page, total);
   return { rows, total, page, pageCount, pageSize: ACCOUNTS_PAGE_SIZE };

@@ -26,7 +26,8 @@ export async function changeOwnPassword(
   const problem = passwordProblem(input.newPassword);
   if (problem) fields.newPassword = problem;
   else if (input.newPassword !== input.confirmPassword) fields.confirmPassword = 'The two new passwords are not the same.';
-  else if (await ctx.passwords.verify(account.hash, input.newPassword)) fields.newPassword = 'Choose a password different from the one you have now.';
+  else if (await ctx.passwords.verify(account.hash, input.newPassword))
+    fields.newPassword = 'Choose a password different from the one you have now.';
   if (Object.keys(fields).length) throw new ValidationError('Your password was not changed.', fields);
 
   const hash = await ctx.passwords.hash(input.newPassword);

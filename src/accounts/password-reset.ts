@@ -30,7 +30,13 @@ export async function sendPasswordReset(ctx: Ctx, id: string): Promise<void> {
     const [org] = await tx.execute<{ name: string }>(sql`select name from organisations where id = ${ctx.actor.organisationId}`);
     await queueEmail(
       tx,
-      passwordResetEmail({ organisationId: ctx.actor.organisationId, organisationName: org!.name, to: account.email, firstName: account.firstName, link: `${ctx.appUrl}/reset-password/${token}` }),
+      passwordResetEmail({
+        organisationId: ctx.actor.organisationId,
+        organisationName: org!.name,
+        to: account.email,
+        firstName: account.firstName,
+        link: `${ctx.appUrl}/reset-password/${token}`,
+      }),
     );
     await recordAudit(tx, ctx.actor, 'account.password_reset_sent', { subjectType: 'account', subjectId: account.id });
   });
@@ -47,12 +53,21 @@ export async function readPasswordReset(services: Services, token: string): Prom
  * Sets the new password from a live link: the link is used up and every session of the account
  * ends, in one transaction; the same link cannot be used twice, even at once.
  */
-export async function completePasswordReset(services: Services, input: { token: string; password: string; confirmPassword: string }): Promise<void> {
+export async function completePasswordReset(
+  services: Services,
+  input: { token: string; password: string; confirmPassword: string },
+): Promise<void> {
   await readPasswordReset(services, input.token);
   const problem = passwordProblem(input.password);
   if (problem) throw new ValidationError('Your password was not changed.', { password: problem });
-  if (input.password !== input.confirmPassword) throw new ValidationError('Your password was not changed.', { confirmPassword: 'The two passwords are not the same.' });
+  if (input.password !== input.confirmPassword)
+    throw new ValidationError('Your password was not changed.', { confirmPassword: 'The two passwords are not the same.' });
   const passwordHash = await services.passwords.hash(input.password);
-  const used = await setPasswordWithLink(services, { purpose: 'password_reset', token: input.token, passwordHash, auditAction: 'account.password_reset_used' });
+  const used = await setPasswordWithLink(services, {
+    purpose: 'password_reset',
+    token: input.token,
+    passwordHash,
+    auditAction: 'account.password_reset_used',
+  });
   if (!used) throw new NotFoundError(INVALID_LINK);
 }

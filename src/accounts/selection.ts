@@ -25,7 +25,9 @@ export async function createSelection(
   const accountIds = input.allMatching ? [] : [...new Set(input.accountIds)];
   if (!input.allMatching && accountIds.length === 0) throw new ValidationError('Check at least one account first.');
   if (accountIds.length > MAX_EXPLICIT_SELECTION) {
-    throw new ValidationError(`Check at most ${MAX_EXPLICIT_SELECTION} accounts one by one, or use "select all" to choose every matching account.`);
+    throw new ValidationError(
+      `Check at most ${MAX_EXPLICIT_SELECTION} accounts one by one, or use "select all" to choose every matching account.`,
+    );
   }
   const filter = input.allMatching ? input.filter : {};
   // Cleanup on write: the actor's selections older than SELECTION_DAYS go (the daily job takes the rest).
@@ -79,9 +81,7 @@ export function selectionAccountsSql(ctx: Ctx, selection: Selection): SQL {
 
 /** The condition on `accounts a` that a selection stands for, scoped to the actor. */
 export function selectionConditionSql(ctx: Ctx, selection: Selection): SQL {
-  const which = selection.allMatching
-    ? accountFilterSql(selection.filter, 'a')
-    : sql`a.id = any(${toUuidArray(selection.accountIds)})`;
+  const which = selection.allMatching ? accountFilterSql(selection.filter, 'a') : sql`a.id = any(${toUuidArray(selection.accountIds)})`;
   return sql`${accountScopeSql(ctx.actor, 'a')} and ${which}`;
 }
 
@@ -89,7 +89,6 @@ export async function countSelection(ctx: Ctx, selection: Selection): Promise<nu
   const rows = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from (${selectionAccountsSql(ctx, selection)}) s`);
   return rows[0]?.n ?? 0;
 }
-
 
 /**
  * The accounts checked so far on View Accounts, kept on the server while the person pages,
@@ -117,7 +116,9 @@ export async function updateDraftSelection(
     where s.id = ${existing.id} and cardinality(next.ids) <= ${MAX_EXPLICIT_SELECTION}
     returning cardinality(s.account_ids)::int as n`);
   if (!row) {
-    throw new ValidationError(`Check at most ${MAX_EXPLICIT_SELECTION} accounts one by one, or use "select all" to choose every matching account.`);
+    throw new ValidationError(
+      `Check at most ${MAX_EXPLICIT_SELECTION} accounts one by one, or use "select all" to choose every matching account.`,
+    );
   }
   const updated = await getSelection(ctx, existing.id);
   return { id: updated.id, count: await countSelection(ctx, updated) };

@@ -101,7 +101,8 @@ export function itemProblems(items: AssignmentItem[], products: Product[], organ
  * a date), `items` (no product at all, or anything else).
  */
 export function unparsedItemProblems(raw: unknown, products: Product[]): Record<string, string> {
-  if (!Array.isArray(raw) || raw.length === 0) return { items: 'Add at least one product: choose it in the drop-down and select Add Product.' };
+  if (!Array.isArray(raw) || raw.length === 0)
+    return { items: 'Add at least one product: choose it in the drop-down and select Add Product.' };
   const names = new Map(products.map((p) => [p.id, p.name]));
   const problems: Record<string, string> = {};
   raw.forEach((item: Record<string, unknown> | null, n) => {
@@ -109,8 +110,13 @@ export function unparsedItemProblems(raw: unknown, products: Product[]): Record<
     const name = names.get(String(item?.productId)) ?? `Product ${n + 1}`;
     if (item?.mode === 'manual' && (!Array.isArray(item.unitIds) || item.unitIds.length === 0)) {
       problems[`item-${n}-units`] = `${name}: Assign Manually needs at least one unit. Tick the units to assign, or choose Subscription.`;
-    } else if (item?.mode === 'subscription' && item.startsOn != null && !v.safeParse(v.pipe(v.string(), v.isoDate()), item.startsOn).success) {
-      problems[`item-${n}-starts`] = `${name}: the start date is not a date. Pick one, or leave it empty to start on the day of the assignment.`;
+    } else if (
+      item?.mode === 'subscription' &&
+      item.startsOn != null &&
+      !v.safeParse(v.pipe(v.string(), v.isoDate()), item.startsOn).success
+    ) {
+      problems[`item-${n}-starts`] =
+        `${name}: the start date is not a date. Pick one, or leave it empty to start on the day of the assignment.`;
     } else {
       problems.items = `${name}: choose its edition and how to assign it.`;
     }

@@ -45,7 +45,12 @@ export interface AssignmentPlan {
   includesSubscription: boolean;
   page: number;
   pageCount: number;
-  rows: { accountId: string; name: string; email: string; products: { productName: string; outcome: PlannedOutcome; reason: string | null }[] }[];
+  rows: {
+    accountId: string;
+    name: string;
+    email: string;
+    products: { productName: string; outcome: PlannedOutcome; reason: string | null }[];
+  }[];
 }
 
 /** The items with the names and units a person reads, from the catalogue. */

@@ -44,7 +44,10 @@ export async function getPreset(ctx: Ctx, id: string): Promise<PresetAssignment>
 }
 
 /** Validates a name and items against the catalogue and the organisation's editions. */
-export async function validatePresetInput(ctx: Ctx, input: { name: string; items: unknown }): Promise<{ name: string; items: AssignmentItem[] }> {
+export async function validatePresetInput(
+  ctx: Ctx,
+  input: { name: string; items: unknown },
+): Promise<{ name: string; items: AssignmentItem[] }> {
   const fields: Record<string, string> = {};
   const name = input.name.trim();
   if (!name) fields.name = 'Enter a name for the preset assignment.';
@@ -55,7 +58,9 @@ export async function validatePresetInput(ctx: Ctx, input: { name: string; items
     Object.assign(fields, unparsedItemProblems(input.items, await listProducts(ctx)));
   } else {
     items = parsed.output;
-    const [org] = await ctx.db.execute<{ editions: string[] }>(sql`select editions from organisations where id = ${ctx.actor.organisationId}`);
+    const [org] = await ctx.db.execute<{ editions: string[] }>(
+      sql`select editions from organisations where id = ${ctx.actor.organisationId}`,
+    );
     const problems = itemProblems(items, await listProducts(ctx), org?.editions ?? []);
     if (problems.length) fields.items = problems.join(' ');
   }
@@ -75,7 +80,8 @@ export async function createPreset(ctx: Ctx, input: { name: string; items: unkno
       return { id: row!.id };
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ValidationError('The preset assignment was not saved.', { name: 'A preset assignment with this name already exists.' });
+    if (isUniqueViolation(error))
+      throw new ValidationError('The preset assignment was not saved.', { name: 'A preset assignment with this name already exists.' });
     throw error;
   }
 }
@@ -91,7 +97,8 @@ export async function updatePreset(ctx: Ctx, id: string, input: { name: string; 
       await recordAudit(tx, ctx.actor, 'preset.updated', { subjectType: 'preset_assignment', subjectId: id });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ValidationError('The preset assignment was not saved.', { name: 'A preset assignment with this name already exists.' });
+    if (isUniqueViolation(error))
+      throw new ValidationError('The preset assignment was not saved.', { name: 'A preset assignment with this name already exists.' });
     throw error;
   }
 }

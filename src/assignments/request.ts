@@ -7,7 +7,15 @@ import type { Tx } from '../db/client.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { addJobSql } from '../jobs.js';
 import { itemProblems, listProducts, unparsedItemProblems } from './catalogue.js';
-import { planItems, type AssignmentPlan, type AssignmentPlanInput, type AssignmentRequestMode, type AssignmentTargets, type PlannedItem, type PlannedOutcome } from './plan.js';
+import {
+  planItems,
+  type AssignmentPlan,
+  type AssignmentPlanInput,
+  type AssignmentRequestMode,
+  type AssignmentTargets,
+  type PlannedItem,
+  type PlannedOutcome,
+} from './plan.js';
 import { itemsSql, pairsSql, reasonTextSql } from './rules.js';
 import { includesSubscription, parseAssignmentItems, type AssignmentItem } from './items.js';
 import { getPreset } from './presets.js';
@@ -36,7 +44,8 @@ async function resolveInput(ctx: Ctx, input: AssignmentPlanInput): Promise<Resol
     items = preset.items;
     presetId = preset.id;
     presetName = preset.name;
-    if (items.length === 0) throw new ValidationError('That preset assignment has no products.', { items: 'Edit the preset assignment to add a product.' });
+    if (items.length === 0)
+      throw new ValidationError('That preset assignment has no products.', { items: 'Edit the preset assignment to add a product.' });
   } else {
     try {
       items = parseAssignmentItems(input.items ?? []);
@@ -57,7 +66,9 @@ async function resolveInput(ctx: Ctx, input: AssignmentPlanInput): Promise<Resol
     });
   }
   if (mode === 'renew' && !includesSubscription(items)) {
-    throw new ValidationError('Only subscriptions can be renewed.', { mode: 'Choose Subscription for the product to renew, or make a re-assignment.' });
+    throw new ValidationError('Only subscriptions can be renewed.', {
+      mode: 'Choose Subscription for the product to renew, or make a re-assignment.',
+    });
   }
   return { items, planned: planItems(items, products), presetId, presetName, mode, targetsSql: await targetsSql(ctx, input.targets) };
 }
@@ -101,7 +112,12 @@ export async function planAssignment(ctx: Ctx, input: AssignmentPlanInput, optio
   const items = itemsSql(resolved.items, resolved.planned);
   const t = await planTotals(ctx, resolved);
   const { page, pageCount, offset } = paginate(t.accounts, options.page, PLAN_PAGE_SIZE);
-  const pageRows = await ctx.db.execute<{ account_id: string; name: string; email: string; products: { position: number; outcome: PlannedOutcome; reason: string | null }[] }>(sql`
+  const pageRows = await ctx.db.execute<{
+    account_id: string;
+    name: string;
+    email: string;
+    products: { position: number; outcome: PlannedOutcome; reason: string | null }[];
+  }>(sql`
     with targets as (
       select a.id, a.kind, t.deactivated, a.first_name, a.last_name, a.email from (${resolved.targetsSql}) t join accounts a on a.id = t.id
       order by a.last_name, a.first_name, a.id limit ${PLAN_PAGE_SIZE} offset ${offset}
@@ -177,7 +193,10 @@ export async function createAssignmentRequest(
         (select credits_balance from organisations where id = ${ctx.actor.organisationId}) as balance
       from request`);
     if (fromAccounts) {
-      if (row!.accounts === 0) throw new ValidationError('None of the chosen accounts can be reached any more.', { items: 'Go back to View Accounts and choose again.' });
+      if (row!.accounts === 0)
+        throw new ValidationError('None of the chosen accounts can be reached any more.', {
+          items: 'Go back to View Accounts and choose again.',
+        });
       // From View Accounts the shortfall is refused here with the numbers (nothing is written);
       // the job checks again whatever the origin.
       if (row!.credits > row!.balance) {
@@ -198,4 +217,3 @@ export async function createAssignmentRequest(
   if (tx) return write(tx);
   return ctx.db.transaction((t) => write(t));
 }
-

@@ -104,7 +104,9 @@ async function applyWithinCredits(run: Run, ready: { pairs: SQL; items: SQL; bal
   const { request } = run;
   try {
     return await run.tx.transaction(async (sp) => {
-      const [result] = await sp.execute<AppliedRow>(applyPairsSql(run.requestId, request.organisation_id, request.mode, ready.pairs, ready.items));
+      const [result] = await sp.execute<AppliedRow>(
+        applyPairsSql(run.requestId, request.organisation_id, request.mode, ready.pairs, ready.items),
+      );
       if (result!.spent > ready.balance) throw new ShortOfCredits(result!.spent, ready.balance);
       return result!;
     });
@@ -123,7 +125,11 @@ async function finish(run: Run, d: AppliedRow): Promise<'finished'> {
   }
   const applied = d.assigned + d.renewed + d.reassigned;
   await tx.execute(finishRequestSql(requestId, { applied, skipped: d.pairs - applied, spent: d.spent }));
-  await notify(tx, run.services, requestId, request.created_by, request.notify_actor, { assigned: applied, skipped: d.pairs - applied, spent: d.spent });
+  await notify(tx, run.services, requestId, request.created_by, request.notify_actor, {
+    assigned: applied,
+    skipped: d.pairs - applied,
+    spent: d.spent,
+  });
   await run.options.beforeCommit?.(tx);
   return 'finished';
 }
@@ -152,7 +158,9 @@ async function notify(
   if (!actor) return;
   const link = `${services.appUrl}/assignments/requests/${requestId}`;
   const failed = 'failed' in result;
-  const subject = failed ? 'Your mass assignment was not made' : `Your mass assignment is complete: ${result.assigned} assigned, ${result.skipped} skipped`;
+  const subject = failed
+    ? 'Your mass assignment was not made'
+    : `Your mass assignment is complete: ${result.assigned} assigned, ${result.skipped} skipped`;
   const text = [
     `Hello ${actor.first_name},`,
     '',

@@ -18,7 +18,9 @@ export async function loadActor(
       lastName: accounts.lastName,
       mustChangePassword: accounts.mustChangePassword,
       timeZone: sql<string>`(select o.time_zone from organisations o where o.id = ${accounts.organisationId})`,
-      managedGroupIds: sql<string[]>`coalesce((select array_agg(ag.group_id::text) from administrator_groups ag where ag.account_id = ${accounts.id}), '{}')`,
+      managedGroupIds: sql<
+        string[]
+      >`coalesce((select array_agg(ag.group_id::text) from administrator_groups ag where ag.account_id = ${accounts.id}), '{}')`,
     })
     .from(accounts)
     .where(and(eq(accounts.id, accountId), isNull(accounts.deactivatedAt)));

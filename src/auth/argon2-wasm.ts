@@ -54,7 +54,14 @@ export function createWasmArgon2(modules: Argon2WasmModules): PasswordHasher {
     async hash(password) {
       const salt = crypto.getRandomValues(new Uint8Array(ARGON2_PARAMS.saltBytes));
       const { memoryKiB: m, passes: t, parallelism: p, hashBytes } = ARGON2_PARAMS;
-      const tag = (await load())({ password: encoder.encode(password), salt, parallelism: p, passes: t, memorySize: m, tagLength: hashBytes });
+      const tag = (await load())({
+        password: encoder.encode(password),
+        salt,
+        parallelism: p,
+        passes: t,
+        memorySize: m,
+        tagLength: hashBytes,
+      });
       return `$argon2id$v=19$m=${m},t=${t},p=${p}$${toBase64(salt)}$${toBase64(tag)}`;
     },
     async verify(hash, password) {

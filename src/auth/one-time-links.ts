@@ -13,7 +13,6 @@ import type { DbHandle } from '../db/client.js';
  */
 export type OneTimeLinkPurpose = 'sign_in' | 'password_reset';
 
-
 /** Tokens are randomToken()'s base64url; anything else is not looked up. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
 
@@ -23,7 +22,14 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
  */
 export async function issueOneTimeLink(
   tx: DbHandle,
-  input: { purpose: OneTimeLinkPurpose; accountId: string; organisationId: string; createdBy?: string | null; seconds: number; replaceEarlier?: boolean },
+  input: {
+    purpose: OneTimeLinkPurpose;
+    accountId: string;
+    organisationId: string;
+    createdBy?: string | null;
+    seconds: number;
+    replaceEarlier?: boolean;
+  },
 ): Promise<string> {
   const token = randomToken();
   if (input.replaceEarlier) {
@@ -46,7 +52,11 @@ export interface LiveLink {
 }
 
 /** The account a live (unused, unexpired) link is for; null for any other token. */
-export async function findOneTimeLink(services: Pick<Services, 'db'>, purpose: OneTimeLinkPurpose, token: string): Promise<LiveLink | null> {
+export async function findOneTimeLink(
+  services: Pick<Services, 'db'>,
+  purpose: OneTimeLinkPurpose,
+  token: string,
+): Promise<LiveLink | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
   const [row] = await services.db.execute<{ account_id: string; organisation_id: string; email: string; first_name: string }>(sql`
     select l.account_id, l.organisation_id, a.email, a.first_name
@@ -76,7 +86,10 @@ export async function setPasswordWithLink(
       update accounts set password_hash = ${input.passwordHash}, must_change_password = false, updated_at = now()
       where id = ${spent.account_id} and organisation_id = ${spent.organisation_id}`);
     await tx.execute(sql`delete from sessions where account_id = ${spent.account_id}`);
-    await recordAudit(tx, { id: spent.account_id, organisationId: spent.organisation_id }, input.auditAction, { subjectType: 'account', subjectId: spent.account_id });
+    await recordAudit(tx, { id: spent.account_id, organisationId: spent.organisation_id }, input.auditAction, {
+      subjectType: 'account',
+      subjectId: spent.account_id,
+    });
     return { accountId: spent.account_id };
   });
 }

@@ -28,14 +28,22 @@ export async function findSignInLink(services: Pick<Services, 'db'>, token: stri
  * Uses a link: the person chooses a password, the link is spent (once), and the account's other
  * sessions end. Returns the account to sign in.
  */
-export async function useSignInLink(services: Services, input: { token: string; newPassword: string; confirmPassword: string }): Promise<{ accountId: string }> {
+export async function useSignInLink(
+  services: Services,
+  input: { token: string; newPassword: string; confirmPassword: string },
+): Promise<{ accountId: string }> {
   const problem = passwordProblem(input.newPassword);
   const fields: Record<string, string> = {};
   if (problem) fields.newPassword = problem;
   else if (input.newPassword !== input.confirmPassword) fields.confirmPassword = 'The two passwords are not the same.';
   if (Object.keys(fields).length) throw new ValidationError('Your password was not saved.', fields);
   const passwordHash = await services.passwords.hash(input.newPassword);
-  const used = await setPasswordWithLink(services, { purpose: 'sign_in', token: input.token, passwordHash, auditAction: 'account.sign_in_link_used' });
+  const used = await setPasswordWithLink(services, {
+    purpose: 'sign_in',
+    token: input.token,
+    passwordHash,
+    auditAction: 'account.sign_in_link_used',
+  });
   if (!used) throw new ValidationError(EXPIRED_LINK);
   return used;
 }

@@ -99,6 +99,9 @@ export async function recordSuccess(services: Services, keys: ThrottleKeys): Pro
 
 /** What the person is told: when to try again, the same whichever key is locked and whether or not the account exists. */
 export function waitMessage(seconds: number): string {
-  const when = seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minute${Math.ceil(seconds / 60) === 1 ? '' : 's'}`;
+  const when =
+    seconds < 60
+      ? `${seconds} second${seconds === 1 ? '' : 's'}`
+      : `${Math.ceil(seconds / 60)} minute${Math.ceil(seconds / 60) === 1 ? '' : 's'}`;
   return `Too many failed sign-in attempts. Try again in ${when}. If you have forgotten your password, ask your administrator to reset it.`;
 }

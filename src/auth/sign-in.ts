@@ -31,7 +31,12 @@ export async function signIn(services: Services, input: SignInInput): Promise<Si
   const keys = throttleKeys(email, input.address);
   const wait = await secondsUntilAllowed(services, keys);
   if (wait > 0) throw new RateLimitedError(waitMessage(wait), wait);
-  const candidates = await services.db.execute<{ id: string; password_hash: string | null; must_change_password: boolean; deactivated: boolean }>(sql`
+  const candidates = await services.db.execute<{
+    id: string;
+    password_hash: string | null;
+    must_change_password: boolean;
+    deactivated: boolean;
+  }>(sql`
     select id, password_hash, must_change_password, deactivated_at is not null as deactivated from accounts
     where lower(email) = ${email} order by last_sign_in_at desc nulls last, created_at limit 5`);
   let match: { id: string; must_change_password: boolean; deactivated: boolean } | undefined;

@@ -73,7 +73,13 @@ export function googleConfig(env: Env, appUrl: string, overrides: Partial<Google
   const base = env.GOOGLE_OAUTH_BASE_URL ?? (sandbox ? `${origin}${SANDBOX_PATH}` : null);
   const fallback = base ? endpointsUnder(base) : GOOGLE_ENDPOINTS;
   const apiRoot = env.GOOGLE_API_ROOT ?? (sandbox ? `${origin}${SANDBOX_PATH}/` : GOOGLE_ENDPOINTS.apiRoot);
-  const issuers = env.GOOGLE_ISSUER ? env.GOOGLE_ISSUER.split(',').map((i) => i.trim()).filter(Boolean) : sandbox ? [sandboxIssuer(origin)] : GOOGLE_ENDPOINTS.issuers;
+  const issuers = env.GOOGLE_ISSUER
+    ? env.GOOGLE_ISSUER.split(',')
+        .map((i) => i.trim())
+        .filter(Boolean)
+    : sandbox
+      ? [sandboxIssuer(origin)]
+      : GOOGLE_ENDPOINTS.issuers;
   return {
     sandbox,
     clientId: env.GOOGLE_CLIENT_ID ?? SANDBOX_CLIENT_ID,

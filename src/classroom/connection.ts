@@ -64,7 +64,10 @@ function safeReturnTo(cfg: GoogleConfig, path: string | null | undefined): strin
 }
 
 /** Starts the consent: what to keep in the session, and where to send the browser. */
-export async function beginConsent(cfg: GoogleConfig, input: { returnTo?: string | null; loginHint?: string | null }): Promise<{ pending: PendingConsent; url: string }> {
+export async function beginConsent(
+  cfg: GoogleConfig,
+  input: { returnTo?: string | null; loginHint?: string | null },
+): Promise<{ pending: PendingConsent; url: string }> {
   const { verifier, challenge } = await pkcePair();
   const pending: PendingConsent = { state: randomToken(24), verifier, returnTo: safeReturnTo(cfg, input.returnTo), startedAt: Date.now() };
   return { pending, url: buildAuthUrl(cfg, { state: pending.state, codeChallenge: challenge, loginHint: input.loginHint ?? null }) };
@@ -72,7 +75,9 @@ export async function beginConsent(cfg: GoogleConfig, input: { returnTo?: string
 
 function checkPending(pending: PendingConsent | null, state: string | undefined): PendingConsent {
   if (!pending || !state || !safeEqual(state, pending.state) || Date.now() - pending.startedAt > CONSENT_MAX_AGE_MS) {
-    throw new ConsentFailedError('This Google sign-in was not started from this browser session, or it took too long. Nothing was connected. Start again with Connect to Google Classroom.');
+    throw new ConsentFailedError(
+      'This Google sign-in was not started from this browser session, or it took too long. Nothing was connected. Start again with Connect to Google Classroom.',
+    );
   }
   return pending;
 }
@@ -81,7 +86,11 @@ function checkPending(pending: PendingConsent | null, state: string | undefined)
  * The code exchange, with what went wrong said in words (and logged without any token): the
  * token endpoint's refusal, or which check of the ID token failed.
  */
-export async function exchangeOrExplain(cfg: GoogleConfig, input: { code: string; codeVerifier: string }, next: string): Promise<CodeExchange> {
+export async function exchangeOrExplain(
+  cfg: GoogleConfig,
+  input: { code: string; codeVerifier: string },
+  next: string,
+): Promise<CodeExchange> {
   try {
     return await exchangeCode(cfg, input);
   } catch (error) {
@@ -103,11 +112,18 @@ function missingScopes(granted: string[]): string[] {
 }
 
 /** Stores the connection (a refresh token only on a fresh consent); returns what identifies its token. */
-async function storeConnection(tx: Tx, actor: Actor, identity: GoogleIdentity, encrypted: string | null, scopes: string[]): Promise<{ id: string; refresh_token_encrypted: string }> {
+async function storeConnection(
+  tx: Tx,
+  actor: Actor,
+  identity: GoogleIdentity,
+  encrypted: string | null,
+  scopes: string[],
+): Promise<{ id: string; refresh_token_encrypted: string }> {
   const taken = await tx.execute<{ account_id: string }>(dsql`
     select account_id from google_connections
     where organisation_id = ${actor.organisationId} and google_user_id = ${identity.googleUserId} and account_id <> ${actor.id}`);
-  if (taken.length) throw new ConflictError('This Google account is already connected to another Rosterbridge account in your organisation.');
+  if (taken.length)
+    throw new ConflictError('This Google account is already connected to another Rosterbridge account in your organisation.');
   const stored = encrypted
     ? await tx.execute<{ id: string; refresh_token_encrypted: string }>(dsql`
         insert into google_connections (organisation_id, account_id, google_user_id, google_email, refresh_token_encrypted, scopes)
@@ -121,7 +137,8 @@ async function storeConnection(tx: Tx, actor: Actor, identity: GoogleIdentity, e
       await tx.execute<{ id: string; refresh_token_encrypted: string }>(dsql`
         update google_connections set status = 'active', status_message = null, google_email = ${identity.email}, updated_at = now()
         where account_id = ${actor.id} and google_user_id = ${identity.googleUserId} returning id, refresh_token_encrypted`);
-  if (!stored[0]) throw new ConsentFailedError('Google did not grant offline access. Start again with Connect to Google Classroom and choose Allow.');
+  if (!stored[0])
+    throw new ConsentFailedError('Google did not grant offline access. Start again with Connect to Google Classroom and choose Allow.');
   // Links waiting for this teacher to reconnect can sync again.
   await tx.execute(dsql`
     update classroom_course_links set sync_state = 'ok', sync_message = null
@@ -142,10 +159,16 @@ export async function completeConsent(
 ): Promise<{ returnTo: string; googleEmail: string }> {
   const pending = checkPending(input.pending, input.state);
   if (input.error) {
-    throw new ConsentFailedError('Google Classroom was not connected because access was not allowed. To import from Google Classroom, connect again and choose Allow.');
+    throw new ConsentFailedError(
+      'Google Classroom was not connected because access was not allowed. To import from Google Classroom, connect again and choose Allow.',
+    );
   }
   if (!input.code) throw new ConsentFailedError('Google did not send an authorization code. Start again with Connect to Google Classroom.');
-  const result = await exchangeOrExplain(cfg, { code: input.code, codeVerifier: pending.verifier }, 'Start again with Connect to Google Classroom.');
+  const result = await exchangeOrExplain(
+    cfg,
+    { code: input.code, codeVerifier: pending.verifier },
+    'Start again with Connect to Google Classroom.',
+  );
   const { identity } = result;
   const revoke = async () => {
     if (result.refreshToken) await revokeToken(cfg, result.refreshToken).catch(() => undefined);
@@ -167,10 +190,24 @@ export async function completeConsent(
 }
 
 export async function getConnection(services: Pick<Services, 'sql'>, accountId: string): Promise<ConnectionStatus | null> {
-  const [row] = await services.sql<{ google_email: string; google_user_id: string; status: 'active' | 'needs_reconnecting'; status_message: string | null; connected_at: string }[]>`
+  const [row] = await services.sql<
+    {
+      google_email: string;
+      google_user_id: string;
+      status: 'active' | 'needs_reconnecting';
+      status_message: string | null;
+      connected_at: string;
+    }[]
+  >`
     select google_email, google_user_id, status, status_message, connected_at from google_connections where account_id = ${accountId}`;
   return row
-    ? { googleEmail: row.google_email, googleUserId: row.google_user_id, status: row.status, statusMessage: row.status_message, connectedAt: new Date(row.connected_at) }
+    ? {
+        googleEmail: row.google_email,
+        googleUserId: row.google_user_id,
+        status: row.status,
+        statusMessage: row.status_message,
+        connectedAt: new Date(row.connected_at),
+      }
     : null;
 }
 
@@ -200,7 +237,11 @@ export async function classroomClientFor(services: Pick<Services, 'sql'>, cfg: G
   if (!row) throw new GoogleReconnectNeededError('Google Classroom is not connected. Connect to Google Classroom first.');
   if (row.status !== 'active') throw new GoogleReconnectNeededError();
   const refreshToken = await createTokenCipher(cfg.tokenKey).decrypt(row.refresh_token_encrypted, accountId);
-  return classroomClient(cfg, { refreshToken, cacheKey: connectionCacheKey(row.id, row.refresh_token_encrypted), rateKey: row.google_user_id });
+  return classroomClient(cfg, {
+    refreshToken,
+    cacheKey: connectionCacheKey(row.id, row.refresh_token_encrypted),
+    rateKey: row.google_user_id,
+  });
 }
 
 /**

@@ -257,7 +257,8 @@ function connectionAuth(cfg: GoogleConfig, input: { refreshToken: string; cacheK
     ...(cached && cached.expiresAt > Date.now() + 60_000 ? { access_token: cached.token, expiry_date: cached.expiresAt } : {}),
   });
   auth.on('tokens', (tokens) => {
-    if (tokens.access_token && tokens.expiry_date) accessTokens.set(input.cacheKey, { token: tokens.access_token, expiresAt: tokens.expiry_date });
+    if (tokens.access_token && tokens.expiry_date)
+      accessTokens.set(input.cacheKey, { token: tokens.access_token, expiresAt: tokens.expiry_date });
   });
   return auth;
 }
@@ -278,7 +279,13 @@ async function allPages<Item, Page extends { nextPageToken?: string | null }>(
 }
 
 function courseOf(c: classroom_v1.Schema$Course, fallbackId = ''): GoogleCourse {
-  return { id: c.id ?? fallbackId, name: c.name ?? '(untitled class)', section: c.section ?? null, state: c.courseState ?? 'ACTIVE', ownerId: c.ownerId ?? null };
+  return {
+    id: c.id ?? fallbackId,
+    name: c.name ?? '(untitled class)',
+    section: c.section ?? null,
+    state: c.courseState ?? 'ACTIVE',
+    ownerId: c.ownerId ?? null,
+  };
 }
 
 function studentOf(s: classroom_v1.Schema$Student): GoogleStudent | null {
@@ -326,7 +333,10 @@ export function classroomClient(cfg: GoogleConfig, input: { refreshToken: string
   return {
     listTeacherCourses: (states = ['ACTIVE']) =>
       allPages(
-        (token) => call(() => api.courses.list({ teacherId: 'me', courseStates: states, pageSize: MAX_PAGE_SIZE, fields: COURSE_FIELDS, ...page(token) }, at)),
+        (token) =>
+          call(() =>
+            api.courses.list({ teacherId: 'me', courseStates: states, pageSize: MAX_PAGE_SIZE, fields: COURSE_FIELDS, ...page(token) }, at),
+          ),
         (data) => (data.courses ?? []).filter((c) => c.id).map((c) => courseOf(c)),
       ),
     listStudents: (courseId) =>

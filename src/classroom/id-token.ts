@@ -15,7 +15,16 @@ export interface IdTokenClaims {
   name: string | null;
 }
 
-export type IdTokenProblem = 'malformed' | 'unknown_key' | 'bad_signature' | 'wrong_issuer' | 'wrong_audience' | 'expired' | 'no_email' | 'email_not_verified' | 'keys_unavailable';
+export type IdTokenProblem =
+  | 'malformed'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | 'expired'
+  | 'no_email'
+  | 'email_not_verified'
+  | 'keys_unavailable';
 
 const PROBLEM_WORDS: Record<IdTokenProblem, string> = {
   malformed: 'the ID token Google sent could not be read',

@@ -6,7 +6,8 @@ import type { SyncLink } from './links.js';
 /** The account a staged row ended as: the one the engine created for it, or the existing one it matched. */
 const ROW_ACCOUNT = sql`(case when r.outcome = 'create' then r.new_account_id else r.account_id end)`;
 
-const onRoster = (roster: string[]) => sql`r.google_user_id = any(array(select jsonb_array_elements_text(${JSON.stringify(roster)}::jsonb)))`;
+const onRoster = (roster: string[]) =>
+  sql`r.google_user_id = any(array(select jsonb_array_elements_text(${JSON.stringify(roster)}::jsonb)))`;
 
 /**
  * The batch's accounts on this course's roster become the link's members; returns them with
@@ -82,7 +83,13 @@ export type ReviewRowRecord = {
  * A page of the review's rows (`where` over alias r), by name: whether Classroom hid the
  * student's email, and how an existing account was matched (Google account first, else email).
  */
-export function reviewRowsPageSql(input: { where: SQL; hiddenGoogleIds: string[]; organisationId: string; limit: number; offset: number }): SQL {
+export function reviewRowsPageSql(input: {
+  where: SQL;
+  hiddenGoogleIds: string[];
+  organisationId: string;
+  limit: number;
+  offset: number;
+}): SQL {
   return sql`
     select r.row_number, r.first_name, r.last_name, r.email, r.outcome, r.reason,
       r.google_user_id = any(array(select jsonb_array_elements_text(${JSON.stringify(input.hiddenGoogleIds)}::jsonb))) as hidden,

@@ -88,17 +88,33 @@ async function readPickableCourses(ctx: Ctx, cfg: GoogleConfig): Promise<Pickabl
  * "Pick your classes": the wizard's draft import, holding the course list. Google is asked once
  * per wizard; the page shown again (a choice to fix) and Continue use the list kept with the draft.
  */
-export async function openImportDraft(ctx: Ctx, cfg: GoogleConfig, draftId?: string | null): Promise<{ draftId: string; courses: PickableCourse[] }> {
+export async function openImportDraft(
+  ctx: Ctx,
+  cfg: GoogleConfig,
+  draftId?: string | null,
+): Promise<{ draftId: string; courses: PickableCourse[] }> {
   if (draftId && /^[0-9a-f-]{36}$/i.test(draftId)) {
     const kept = await getClassroomBatch(ctx, draftId).catch((error: unknown) => {
       if (error instanceof NotFoundError) return null;
       throw error;
     });
-    if (kept && kept.batch.status === 'draft' && kept.batch.createdBy === ctx.actor.id) return { draftId: kept.batch.id, courses: kept.state.pickable };
+    if (kept && kept.batch.status === 'draft' && kept.batch.createdBy === ctx.actor.id)
+      return { draftId: kept.batch.id, courses: kept.state.pickable };
   }
   const courses = await readPickableCourses(ctx, cfg);
-  const state: ClassroomSourceState = { courses: [], rosters: {}, defaultPasswordEncrypted: null, hiddenEmail: [], pickable: courses, tagExisting: true };
-  const { id } = await createImportBatch(ctx, { source: 'classroom', options: { accountKind: 'user', placeholderEmailDomain: HIDDEN_EMAIL_DOMAIN }, sourceState: state });
+  const state: ClassroomSourceState = {
+    courses: [],
+    rosters: {},
+    defaultPasswordEncrypted: null,
+    hiddenEmail: [],
+    pickable: courses,
+    tagExisting: true,
+  };
+  const { id } = await createImportBatch(ctx, {
+    source: 'classroom',
+    options: { accountKind: 'user', placeholderEmailDomain: HIDDEN_EMAIL_DOMAIN },
+    sourceState: state,
+  });
   return { draftId: id, courses };
 }
 
@@ -116,7 +132,11 @@ export interface ImportChoices {
 }
 
 const ChoicesSchema = v.object({
-  courseIds: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/))), v.minLength(1, 'Pick at least one class.'), v.maxLength(500)),
+  courseIds: v.pipe(
+    v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/))),
+    v.minLength(1, 'Pick at least one class.'),
+    v.maxLength(500),
+  ),
   groupId: v.pipe(v.string(), v.uuid('Select the group where you want to import the users.')),
   defaultPassword: v.pipe(v.string(), v.minLength(8, 'The default password must be at least 8 characters.'), v.maxLength(200)),
   tagIds: v.array(v.pipe(v.string(), v.uuid())),
@@ -139,7 +159,13 @@ export function dedupeStudents(rosters: { courseId: string; students: GoogleStud
 }
 
 function rowsFor(students: GoogleStudent[]): ImportRowInput[] {
-  return students.map((s, i) => ({ rowNumber: i + 1, firstName: s.firstName, lastName: s.lastName, email: s.email ?? '', googleUserId: s.googleUserId }));
+  return students.map((s, i) => ({
+    rowNumber: i + 1,
+    firstName: s.firstName,
+    lastName: s.lastName,
+    email: s.email ?? '',
+    googleUserId: s.googleUserId,
+  }));
 }
 
 /** The choices, checked: a valid form, one of the actor's groups, new tag names by the CSV import's rules. */
@@ -149,7 +175,9 @@ async function checkChoices(ctx: Ctx, input: ImportChoices) {
   const problems = parsed.success ? {} : fieldsOf(parsed.issues);
   if (typed.problem) problems.newTags = typed.problem;
   if (!parsed.success || typed.problem) throw new ValidationError('Some choices need your attention.', problems);
-  const [group] = await ctx.db.execute<{ id: string }>(sql`select g.id from groups g where g.id = ${parsed.output.groupId} and ${groupScopeSql(ctx.actor, 'g')}`);
+  const [group] = await ctx.db.execute<{ id: string }>(
+    sql`select g.id from groups g where g.id = ${parsed.output.groupId} and ${groupScopeSql(ctx.actor, 'g')}`,
+  );
   if (!group) throw new ValidationError('Some choices need your attention.', { groupId: 'Select one of your groups.' });
   return { ...parsed.output, newTagNames: typed.names };
 }
@@ -160,7 +188,8 @@ async function readRosters(ctx: Ctx, cfg: GoogleConfig, chosen: PickableCourse[]
   // Google's latency overlaps; the client's rate limit still holds.
   const rosters = await mapLimit(chosen, 4, async (course) => ({ courseId: course.id, students: await client.listStudents(course.id) }));
   const students = dedupeStudents(rosters);
-  if (!students.length) throw new ValidationError('Some choices need your attention.', { courseIds: 'The classes you picked have no students yet.' });
+  if (!students.length)
+    throw new ValidationError('Some choices need your attention.', { courseIds: 'The classes you picked have no students yet.' });
   return { rosters, students };
 }
 
@@ -173,7 +202,9 @@ export async function prepareClassroomImport(ctx: Ctx, cfg: GoogleConfig, input:
   const draft = await openImportDraft(ctx, cfg, input.draftId);
   const chosen = draft.courses.filter((c) => choices.courseIds.includes(c.id) && !c.linkedLinkId);
   if (chosen.length !== new Set(choices.courseIds).size) {
-    throw new ValidationError('Some choices need your attention.', { courseIds: 'One of the classes is no longer in your Google Classroom. Pick your classes again.' });
+    throw new ValidationError('Some choices need your attention.', {
+      courseIds: 'One of the classes is no longer in your Google Classroom. Pick your classes again.',
+    });
   }
   const { rosters, students } = await readRosters(ctx, cfg, chosen);
   const cipher = createTokenCipher(cfg.tokenKey);
@@ -237,36 +268,41 @@ export async function startClassroomImport(ctx: Ctx, batchId: string): Promise<{
 }
 
 /** Students new to Rosterbridge found by a re-sync: a small Classroom batch with the link's settings. */
-export async function importNewcomers(ctx: Ctx, cfg: GoogleConfig, link: SyncLink, students: GoogleStudent[]): Promise<{ batchId: string; staged: number } | null> {
-    if (!link.groupId) return null;
-    const cipher = createTokenCipher(cfg.tokenKey);
-    const password = link.defaultPasswordEncrypted
-      ? await cipher.decrypt(link.defaultPasswordEncrypted, passwordBinding(link.organisationId)).catch(() => null)
-      : null;
-    const sourceState: ClassroomSourceState = {
-      courses: [{ id: link.googleCourseId, name: link.courseName, section: null }],
-      rosters: { [link.googleCourseId]: students.map((s) => s.googleUserId) },
-      defaultPasswordEncrypted: link.defaultPasswordEncrypted,
-      hiddenEmail: students.filter((s) => !s.email).map((s) => s.googleUserId),
-      pickable: [],
-      tagExisting: link.tagExisting,
-    };
-    const { id } = await createImportBatch(ctx, {
-      source: 'classroom',
-      options: {
-        accountKind: 'user',
-        groupId: link.groupId,
-        tagIds: link.tagIds,
-        placeholderEmailDomain: HIDDEN_EMAIL_DOMAIN,
-        ...(password ? { sharedPassword: password } : { allowNoPassword: true }),
-      },
-      sourceState,
-    });
-    await stageImportRows(ctx, id, rowsFor(students));
-    const summary = await checkImportBatch(ctx, id);
-    if (summary.toCreate + summary.toUpdate + summary.toKeep === 0) return { batchId: id, staged: 0 };
-    await startImport(ctx, id);
-    return { batchId: id, staged: summary.toCreate + summary.toUpdate + summary.toKeep };
+export async function importNewcomers(
+  ctx: Ctx,
+  cfg: GoogleConfig,
+  link: SyncLink,
+  students: GoogleStudent[],
+): Promise<{ batchId: string; staged: number } | null> {
+  if (!link.groupId) return null;
+  const cipher = createTokenCipher(cfg.tokenKey);
+  const password = link.defaultPasswordEncrypted
+    ? await cipher.decrypt(link.defaultPasswordEncrypted, passwordBinding(link.organisationId)).catch(() => null)
+    : null;
+  const sourceState: ClassroomSourceState = {
+    courses: [{ id: link.googleCourseId, name: link.courseName, section: null }],
+    rosters: { [link.googleCourseId]: students.map((s) => s.googleUserId) },
+    defaultPasswordEncrypted: link.defaultPasswordEncrypted,
+    hiddenEmail: students.filter((s) => !s.email).map((s) => s.googleUserId),
+    pickable: [],
+    tagExisting: link.tagExisting,
+  };
+  const { id } = await createImportBatch(ctx, {
+    source: 'classroom',
+    options: {
+      accountKind: 'user',
+      groupId: link.groupId,
+      tagIds: link.tagIds,
+      placeholderEmailDomain: HIDDEN_EMAIL_DOMAIN,
+      ...(password ? { sharedPassword: password } : { allowNoPassword: true }),
+    },
+    sourceState,
+  });
+  await stageImportRows(ctx, id, rowsFor(students));
+  const summary = await checkImportBatch(ctx, id);
+  if (summary.toCreate + summary.toUpdate + summary.toKeep === 0) return { batchId: id, staged: 0 };
+  await startImport(ctx, id);
+  return { batchId: id, staged: summary.toCreate + summary.toUpdate + summary.toKeep };
 }
 
 /**
@@ -289,7 +325,8 @@ export async function requestPresetForNewcomers(
     );
     return { assignmentRequestId: requestId };
   } catch (error) {
-    if (error instanceof ValidationError || error instanceof NotFoundError) return { presetProblem: `The preset assignment was not given: ${error.message}` };
+    if (error instanceof ValidationError || error instanceof NotFoundError)
+      return { presetProblem: `The preset assignment was not given: ${error.message}` };
     throw error;
   }
 }
@@ -309,25 +346,45 @@ async function settleLinkTags(tx: Pick<Ctx['db'], 'execute'>, link: SyncLink): P
  * members (no Google call: the roster read for the import is reused), accounts that already
  * existed get the class's tags when chosen, and skipped rows are reported.
  */
-export async function attachImportedMembers(ctx: Ctx, link: SyncLink, trigger: string): Promise<'waiting' | { added: number; notImported: NotImported[] }> {
+export async function attachImportedMembers(
+  ctx: Ctx,
+  link: SyncLink,
+  trigger: string,
+): Promise<'waiting' | { added: number; notImported: NotImported[] }> {
   const [batch] = await ctx.db.execute<{ status: string; source_state: Record<string, unknown> | string }>(
     sql`select status, source_state from import_batches where id = ${link.importBatchId}`,
   );
   // Only a batch the engine is working on is waited for; one never started has nothing to attach.
   if (batch && (batch.status === 'queued' || batch.status === 'running')) return 'waiting';
-  const state = parseSourceState(batch ? (typeof batch.source_state === 'string' ? JSON.parse(batch.source_state) : batch.source_state) : {});
+  const state = parseSourceState(
+    batch ? (typeof batch.source_state === 'string' ? JSON.parse(batch.source_state) : batch.source_state) : {},
+  );
   const roster = state.rosters[link.googleCourseId] ?? [];
   return ctx.db.transaction(async (tx) => {
     const tagIds = await settleLinkTags(tx, link);
     const added = await tx.execute<{ name: string; account_id: string; existed: boolean }>(attachBatchMembersSql(link, roster));
     const existing = added.filter((a) => a.existed).map((a) => a.account_id);
     if (link.tagExisting && tagIds.length && existing.length) {
-      await tx.execute(addClassTagsSql({ organisationId: link.organisationId, accountIds: existing, tagIds, reach: accountScopeSql(ctx.actor, 'a') }));
+      await tx.execute(
+        addClassTagsSql({ organisationId: link.organisationId, accountIds: existing, tagIds, reach: accountScopeSql(ctx.actor, 'a') }),
+      );
     }
     // Students who joined after the class was linked get its preset assignment (the first import does not).
-    const preset = trigger === 'newcomers' ? await requestPresetForNewcomers(ctx, link, added.map((a) => a.account_id), tx) : null;
+    const preset =
+      trigger === 'newcomers'
+        ? await requestPresetForNewcomers(
+            ctx,
+            link,
+            added.map((a) => a.account_id),
+            tx,
+          )
+        : null;
     const skipped = (await tx.execute<{ name: string; reason: string | null }>(batchSkippedSql(link, roster))).map(notImportedOf);
-    const details = { added: added.slice(0, 100).map((a) => a.name), ...(skipped.length ? { notImported: skipped } : {}), ...(preset ?? {}) };
+    const details = {
+      added: added.slice(0, 100).map((a) => a.name),
+      ...(skipped.length ? { notImported: skipped } : {}),
+      ...(preset ?? {}),
+    };
     await tx.execute(sql`
       insert into classroom_sync_runs (organisation_id, link_id, trigger, outcome, added, details, message)
       values (${link.organisationId}, ${link.id}, ${trigger}, 'applied', ${added.length}, ${JSON.stringify(details)}::jsonb,
@@ -364,7 +421,13 @@ export async function listReviewRows(
   const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_rows r where ${where}`);
   const { page, pageCount, offset } = paginate(count?.n ?? 0, input.page, REVIEW_PAGE_SIZE);
   const rows = await ctx.db.execute<ReviewRowRecord>(
-    reviewRowsPageSql({ where, hiddenGoogleIds: state.hiddenEmail, organisationId: ctx.actor.organisationId, limit: REVIEW_PAGE_SIZE, offset }),
+    reviewRowsPageSql({
+      where,
+      hiddenGoogleIds: state.hiddenEmail,
+      organisationId: ctx.actor.organisationId,
+      limit: REVIEW_PAGE_SIZE,
+      offset,
+    }),
   );
   return {
     rows: rows.map((r) => ({

@@ -208,7 +208,9 @@ export async function getCourseLink(ctx: Ctx, linkId: string): Promise<CourseLin
 
 /** The link for a Classroom course id, if this organisation has one the actor can see. */
 export async function findLinkByCourse(ctx: Ctx, googleCourseId: string): Promise<CourseLink | null> {
-  const [row] = await ctx.db.execute<LinkRow>(sql`${linkSelect} where l.google_course_id = ${googleCourseId} and ${linkScopeSql(ctx.actor)}`);
+  const [row] = await ctx.db.execute<LinkRow>(
+    sql`${linkSelect} where l.google_course_id = ${googleCourseId} and ${linkScopeSql(ctx.actor)}`,
+  );
   return row ? toLink(row) : null;
 }
 
@@ -261,7 +263,19 @@ export interface SyncRunView {
   removed: number;
   restored: number;
   runs: number;
-  details: { added?: string[]; updated?: string[]; removed?: string[]; restored?: string[]; notImported?: (string | NotImported)[]; leftAlone?: string[]; importing?: number; importBatchId?: string; wouldRemove?: string[]; assignmentRequestId?: string; presetProblem?: string };
+  details: {
+    added?: string[];
+    updated?: string[];
+    removed?: string[];
+    restored?: string[];
+    notImported?: (string | NotImported)[];
+    leftAlone?: string[];
+    importing?: number;
+    importBatchId?: string;
+    wouldRemove?: string[];
+    assignmentRequestId?: string;
+    presetProblem?: string;
+  };
   message: string | null;
   startedAt: Date;
   finishedAt: Date;
@@ -312,11 +326,16 @@ export async function updateLinkSettings(
   const link = await getCourseLink(ctx, linkId);
   const tagIds = [...new Set(input.tagIds.filter((t) => isUuid(t)))];
   if (!isUuid(input.groupId)) throw new ValidationError('Select the group for students who join later.', { groupId: 'Select a group.' });
-  const [group] = await ctx.db.execute<{ id: string }>(sql`select g.id from groups g where g.id = ${input.groupId} and ${groupScopeSql(ctx.actor, 'g')}`);
+  const [group] = await ctx.db.execute<{ id: string }>(
+    sql`select g.id from groups g where g.id = ${input.groupId} and ${groupScopeSql(ctx.actor, 'g')}`,
+  );
   if (!group) throw new ValidationError('Select one of your groups.', { groupId: 'Select one of your groups.' });
-  const [tags] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from tags where organisation_id = ${ctx.actor.organisationId} and id = any(${toUuidArray(tagIds)})`);
+  const [tags] = await ctx.db.execute<{ n: number }>(
+    sql`select count(*)::int as n from tags where organisation_id = ${ctx.actor.organisationId} and id = any(${toUuidArray(tagIds)})`,
+  );
   if ((tags?.n ?? 0) !== tagIds.length) throw new ValidationError('A tag you chose no longer exists. Reload the page and try again.');
-  if (input.defaultPassword && input.defaultPassword.length < 8) throw new ValidationError('The default password must be at least 8 characters.', { defaultPassword: 'At least 8 characters.' });
+  if (input.defaultPassword && input.defaultPassword.length < 8)
+    throw new ValidationError('The default password must be at least 8 characters.', { defaultPassword: 'At least 8 characters.' });
   if (input.presetId && !isUuid(input.presetId)) throw new ValidationError('Choose one of the preset assignments.');
   const encrypted = input.defaultPassword ? await encryptPassword(input.defaultPassword, ctx.actor.organisationId) : null;
   await ctx.db.transaction(async (tx) => {

@@ -185,7 +185,13 @@ export function insertRunSql(run: RunInput): SQL {
  * The same outcome again (unchanged, or the same failure) adds to the link's latest history line
  * instead of a new line each time.
  */
-export function foldRunSql(input: { linkId: string; trigger: string; outcome: 'unchanged' | 'failed'; message?: string; details?: Record<string, unknown> }): SQL {
+export function foldRunSql(input: {
+  linkId: string;
+  trigger: string;
+  outcome: 'unchanged' | 'failed';
+  message?: string;
+  details?: Record<string, unknown>;
+}): SQL {
   return sql`
     update classroom_sync_runs r set runs = r.runs + 1, finished_at = now(), trigger = ${input.trigger}
       ${input.details ? sql`, details = ${JSON.stringify(input.details)}::jsonb` : sql``}

@@ -7,7 +7,13 @@ import type { HeldPlan } from '../db/schema/classroom.js';
 import { queueEmail } from '../mail/outbox.js';
 import type { GoogleConfig } from './config.js';
 import { classroomClientFor, markNeedsReconnecting } from './connection.js';
-import { ClassroomAccessError, ClassroomCourseGoneError, GoogleReconnectNeededError, GoogleUnavailableError, NEEDS_RECONNECTING_MESSAGE } from './errors.js';
+import {
+  ClassroomAccessError,
+  ClassroomCourseGoneError,
+  GoogleReconnectNeededError,
+  GoogleUnavailableError,
+  NEEDS_RECONNECTING_MESSAGE,
+} from './errors.js';
 import type { GoogleStudent } from './google-client.js';
 import { attachImportedMembers, importNewcomers, requestPresetForNewcomers } from './import.js';
 import { loadSyncLink, syncJobSql, type SyncLink, type SyncTrigger } from './links.js';
@@ -99,7 +105,8 @@ export async function syncCourseLink(services: Services, cfg: GoogleConfig, link
 async function loadOwner(services: Services, link: SyncLink, trigger: SyncTrigger, startedAt: Date): Promise<Actor | null> {
   const owner = await loadActor(services, link.ownerId);
   if (owner && owner.kind === 'administrator' && owner.organisationId === link.organisationId) return owner;
-  const message = 'The administrator who linked this class can no longer manage it. Link the class again from another administrator’s account.';
+  const message =
+    'The administrator who linked this class can no longer manage it. Link the class again from another administrator’s account.';
   await recordFailure(services, link, trigger, message, startedAt);
   return null;
 }
@@ -121,7 +128,13 @@ async function attachAfterImport(ctx: Ctx, link: SyncLink, trigger: SyncTrigger)
  * after the client's own retries, so the job queue retries with its backoff; the link keeps what
  * Google answered for its status line.
  */
-async function readRoster(ctx: Ctx, cfg: GoogleConfig, link: SyncLink, trigger: SyncTrigger, startedAt: Date): Promise<GoogleStudent[] | SyncResult> {
+async function readRoster(
+  ctx: Ctx,
+  cfg: GoogleConfig,
+  link: SyncLink,
+  trigger: SyncTrigger,
+  startedAt: Date,
+): Promise<GoogleStudent[] | SyncResult> {
   try {
     const client = await classroomClientFor(ctx, cfg, ctx.actor.id);
     return await client.listStudents(link.googleCourseId);
@@ -149,23 +162,33 @@ function failureWords(error: unknown): string {
 /** The roster against the members, and the joiners sorted: attach, import, or report. */
 async function planSync(ctx: Ctx, link: SyncLink, roster: GoogleStudent[]): Promise<Plan> {
   const reach = accountScopeSql(ctx.actor, 'a');
-  const [row] = await ctx.db.execute<{ plan: PlanRow | string }>(planSyncSql({ linkId: link.id, organisationId: link.organisationId, roster, reach }));
+  const [row] = await ctx.db.execute<{ plan: PlanRow | string }>(
+    planSyncSql({ linkId: link.id, organisationId: link.organisationId, roster, reach }),
+  );
   const plan = typeof row!.plan === 'string' ? (JSON.parse(row!.plan) as PlanRow) : row!.plan;
   // Students the link's last import skipped (with a reason on its result page) are not tried again each sync.
   const skippedBefore = new Set(
-    link.importBatchId ? (await ctx.db.execute<{ google_user_id: string }>(skippedBeforeSql(link.importBatchId))).map((r) => r.google_user_id) : [],
+    link.importBatchId
+      ? (await ctx.db.execute<{ google_user_id: string }>(skippedBeforeSql(link.importBatchId))).map((r) => r.google_user_id)
+      : [],
   );
   const fullName = (j: { first_name: string; last_name: string }) => `${j.first_name} ${j.last_name}`;
   const unmatched = plan.joiners.filter((j) => !j.account_id);
   return {
     ...plan,
-    attach: plan.joiners.filter((j) => j.account_id && j.in_reach).map((j) => ({ googleUserId: j.google_user_id, accountId: j.account_id!, name: fullName(j) })),
+    attach: plan.joiners
+      .filter((j) => j.account_id && j.in_reach)
+      .map((j) => ({ googleUserId: j.google_user_id, accountId: j.account_id!, name: fullName(j) })),
     newcomers: unmatched
       .filter((j) => !skippedBefore.has(j.google_user_id))
       .map((j) => ({ googleUserId: j.google_user_id, firstName: j.first_name, lastName: j.last_name, email: j.email })),
     notImported: [
-      ...unmatched.filter((j) => skippedBefore.has(j.google_user_id)).map((j) => ({ name: fullName(j), reasons: [{ code: 'notImported' as const }] })),
-      ...plan.joiners.filter((j) => j.account_id && !j.in_reach).map((j) => ({ name: fullName(j), reasons: [{ code: 'outOfReach' as const }] })),
+      ...unmatched
+        .filter((j) => skippedBefore.has(j.google_user_id))
+        .map((j) => ({ name: fullName(j), reasons: [{ code: 'notImported' as const }] })),
+      ...plan.joiners
+        .filter((j) => j.account_id && !j.in_reach)
+        .map((j) => ({ name: fullName(j), reasons: [{ code: 'outOfReach' as const }] })),
     ],
     leftAlone: plan.administrators.map((a) => `${a.name}: ${ADMINISTRATOR_LEFT_ALONE}`),
   };
@@ -194,8 +217,15 @@ async function applyPlan(ctx: Ctx, link: SyncLink, plan: Plan, handed: Handed, t
   const reach = accountScopeSql(ctx.actor, 'a');
   return ctx.db.transaction(async (tx) => {
     await applyMembership(tx, link, plan, reach);
-    const preset = await requestPresetForNewcomers(ctx, link, plan.attach.map((j) => j.accountId), tx);
-    const updated = plan.changed.length ? (await tx.execute<{ name: string }>(renameAccountsSql(plan.changed, reach))).map((d) => d.name) : [];
+    const preset = await requestPresetForNewcomers(
+      ctx,
+      link,
+      plan.attach.map((j) => j.accountId),
+      tx,
+    );
+    const updated = plan.changed.length
+      ? (await tx.execute<{ name: string }>(renameAccountsSql(plan.changed, reach))).map((d) => d.name)
+      : [];
     const skipped = await noteNewcomers(tx, link, handed);
     const importing = handed?.staged ?? 0;
     const report = reported({ ...plan, notImported: [...plan.notImported, ...skipped] });
@@ -232,11 +262,30 @@ async function applyMembership(tx: Tx, link: SyncLink, plan: Plan, reach: Return
     await tx.execute(attachMembersSql(link.id, plan.attach));
     await tx.execute(linkGoogleIdsSql(plan.attach, reach));
     if (link.tagExisting && link.tagIds.length) {
-      await tx.execute(addClassTagsSql({ organisationId: link.organisationId, accountIds: plan.attach.map((a) => a.accountId), tagIds: link.tagIds, reach }));
+      await tx.execute(
+        addClassTagsSql({
+          organisationId: link.organisationId,
+          accountIds: plan.attach.map((a) => a.accountId),
+          tagIds: link.tagIds,
+          reach,
+        }),
+      );
     }
   }
-  if (plan.returners.length) await tx.execute(restoreMembersSql(link.id, plan.returners.map((r) => r.google_user_id)));
-  if (plan.leavers.length) await tx.execute(removeMembersSql(link.id, plan.leavers.map((r) => r.google_user_id)));
+  if (plan.returners.length)
+    await tx.execute(
+      restoreMembersSql(
+        link.id,
+        plan.returners.map((r) => r.google_user_id),
+      ),
+    );
+  if (plan.leavers.length)
+    await tx.execute(
+      removeMembersSql(
+        link.id,
+        plan.leavers.map((r) => r.google_user_id),
+      ),
+    );
 }
 
 /**
@@ -247,7 +296,9 @@ async function applyMembership(tx: Tx, link: SyncLink, plan: Plan, reach: Return
 async function noteNewcomers(tx: Tx, link: SyncLink, handed: Handed): Promise<NotImported[]> {
   if (!handed) return [];
   if (handed.staged > 0) {
-    await tx.execute(sql`update classroom_course_links set sync_state = 'waiting_for_import', import_batch_id = ${handed.batchId} where id = ${link.id}`);
+    await tx.execute(
+      sql`update classroom_course_links set sync_state = 'waiting_for_import', import_batch_id = ${handed.batchId} where id = ${link.id}`,
+    );
     await tx.execute(syncJobSql(link.id, { trigger: 'newcomers' }, 3));
     return [];
   }
@@ -255,7 +306,11 @@ async function noteNewcomers(tx: Tx, link: SyncLink, handed: Handed): Promise<No
   return (await tx.execute<{ name: string; reason: string | null }>(skippedNamesSql(handed.batchId))).map(notImportedOf);
 }
 
-function runOf(link: SyncLink, trigger: SyncTrigger, startedAt: Date): Pick<RunInput, 'organisationId' | 'linkId' | 'trigger' | 'startedAt'> {
+function runOf(
+  link: SyncLink,
+  trigger: SyncTrigger,
+  startedAt: Date,
+): Pick<RunInput, 'organisationId' | 'linkId' | 'trigger' | 'startedAt'> {
   return { organisationId: link.organisationId, linkId: link.id, trigger, startedAt };
 }
 
@@ -263,7 +318,13 @@ function runOf(link: SyncLink, trigger: SyncTrigger, startedAt: Date): Pick<RunI
  * Bookkeeping of an unchanged sync: folded into the previous history line when that one was
  * unchanged too, so a quiet class keeps one line ("checked N times, last at ...").
  */
-async function recordUnchanged(services: Services, link: SyncLink, trigger: SyncTrigger, startedAt: Date, details: Record<string, unknown>): Promise<void> {
+async function recordUnchanged(
+  services: Services,
+  link: SyncLink,
+  trigger: SyncTrigger,
+  startedAt: Date,
+  details: Record<string, unknown>,
+): Promise<void> {
   await services.db.transaction(async (tx) => {
     const folded = await tx.execute(foldRunSql({ linkId: link.id, trigger, outcome: 'unchanged', details }));
     if (!folded.length) await tx.execute(insertRunSql({ ...runOf(link, trigger, startedAt), outcome: 'unchanged', details }));
@@ -277,7 +338,9 @@ async function recordUnchanged(services: Services, link: SyncLink, trigger: Sync
 /** A failure is recorded on the link and in its history; returns true when the link had not failed already. */
 async function recordFailure(services: Services, link: SyncLink, trigger: SyncTrigger, message: string, startedAt: Date): Promise<boolean> {
   return services.db.transaction(async (tx) => {
-    const [before] = await tx.execute<{ sync_state: string }>(sql`select sync_state from classroom_course_links where id = ${link.id} for update`);
+    const [before] = await tx.execute<{ sync_state: string }>(
+      sql`select sync_state from classroom_course_links where id = ${link.id} for update`,
+    );
     const folded = await tx.execute(foldRunSql({ linkId: link.id, trigger, outcome: 'failed', message }));
     if (!folded.length) await tx.execute(insertRunSql({ ...runOf(link, trigger, startedAt), outcome: 'failed', message }));
     await tx.execute(sql`
@@ -298,7 +361,9 @@ async function holdSync(ctx: Ctx, link: SyncLink, plan: Plan, trigger: SyncTrigg
     heldAt: new Date().toISOString(),
   };
   await ctx.db.transaction(async (tx) => {
-    const [before] = await tx.execute<{ sync_state: string }>(sql`select sync_state from classroom_course_links where id = ${link.id} for update`);
+    const [before] = await tx.execute<{ sync_state: string }>(
+      sql`select sync_state from classroom_course_links where id = ${link.id} for update`,
+    );
     await tx.execute(sql`
       update classroom_course_links set sync_state = 'held', held_plan = ${JSON.stringify(heldPlan)}::jsonb,
         sync_message = ${`This sync would remove ${plan.leavers.length} of ${plan.active} students, so it is waiting for your approval.`}

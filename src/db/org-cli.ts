@@ -40,7 +40,12 @@ function parse() {
 }
 
 /** The feature's field names, as the flags that set them. */
-const FLAGS: Record<string, string> = { adminEmail: 'admin-email', adminFirstName: 'first-name', adminLastName: 'last-name', organisation: 'org' };
+const FLAGS: Record<string, string> = {
+  adminEmail: 'admin-email',
+  adminFirstName: 'first-name',
+  adminLastName: 'last-name',
+  organisation: 'org',
+};
 
 function describe(error: DomainError): string {
   const fields = error instanceof ValidationError ? Object.entries(error.fields).map(([k, m]) => `  --${FLAGS[k] ?? k}: ${m}`) : [];
@@ -62,7 +67,9 @@ try {
       adminLastName: values['last-name'],
     });
     console.log(`Created the organisation "${made.name}" (${made.organisationId}).`);
-    console.log(`Its first system administrator is ${made.adminEmail}. Send them this one-time sign-in link (it works once, within 72 hours) to choose a password:`);
+    console.log(
+      `Its first system administrator is ${made.adminEmail}. Send them this one-time sign-in link (it works once, within 72 hours) to choose a password:`,
+    );
     console.log(made.signInLink);
   } else {
     const done = await addCredits(runtime.services, { organisation: values.org ?? '', add: values.add ?? '', note: values.note ?? '' });

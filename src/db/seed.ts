@@ -2,8 +2,70 @@ import type { Services } from '../context.js';
 import { randomToken } from '../crypto-tokens.js';
 import { seedDemoCatalogue } from './seed-catalogue.js';
 
-const FIRST = ['Ava','Liam','Noah','Emma','Olivia','Mateo','Sofia','Ethan','Mia','Lucas','Amara','Kai','Zara','Omar','Priya','Diego','Hana','Jonah','Leila','Nia','Ravi','Chloe','Felix','Ines','Malik','Yuki','Elena','Theo','Aisha','Samuel'];
-const LAST = ['Garcia','Nguyen','Smith','Johnson','Okafor','Patel','Kim','Martinez','Brown','Rossi','Haddad','Silva','Cohen','Novak','Tanaka','Mensah','Lopez','Walker','Khan','Dubois','Murphy','Ivanova','Fischer','Reyes','Lee','Adams','Moreau','Chen','Ali','Hughes'];
+const FIRST = [
+  'Ava',
+  'Liam',
+  'Noah',
+  'Emma',
+  'Olivia',
+  'Mateo',
+  'Sofia',
+  'Ethan',
+  'Mia',
+  'Lucas',
+  'Amara',
+  'Kai',
+  'Zara',
+  'Omar',
+  'Priya',
+  'Diego',
+  'Hana',
+  'Jonah',
+  'Leila',
+  'Nia',
+  'Ravi',
+  'Chloe',
+  'Felix',
+  'Ines',
+  'Malik',
+  'Yuki',
+  'Elena',
+  'Theo',
+  'Aisha',
+  'Samuel',
+];
+const LAST = [
+  'Garcia',
+  'Nguyen',
+  'Smith',
+  'Johnson',
+  'Okafor',
+  'Patel',
+  'Kim',
+  'Martinez',
+  'Brown',
+  'Rossi',
+  'Haddad',
+  'Silva',
+  'Cohen',
+  'Novak',
+  'Tanaka',
+  'Mensah',
+  'Lopez',
+  'Walker',
+  'Khan',
+  'Dubois',
+  'Murphy',
+  'Ivanova',
+  'Fischer',
+  'Reyes',
+  'Lee',
+  'Adams',
+  'Moreau',
+  'Chen',
+  'Ali',
+  'Hughes',
+];
 
 export interface SeedResult {
   organisationId: string;
@@ -77,7 +139,12 @@ export async function seedDemoIfEmpty(services: Services): Promise<SeedResult | 
   const [row] = await services.sql<{ n: number }[]>`select count(*)::int as n from organisations`;
   if ((row?.n ?? 0) > 0) return null;
   await seedDemoCatalogue(services);
-  const seeded = await seedOrganisation(services, { name: 'Maple Grove School District', domain: 'maplegrove.test', accounts: 300, credits: 1000 });
+  const seeded = await seedOrganisation(services, {
+    name: 'Maple Grove School District',
+    domain: 'maplegrove.test',
+    accounts: 300,
+    credits: 1000,
+  });
   // One ready-made preset, so Using a Preset Assignment has something to choose on day one.
   await services.sql`
     insert into preset_assignments (organisation_id, name, items)

@@ -29,7 +29,12 @@ export async function listGroups(ctx: Ctx): Promise<NamedItem[]> {
 /** The Groups page: each visible group with its number of accounts and its group administrators. */
 export async function listGroupSummaries(ctx: Ctx): Promise<GroupSummary[]> {
   if (ctx.actor.kind !== 'administrator') throw new ForbiddenError('Only administrators can see groups.');
-  const rows = await ctx.db.execute<{ id: string; name: string; account_count: number; administrators: GroupSummary['administrators'] | null }>(sql`
+  const rows = await ctx.db.execute<{
+    id: string;
+    name: string;
+    account_count: number;
+    administrators: GroupSummary['administrators'] | null;
+  }>(sql`
     select g.id, g.name,
       (select count(*)::int from accounts a where a.organisation_id = g.organisation_id and a.group_id = g.id) as account_count,
       (select json_agg(json_build_object('id', a.id, 'name', a.first_name || ' ' || a.last_name, 'email', a.email) order by a.last_name, a.first_name)
@@ -75,7 +80,11 @@ export async function renameGroup(ctx: Ctx, input: { groupId: string; name: stri
         sql`update groups set name = ${name} where id = ${group.id} and organisation_id = ${ctx.actor.organisationId} returning id, name`,
       );
       if (!row) throw new NotFoundError('That group does not exist.');
-      await recordAudit(tx, ctx.actor, 'group.renamed', { subjectType: 'group', subjectId: group.id, details: { from: group.name, to: name } });
+      await recordAudit(tx, ctx.actor, 'group.renamed', {
+        subjectType: 'group',
+        subjectId: group.id,
+        details: { from: group.name, to: name },
+      });
       return row;
     });
   } catch (error) {
@@ -92,17 +101,23 @@ function takenName(name: string): ValidationError {
  * Deletes a group. Its accounts are never deleted: they move to `moveToGroupId`, or are left
  * without a group when it is null. Returns how many accounts moved or were left.
  */
-export async function deleteGroup(ctx: Ctx, input: { groupId: string; moveToGroupId: string | null }): Promise<{ name: string; accounts: number }> {
+export async function deleteGroup(
+  ctx: Ctx,
+  input: { groupId: string; moveToGroupId: string | null },
+): Promise<{ name: string; accounts: number }> {
   requireSystemAdmin(ctx, 'delete groups');
   const group = await findGroup(ctx, input.groupId);
   const target = input.moveToGroupId ? await findGroup(ctx, input.moveToGroupId) : null;
-  if (target?.id === group.id) throw new ValidationError('The group was not deleted.', { moveToGroupId: 'Choose another group to move its accounts to.' });
+  if (target?.id === group.id)
+    throw new ValidationError('The group was not deleted.', { moveToGroupId: 'Choose another group to move its accounts to.' });
   return ctx.db.transaction(async (tx) => {
     const org = ctx.actor.organisationId;
     const [moved] = await tx.execute<{ n: number }>(sql`
       with moved as (update accounts set group_id = ${target?.id ?? null}, updated_at = now() where organisation_id = ${org} and group_id = ${group.id} returning 1)
       select count(*)::int as n from moved`);
-    const [gone] = await tx.execute<{ id: string }>(sql`delete from groups where id = ${group.id} and organisation_id = ${org} returning id`);
+    const [gone] = await tx.execute<{ id: string }>(
+      sql`delete from groups where id = ${group.id} and organisation_id = ${org} returning id`,
+    );
     if (!gone) throw new NotFoundError('That group does not exist.');
     await recordAudit(tx, ctx.actor, 'group.deleted', {
       subjectType: 'group',
@@ -127,12 +142,14 @@ export async function setGroupAdministrators(ctx: Ctx, input: { groupId: string;
   requireSystemAdmin(ctx, 'choose group administrators');
   const group = await findGroup(ctx, input.groupId);
   const ids = [...new Set(input.accountIds)];
-  if (!ids.every(isUuid)) throw new ValidationError('The group administrators were not saved.', { accountIds: 'Choose administrators from the list.' });
+  if (!ids.every(isUuid))
+    throw new ValidationError('The group administrators were not saved.', { accountIds: 'Choose administrators from the list.' });
   await ctx.db.transaction(async (tx) => {
     const org = ctx.actor.organisationId;
     const valid = await tx.execute<{ id: string }>(sql`
       select id from accounts where organisation_id = ${org} and kind = 'administrator' and not is_system_admin and id = any(${toUuidArray(ids)})`);
-    if (valid.length !== ids.length) throw new ValidationError('The group administrators were not saved.', { accountIds: 'Choose administrators from the list.' });
+    if (valid.length !== ids.length)
+      throw new ValidationError('The group administrators were not saved.', { accountIds: 'Choose administrators from the list.' });
     await tx.execute(sql`delete from administrator_groups where group_id = ${group.id} and not (account_id = any(${toUuidArray(ids)}))`);
     await tx.execute(sql`
       insert into administrator_groups (account_id, group_id) select unnest(${toUuidArray(ids)}), ${group.id}::uuid on conflict do nothing`);

@@ -43,7 +43,9 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
     c.status(status);
     if (fragment) return c.text(error.message, status);
     if (error instanceof InputError) return inputErrorPage(c, error);
-    return c.render(<ErrorPage title="That could not be done" message={error.message} requestId={c.get('requestId')} />, { title: 'That could not be done' });
+    return c.render(<ErrorPage title="That could not be done" message={error.message} requestId={c.get('requestId')} />, {
+      title: 'That could not be done',
+    });
   }
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own refusals (a malformed form body, say): the request was wrong, not the service.
@@ -55,7 +57,8 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   logFailure(c, error);
   c.status(500);
   const requestId = c.get('requestId');
-  const message = 'Nothing was changed by the request that failed. Try again in a moment; if it keeps happening, contact support and quote the request id.';
+  const message =
+    'Nothing was changed by the request that failed. Try again in a moment; if it keeps happening, contact support and quote the request id.';
   if (fragment) return c.text(`${message} Request id: ${requestId}`, 500);
   return c.render(<ErrorPage title="Something went wrong" message={message} requestId={requestId} />, { title: 'Something went wrong' });
 };

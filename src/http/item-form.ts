@@ -23,7 +23,10 @@ export const BuilderForm = v.object({
   ...Object.assign({}, ...Array.from({ length: MAX_ITEMS }, (_, n) => itemFields(n))),
   action: text('The button'),
   addProductId: text('The product to add'),
-} as Record<string, ReturnType<typeof text> | ReturnType<typeof list>> & { action: ReturnType<typeof text>; addProductId: ReturnType<typeof text> });
+} as Record<string, ReturnType<typeof text> | ReturnType<typeof list>> & {
+  action: ReturnType<typeof text>;
+  addProductId: ReturnType<typeof text>;
+});
 
 type BuilderValues = Record<string, string | string[] | undefined>;
 
@@ -51,12 +54,21 @@ export function readBuilderItems(form: BuilderValues): BuilderItem[] {
 }
 
 /** Applies Add Product or Remove to the posted items. Returns null for any other action. */
-export function applyBuilderAction(items: BuilderItem[], action: string, addProductId: string, products: Product[], editions: string[]): BuilderItem[] | null {
+export function applyBuilderAction(
+  items: BuilderItem[],
+  action: string,
+  addProductId: string,
+  products: Product[],
+  editions: string[],
+): BuilderItem[] | null {
   if (action === 'add') {
     const product = products.find((p) => p.id === addProductId);
     if (!product || items.some((i) => i.productId === product.id) || items.length >= MAX_ITEMS) return items;
     const edition = editions.find((e) => product.editions.includes(e)) ?? 'standard';
-    return [...items, { productId: product.id, edition, mode: 'subscription', months: product.subscriptionMonths[0] ?? 12, startsOn: '', unitIds: [] }];
+    return [
+      ...items,
+      { productId: product.id, edition, mode: 'subscription', months: product.subscriptionMonths[0] ?? 12, startsOn: '', unitIds: [] },
+    ];
   }
   const remove = /^remove-(\d+)$/.exec(action);
   if (remove) return items.filter((_, n) => n !== Number(remove[1]));
@@ -68,7 +80,13 @@ export function toAssignmentItems(items: BuilderItem[]): AssignmentItem[] {
   return items.map((i) =>
     i.mode === 'manual'
       ? { productId: i.productId, edition: i.edition as AssignmentItem['edition'], mode: 'manual', unitIds: i.unitIds }
-      : { productId: i.productId, edition: i.edition as AssignmentItem['edition'], mode: 'subscription', startsOn: i.startsOn || null, months: i.months },
+      : {
+          productId: i.productId,
+          edition: i.edition as AssignmentItem['edition'],
+          mode: 'subscription',
+          startsOn: i.startsOn || null,
+          months: i.months,
+        },
   );
 }
 
@@ -82,5 +100,10 @@ export function fromAssignmentItems(items: AssignmentItem[]): BuilderItem[] {
 
 /** A preset's products in words, one line each; products since taken out of the catalogue are left out. */
 export function describePresetItems(items: AssignmentItem[], products: Product[]): string[] {
-  return describeItems(planItems(items.filter((i) => products.some((x) => x.id === i.productId)), products));
+  return describeItems(
+    planItems(
+      items.filter((i) => products.some((x) => x.id === i.productId)),
+      products,
+    ),
+  );
 }

@@ -30,7 +30,14 @@ export const ADD_ON_PATH = '/classroom-add-on';
  * Secure; browsers accept that on localhost over http too.
  */
 export function setAddOnSessionCookie(c: AppContext, token: string): void {
-  setCookie(c, ADD_ON_SESSION_COOKIE, token, { httpOnly: true, sameSite: 'None', secure: true, partitioned: true, path: ADD_ON_PATH, maxAge: SESSION_IDLE_SECONDS });
+  setCookie(c, ADD_ON_SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'None',
+    secure: true,
+    partitioned: true,
+    path: ADD_ON_PATH,
+    maxAge: SESSION_IDLE_SECONDS,
+  });
 }
 
 export function clearSessionCookie(c: AppContext): void {

@@ -144,14 +144,21 @@ export async function loadImportBatch(db: Ctx['db'], batchId: string): Promise<I
 /** A batch the actor may see; anything else (another organisation's, a malformed id) is not found. */
 export async function getImportBatch(ctx: Ctx, batchId: string): Promise<ImportBatch> {
   if (!isUuid(batchId)) throw new NotFoundError('That import does not exist.');
-  const rows = await ctx.db.execute<BatchRow>(sql`select ${BATCH_COLUMNS} from import_batches b where b.id = ${batchId} and ${batchScopeSql(ctx.actor)}`);
+  const rows = await ctx.db.execute<BatchRow>(
+    sql`select ${BATCH_COLUMNS} from import_batches b where b.id = ${batchId} and ${batchScopeSql(ctx.actor)}`,
+  );
   if (!rows[0]) throw new NotFoundError('That import does not exist.');
   return toBatch(rows[0]);
 }
 
-export async function listImportBatches(ctx: Ctx, input: { page?: number; pageSize?: number } = {}): Promise<{ rows: ImportBatch[]; total: number; page: number; pageCount: number }> {
+export async function listImportBatches(
+  ctx: Ctx,
+  input: { page?: number; pageSize?: number } = {},
+): Promise<{ rows: ImportBatch[]; total: number; page: number; pageCount: number }> {
   const pageSize = input.pageSize ?? 25;
-  const [count] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from import_batches b where ${batchScopeSql(ctx.actor)}`);
+  const [count] = await ctx.db.execute<{ n: number }>(
+    sql`select count(*)::int as n from import_batches b where ${batchScopeSql(ctx.actor)}`,
+  );
   const total = count?.n ?? 0;
   const { page, pageCount, offset } = paginate(total, input.page, pageSize);
   const rows = await ctx.db.execute<BatchRow>(sql`
@@ -173,10 +180,14 @@ async function validateOptions(ctx: Ctx, options: ImportOptions): Promise<void> 
   const { actor } = ctx;
   if (actor.kind !== 'administrator') throw new ForbiddenError('Only administrators can import accounts.');
   if (options.accountKind === 'administrator' && !actor.isSystemAdmin) {
-    throw new ValidationError('Only system administrators can import administrator accounts.', { accountKind: 'Only system administrators can import administrator accounts.' });
+    throw new ValidationError('Only system administrators can import administrator accounts.', {
+      accountKind: 'Only system administrators can import administrator accounts.',
+    });
   }
   if (options.createGroups && !actor.isSystemAdmin) {
-    throw new ValidationError('Only system administrators can create groups.', { createGroups: 'Only system administrators can create groups.' });
+    throw new ValidationError('Only system administrators can create groups.', {
+      createGroups: 'Only system administrators can create groups.',
+    });
   }
   if (options.groupId) {
     const groups = actor.isSystemAdmin ? null : actor.managedGroupIds;
@@ -190,7 +201,8 @@ async function validateOptions(ctx: Ctx, options: ImportOptions): Promise<void> 
     const ids = [...new Set(options.tagIds)];
     const [row] = await ctx.db.execute<{ n: number }>(sql`
       select count(*)::int as n from tags where organisation_id = ${actor.organisationId} and id = any(${toUuidArray(ids)})`);
-    if (!row || row.n !== ids.length) throw new ValidationError('A tag you chose no longer exists. Reload the page and try again.', { tagIds: 'Choose existing tags.' });
+    if (!row || row.n !== ids.length)
+      throw new ValidationError('A tag you chose no longer exists. Reload the page and try again.', { tagIds: 'Choose existing tags.' });
   }
 }
 
@@ -226,7 +238,11 @@ export async function updateImportOptions(ctx: Ctx, batchId: string, patch: Impo
   const batch = await getImportBatch(ctx, batchId);
   assertEditable(batch);
   const { sharedPassword, ...rest } = patch;
-  const options = parseImportOptions({ ...batch.options, ...rest, updateExisting: { ...batch.options.updateExisting, ...(rest.updateExisting ?? {}) } });
+  const options = parseImportOptions({
+    ...batch.options,
+    ...rest,
+    updateExisting: { ...batch.options.updateExisting, ...(rest.updateExisting ?? {}) },
+  });
   await validateOptions(ctx, options);
   const hash = sharedPassword === undefined ? undefined : await hashSharedPassword(ctx, sharedPassword);
   await ctx.db.execute(sql`
@@ -240,7 +256,9 @@ export async function updateImportOptions(ctx: Ctx, batchId: string, patch: Impo
 export async function updateImportSourceState(ctx: Ctx, batchId: string, state: Record<string, unknown>): Promise<void> {
   const batch = await getImportBatch(ctx, batchId);
   assertEditable(batch);
-  await ctx.db.execute(sql`update import_batches set source_state = ${JSON.stringify(state)}::jsonb, status = 'draft' where id = ${batch.id}`);
+  await ctx.db.execute(
+    sql`update import_batches set source_state = ${JSON.stringify(state)}::jsonb, status = 'draft' where id = ${batch.id}`,
+  );
 }
 
 export function assertEditable(batch: ImportBatch): void {

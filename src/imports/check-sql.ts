@@ -29,7 +29,6 @@ export interface DecideRowsInput {
   knownGroups: SQL;
 }
 
-
 /**
  * An id for the account a row will create that sorts like the rows do: a UUID laid out as version
  * 7, the time of the check in milliseconds, 40 random bits drawn once for the check, then the row

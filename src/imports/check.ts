@@ -23,7 +23,6 @@ import { planNewNames, prunePlannedNames, typedTagIds } from './new-names.js';
 import { parseImportOptions, type ImportOptions } from './options.js';
 import { storedReasons } from './reasons.js';
 
-
 export interface CheckSummary {
   total: number;
   toCreate: number;
@@ -90,7 +89,11 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
  * account switch between update and keep in one small statement, instead of the whole check
  * again. Falls back to the full check when the batch is not checked as it stands.
  */
-export async function changeUpdateChoice(ctx: Ctx, batchId: string, updateExisting: ImportOptions['updateExisting']): Promise<CheckSummary> {
+export async function changeUpdateChoice(
+  ctx: Ctx,
+  batchId: string,
+  updateExisting: ImportOptions['updateExisting'],
+): Promise<CheckSummary> {
   const batch = await getImportBatch(ctx, batchId);
   assertEditable(batch);
   const options = parseImportOptions({ ...batch.options, updateExisting });
@@ -105,7 +108,9 @@ export async function changeUpdateChoice(ctx: Ctx, batchId: string, updateExisti
 
 /** Null when the batch changed since it was read (then the caller checks it again in full). */
 async function relabelUpdateChoice(tx: DbHandle, batch: ImportBatch, options: ImportOptions): Promise<CheckSummary | null> {
-  const [locked] = await tx.execute<{ status: string; options: unknown }>(sql`select status, options from import_batches where id = ${batch.id} for update`);
+  const [locked] = await tx.execute<{ status: string; options: unknown }>(
+    sql`select status, options from import_batches where id = ${batch.id} for update`,
+  );
   if (locked?.status !== 'checked' || JSON.stringify(parseImportOptions(locked.options)) !== JSON.stringify(batch.options)) return null;
   // Tags and groups the import would create were kept or dropped by the choice: those need the full check.
   const [missing] = await tx.execute<AnyRow>(namesMissingSql(batch.id, batch.organisationId));
@@ -130,12 +135,16 @@ function groupInScopeSql(actor: Actor): SQL {
 async function assertChosenGroupAndTags(tx: DbHandle, actor: Actor, options: ImportOptions, groupInScope: SQL): Promise<string[]> {
   if (options.groupId) {
     const [ok] = await tx.execute<CountRow>(chosenGroupCountSql(options.groupId, actor.organisationId, groupInScope));
-    if (ok?.n !== 1) throw new ValidationError('The group you chose no longer exists or is not one of yours. Choose another group.', { groupId: 'Choose one of your groups.' });
+    if (ok?.n !== 1)
+      throw new ValidationError('The group you chose no longer exists or is not one of yours. Choose another group.', {
+        groupId: 'Choose one of your groups.',
+      });
   }
   const tagIds = [...new Set(options.tagIds)];
   if (tagIds.length) {
     const [ok] = await tx.execute<CountRow>(chosenTagsCountSql(tagIds, actor.organisationId));
-    if (ok?.n !== tagIds.length) throw new ValidationError('A tag you chose no longer exists. Choose the tags again.', { tagIds: 'Choose existing tags.' });
+    if (ok?.n !== tagIds.length)
+      throw new ValidationError('A tag you chose no longer exists. Choose the tags again.', { tagIds: 'Choose existing tags.' });
   }
   return tagIds;
 }

@@ -16,6 +16,8 @@ export async function cleanUpImports(services: Pick<Services, 'db'>): Promise<{ 
   await services.db.execute(sql`
     update import_rows r set password = null from import_batches b
     where b.id = r.batch_id and b.status in ('failed', 'finished') and r.password is not null`);
-  await services.db.execute(sql`update import_batches set file_text = null where status in ('failed', 'finished') and file_text is not null`);
+  await services.db.execute(
+    sql`update import_batches set file_text = null where status in ('failed', 'finished') and file_text is not null`,
+  );
   return { removed: removed.length };
 }

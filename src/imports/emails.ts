@@ -26,5 +26,10 @@ export function finishedEmail(input: {
     '',
     `See every row and the reason for each skipped one: ${input.resultUrl}`,
   ].join('\n');
-  return { organisationId: input.organisationId, to: input.to, subject: `Batch import finished: ${plural(input.created, 'account', 'accounts')} created`, text };
+  return {
+    organisationId: input.organisationId,
+    to: input.to,
+    subject: `Batch import finished: ${plural(input.created, 'account', 'accounts')} created`,
+    text,
+  };
 }

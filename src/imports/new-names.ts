@@ -15,7 +15,6 @@ import {
 } from './new-names-sql.js';
 import type { ImportOptions } from './options.js';
 
-
 /**
  * The check's first step: the tags typed on the options step, the tags the rows name (when
  * "Create tags that do not exist yet" is on) and groups
@@ -39,10 +38,21 @@ export async function planNewNames(tx: DbHandle, ctx: Ctx, batchId: string, opti
  * The check's last step: keeps only the planned names that a row the import applies will use.
  * It reads every row, so it runs only when something was planned.
  */
-export async function prunePlannedNames(tx: DbHandle, batchId: string, options: ImportOptions, planned: { planned: number }): Promise<void> {
+export async function prunePlannedNames(
+  tx: DbHandle,
+  batchId: string,
+  options: ImportOptions,
+  planned: { planned: number },
+): Promise<void> {
   if (planned.planned === 0) return;
   const applies = (update: boolean): SQL => sql`(r.outcome = 'create' or (r.outcome = 'update' and ${update}))`;
-  await tx.execute(prunePlannedSql(batchId, { group: applies(options.updateExisting.group), tags: applies(options.updateExisting.tags) }, options.newTagNames));
+  await tx.execute(
+    prunePlannedSql(
+      batchId,
+      { group: applies(options.updateExisting.group), tags: applies(options.updateExisting.tags) },
+      options.newTagNames,
+    ),
+  );
 }
 
 /**
@@ -58,8 +68,18 @@ export async function createPlannedNames(ctx: Ctx, batch: ImportBatch): Promise<
     const tags = await tx.execute<PlannedName>(createPlannedTagsSql(batch.id, org));
     // A group administrator never creates groups, even if the batch was planned by someone else.
     const groups = ctx.actor.isSystemAdmin ? await tx.execute<PlannedName>(createPlannedGroupsSql(batch.id, org)) : [];
-    for (const t of tags) await recordAudit(tx, ctx.actor, 'tag.created', { subjectType: 'tag', subjectId: t.id, details: { name: t.name, importBatchId: batch.id } });
-    for (const g of groups) await recordAudit(tx, ctx.actor, 'group.created', { subjectType: 'group', subjectId: g.id, details: { name: g.name, importBatchId: batch.id } });
+    for (const t of tags)
+      await recordAudit(tx, ctx.actor, 'tag.created', {
+        subjectType: 'tag',
+        subjectId: t.id,
+        details: { name: t.name, importBatchId: batch.id },
+      });
+    for (const g of groups)
+      await recordAudit(tx, ctx.actor, 'group.created', {
+        subjectType: 'group',
+        subjectId: g.id,
+        details: { name: g.name, importBatchId: batch.id },
+      });
     for (const m of await tx.execute<{ planned_id: string; actual_id: string }>(takenPlannedSql('tags', batch.id, org))) {
       await tx.execute(sql`
         update import_rows set tag_ids = array(select distinct unnest(array_replace(tag_ids, ${m.planned_id}::uuid, ${m.actual_id}::uuid)))

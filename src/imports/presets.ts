@@ -17,7 +17,9 @@ export async function checkPresetChoice(ctx: Ctx, presetId: string | null): Prom
   if (!presetId) return null;
   const choices = await listPresetChoices(ctx);
   if (!choices.some((p) => p.id === presetId)) {
-    throw new ValidationError('That preset assignment no longer exists. Choose another one.', { presetId: 'Choose one of the preset assignments.' });
+    throw new ValidationError('That preset assignment no longer exists. Choose another one.', {
+      presetId: 'Choose one of the preset assignments.',
+    });
   }
   return presetId;
 }

@@ -116,7 +116,13 @@ export function newAdministratorGroupsSql(inChunk: SQL): SQL {
     on conflict do nothing`;
 }
 
-export type ExistingRow = { outcome: 'update' | 'keep'; account_id: string | null; password_hash: string | null; group_id: string | null; google_user_id: string | null };
+export type ExistingRow = {
+  outcome: 'update' | 'keep';
+  account_id: string | null;
+  password_hash: string | null;
+  group_id: string | null;
+  google_user_id: string | null;
+};
 
 /**
  * The chunk's rows for existing accounts: to update, or kept but to link to their Google account.
@@ -139,7 +145,13 @@ function googleIdFreeSql(organisationId: string): SQL {
  * re-checked against the actor's reach now; their other sessions when the password changes (as a
  * change on Your Account does); and the rows whose account changed since the check, skipped.
  */
-export function updateExistingAccountsSql(input: { inChunk: SQL; batch: ImportBatch; actor: Actor; password: SQL; rows: ExistingRow[] }): SQL {
+export function updateExistingAccountsSql(input: {
+  inChunk: SQL;
+  batch: ImportBatch;
+  actor: Actor;
+  password: SQL;
+  rows: ExistingRow[];
+}): SQL {
   const { inChunk, batch, actor, password, rows } = input;
   const opts = batch.options;
   const upd = opts.updateExisting;

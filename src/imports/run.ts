@@ -44,7 +44,6 @@ import {
 } from './run-sql.js';
 import { queueWelcomeEmails } from './welcome-emails.js';
 
-
 /**
  * Import Accounts: hands a checked batch to the run_import job, in the same transaction that marks
  * it queued (no batch without its job). How many passwords the job will hash is fixed here, for
@@ -61,7 +60,8 @@ export async function startImport(ctx: Ctx, batchId: string): Promise<void> {
     if (locked?.status === 'queued' || locked?.status === 'running' || locked?.status === 'finished') {
       throw new ConflictError('This import has already been started. Its progress is shown on its page.');
     }
-    if (locked?.status !== 'checked') throw new ValidationError('The rows have changed since they were checked. Continue through the check again, then import.');
+    if (locked?.status !== 'checked')
+      throw new ValidationError('The rows have changed since they were checked. Continue through the check again, then import.');
     if (locked.to_create + locked.to_update + locked.to_keep === 0) {
       throw new ValidationError('Every row of this import was skipped, so there is nothing to import. Fix the file and start again.');
     }
@@ -71,7 +71,11 @@ export async function startImport(ctx: Ctx, batchId: string): Promise<void> {
         passwords_to_hash = (select count(*)::int from import_rows r where r.batch_id = ${batch.id} and r.password is not null and ${hashPasswords})
       where id = ${batch.id}`);
     await tx.execute(addJobSql('run_import', { batchId: batch.id }, { jobKey: `run_import:${batch.id}`, maxAttempts: 10 }));
-    await recordAudit(tx, ctx.actor, 'import.started', { subjectType: 'import_batch', subjectId: batch.id, details: { source: batch.source } });
+    await recordAudit(tx, ctx.actor, 'import.started', {
+      subjectType: 'import_batch',
+      subjectId: batch.id,
+      details: { source: batch.source },
+    });
   });
 }
 
@@ -103,10 +107,16 @@ export async function runImport(services: Services, batchId: string, options: Ru
   if (!batch || (batch.status !== 'queued' && batch.status !== 'running')) return 'not-runnable';
   const actor = batch.createdBy ? await loadActor(services, batch.createdBy) : null;
   if (actor?.kind !== 'administrator' || actor.organisationId !== batch.organisationId) {
-    await failImport(services, batch.id, 'The administrator who started this import can no longer import accounts, so it was stopped. Nothing more was changed.');
+    await failImport(
+      services,
+      batch.id,
+      'The administrator who started this import can no longer import accounts, so it was stopped. Nothing more was changed.',
+    );
     return 'failed';
   }
-  await services.db.execute(sql`update import_batches set status = 'running', started_at = coalesce(started_at, now()) where id = ${batch.id} and status = 'queued'`);
+  await services.db.execute(
+    sql`update import_batches set status = 'running', started_at = coalesce(started_at, now()) where id = ${batch.id} and status = 'queued'`,
+  );
   const ctx: Ctx = { ...services, actor };
   await createPlannedNames(ctx, batch);
   const share = jobCpuShare('jobs');
@@ -137,7 +147,13 @@ async function hashRowPasswords(ctx: Ctx, batch: ImportBatch, options: RunImport
     if (!rows.length) return;
     const hashes = await mapLimit(rows, options.hashConcurrency ?? 1, (row) => ctx.passwords.hash(row.password));
     await ctx.db.transaction(async (tx) => {
-      const saved = await tx.execute<RowNumberRow>(saveHashesSql(batch.id, rows.map((r) => r.row_number), hashes));
+      const saved = await tx.execute<RowNumberRow>(
+        saveHashesSql(
+          batch.id,
+          rows.map((r) => r.row_number),
+          hashes,
+        ),
+      );
       await tx.execute(sql`update import_batches set passwords_hashed = passwords_hashed + ${saved.length} where id = ${batch.id}`);
       await options.beforeChunkCommit?.('hash');
     });
@@ -202,7 +218,13 @@ interface Chunk {
  * commits all of its rows or none, with the batch's watermark (applied_through) and counts, so
  * the applied rows are always a prefix of the batch. Returns false when the batch stopped running.
  */
-async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previous: Promise<void> | null, options: RunImportOptions): Promise<boolean> {
+async function applyChunk(
+  ctx: Ctx,
+  batch: ImportBatch,
+  range: ChunkRange,
+  previous: Promise<void> | null,
+  options: RunImportOptions,
+): Promise<boolean> {
   return ctx.db.transaction(async (tx) => {
     const [state] = await tx.execute<ChunkBatchRow>(chunkBatchSql(batch.id));
     if (state?.status !== 'running') return false;
@@ -212,13 +234,21 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
     await changeExistingAccounts(chunk);
     await tx.execute(addAccountTagsSql(chunk.rows, batch));
     if (batch.options.sendWelcomeEmail && state.welcome) {
-      await queueWelcomeEmails(tx, { organisationId: batch.organisationId, organisationName: state.org_name, appUrl: ctx.appUrl, recipients: welcomeRecipientsSql(chunk.rows) });
+      await queueWelcomeEmails(tx, {
+        organisationId: batch.organisationId,
+        organisationName: state.org_name,
+        appUrl: ctx.appUrl,
+        recipients: welcomeRecipientsSql(chunk.rows),
+      });
     }
     // Commit in row order: wait for the chunk before (its failure fails this one too), then move
     // the watermark only from where that chunk left it.
     if (previous) await previous;
     const moved = await tx.execute<IdRow>(moveWatermarkSql(batch.id, range));
-    if (moved.length !== 1) throw new Error(`import ${batch.id}: chunk ${range.lo}-${range.hi} found the batch moved on; it will be retried from the applied rows`);
+    if (moved.length !== 1)
+      throw new Error(
+        `import ${batch.id}: chunk ${range.lo}-${range.hi} found the batch moved on; it will be retried from the applied rows`,
+      );
     await options.beforeChunkCommit?.('apply');
     return true;
   });
@@ -230,7 +260,14 @@ async function applyChunk(ctx: Ctx, batch: ImportBatch, range: ChunkRange, previ
  */
 async function skipRowsOfGoneGroups({ ctx, tx, batch, rows }: Chunk): Promise<void> {
   const gone = await tx.execute<GroupIdRow>(goneGroupsSql(rows, ctx.actor));
-  if (gone.length) await tx.execute(skipGoneGroupRowsSql(rows, batch.options.updateExisting.group, gone.map((g) => g.group_id)));
+  if (gone.length)
+    await tx.execute(
+      skipGoneGroupRowsSql(
+        rows,
+        batch.options.updateExisting.group,
+        gone.map((g) => g.group_id),
+      ),
+    );
 }
 
 /**
@@ -283,7 +320,9 @@ async function finishImport(ctx: Ctx, batch: ImportBatch): Promise<boolean> {
       where id = ${batch.id} returning created_count, updated_count, kept_count, skipped_count`);
     const preset = await applyPreset(ctx, batch, tx);
     if (preset.requestId || preset.problem) {
-      await tx.execute(sql`update import_batches set assignment_request_id = ${preset.requestId}, error = ${preset.problem} where id = ${batch.id}`);
+      await tx.execute(
+        sql`update import_batches set assignment_request_id = ${preset.requestId}, error = ${preset.problem} where id = ${batch.id}`,
+      );
     }
     await queueEmail(
       tx,
@@ -324,13 +363,19 @@ export function importedAccountsSql(batchId: string): SQL {
  */
 async function applyPreset(ctx: Ctx, batch: ImportBatch, tx: Tx): Promise<{ requestId: string | null; problem: string | null }> {
   if (!batch.options.presetId) return { requestId: null, problem: null };
-  const [ids] = await tx.execute<{ ids: string[] }>(sql`select coalesce(array_agg(t.account_id), '{}') as ids from (${importedAccountsSql(batch.id)}) t`);
+  const [ids] = await tx.execute<{ ids: string[] }>(
+    sql`select coalesce(array_agg(t.account_id), '{}') as ids from (${importedAccountsSql(batch.id)}) t`,
+  );
   const accountIds = ids?.ids ?? [];
   if (!accountIds.length) return { requestId: null, problem: null };
   try {
     const { requestId } = await createAssignmentRequest(
       ctx,
-      { targets: { kind: 'accounts', accountIds }, presetId: batch.options.presetId, origin: batch.source === 'classroom' ? 'classroom' : 'import' },
+      {
+        targets: { kind: 'accounts', accountIds },
+        presetId: batch.options.presetId,
+        origin: batch.source === 'classroom' ? 'classroom' : 'import',
+      },
       tx,
     );
     return { requestId, problem: null };

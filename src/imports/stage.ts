@@ -54,7 +54,8 @@ export function cleanTagNames(names: string[]): string[] {
  */
 export function parseTypedTagNames(text: string): { names: string[]; problem: string | null } {
   const names = cleanTagNames(text.split(','));
-  if (names.some((t) => t.length > TAG_NAME_MAX_LENGTH)) return { names, problem: `A tag is longer than ${TAG_NAME_MAX_LENGTH} characters.` };
+  if (names.some((t) => t.length > TAG_NAME_MAX_LENGTH))
+    return { names, problem: `A tag is longer than ${TAG_NAME_MAX_LENGTH} characters.` };
   if (names.length > 50) return { names, problem: 'Type at most 50 new tags.' };
   return { names, problem: null };
 }
@@ -68,7 +69,12 @@ export function cleanRow(input: ImportRowInput): CleanRow {
   const firstName = clean(input.firstName);
   const lastName = clean(input.lastName);
   const email = clean(input.email);
-  const password = input.password == null || input.password === '' ? null : input.password.includes('\0') ? input.password.replace(/\0/g, '') : input.password;
+  const password =
+    input.password == null || input.password === ''
+      ? null
+      : input.password.includes('\0')
+        ? input.password.replace(/\0/g, '')
+        : input.password;
   const groupName = clean(input.groupName) || null;
   const tagNames = input.tagNames?.length ? cleanTagNames(input.tagNames) : [];
   const googleUserId = clean(input.googleUserId) || null;

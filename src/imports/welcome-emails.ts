@@ -2,7 +2,6 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { DbHandle } from '../db/client.js';
 import { welcomeEmail } from '../mail/welcome-email.js';
 
-
 /**
  * The welcome emails of a chunk of new accounts, as queueEmail writes them (an outbox row and its
  * send_email job, in the caller's transaction), but in two statements for the whole chunk rather
@@ -15,7 +14,13 @@ export async function queueWelcomeEmails(
   const people = await tx.execute<{ email: string; first_name: string }>(input.recipients);
   if (!people.length) return 0;
   const messages = people.map((p) =>
-    welcomeEmail({ organisationId: input.organisationId, organisationName: input.organisationName, to: p.email, firstName: p.first_name, appUrl: input.appUrl }),
+    welcomeEmail({
+      organisationId: input.organisationId,
+      organisationName: input.organisationName,
+      to: p.email,
+      firstName: p.first_name,
+      appUrl: input.appUrl,
+    }),
   );
   const payload = JSON.stringify(messages.map((m) => ({ to: m.to, subject: m.subject, text: m.text, html: m.html ?? null })));
   await tx.execute(sql`

@@ -20,7 +20,8 @@ export type OrganisationJobRow = {
 };
 
 /** A payload id as uuid, or null when an old or foreign payload holds something else. */
-const payloadUuid = (key: string) => sql.raw(`case when j.payload->>'${key}' ~* '${UUID_PATTERN.source}' then (j.payload->>'${key}')::uuid end`);
+const payloadUuid = (key: string) =>
+  sql.raw(`case when j.payload->>'${key}' ~* '${UUID_PATTERN.source}' then (j.payload->>'${key}')::uuid end`);
 
 /**
  * The organisation's jobs still in graphile-worker's queue (a job that succeeded is deleted from

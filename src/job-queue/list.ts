@@ -58,7 +58,8 @@ function hrefOf(row: OrganisationJobRow): string | null {
 
 function labelOf(row: OrganisationJobRow): string {
   if (row.task === 'run_import') return row.label === 'classroom' ? 'Import from Google Classroom' : 'Import from CSV';
-  if (row.task === 'run_assignment_request') return row.label === 'renew' ? 'Renewal' : row.label === 'reassign' ? 'Re-assignment' : 'Assignment';
+  if (row.task === 'run_assignment_request')
+    return row.label === 'renew' ? 'Renewal' : row.label === 'reassign' ? 'Re-assignment' : 'Assignment';
   if (row.task === 'sync_classroom_link') return row.label ?? 'A linked course';
   return row.label ?? 'An email';
 }

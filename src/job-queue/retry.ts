@@ -12,7 +12,8 @@ export async function retryJob(ctx: Ctx, jobId: string): Promise<void> {
   if (!ctx.actor.isSystemAdmin) throw new ForbiddenError('Only system administrators can retry jobs.');
   const job = (await listOrganisationJobs(ctx, 1000)).find((j) => j.id === jobId);
   if (!job) throw new NotFoundError('That job is not in the queue any more.');
-  if (job.state !== 'failed for good') throw new ConflictError('That job has not failed for good: it is still queued, running or retried automatically.');
+  if (job.state !== 'failed for good')
+    throw new ConflictError('That job has not failed for good: it is still queued, running or retried automatically.');
   const subjectId = job.subjectId;
   await ctx.db.transaction(async (tx) => {
     if (job.kind === 'Import') {

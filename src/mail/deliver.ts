@@ -8,10 +8,19 @@ export type DeliveryOutcome = 'sent' | 'held' | 'already-done' | 'missing';
  * Sends one outbox message. Without a mailer the message is held in the outbox (development
  * mailbox). A provider failure is recorded and rethrown, so the job queue retries with backoff.
  */
-export async function deliverEmail(services: Pick<Services, 'db'>, mailer: Mailer | null, from: string, id: string): Promise<DeliveryOutcome> {
-  const rows = await services.db.execute<{ to_address: string; subject: string; text_body: string; html_body: string | null; status: string }>(
-    sql`update outbox_emails set attempts = attempts + 1 where id = ${id} returning to_address, subject, text_body, html_body, status`,
-  );
+export async function deliverEmail(
+  services: Pick<Services, 'db'>,
+  mailer: Mailer | null,
+  from: string,
+  id: string,
+): Promise<DeliveryOutcome> {
+  const rows = await services.db.execute<{
+    to_address: string;
+    subject: string;
+    text_body: string;
+    html_body: string | null;
+    status: string;
+  }>(sql`update outbox_emails set attempts = attempts + 1 where id = ${id} returning to_address, subject, text_body, html_body, status`);
   const row = rows[0];
   if (!row) return 'missing';
   if (row.status === 'sent' || row.status === 'held') return 'already-done';
@@ -20,7 +29,14 @@ export async function deliverEmail(services: Pick<Services, 'db'>, mailer: Maile
     return 'held';
   }
   try {
-    const providerId = await mailer.send({ from, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body, idempotencyKey: `outbox-${id}` });
+    const providerId = await mailer.send({
+      from,
+      to: row.to_address,
+      subject: row.subject,
+      text: row.text_body,
+      html: row.html_body,
+      idempotencyKey: `outbox-${id}`,
+    });
     await services.db.execute(sql`
       update outbox_emails set status = 'sent', sent_at = now(), provider_message_id = ${providerId}, last_error = null where id = ${id}`);
     return 'sent';

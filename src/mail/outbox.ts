@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import type { DbHandle } from '../db/client.js';
 import { addJobSql } from '../jobs.js';
 
-
 export interface OutgoingEmail {
   organisationId: string | null;
   to: string;

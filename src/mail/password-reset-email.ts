@@ -1,7 +1,13 @@
 import type { OutgoingEmail } from './outbox.js';
 
 /** The password-reset email: the link is single use and expires after an hour. */
-export function passwordResetEmail(input: { organisationId: string; organisationName: string; to: string; firstName: string; link: string }): OutgoingEmail {
+export function passwordResetEmail(input: {
+  organisationId: string;
+  organisationName: string;
+  to: string;
+  firstName: string;
+  link: string;
+}): OutgoingEmail {
   const text = [
     `Hello ${input.firstName},`,
     '',
@@ -11,5 +17,10 @@ export function passwordResetEmail(input: { organisationId: string; organisation
     '',
     'Choosing a new password signs you out everywhere else. If you were not expecting this email, you can ignore it: your password stays as it is.',
   ].join('\n');
-  return { organisationId: input.organisationId, to: input.to, subject: `Choose a new password for your ${input.organisationName} account`, text };
+  return {
+    organisationId: input.organisationId,
+    to: input.to,
+    subject: `Choose a new password for your ${input.organisationName} account`,
+    text,
+  };
 }

@@ -4,7 +4,13 @@ import type { OutgoingEmail } from './outbox.js';
  * The welcome email a new account receives when its organisation sends them. It never carries a
  * password: the administrator hands that over, and the account may have to change it anyway.
  */
-export function welcomeEmail(input: { organisationId: string; organisationName: string; to: string; firstName: string; appUrl: string }): OutgoingEmail {
+export function welcomeEmail(input: {
+  organisationId: string;
+  organisationName: string;
+  to: string;
+  firstName: string;
+  appUrl: string;
+}): OutgoingEmail {
   const signIn = `${input.appUrl}/sign-in`;
   const text = [
     `Hello ${input.firstName},`,

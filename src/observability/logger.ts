@@ -13,7 +13,20 @@ export type Logger = pino.Logger;
 export { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
 /** Keys that must never reach a log line, at the top level or one object down. */
-const SECRET_KEYS = ['email', 'password', 'passwordHash', 'password_hash', 'token', 'cookie', 'authorization', 'firstName', 'lastName', 'refreshToken', 'accessToken', 'secret'];
+const SECRET_KEYS = [
+  'email',
+  'password',
+  'passwordHash',
+  'password_hash',
+  'token',
+  'cookie',
+  'authorization',
+  'firstName',
+  'lastName',
+  'refreshToken',
+  'accessToken',
+  'secret',
+];
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`]);
 
 export interface LoggerOptions {
@@ -29,7 +42,10 @@ export function loggableError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { type: typeof error, message: 'A value that is not an Error was thrown.' };
   const e = error as Error & { code?: unknown; cause?: unknown };
   const fromDatabase = e.message.startsWith('Failed query:') || e.name === 'PostgresError' || 'severity_local' in e;
-  const frames = (e.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 12);
+  const frames = (e.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 12);
   return {
     type: e.name,
     message: fromDatabase ? 'A database query failed.' : e.message,
@@ -52,7 +68,8 @@ export function createLogger(options: LoggerOptions): Logger {
     browser: { asObject: true, write: (line) => (write ?? console.log)(JSON.stringify(line)) },
   };
   if (write) return pino(config, { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line) });
-  if (options.pretty) return pino({ ...config, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+  if (options.pretty)
+    return pino({ ...config, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
   return pino(config);
 }
 

@@ -45,8 +45,18 @@ function defineSeries(registry: Registry) {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const jobRuns = new Counter({ name: 'rosterbridge_job_runs_total', help: 'Job runs by task and outcome.', labelNames: ['task', 'outcome'], registers: [registry] });
-  const jobFailures = new Counter({ name: 'rosterbridge_job_failures_total', help: 'Job runs that threw, by task (graphile-worker retries them).', labelNames: ['task'], registers: [registry] });
+  const jobRuns = new Counter({
+    name: 'rosterbridge_job_runs_total',
+    help: 'Job runs by task and outcome.',
+    labelNames: ['task', 'outcome'],
+    registers: [registry],
+  });
+  const jobFailures = new Counter({
+    name: 'rosterbridge_job_failures_total',
+    help: 'Job runs that threw, by task (graphile-worker retries them).',
+    labelNames: ['task'],
+    registers: [registry],
+  });
   const jobDurations = new Histogram({
     name: 'rosterbridge_job_duration_seconds',
     help: 'Job run durations by task.',
@@ -54,24 +64,90 @@ function defineSeries(registry: Registry) {
     buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 900],
     registers: [registry],
   });
-  const googleCalls = new Counter({ name: 'rosterbridge_google_calls_total', help: 'Requests to Google by endpoint and status (0: no response).', labelNames: ['endpoint', 'status'], registers: [registry] });
-  const googleRetries = new Counter({ name: 'rosterbridge_google_retries_total', help: 'Requests to Google that repeated a failed one.', labelNames: ['endpoint'], registers: [registry] });
-  const google429 = new Counter({ name: 'rosterbridge_google_rate_limited_total', help: 'Requests Google answered with 429 (rate limited).', labelNames: ['endpoint'], registers: [registry] });
-  const importRows = new Counter({ name: 'rosterbridge_import_rows_total', help: 'Import rows applied (rate() gives rows per second).', registers: [registry] });
-  const importRate = new Gauge({ name: 'rosterbridge_import_rows_per_second', help: 'Rows per second of the last import run in this process.', registers: [registry] });
-  const signInFailures = new Counter({ name: 'rosterbridge_sign_in_failures_total', help: 'Failed sign-ins by reason.', labelNames: ['reason'], registers: [registry] });
+  const googleCalls = new Counter({
+    name: 'rosterbridge_google_calls_total',
+    help: 'Requests to Google by endpoint and status (0: no response).',
+    labelNames: ['endpoint', 'status'],
+    registers: [registry],
+  });
+  const googleRetries = new Counter({
+    name: 'rosterbridge_google_retries_total',
+    help: 'Requests to Google that repeated a failed one.',
+    labelNames: ['endpoint'],
+    registers: [registry],
+  });
+  const google429 = new Counter({
+    name: 'rosterbridge_google_rate_limited_total',
+    help: 'Requests Google answered with 429 (rate limited).',
+    labelNames: ['endpoint'],
+    registers: [registry],
+  });
+  const importRows = new Counter({
+    name: 'rosterbridge_import_rows_total',
+    help: 'Import rows applied (rate() gives rows per second).',
+    registers: [registry],
+  });
+  const importRate = new Gauge({
+    name: 'rosterbridge_import_rows_per_second',
+    help: 'Rows per second of the last import run in this process.',
+    registers: [registry],
+  });
+  const signInFailures = new Counter({
+    name: 'rosterbridge_sign_in_failures_total',
+    help: 'Failed sign-ins by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const queue = {
-    ready: new Gauge({ name: 'rosterbridge_jobs_ready', help: 'Jobs waiting to run now, by task.', labelNames: ['task'], registers: [registry] }),
-    locked: new Gauge({ name: 'rosterbridge_jobs_locked', help: 'Jobs a runner holds (running), by task.', labelNames: ['task'], registers: [registry] }),
-    failed: new Gauge({ name: 'rosterbridge_jobs_failed_permanently', help: 'Jobs out of attempts, by task.', labelNames: ['task'], registers: [registry] }),
+    ready: new Gauge({
+      name: 'rosterbridge_jobs_ready',
+      help: 'Jobs waiting to run now, by task.',
+      labelNames: ['task'],
+      registers: [registry],
+    }),
+    locked: new Gauge({
+      name: 'rosterbridge_jobs_locked',
+      help: 'Jobs a runner holds (running), by task.',
+      labelNames: ['task'],
+      registers: [registry],
+    }),
+    failed: new Gauge({
+      name: 'rosterbridge_jobs_failed_permanently',
+      help: 'Jobs out of attempts, by task.',
+      labelNames: ['task'],
+      registers: [registry],
+    }),
   };
-  return { requests, jobRuns, jobFailures, jobDurations, googleCalls, googleRetries, google429, importRows, importRate, signInFailures, queue };
+  return {
+    requests,
+    jobRuns,
+    jobFailures,
+    jobDurations,
+    googleCalls,
+    googleRetries,
+    google429,
+    importRows,
+    importRate,
+    signInFailures,
+    queue,
+  };
 }
 
 export function createMetrics(options: { sql?: Sql } = {}): Metrics {
   const registry = new Registry();
-  const { requests, jobRuns, jobFailures, jobDurations, googleCalls, googleRetries, google429, importRows, importRate, signInFailures, queue } =
-    defineSeries(registry);
+  const {
+    requests,
+    jobRuns,
+    jobFailures,
+    jobDurations,
+    googleCalls,
+    googleRetries,
+    google429,
+    importRows,
+    importRate,
+    signInFailures,
+    queue,
+  } = defineSeries(registry);
 
   async function collectQueue(): Promise<void> {
     if (!options.sql) return;

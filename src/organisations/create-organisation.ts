@@ -10,14 +10,22 @@ import { ValidationError } from '../errors.js';
 const ORGANISATION_NAME_MAX_LENGTH = 200;
 
 const trimmed = (max: number, label: string) =>
-  v.pipe(v.string(), v.trim(), v.nonEmpty(`Give ${label}.`), v.maxLength(max, `${label[0]!.toUpperCase()}${label.slice(1)} can be at most ${max} characters.`));
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.nonEmpty(`Give ${label}.`),
+    v.maxLength(max, `${label[0]!.toUpperCase()}${label.slice(1)} can be at most ${max} characters.`),
+  );
 
 export const CreateOrganisationInput = v.object({
   name: trimmed(ORGANISATION_NAME_MAX_LENGTH, 'the organisation a name'),
   adminEmail: v.pipe(
     v.string(),
     v.transform(normaliseEmail),
-    v.check((e) => emailProblem(e) === null, (issue) => emailProblem(String(issue.input)) ?? 'Give a valid email.'),
+    v.check(
+      (e) => emailProblem(e) === null,
+      (issue) => emailProblem(String(issue.input)) ?? 'Give a valid email.',
+    ),
     v.maxLength(EMAIL_MAX_LENGTH),
   ),
   adminFirstName: v.optional(trimmed(NAME_MAX_LENGTH, 'the administrator a first name'), 'System'),
@@ -55,7 +63,10 @@ export async function createOrganisation(services: Services, raw: unknown): Prom
   return services.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('organisations.name'))`);
     const [taken] = await tx.execute<{ id: string }>(sql`select id from organisations where lower(name) = lower(${input.name})`);
-    if (taken) throw new ValidationError('The organisation was not created.', { name: `An organisation named "${input.name}" already exists (${taken.id}).` });
+    if (taken)
+      throw new ValidationError('The organisation was not created.', {
+        name: `An organisation named "${input.name}" already exists (${taken.id}).`,
+      });
     const [org] = await tx.execute<{ id: string }>(sql`insert into organisations (name) values (${input.name}) returning id`);
     const [admin] = await tx.execute<{ id: string }>(sql`
       insert into accounts (organisation_id, kind, is_system_admin, first_name, last_name, email, password_hash, source)
@@ -68,6 +79,12 @@ export async function createOrganisation(services: Services, raw: unknown): Prom
       subjectId: org!.id,
       details: { name: input.name, firstSystemAdministrator: admin!.id, by: 'operator' },
     });
-    return { organisationId: org!.id, name: input.name, adminId: admin!.id, adminEmail: input.adminEmail, signInLink: signInLinkUrl(services.appUrl, token) };
+    return {
+      organisationId: org!.id,
+      name: input.name,
+      adminId: admin!.id,
+      adminEmail: input.adminEmail,
+      signInLink: signInLinkUrl(services.appUrl, token),
+    };
   });
 }

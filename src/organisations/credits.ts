@@ -37,7 +37,8 @@ export async function listCreditLedger(ctx: Ctx, input: { page: number }): Promi
 export async function creditLedgerCsv(ctx: Ctx): Promise<string> {
   requireSystemAdmin(ctx);
   const rows = await ctx.db.execute<CreditLedgerRow>(creditLedgerSql(ctx.actor.organisationId, null));
-  const link = (r: CreditLedgerRow) => (r.importId ? `${ctx.appUrl}/imports/${r.importId}` : r.requestId ? `${ctx.appUrl}/assignments/requests/${r.requestId}` : '');
+  const link = (r: CreditLedgerRow) =>
+    r.importId ? `${ctx.appUrl}/imports/${r.importId}` : r.requestId ? `${ctx.appUrl}/assignments/requests/${r.requestId}` : '';
   const lines = rows.map((r) => csvLine([new Date(r.at).toISOString(), r.reason, r.who ?? 'Rosterbridge operator', r.delta, link(r)]));
   return csvLine(['When (UTC)', 'What', 'Who', 'Amount', 'Link']) + lines.join('');
 }
@@ -45,17 +46,31 @@ export async function creditLedgerCsv(ctx: Ctx): Promise<string> {
 export const AddCreditsInput = v.object({
   organisation: v.pipe(v.string(), v.trim(), v.nonEmpty('Name the organisation (its id or its name).')),
   add: v.pipe(
-    v.union([v.number(), v.pipe(v.string(), v.trim(), v.regex(/^[+-]?\d{1,7}$/, 'The number of credits must be a whole number.'), v.transform(Number))], 'The number of credits must be a whole number.'),
+    v.union(
+      [
+        v.number(),
+        v.pipe(v.string(), v.trim(), v.regex(/^[+-]?\d{1,7}$/, 'The number of credits must be a whole number.'), v.transform(Number)),
+      ],
+      'The number of credits must be a whole number.',
+    ),
     v.integer('The number of credits must be a whole number.'),
     v.check((n) => n !== 0, 'The number of credits cannot be 0.'),
     v.minValue(-1_000_000, 'At most 1000000 credits can be removed at once.'),
     v.maxValue(1_000_000, 'At most 1000000 credits can be added at once.'),
   ),
-  note: v.pipe(v.string(), v.trim(), v.nonEmpty('Give a note saying why (for example the order number).'), v.maxLength(200, 'The note can be at most 200 characters.')),
+  note: v.pipe(
+    v.string(),
+    v.trim(),
+    v.nonEmpty('Give a note saying why (for example the order number).'),
+    v.maxLength(200, 'The note can be at most 200 characters.'),
+  ),
 });
 
 /** An organisation named by an operator: its id, or its name ignoring case. */
-export async function findOrganisation(services: Pick<Services, 'db'>, idOrName: string): Promise<{ id: string; name: string; creditsBalance: number }> {
+export async function findOrganisation(
+  services: Pick<Services, 'db'>,
+  idOrName: string,
+): Promise<{ id: string; name: string; creditsBalance: number }> {
   const isId = isUuid(idOrName);
   const rows = await services.db.execute<{ id: string; name: string; credits_balance: number }>(
     isId
@@ -71,16 +86,27 @@ export async function findOrganisation(services: Pick<Services, 'db'>, idOrName:
  * An operator adds (or, with a negative number, removes) credits: one ledger line and the balance,
  * in one transaction. The balance never goes below zero (the table's check refuses it).
  */
-export async function addCredits(services: Services, raw: unknown): Promise<{ organisationId: string; name: string; added: number; balance: number }> {
+export async function addCredits(
+  services: Services,
+  raw: unknown,
+): Promise<{ organisationId: string; name: string; added: number; balance: number }> {
   const input = parseInput(AddCreditsInput, raw, 'No credits were added.');
   const org = await findOrganisation(services, input.organisation);
   return services.db.transaction(async (tx) => {
     const [row] = await tx.execute<{ balance: number }>(sql`
       update organisations set credits_balance = credits_balance + ${input.add}
       where id = ${org.id} and credits_balance + ${input.add} >= 0 returning credits_balance as balance`);
-    if (!row) throw new ValidationError(`No credits were changed: ${org.name} has ${org.creditsBalance} credits, fewer than the ${-input.add} to remove.`);
+    if (!row)
+      throw new ValidationError(
+        `No credits were changed: ${org.name} has ${org.creditsBalance} credits, fewer than the ${-input.add} to remove.`,
+      );
     await tx.execute(sql`insert into credit_ledger (organisation_id, delta, reason) values (${org.id}, ${input.add}, ${input.note})`);
-    await recordAudit(tx, null, 'credits.added', { organisationId: org.id, subjectType: 'organisation', subjectId: org.id, details: { delta: input.add, note: input.note, by: 'operator' } });
+    await recordAudit(tx, null, 'credits.added', {
+      organisationId: org.id,
+      subjectType: 'organisation',
+      subjectId: org.id,
+      details: { delta: input.add, note: input.note, by: 'operator' },
+    });
     return { organisationId: org.id, name: org.name, added: input.add, balance: row.balance };
   });
 }

@@ -19,7 +19,9 @@ export async function setOrganisationTimeZone(ctx: Ctx, timeZone: string): Promi
   if (!ctx.actor.isSystemAdmin) throw new ForbiddenError('Only system administrators can change the organisation settings.');
   const zone = timeZone.trim();
   if (!isTimeZone(zone)) {
-    throw new ValidationError('The time zone was not changed.', { timeZone: `"${zone}" is not a time zone we know. Use a name such as America/New_York or Europe/London.` });
+    throw new ValidationError('The time zone was not changed.', {
+      timeZone: `"${zone}" is not a time zone we know. Use a name such as America/New_York or Europe/London.`,
+    });
   }
   await ctx.db.transaction(async (tx) => {
     await tx.execute(sql`update organisations set time_zone = ${zone} where id = ${ctx.actor.organisationId}`);

@@ -27,7 +27,9 @@ function requireSystemAdmin(ctx: Ctx, what: string): void {
 
 /** The organisation's tags; tags are shared by the whole organisation. */
 export async function listTags(ctx: Ctx): Promise<NamedItem[]> {
-  return ctx.db.execute<NamedItem>(sql`select t.id, t.name from tags t where t.organisation_id = ${ctx.actor.organisationId} order by lower(t.name)`);
+  return ctx.db.execute<NamedItem>(
+    sql`select t.id, t.name from tags t where t.organisation_id = ${ctx.actor.organisationId} order by lower(t.name)`,
+  );
 }
 
 /** The Tags page: every tag of the organisation with the number of accounts the actor may see that carry it. */
@@ -56,7 +58,9 @@ export async function createTag(ctx: Ctx, input: { name: string }): Promise<Name
   const name = readName(input.name, 'tag');
   try {
     return await ctx.db.transaction(async (tx) => {
-      const [row] = await tx.execute<NamedItem>(sql`insert into tags (organisation_id, name) values (${ctx.actor.organisationId}, ${name}) returning id, name`);
+      const [row] = await tx.execute<NamedItem>(
+        sql`insert into tags (organisation_id, name) values (${ctx.actor.organisationId}, ${name}) returning id, name`,
+      );
       await recordAudit(tx, ctx.actor, 'tag.created', { subjectType: 'tag', subjectId: row!.id, details: { name } });
       return row!;
     });
@@ -72,7 +76,11 @@ export async function createTag(ctx: Ctx, input: { name: string }): Promise<Name
  * not duplicated (ON CONFLICT on the unique lower(name) index). Runs in the caller's transaction
  * when given one, so an import makes each tag once even when killed and resumed.
  */
-export async function findOrCreateTags(ctx: Ctx, input: { names: string[] }, tx: DbHandle = ctx.db): Promise<{ tags: NamedItem[]; created: string[] }> {
+export async function findOrCreateTags(
+  ctx: Ctx,
+  input: { names: string[] },
+  tx: DbHandle = ctx.db,
+): Promise<{ tags: NamedItem[]; created: string[] }> {
   requireAdministrator(ctx, 'create tags');
   const names = firstSpellings(input.names.map((n) => readName(n, 'tag')));
   if (names.length === 0) return { tags: [], created: [] };
@@ -82,7 +90,8 @@ export async function findOrCreateTags(ctx: Ctx, input: { names: string[] }, tx:
   const tags = await tx.execute<NamedItem>(sql`
     select id, name from tags where organisation_id = ${ctx.actor.organisationId}
       and lower(name) = any(${arrayLiteral(names.map((n) => n.toLowerCase()))}::text[]) order by lower(name)`);
-  for (const t of created) await recordAudit(tx, ctx.actor, 'tag.created', { subjectType: 'tag', subjectId: t.id, details: { name: t.name } });
+  for (const t of created)
+    await recordAudit(tx, ctx.actor, 'tag.created', { subjectType: 'tag', subjectId: t.id, details: { name: t.name } });
   return { tags, created: created.map((t) => t.name) };
 }
 
@@ -99,7 +108,9 @@ export async function renameTag(ctx: Ctx, input: { tagId: string; name: string }
   const name = readName(input.name, 'tag');
   try {
     return await ctx.db.transaction(async (tx) => {
-      const [row] = await tx.execute<NamedItem>(sql`update tags set name = ${name} where id = ${tag.id} and organisation_id = ${ctx.actor.organisationId} returning id, name`);
+      const [row] = await tx.execute<NamedItem>(
+        sql`update tags set name = ${name} where id = ${tag.id} and organisation_id = ${ctx.actor.organisationId} returning id, name`,
+      );
       if (!row) throw new NotFoundError('That tag does not exist.');
       await recordAudit(tx, ctx.actor, 'tag.renamed', { subjectType: 'tag', subjectId: tag.id, details: { from: tag.name, to: name } });
       return row;
@@ -118,18 +129,24 @@ function takenName(name: string): ValidationError {
  * Merges one tag into another: every account that carried the source ends with the target
  * (an account that had both keeps one), and the source is deleted.
  */
-export async function mergeTag(ctx: Ctx, input: { tagId: string; intoTagId: string }): Promise<{ from: string; into: string; accounts: number }> {
+export async function mergeTag(
+  ctx: Ctx,
+  input: { tagId: string; intoTagId: string },
+): Promise<{ from: string; into: string; accounts: number }> {
   requireSystemAdmin(ctx, 'merge tags');
   const source = await findTag(ctx, input.tagId);
   if (!isUuid(input.intoTagId)) throw new ValidationError('The tags were not merged.', { intoTagId: 'Choose the tag to merge into.' });
   const target = await findTag(ctx, input.intoTagId);
-  if (target.id === source.id) throw new ValidationError('The tags were not merged.', { intoTagId: 'Choose another tag: a tag cannot be merged into itself.' });
+  if (target.id === source.id)
+    throw new ValidationError('The tags were not merged.', { intoTagId: 'Choose another tag: a tag cannot be merged into itself.' });
   return ctx.db.transaction(async (tx) => {
     const [added] = await tx.execute<{ n: number }>(sql`
       with added as (insert into account_tags (account_id, tag_id) select account_id, ${target.id}::uuid from account_tags where tag_id = ${source.id}
         on conflict do nothing returning 1)
       select count(*)::int as n from added`);
-    const [gone] = await tx.execute<{ id: string }>(sql`delete from tags where id = ${source.id} and organisation_id = ${ctx.actor.organisationId} returning id`);
+    const [gone] = await tx.execute<{ id: string }>(
+      sql`delete from tags where id = ${source.id} and organisation_id = ${ctx.actor.organisationId} returning id`,
+    );
     if (!gone) throw new NotFoundError('That tag does not exist.');
     await recordAudit(tx, ctx.actor, 'tag.merged', {
       subjectType: 'tag',
@@ -145,10 +162,18 @@ export async function deleteTag(ctx: Ctx, input: { tagId: string }): Promise<{ n
   requireSystemAdmin(ctx, 'delete tags');
   const tag = await findTag(ctx, input.tagId);
   return ctx.db.transaction(async (tx) => {
-    const [removed] = await tx.execute<{ n: number }>(sql`with d as (delete from account_tags where tag_id = ${tag.id} returning 1) select count(*)::int as n from d`);
-    const [gone] = await tx.execute<{ id: string }>(sql`delete from tags where id = ${tag.id} and organisation_id = ${ctx.actor.organisationId} returning id`);
+    const [removed] = await tx.execute<{ n: number }>(
+      sql`with d as (delete from account_tags where tag_id = ${tag.id} returning 1) select count(*)::int as n from d`,
+    );
+    const [gone] = await tx.execute<{ id: string }>(
+      sql`delete from tags where id = ${tag.id} and organisation_id = ${ctx.actor.organisationId} returning id`,
+    );
     if (!gone) throw new NotFoundError('That tag does not exist.');
-    await recordAudit(tx, ctx.actor, 'tag.deleted', { subjectType: 'tag', subjectId: tag.id, details: { name: tag.name, accounts: removed!.n } });
+    await recordAudit(tx, ctx.actor, 'tag.deleted', {
+      subjectType: 'tag',
+      subjectId: tag.id,
+      details: { name: tag.name, accounts: removed!.n },
+    });
     return { name: tag.name, accounts: removed!.n };
   });
 }

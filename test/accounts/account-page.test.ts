@@ -26,10 +26,33 @@ beforeAll(async () => {
   await seedDemoCatalogue(db.services);
   org = await createOrganisation(db.services, { name: 'Birch', groups: ['North', 'South'], tags: ['Grade 9', 'Grade 10'], credits: 100 });
   other = await createOrganisation(db.services, { name: 'Rowan', groups: ['Far'] });
-  teacher = await createAccount(db.services, org.organisationId, { email: 'teacher@birch.test', kind: 'administrator', firstName: 'Tess', lastName: 'Teacher', managedGroupIds: [org.groups.North!] });
-  north = await createAccount(db.services, org.organisationId, { email: 'nora@birch.test', firstName: 'Nora', lastName: 'North', groupId: org.groups.North!, tagIds: [org.tags['Grade 9']!] });
-  south = await createAccount(db.services, org.organisationId, { email: 'sam@birch.test', firstName: 'Sam', lastName: 'South', groupId: org.groups.South! });
-  secondAdmin = await createAccount(db.services, org.organisationId, { email: 'second@birch.test', kind: 'administrator', isSystemAdmin: true, firstName: 'Sec', lastName: 'Ond' });
+  teacher = await createAccount(db.services, org.organisationId, {
+    email: 'teacher@birch.test',
+    kind: 'administrator',
+    firstName: 'Tess',
+    lastName: 'Teacher',
+    managedGroupIds: [org.groups.North!],
+  });
+  north = await createAccount(db.services, org.organisationId, {
+    email: 'nora@birch.test',
+    firstName: 'Nora',
+    lastName: 'North',
+    groupId: org.groups.North!,
+    tagIds: [org.tags['Grade 9']!],
+  });
+  south = await createAccount(db.services, org.organisationId, {
+    email: 'sam@birch.test',
+    firstName: 'Sam',
+    lastName: 'South',
+    groupId: org.groups.South!,
+  });
+  secondAdmin = await createAccount(db.services, org.organisationId, {
+    email: 'second@birch.test',
+    kind: 'administrator',
+    isSystemAdmin: true,
+    firstName: 'Sec',
+    lastName: 'Ond',
+  });
   stranger = await createAccount(db.services, other.organisationId, { email: 'stranger@rowan.test', groupId: other.groups.Far! });
 });
 
@@ -47,10 +70,17 @@ describe("An account's page: happy path", () => {
   it('shows the details, the assignments with progress and the mass assignment that made them, and the history', async () => {
     const admin = await ctxFor(org.systemAdmin.id);
     const product = (await listProducts(db.services)).find((p) => p.name === 'Life Skills')!;
-    const items = [{ productId: product.id, edition: 'standard' as const, mode: 'manual' as const, unitIds: product.units.slice(0, 2).map((u) => u.id) }];
-    const { requestId } = await createAssignmentRequest(admin, { targets: { kind: 'accounts', accountIds: [north.id] }, items, origin: 'import' });
+    const items = [
+      { productId: product.id, edition: 'standard' as const, mode: 'manual' as const, unitIds: product.units.slice(0, 2).map((u) => u.id) },
+    ];
+    const { requestId } = await createAssignmentRequest(admin, {
+      targets: { kind: 'accounts', accountIds: [north.id] },
+      items,
+      origin: 'import',
+    });
     await runAssignmentRequest(db.services, requestId);
-    await db.services.sql`insert into unit_assignments (account_id, product_id, unit_id, status, completed_at) values (${north.id}, ${product.id}, ${product.units[0]!.id}, 'completed', now())`;
+    await db.services
+      .sql`insert into unit_assignments (account_id, product_id, unit_id, status, completed_at) values (${north.id}, ${product.id}, ${product.units[0]!.id}, 'completed', now())`;
     const client = await signedIn(org.systemAdmin.email);
     const { res, html } = await client.get(`/accounts/${north.id}`);
     expect(res.status).toBe(200);
@@ -73,7 +103,13 @@ describe("An account's page: happy path", () => {
   it('edits name, email, group and tags with the rules of Create Account, and records it', async () => {
     const client = await signedIn(org.systemAdmin.email);
     await client.get(`/accounts/${south.id}`);
-    const res = await client.post(`/accounts/${south.id}/edit`, { firstName: 'Samuel', lastName: 'South', email: 'samuel@birch.test', groupId: org.groups.North!, tagIds: [org.tags['Grade 10']!] });
+    const res = await client.post(`/accounts/${south.id}/edit`, {
+      firstName: 'Samuel',
+      lastName: 'South',
+      email: 'samuel@birch.test',
+      groupId: org.groups.North!,
+      tagIds: [org.tags['Grade 10']!],
+    });
     expect(res.status).toBe(303);
     const [row] = await db.services.sql`select first_name, email, group_id from accounts where id = ${south.id}`;
     expect(row).toEqual({ first_name: 'Samuel', email: 'samuel@birch.test', group_id: org.groups.North! });
@@ -84,7 +120,13 @@ describe("An account's page: happy path", () => {
     expect(page.html).toContain('The changes were saved.');
     expect(page.html).toContain('Details edited (by System Admin)');
     // Put back for the other tests.
-    await editAccount(await ctxFor(org.systemAdmin.id), south.id, { firstName: 'Sam', lastName: 'South', email: 'sam@birch.test', groupId: org.groups.South!, tagIds: [] });
+    await editAccount(await ctxFor(org.systemAdmin.id), south.id, {
+      firstName: 'Sam',
+      lastName: 'South',
+      email: 'sam@birch.test',
+      groupId: org.groups.South!,
+      tagIds: [],
+    });
   });
 
   it('sets a new password and signs the account out everywhere', async () => {
@@ -94,17 +136,23 @@ describe("An account's page: happy path", () => {
     const res = await client.post(`/accounts/${north.id}/password`, { password: 'a-brand-new-one', confirmPassword: 'a-brand-new-one' });
     expect(res.status).toBe(303);
     expect((await learner.get('/account')).res.status).toBe(303);
-    await expect(signIn(db.services, { email: north.email, password: 'a-brand-new-one', address: null })).resolves.toMatchObject({ accountId: north.id });
-    await db.services.sql`update accounts set password_hash = (select password_hash from accounts where id = ${south.id}) where id = ${north.id}`;
+    await expect(signIn(db.services, { email: north.email, password: 'a-brand-new-one', address: null })).resolves.toMatchObject({
+      accountId: north.id,
+    });
+    await db.services
+      .sql`update accounts set password_hash = (select password_hash from accounts where id = ${south.id}) where id = ${north.id}`;
   });
 
   it('sends a single-use reset link through the outbox, storing only its hash; the link ends every session', async () => {
     const learner = await signedIn(south.email);
     await sendPasswordReset(await ctxFor(org.systemAdmin.id), south.id);
-    const [mail] = await db.services.sql<{ text_body: string }[]>`select text_body from outbox_emails where to_address = ${south.email} order by created_at desc limit 1`;
+    const [mail] = await db.services.sql<
+      { text_body: string }[]
+    >`select text_body from outbox_emails where to_address = ${south.email} order by created_at desc limit 1`;
     const link = mail!.text_body.match(/http:\/\/rosterbridge\.test(\/reset-password\/[A-Za-z0-9_-]+)/)![1]!;
     const token = link.split('/').pop()!;
-    const stored = await db.services.sql`select token_hash, extract(epoch from expires_at - created_at)::int as seconds from one_time_links where purpose = 'password_reset' and account_id = ${south.id}`;
+    const stored = await db.services
+      .sql`select token_hash, extract(epoch from expires_at - created_at)::int as seconds from one_time_links where purpose = 'password_reset' and account_id = ${south.id}`;
     expect(stored.map((r) => r.token_hash)).not.toContain(token);
     expect(stored.map((r) => r.seconds)).toEqual([3600]);
     const anonymous = new TestClient(createTestApp(db));
@@ -116,18 +164,27 @@ describe("An account's page: happy path", () => {
     expect(done.status).toBe(200);
     expect(await done.text()).toContain('Your password was changed');
     expect((await learner.get('/account')).res.status).toBe(303);
-    await expect(signIn(db.services, { email: south.email, password: 'reset-by-link-1', address: null })).resolves.toMatchObject({ accountId: south.id });
+    await expect(signIn(db.services, { email: south.email, password: 'reset-by-link-1', address: null })).resolves.toMatchObject({
+      accountId: south.id,
+    });
     // Single use.
     expect((await anonymous.get(link)).res.status).toBe(404);
-    await expect(completePasswordReset(db.services, { token, password: 'again-and-again', confirmPassword: 'again-and-again' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      completePasswordReset(db.services, { token, password: 'again-and-again', confirmPassword: 'again-and-again' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('a link older than an hour no longer works', async () => {
     await sendPasswordReset(await ctxFor(org.systemAdmin.id), north.id);
-    const [mail] = await db.services.sql<{ text_body: string }[]>`select text_body from outbox_emails where to_address = ${north.email} order by created_at desc limit 1`;
+    const [mail] = await db.services.sql<
+      { text_body: string }[]
+    >`select text_body from outbox_emails where to_address = ${north.email} order by created_at desc limit 1`;
     const token = mail!.text_body.match(/reset-password\/([A-Za-z0-9_-]+)/)![1]!;
-    await db.services.sql`update one_time_links set expires_at = now() - interval '1 second' where purpose = 'password_reset' and account_id = ${north.id} and used_at is null`;
-    await expect(completePasswordReset(db.services, { token, password: 'too-late-now', confirmPassword: 'too-late-now' })).rejects.toBeInstanceOf(NotFoundError);
+    await db.services
+      .sql`update one_time_links set expires_at = now() - interval '1 second' where purpose = 'password_reset' and account_id = ${north.id} and used_at is null`;
+    await expect(
+      completePasswordReset(db.services, { token, password: 'too-late-now', confirmPassword: 'too-late-now' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('signs out everywhere', async () => {
@@ -154,23 +211,38 @@ describe("An account's page: happy path", () => {
     const admin = await ctxFor(org.systemAdmin.id);
     const product = (await listProducts(db.services)).find((p) => p.name !== 'Life Skills')!;
     const items = [{ productId: product.id, edition: 'standard' as const, mode: 'manual' as const, unitIds: [product.units[0]!.id] }];
-    const { requestId } = await createAssignmentRequest(admin, { targets: { kind: 'accounts', accountIds: [north.id, south.id] }, items, origin: 'import' });
+    const { requestId } = await createAssignmentRequest(admin, {
+      targets: { kind: 'accounts', accountIds: [north.id, south.id] },
+      items,
+      origin: 'import',
+    });
     await runAssignmentRequest(db.services, requestId);
     const outcomes = await db.services.sql`select account_id, outcome, reason from assignment_outcomes where request_id = ${requestId}`;
     expect(outcomes).toEqual([{ account_id: north.id, outcome: 'skipped', reason: expect.stringContaining('deactivated') }]);
 
     expect((await client.post(`/accounts/${north.id}/reactivate`)).status).toBe(303);
-    await expect(signIn(db.services, { email: north.email, password: TEST_PASSWORD, address: null })).resolves.toMatchObject({ accountId: north.id });
+    await expect(signIn(db.services, { email: north.email, password: TEST_PASSWORD, address: null })).resolves.toMatchObject({
+      accountId: north.id,
+    });
     const history = await client.get(`/accounts/${north.id}`);
     expect(history.html).toContain('Deactivated (by System Admin)');
     expect(history.html).toContain('Reactivated (by System Admin)');
   });
 
   it('deletes on a confirmation page that names the assignments and progress going with it', async () => {
-    const doomed = await createAccount(db.services, org.organisationId, { email: 'doomed@birch.test', firstName: 'Dee', lastName: 'Oomed', groupId: org.groups.North! });
+    const doomed = await createAccount(db.services, org.organisationId, {
+      email: 'doomed@birch.test',
+      firstName: 'Dee',
+      lastName: 'Oomed',
+      groupId: org.groups.North!,
+    });
     const admin = await ctxFor(org.systemAdmin.id);
     const product = (await listProducts(db.services)).find((p) => p.name === 'Life Skills')!;
-    const { requestId } = await createAssignmentRequest(admin, { targets: { kind: 'accounts', accountIds: [doomed.id] }, items: [{ productId: product.id, edition: 'standard', mode: 'manual', unitIds: [product.units[0]!.id] }], origin: 'import' });
+    const { requestId } = await createAssignmentRequest(admin, {
+      targets: { kind: 'accounts', accountIds: [doomed.id] },
+      items: [{ productId: product.id, edition: 'standard', mode: 'manual', unitIds: [product.units[0]!.id] }],
+      origin: 'import',
+    });
     await runAssignmentRequest(db.services, requestId);
     const client = await signedIn(org.systemAdmin.email);
     const confirm = await client.get(`/accounts/${doomed.id}/delete`);
@@ -185,7 +257,12 @@ describe("An account's page: errors", () => {
   it('refuses an email another account of the organisation uses, ignoring case, and keeps what was typed', async () => {
     const client = await signedIn(org.systemAdmin.email);
     await client.get(`/accounts/${south.id}`);
-    const res = await client.post(`/accounts/${south.id}/edit`, { firstName: 'Typed Name', lastName: 'South', email: 'NORA@birch.test', groupId: org.groups.South! });
+    const res = await client.post(`/accounts/${south.id}/edit`, {
+      firstName: 'Typed Name',
+      lastName: 'South',
+      email: 'NORA@birch.test',
+      groupId: org.groups.South!,
+    });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain('An account with this email already exists in your organisation.');
@@ -196,7 +273,13 @@ describe("An account's page: errors", () => {
 
   it('refuses a bad email, an empty name, a learner without a group and mismatched passwords', async () => {
     const admin = await ctxFor(org.systemAdmin.id);
-    const error = await editAccount(admin, south.id, { firstName: '', lastName: 'South', email: 'not-an-email', groupId: '', tagIds: [] }).catch((e) => e);
+    const error = await editAccount(admin, south.id, {
+      firstName: '',
+      lastName: 'South',
+      email: 'not-an-email',
+      groupId: '',
+      tagIds: [],
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect(Object.keys((error as ValidationError).fields).sort()).toEqual(['email', 'firstName', 'groupId']);
     const client = await signedIn(org.systemAdmin.email);
@@ -227,10 +310,18 @@ describe("An account's page: security", () => {
     const client = await signedIn(org.systemAdmin.email);
     expect((await client.get(`/accounts/${stranger.id}`)).res.status).toBe(404);
     for (const action of ['edit', 'password', 'password-reset', 'sign-out', 'deactivate', 'reactivate', 'delete']) {
-      const res = await client.post(`/accounts/${stranger.id}/${action}`, { firstName: 'X', lastName: 'Y', email: 'x@y.test', password: 'long-enough-pw', confirmPassword: 'long-enough-pw' });
+      const res = await client.post(`/accounts/${stranger.id}/${action}`, {
+        firstName: 'X',
+        lastName: 'Y',
+        email: 'x@y.test',
+        password: 'long-enough-pw',
+        confirmPassword: 'long-enough-pw',
+      });
       expect(res.status, action).toBe(404);
     }
-    expect(await db.services.sql`select 1 from accounts where id = ${stranger.id} and deactivated_at is null and first_name = 'Test'`).toHaveLength(1);
+    expect(
+      await db.services.sql`select 1 from accounts where id = ${stranger.id} and deactivated_at is null and first_name = 'Test'`,
+    ).toHaveLength(1);
   });
 
   it("a group administrator acts on learners of their groups only: another group's account is not found, an administrator is read-only", async () => {
@@ -242,11 +333,21 @@ describe("An account's page: security", () => {
     const own = await client.get(`/accounts/${north.id}`);
     expect(own.res.status).toBe(200);
     // A teacher moving a learner to a group they do not manage is refused.
-    const res = await client.post(`/accounts/${north.id}/edit`, { firstName: 'Nora', lastName: 'North', email: 'nora@birch.test', groupId: org.groups.South! });
+    const res = await client.post(`/accounts/${north.id}/edit`, {
+      firstName: 'Nora',
+      lastName: 'North',
+      email: 'nora@birch.test',
+      groupId: org.groups.South!,
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Choose one of the groups you manage.');
     // An administrator account in the teacher's group is theirs to read, not to change.
-    const colleague = await createAccount(db.services, org.organisationId, { email: 'colleague@birch.test', kind: 'administrator', groupId: org.groups.North!, managedGroupIds: [org.groups.North!] });
+    const colleague = await createAccount(db.services, org.organisationId, {
+      email: 'colleague@birch.test',
+      kind: 'administrator',
+      groupId: org.groups.North!,
+      managedGroupIds: [org.groups.North!],
+    });
     await expect(changeAccountStatus(t, colleague.id, 'deactivate')).rejects.toBeInstanceOf(ForbiddenError);
     expect((await client.get(`/accounts/${colleague.id}`)).html).toContain('Only system administrators can change administrator accounts.');
   });

@@ -19,13 +19,22 @@ let stranger: { id: string; email: string };
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Cedar', groups: ['North', 'South'], tags: ['Cohort 7', 'Period 1'] });
   other = await createOrganisation(db.services, { name: 'Larch', groups: ['Far'], tags: ['Theirs'] });
-  for (const [group, letter] of [['North', 'N'], ['South', 'S']] as const) {
+  for (const [group, letter] of [
+    ['North', 'N'],
+    ['South', 'S'],
+  ] as const) {
     await db.services.sql`
       insert into accounts (organisation_id, kind, first_name, last_name, email, group_id)
       select ${org.organisationId}, 'user', 'Learner', ${letter} || lpad(i::text, 3, '0'), lower(${letter}) || i || '@cedar.test', ${org.groups[group]!}
       from generate_series(1, 60) i`;
   }
-  teacher = await createAccount(db.services, org.organisationId, { email: 'teacher@cedar.test', kind: 'administrator', firstName: 'Tess', lastName: 'Teacher', managedGroupIds: [org.groups.North!] });
+  teacher = await createAccount(db.services, org.organisationId, {
+    email: 'teacher@cedar.test',
+    kind: 'administrator',
+    firstName: 'Tess',
+    lastName: 'Teacher',
+    managedGroupIds: [org.groups.North!],
+  });
   stranger = await createAccount(db.services, other.organisationId, { email: 'stranger@larch.test', groupId: other.groups.Far! });
 });
 
@@ -34,7 +43,9 @@ async function ctxFor(id: string): Promise<Ctx> {
 }
 
 async function idsOf(lastNames: string[]): Promise<string[]> {
-  const rows = await db.services.sql<{ id: string }[]>`select id from accounts where organisation_id = ${org.organisationId} and last_name = any(${lastNames}) order by last_name`;
+  const rows = await db.services.sql<
+    { id: string }[]
+  >`select id from accounts where organisation_id = ${org.organisationId} and last_name = any(${lastNames}) order by last_name`;
   return rows.map((r) => r.id);
 }
 
@@ -56,7 +67,13 @@ describe('Bulk actions: happy path', () => {
     const tag = org.tags['Cohort 7']!;
     const added = await confirmBulkAction(admin, { selectionId: selection.id, action: { kind: 'add-tag', tagId: tag } });
     expect(added.ranNow).toBe(true);
-    expect(await getBulkAction(admin, added.bulkActionId)).toMatchObject({ status: 'finished', accounts: 3, changedCount: 3, skippedCount: 0, targetName: 'Cohort 7' });
+    expect(await getBulkAction(admin, added.bulkActionId)).toMatchObject({
+      status: 'finished',
+      accounts: 3,
+      changedCount: 3,
+      skippedCount: 0,
+      targetName: 'Cohort 7',
+    });
     expect(await db.services.sql`select 1 from account_tags where tag_id = ${tag}`).toHaveLength(3);
     // Again: nobody gets it twice.
     const again = await confirmBulkAction(admin, { selectionId: selection.id, action: { kind: 'add-tag', tagId: tag } });
@@ -73,13 +90,18 @@ describe('Bulk actions: happy path', () => {
     expect(await db.services.sql`select 1 from accounts where id = any(${chosen}) and deactivated_at is not null`).toHaveLength(3);
     await confirmBulkAction(admin, { selectionId: selection.id, action: { kind: 'reactivate' } });
     expect(await db.services.sql`select 1 from accounts where id = any(${chosen}) and deactivated_at is not null`).toHaveLength(0);
-    const audit = await db.services.sql`select details from audit_log where action = 'accounts.bulk_action' and actor_id = ${org.systemAdmin.id}`;
+    const audit = await db.services
+      .sql`select details from audit_log where action = 'accounts.bulk_action' and actor_id = ${org.systemAdmin.id}`;
     expect(audit.length).toBeGreaterThanOrEqual(7);
   });
 
   it('deletes, leaving out the actor itself', async () => {
     const admin = await ctxFor(org.systemAdmin.id);
-    const victims = await Promise.all(['x1', 'x2'].map((n) => createAccount(db.services, org.organisationId, { email: `${n}@cedar.test`, lastName: `Gone ${n}`, groupId: org.groups.North! })));
+    const victims = await Promise.all(
+      ['x1', 'x2'].map((n) =>
+        createAccount(db.services, org.organisationId, { email: `${n}@cedar.test`, lastName: `Gone ${n}`, groupId: org.groups.North! }),
+      ),
+    );
     const selection = await createSelection(admin, { allMatching: false, accountIds: [...victims.map((v) => v.id), org.systemAdmin.id] });
     const { bulkActionId } = await confirmBulkAction(admin, { selectionId: selection.id, action: { kind: 'delete' } });
     expect(await getBulkAction(admin, bulkActionId)).toMatchObject({ accounts: 3, changedCount: 2, skippedCount: 1 });
@@ -94,9 +116,14 @@ describe('Bulk actions: happy path', () => {
       select ${big.organisationId}, 'user', 'L', 'P' || i, 'p' || i || '@spruce.test', ${big.groups.All!} from generate_series(1, ${BULK_INLINE_LIMIT + 1}) i`;
     const admin = await ctxFor(big.systemAdmin.id);
     const selection = await createSelection(admin, { allMatching: true, filter: {} });
-    const { bulkActionId, ranNow } = await confirmBulkAction(admin, { selectionId: selection.id, action: { kind: 'add-tag', tagId: big.tags.Everyone! } });
+    const { bulkActionId, ranNow } = await confirmBulkAction(admin, {
+      selectionId: selection.id,
+      action: { kind: 'add-tag', tagId: big.tags.Everyone! },
+    });
     expect(ranNow).toBe(false);
-    expect((await queuedJobs(db)).filter((j) => j.task === 'run_bulk_action')).toEqual([expect.objectContaining({ payload: { bulkActionId } })]);
+    expect((await queuedJobs(db)).filter((j) => j.task === 'run_bulk_action')).toEqual([
+      expect.objectContaining({ payload: { bulkActionId } }),
+    ]);
     expect((await getBulkAction(admin, bulkActionId)).status).toBe('queued');
     const client = await signedIn(big.systemAdmin.email);
     const progress = await client.get(`/accounts/bulk-actions/${bulkActionId}`);
@@ -131,7 +158,11 @@ describe('Bulk actions from View Accounts (routes)', () => {
     const pageIds1 = ids(page1.html, 'pageIds');
     expect(pageIds1).toHaveLength(50);
     // The box of the first row is checked: htmx posts the whole form to the draft.
-    const first = await client.post('/accounts/selection/draft', { selection: '', pageIds: pageIds1, accountId: [pageIds1[0]!] }, { hx: true, headers: { 'hx-current-url': 'http://localhost/accounts' } });
+    const first = await client.post(
+      '/accounts/selection/draft',
+      { selection: '', pageIds: pageIds1, accountId: [pageIds1[0]!] },
+      { hx: true, headers: { 'hx-current-url': 'http://localhost/accounts' } },
+    );
     expect(first.status).toBe(200);
     const replaced = first.headers.get('hx-replace-url')!;
     const selectionId = new URL(replaced, 'http://localhost').searchParams.get('selection')!;
@@ -141,7 +172,11 @@ describe('Bulk actions from View Accounts (routes)', () => {
     expect(page2.html).toContain('data-other-count="1"');
     expect(page2.html).toContain('1 account selected');
     const pageIds2 = ids(page2.html, 'pageIds');
-    await client.post('/accounts/selection/draft', { selection: selectionId, pageIds: pageIds2, accountId: [pageIds2[3]!, pageIds2[4]!] }, { hx: true });
+    await client.post(
+      '/accounts/selection/draft',
+      { selection: selectionId, pageIds: pageIds2, accountId: [pageIds2[3]!, pageIds2[4]!] },
+      { hx: true },
+    );
     // Back to page 1: its box is still checked, and the toolbar counts all three.
     const back = await client.get(`/accounts?page=1&selection=${selectionId}`);
     expect(back.html).toMatch(new RegExp(`value="${pageIds1[0]}"[^>]*checked`));
@@ -150,7 +185,12 @@ describe('Bulk actions from View Accounts (routes)', () => {
     const searched = await client.get(`/accounts?q=S0&selection=${selectionId}`);
     expect(searched.html).toContain('stay selected');
     // Add tag: the confirmation page names the count; Confirm tags exactly those three.
-    const submit = await client.post('/accounts/selection', { selection: selectionId, pageIds: pageIds1, accountId: [pageIds1[0]!], bulk: 'add-tag' });
+    const submit = await client.post('/accounts/selection', {
+      selection: selectionId,
+      pageIds: pageIds1,
+      accountId: [pageIds1[0]!],
+      bulk: 'add-tag',
+    });
     expect(submit.status).toBe(303);
     const confirmPath = submit.headers.get('location')!;
     expect(confirmPath).toMatch(/^\/accounts\/bulk\/[0-9a-f-]{36}\/add-tag$/);
@@ -163,7 +203,9 @@ describe('Bulk actions from View Accounts (routes)', () => {
     expect(done.status).toBe(303);
     const result = await client.get(done.headers.get('location')!);
     expect(result.html).toContain('Done: 3 accounts got the tag');
-    const tagged = await db.services.sql<{ account_id: string }[]>`select account_id from account_tags where tag_id = ${org.tags['Cohort 7']!} and account_id = any(${[pageIds1[0]!, pageIds2[3]!, pageIds2[4]!]})`;
+    const tagged = await db.services.sql<
+      { account_id: string }[]
+    >`select account_id from account_tags where tag_id = ${org.tags['Cohort 7']!} and account_id = any(${[pageIds1[0]!, pageIds2[3]!, pageIds2[4]!]})`;
     expect(tagged).toHaveLength(3);
     // The same draft also serves Assign (same labels, same flow).
     const assign = await client.post('/accounts/selection', { selection: selectionId, pageIds: pageIds1, accountId: [pageIds1[0]!] });
@@ -183,7 +225,9 @@ describe('Bulk actions from View Accounts (routes)', () => {
     const confirm = await client.get(submit.headers.get('location')!);
     expect(confirm.html).toContain('Deactivate 60 accounts');
     await client.post(submit.headers.get('location')!);
-    expect(await db.services.sql`select 1 from accounts where group_id = ${org.groups.South!} and deactivated_at is not null`).toHaveLength(60);
+    expect(await db.services.sql`select 1 from accounts where group_id = ${org.groups.South!} and deactivated_at is not null`).toHaveLength(
+      60,
+    );
     await client.post(submit.headers.get('location')!.replace('/deactivate', '/reactivate'));
     expect(await db.services.sql`select 1 from accounts where deactivated_at is not null`).toHaveLength(0);
   });
@@ -199,20 +243,31 @@ describe('Bulk actions: security', () => {
     const { bulkActionId } = await confirmBulkAction(t, { selectionId: sel!.id, action: { kind: 'deactivate' } });
     const result = await getBulkAction(t, bulkActionId);
     expect(result.accounts).toBe(60);
-    expect(await db.services.sql`select 1 from accounts where deactivated_at is not null and group_id <> ${org.groups.North!}`).toHaveLength(0);
+    expect(
+      await db.services.sql`select 1 from accounts where deactivated_at is not null and group_id <> ${org.groups.North!}`,
+    ).toHaveLength(0);
     await confirmBulkAction(t, { selectionId: sel!.id, action: { kind: 'reactivate' } });
     // Moving to a group the teacher does not manage is refused.
-    await expect(confirmBulkAction(t, { selectionId: sel!.id, action: { kind: 'move-group', groupId: org.groups.South! } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      confirmBulkAction(t, { selectionId: sel!.id, action: { kind: 'move-group', groupId: org.groups.South! } }),
+    ).rejects.toBeInstanceOf(ValidationError);
     // Another organisation's tag is refused.
-    await expect(confirmBulkAction(t, { selectionId: sel!.id, action: { kind: 'add-tag', tagId: other.tags.Theirs! } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      confirmBulkAction(t, { selectionId: sel!.id, action: { kind: 'add-tag', tagId: other.tags.Theirs! } }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("another organisation's or another administrator's selection and bulk action are not found", async () => {
     const admin = await ctxFor(org.systemAdmin.id);
     const rival = await ctxFor(other.systemAdmin.id);
     const selection = await createSelection(admin, { allMatching: true, filter: {} });
-    await expect(confirmBulkAction(rival, { selectionId: selection.id, action: { kind: 'deactivate' } })).rejects.toBeInstanceOf(NotFoundError);
-    const { bulkActionId } = await confirmBulkAction(admin, { selectionId: (await createSelection(admin, { allMatching: false, accountIds: (await idsOf(['N010'])) })).id, action: { kind: 'reactivate' } });
+    await expect(confirmBulkAction(rival, { selectionId: selection.id, action: { kind: 'deactivate' } })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    const { bulkActionId } = await confirmBulkAction(admin, {
+      selectionId: (await createSelection(admin, { allMatching: false, accountIds: await idsOf(['N010']) })).id,
+      action: { kind: 'reactivate' },
+    });
     await expect(getBulkAction(rival, bulkActionId)).rejects.toBeInstanceOf(NotFoundError);
     const client = await signedIn(other.systemAdmin.email);
     expect((await client.get(`/accounts/bulk/${selection.id}/deactivate`)).res.status).toBe(404);
@@ -232,7 +287,9 @@ describe('Bulk actions: security', () => {
     expect(res.status).toBe(403);
     const res2 = await admin.post('/accounts/selection/draft', { _csrf: 'nope', selection: '' }, { hx: true });
     expect(res2.status).toBe(403);
-    expect(await db.services.sql`select count(*)::int as n from accounts where organisation_id = ${org.organisationId}`).toEqual([{ n: expect.any(Number) }]);
+    expect(await db.services.sql`select count(*)::int as n from accounts where organisation_id = ${org.organisationId}`).toEqual([
+      { n: expect.any(Number) },
+    ]);
   });
 });
 
@@ -254,7 +311,9 @@ describe('Bulk actions: Add tag while someone adds the same tag', () => {
     } finally {
       other.release();
     }
-    const [n] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from account_tags where tag_id = ${tag} and account_id = any(${chosen}::uuid[])`;
+    const [n] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from account_tags where tag_id = ${tag} and account_id = any(${chosen}::uuid[])`;
     expect(n!.n).toBe(3);
   });
 });
@@ -263,11 +322,15 @@ describe('account_tags without foreign keys (checked a statement at a time)', ()
   it('refuses a tag or an account that does not exist; deleting an account or a tag removes its rows; ids cannot change', async () => {
     const learner = (await createAccount(db.services, other.organisationId, { email: 'gone1@larch.test', groupId: other.groups.Far! })).id;
     const tag = other.tags.Theirs!;
-    await expect(db.services.sql`insert into account_tags (account_id, tag_id) values (${learner!}, gen_random_uuid())`).rejects.toThrow('an account can only carry a tag that exists');
+    await expect(db.services.sql`insert into account_tags (account_id, tag_id) values (${learner!}, gen_random_uuid())`).rejects.toThrow(
+      'an account can only carry a tag that exists',
+    );
     await expect(db.services.sql`insert into account_tags (account_id, tag_id) values (gen_random_uuid(), ${tag})`).rejects.toThrow(
       'an account can only carry tags of its own organisation',
     );
-    const [made] = await db.services.sql<{ id: string }[]>`insert into tags (organisation_id, name) values (${other.organisationId}, 'Short-lived') returning id`;
+    const [made] = await db.services.sql<
+      { id: string }[]
+    >`insert into tags (organisation_id, name) values (${other.organisationId}, 'Short-lived') returning id`;
     await db.services.sql`insert into account_tags (account_id, tag_id) values (${learner!}, ${made!.id}), (${learner!}, ${tag})`;
     await db.services.sql`delete from tags where id = ${made!.id}`;
     expect(await db.services.sql`select 1 from account_tags where tag_id = ${made!.id}`).toHaveLength(0);
@@ -309,11 +372,19 @@ describe('account_tags without foreign keys (checked a statement at a time)', ()
 describe('Bulk actions: each changed account gets a line in its history', () => {
   it('written by the same statement, naming the tag and the bulk action; accounts left as they were get none', async () => {
     const admin = await ctxFor(other.systemAdmin.id);
-    const a1 = await createAccount(db.services, other.organisationId, { email: 'h1@larch.test', groupId: other.groups.Far!, firstName: 'Hana', lastName: 'One' });
+    const a1 = await createAccount(db.services, other.organisationId, {
+      email: 'h1@larch.test',
+      groupId: other.groups.Far!,
+      firstName: 'Hana',
+      lastName: 'One',
+    });
     const a2 = await createAccount(db.services, other.organisationId, { email: 'h2@larch.test', groupId: other.groups.Far! });
     await db.services.sql`insert into account_tags (account_id, tag_id) values (${a2.id}, ${other.tags.Theirs!})`;
     const selection = await createSelection(admin, { allMatching: false, accountIds: [a1.id, a2.id] });
-    const { bulkActionId } = await confirmBulkAction(admin, { selectionId: selection.id, action: { kind: 'add-tag', tagId: other.tags.Theirs! } });
+    const { bulkActionId } = await confirmBulkAction(admin, {
+      selectionId: selection.id,
+      action: { kind: 'add-tag', tagId: other.tags.Theirs! },
+    });
     const lines = await db.services.sql<{ subject_id: string; actor_id: string; details: { bulkActionId: string; name: string } }[]>`
       select subject_id, actor_id, details from audit_log where action = 'account.tag_added' and subject_type = 'account' and organisation_id = ${other.organisationId}`;
     expect(lines).toEqual([{ subject_id: a1.id, actor_id: other.systemAdmin.id, details: { bulkActionId, name: 'Theirs' } }]);
@@ -332,13 +403,21 @@ describe('Old selections are removed', () => {
   it(`a selection older than ${SELECTION_DAYS} days goes when its administrator makes a new one, and every old one with the daily clean-up`, async () => {
     const admin = await ctxFor(other.systemAdmin.id);
     const mine = await createSelection(admin, { allMatching: true, filter: {} });
-    const anotherAdmin = await createAccount(db.services, other.organisationId, { email: 'admin2@larch.test', kind: 'administrator', isSystemAdmin: true });
+    const anotherAdmin = await createAccount(db.services, other.organisationId, {
+      email: 'admin2@larch.test',
+      kind: 'administrator',
+      isSystemAdmin: true,
+    });
     const theirs = await createSelection(await ctxFor(anotherAdmin.id), { allMatching: true, filter: {} });
     const fresh = await createSelection(admin, { allMatching: true, filter: {} });
-    await db.services.sql`update account_selections set created_at = now() - make_interval(days => ${SELECTION_DAYS}, mins => 1) where id in (${mine.id}, ${theirs.id})`;
+    await db.services
+      .sql`update account_selections set created_at = now() - make_interval(days => ${SELECTION_DAYS}, mins => 1) where id in (${mine.id}, ${theirs.id})`;
     await createSelection(admin, { allMatching: true, filter: {} });
     await expect(getSelection(admin, mine.id)).rejects.toBeInstanceOf(NotFoundError);
-    const left = async () => (await db.services.sql<{ id: string }[]>`select id from account_selections where id in (${mine.id}, ${theirs.id}, ${fresh.id})`).map((r) => r.id);
+    const left = async () =>
+      (await db.services.sql<{ id: string }[]>`select id from account_selections where id in (${mine.id}, ${theirs.id}, ${fresh.id})`).map(
+        (r) => r.id,
+      );
     expect((await left()).sort()).toEqual([theirs.id, fresh.id].sort());
     expect(await deleteOldSelections(db.services)).toBeGreaterThanOrEqual(1);
     expect(await left()).toEqual([fresh.id]);

@@ -31,7 +31,11 @@ beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Counts', groups: ['North', 'South', 'West'] });
   await createOrganisation(db.services, { name: 'Elsewhere', groups: ['Far'] });
   sysCtx = await ctxFor(org.systemAdmin.id);
-  const teacher = await createAccount(db.services, org.organisationId, { email: 't@counts.test', kind: 'administrator', managedGroupIds: [org.groups.North!] });
+  const teacher = await createAccount(db.services, org.organisationId, {
+    email: 't@counts.test',
+    kind: 'administrator',
+    managedGroupIds: [org.groups.North!],
+  });
   teacherCtx = await ctxFor(teacher.id);
   await db.services.sql`
     insert into accounts (organisation_id, kind, first_name, last_name, email, group_id)
@@ -42,14 +46,21 @@ beforeAll(async () => {
 describe('View Accounts count, kept by the database', () => {
   it('is exact after inserts, group moves, deletes and a deleted group, for every scope', async () => {
     const check = async () => {
-      for (const [ctx, group] of [[sysCtx, undefined], [sysCtx, org.groups.North!], [sysCtx, org.groups.West!], [teacherCtx, undefined], [teacherCtx, org.groups.South!]] as const) {
+      for (const [ctx, group] of [
+        [sysCtx, undefined],
+        [sysCtx, org.groups.North!],
+        [sysCtx, org.groups.West!],
+        [teacherCtx, undefined],
+        [teacherCtx, org.groups.South!],
+      ] as const) {
         const s = await shown(ctx, group);
         expect(s.shown).toBe(s.counted);
       }
     };
     await check();
     expect((await shown(sysCtx, org.groups.North!)).shown).toBe(20);
-    await db.services.sql`update accounts set group_id = ${org.groups.West!} where email in ('n2@counts.test', 'n4@counts.test', 'n1@counts.test')`;
+    await db.services
+      .sql`update accounts set group_id = ${org.groups.West!} where email in ('n2@counts.test', 'n4@counts.test', 'n1@counts.test')`;
     await db.services.sql`update accounts set last_sign_in_at = now() where organisation_id = ${org.organisationId}`;
     await check();
     expect((await shown(sysCtx, org.groups.West!)).shown).toBe(3);
@@ -60,8 +71,16 @@ describe('View Accounts count, kept by the database', () => {
   });
 
   it('is exact after an import applied in parallel chunks, and after the daily fold', async () => {
-    const { id } = await createImportBatch(sysCtx, { source: 'csv', options: { groupId: org.groups.North!, sharedPassword: 'shared-secret-1' } });
-    const rows = Array.from({ length: 90 }, (_, i) => ({ rowNumber: i + 2, firstName: 'Imp', lastName: `Row${i}`, email: `imp${i}@counts.test` }));
+    const { id } = await createImportBatch(sysCtx, {
+      source: 'csv',
+      options: { groupId: org.groups.North!, sharedPassword: 'shared-secret-1' },
+    });
+    const rows = Array.from({ length: 90 }, (_, i) => ({
+      rowNumber: i + 2,
+      firstName: 'Imp',
+      lastName: `Row${i}`,
+      email: `imp${i}@counts.test`,
+    }));
     await stageImportRows(sysCtx, id, rows);
     await checkImportBatch(sysCtx, id);
     await startImport(sysCtx, id);
@@ -72,7 +91,9 @@ describe('View Accounts count, kept by the database', () => {
 
     await foldAccountCounts(db.services);
     expect(await shown(sysCtx)).toEqual(before);
-    const shards = await db.services.sql<{ shard: number }[]>`select distinct shard from account_counts where organisation_id = ${org.organisationId}`;
+    const shards = await db.services.sql<
+      { shard: number }[]
+    >`select distinct shard from account_counts where organisation_id = ${org.organisationId}`;
     expect(shards.map((s) => s.shard)).toEqual([0]);
   });
 
@@ -81,7 +102,9 @@ describe('View Accounts count, kept by the database', () => {
     await createAccount(db.services, gone.organisationId, { email: 'x@closing.test', groupId: gone.groups.Only! });
     await db.services.sql`delete from organisations where id = ${gone.organisationId}`;
     await foldAccountCounts(db.services);
-    const [left] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from account_counts where organisation_id = ${gone.organisationId}`;
+    const [left] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from account_counts where organisation_id = ${gone.organisationId}`;
     expect(left!.n).toBe(0);
   });
 });

@@ -10,7 +10,11 @@ let quiet: OrgFixture;
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Cedar', groups: ['North', 'South'], tags: ['Grade 9'], welcomeEmailEnabled: true });
   quiet = await createOrganisation(db.services, { name: 'Quiet', groups: ['Only'], welcomeEmailEnabled: false });
-  await createAccount(db.services, org.organisationId, { email: 'teacher@cedar.test', kind: 'administrator', managedGroupIds: [org.groups.North!] });
+  await createAccount(db.services, org.organisationId, {
+    email: 'teacher@cedar.test',
+    kind: 'administrator',
+    managedGroupIds: [org.groups.North!],
+  });
   await createAccount(db.services, org.organisationId, { email: 'taken@cedar.test' });
 });
 
@@ -20,11 +24,25 @@ async function signedIn(email: string) {
   return client;
 }
 
-const base = { firstName: 'Ada', lastName: 'Lovelace', password: 'a-good-password', confirmPassword: 'a-good-password', mustChangePassword: '1' };
+const base = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  password: 'a-good-password',
+  confirmPassword: 'a-good-password',
+  mustChangePassword: '1',
+};
 
 async function accountRow(email: string) {
   const [row] = await db.services.sql<
-    { id: string; kind: string; is_system_admin: boolean; group_id: string | null; must_change_password: boolean; source: string; organisation_id: string }[]
+    {
+      id: string;
+      kind: string;
+      is_system_admin: boolean;
+      group_id: string | null;
+      must_change_password: boolean;
+      source: string;
+      organisation_id: string;
+    }[]
   >`select id, kind, is_system_admin, group_id, must_change_password, source, organisation_id from accounts where lower(email) = lower(${email})`;
   return row;
 }
@@ -52,10 +70,18 @@ describe('Create Account: happy path', () => {
     expect(res.status).toBe(303);
     const row = (await accountRow('ada@cedar.test'))!;
     expect(res.headers.get('location')).toBe(`/accounts/new?created=${row.id}`);
-    expect(row).toMatchObject({ kind: 'user', is_system_admin: false, group_id: org.groups.North, must_change_password: true, source: 'manual' });
+    expect(row).toMatchObject({
+      kind: 'user',
+      is_system_admin: false,
+      group_id: org.groups.North,
+      must_change_password: true,
+      source: 'manual',
+    });
     const tags = await db.services.sql`select tag_id from account_tags where account_id = ${row.id}`;
     expect(tags.map((t) => t.tag_id)).toEqual([org.tags['Grade 9']]);
-    const mail = await db.services.sql<{ subject: string; text_body: string }[]>`select subject, text_body from outbox_emails where to_address = 'ada@cedar.test'`;
+    const mail = await db.services.sql<
+      { subject: string; text_body: string }[]
+    >`select subject, text_body from outbox_emails where to_address = 'ada@cedar.test'`;
     expect(mail).toHaveLength(1);
     expect(mail[0]!.subject).toBe('Your Cedar account on Rosterbridge');
     expect(mail[0]!.text_body).toContain('http://rosterbridge.test/sign-in');
@@ -91,7 +117,13 @@ describe('Create Account: happy path', () => {
     const admin = await signedIn(quiet.systemAdmin.email);
     const { html } = await admin.get('/accounts/new');
     expect(html).toContain('Send Welcome Email is not available: welcome emails are turned off for your organisation.');
-    const res = await admin.post('/accounts/new', { ...base, email: 'silent@quiet.test', kind: 'user', groupId: quiet.groups.Only!, sendWelcomeEmail: '1' });
+    const res = await admin.post('/accounts/new', {
+      ...base,
+      email: 'silent@quiet.test',
+      kind: 'user',
+      groupId: quiet.groups.Only!,
+      sendWelcomeEmail: '1',
+    });
     expect(res.status).toBe(303);
     const mail = await db.services.sql`select 1 from outbox_emails where to_address = 'silent@quiet.test'`;
     expect(mail).toHaveLength(0);
@@ -102,7 +134,14 @@ describe('Create Account: errors', () => {
   it('reports every problem at once, keeps what was typed, and creates nothing', async () => {
     const admin = await signedIn(org.systemAdmin.email);
     await admin.get('/accounts/new');
-    const res = await admin.post('/accounts/new', { firstName: '', lastName: 'X'.repeat(101), email: 'not-an-email', kind: 'user', password: 'short', confirmPassword: 'short' });
+    const res = await admin.post('/accounts/new', {
+      firstName: '',
+      lastName: 'X'.repeat(101),
+      email: 'not-an-email',
+      kind: 'user',
+      password: 'short',
+      confirmPassword: 'short',
+    });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain('The account was not created.');
@@ -120,7 +159,9 @@ describe('Create Account: errors', () => {
     const res = await admin.post('/accounts/new', { ...base, email: 'TAKEN@cedar.test', kind: 'user', groupId: org.groups.North! });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('An account with this email already exists in your organisation.');
-    const [{ n } = { n: -1 }] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from accounts where lower(email) = 'taken@cedar.test'`;
+    const [{ n } = { n: -1 }] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from accounts where lower(email) = 'taken@cedar.test'`;
     expect(n).toBe(1);
   });
 
@@ -136,7 +177,13 @@ describe('Create Account: security', () => {
   it('a group administrator cannot create administrators or place accounts in groups they do not manage', async () => {
     const teacher = await signedIn('teacher@cedar.test');
     await teacher.get('/accounts/new');
-    const admin = await teacher.post('/accounts/new', { ...base, email: 'boss@cedar.test', kind: 'administrator', groupId: org.groups.North!, managedGroupIds: org.groups.South! });
+    const admin = await teacher.post('/accounts/new', {
+      ...base,
+      email: 'boss@cedar.test',
+      kind: 'administrator',
+      groupId: org.groups.North!,
+      managedGroupIds: org.groups.South!,
+    });
     expect(admin.status).toBe(400);
     expect(await admin.text()).toContain('Only system administrators can create administrator accounts.');
     const south = await teacher.post('/accounts/new', { ...base, email: 'south@cedar.test', kind: 'user', groupId: org.groups.South! });
@@ -152,8 +199,16 @@ describe('Create Account: security', () => {
     const group = await admin.post('/accounts/new', { ...base, email: 'spy1@cedar.test', kind: 'user', groupId: quiet.groups.Only! });
     expect(group.status).toBe(400);
     expect(await group.text()).toContain('A group or tag you chose no longer exists.');
-    const [foreignTag] = await db.services.sql<{ id: string }[]>`select id from tags where organisation_id = ${quiet.organisationId} limit 1`;
-    const tag = await admin.post('/accounts/new', { ...base, email: 'spy2@cedar.test', kind: 'user', groupId: org.groups.North!, tagIds: foreignTag!.id });
+    const [foreignTag] = await db.services.sql<
+      { id: string }[]
+    >`select id from tags where organisation_id = ${quiet.organisationId} limit 1`;
+    const tag = await admin.post('/accounts/new', {
+      ...base,
+      email: 'spy2@cedar.test',
+      kind: 'user',
+      groupId: org.groups.North!,
+      tagIds: foreignTag!.id,
+    });
     expect(tag.status).toBe(400);
     expect(await accountRow('spy1@cedar.test')).toBeUndefined();
     expect(await accountRow('spy2@cedar.test')).toBeUndefined();
@@ -169,7 +224,13 @@ describe('Create Account: security', () => {
 
   it('without the CSRF token nothing is created', async () => {
     const admin = await signedIn(org.systemAdmin.email);
-    const res = await admin.post('/accounts/new', { _csrf: '', ...base, email: 'csrf@cedar.test', kind: 'user', groupId: org.groups.North! });
+    const res = await admin.post('/accounts/new', {
+      _csrf: '',
+      ...base,
+      email: 'csrf@cedar.test',
+      kind: 'user',
+      groupId: org.groups.North!,
+    });
     expect(res.status).toBe(403);
     expect(await accountRow('csrf@cedar.test')).toBeUndefined();
     expect(TEST_PASSWORD).toBeTruthy();

@@ -9,7 +9,7 @@ const valid = [
   'ada.lovelace@example.org',
   'a@b.co',
   'first.middle.last@school.example.edu',
-  'o\'brien@example.ie',
+  "o'brien@example.ie",
   'user+tag@example.com',
   'x_y-z@example.com',
   "!#$%&'*+/=?^_`{|}~-@example.com",

@@ -13,11 +13,15 @@ describe('accounts: references the database keeps', () => {
     const insert = (organisationId: string, groupId: string | null, email: string) => db.services.sql`
       insert into accounts (organisation_id, first_name, last_name, email, group_id)
       values (${organisationId}, 'Ada', 'Lovelace', ${email}, ${groupId})`;
-    await expect(insert('00000000-0000-4000-8000-000000000000', null, 'a@x.test')).rejects.toThrow('an account must belong to an existing organisation');
+    await expect(insert('00000000-0000-4000-8000-000000000000', null, 'a@x.test')).rejects.toThrow(
+      'an account must belong to an existing organisation',
+    );
     await expect(insert(org.organisationId, '00000000-0000-4000-8000-000000000000', 'b@x.test')).rejects.toThrow(
       "an account's group must be an existing group of its organisation",
     );
-    await expect(insert(org.organisationId, rival.groups.North!, 'c@x.test')).rejects.toThrow("an account's group must be an existing group of its organisation");
+    await expect(insert(org.organisationId, rival.groups.North!, 'c@x.test')).rejects.toThrow(
+      "an account's group must be an existing group of its organisation",
+    );
     // One bad row among many fails the whole statement.
     await expect(db.services.sql`
       insert into accounts (organisation_id, first_name, last_name, email, group_id)
@@ -42,13 +46,19 @@ describe('accounts: references the database keeps', () => {
     const a = await createAccount(db.services, org.organisationId, { email: 'north@y.test', groupId: org.groups.North! });
     const b = await createAccount(db.services, org.organisationId, { email: 'south@y.test', groupId: org.groups.South! });
     await db.services.sql`delete from groups where id = ${org.groups.North!}`;
-    const rows = await db.services.sql<{ id: string; group_id: string | null }[]>`select id, group_id from accounts where id in (${a.id}, ${b.id}) order by email`;
+    const rows = await db.services.sql<
+      { id: string; group_id: string | null }[]
+    >`select id, group_id from accounts where id in (${a.id}, ${b.id}) order by email`;
     expect(rows).toEqual([
       { id: a.id, group_id: null },
       { id: b.id, group_id: org.groups.South },
     ]);
-    await expect(db.services.sql`update groups set id = gen_random_uuid() where id = ${org.groups.South!}`).rejects.toThrow('cannot change');
-    await expect(db.services.sql`update organisations set id = gen_random_uuid() where id = ${org.organisationId}`).rejects.toThrow('cannot change');
+    await expect(db.services.sql`update groups set id = gen_random_uuid() where id = ${org.groups.South!}`).rejects.toThrow(
+      'cannot change',
+    );
+    await expect(db.services.sql`update organisations set id = gen_random_uuid() where id = ${org.organisationId}`).rejects.toThrow(
+      'cannot change',
+    );
 
     const other = await createOrganisation(db.services);
     await createAccount(db.services, other.organisationId, { email: 'stays@z.test', groupId: other.groups.North! });

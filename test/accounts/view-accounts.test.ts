@@ -25,7 +25,12 @@ beforeAll(async () => {
   await db.services.sql`
     insert into account_tags (account_id, tag_id)
     select id, ${org.tags['Grade 9']!} from accounts where email like 'north%' and (substring(email from 'north(\\d+)@'))::int % 3 = 0`;
-  await createAccount(db.services, org.organisationId, { email: 'zoe.quill@alder.test', firstName: 'Zoe', lastName: 'Quill', groupId: org.groups.South! });
+  await createAccount(db.services, org.organisationId, {
+    email: 'zoe.quill@alder.test',
+    firstName: 'Zoe',
+    lastName: 'Quill',
+    groupId: org.groups.South!,
+  });
   const teacher = await createAccount(db.services, org.organisationId, {
     email: 'teacher@alder.test',
     kind: 'administrator',
@@ -34,8 +39,18 @@ beforeAll(async () => {
     managedGroupIds: [org.groups.North!],
   });
   teacherId = teacher.id;
-  await createAccount(db.services, other.organisationId, { email: 'stranger@rival.test', firstName: 'Zoe', lastName: 'Stranger', groupId: other.groups.Hidden! });
-  await createAccount(db.services, org.organisationId, { email: 'learner@alder.test', firstName: 'Lia', lastName: 'Learner', groupId: org.groups.North! });
+  await createAccount(db.services, other.organisationId, {
+    email: 'stranger@rival.test',
+    firstName: 'Zoe',
+    lastName: 'Stranger',
+    groupId: other.groups.Hidden!,
+  });
+  await createAccount(db.services, org.organisationId, {
+    email: 'learner@alder.test',
+    firstName: 'Lia',
+    lastName: 'Learner',
+    groupId: org.groups.North!,
+  });
 });
 
 async function signedIn(email: string) {
@@ -182,18 +197,21 @@ describe('View Accounts: security', () => {
 
   it("the database refuses to put another organisation's tag on an account (counts by tag rely on it)", async () => {
     const [north1] = await db.services.sql<{ id: string }[]>`select id from accounts where email = 'north1@alder.test'`;
-    await expect(db.services.sql`insert into account_tags (account_id, tag_id) values (${north1!.id}, ${other.tags.Secret!})`).rejects.toThrow(
-      'an account can only carry tags of its own organisation',
-    );
+    await expect(
+      db.services.sql`insert into account_tags (account_id, tag_id) values (${north1!.id}, ${other.tags.Secret!})`,
+    ).rejects.toThrow('an account can only carry tags of its own organisation');
     // Set-based writes are checked too.
     await expect(
-      db.services.sql`insert into account_tags (account_id, tag_id) select id, ${other.tags.Secret!} from accounts where organisation_id = ${org.organisationId}`,
+      db.services
+        .sql`insert into account_tags (account_id, tag_id) select id, ${other.tags.Secret!} from accounts where organisation_id = ${org.organisationId}`,
     ).rejects.toThrow('an account can only carry tags of its own organisation');
-    const [{ n } = { n: -1 }] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from account_tags where tag_id = ${other.tags.Secret!}`;
+    const [{ n } = { n: -1 }] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from account_tags where tag_id = ${other.tags.Secret!}`;
     expect(n).toBe(0);
   });
 
-  it("a selection is only readable by the administrator who made it", async () => {
+  it('a selection is only readable by the administrator who made it', async () => {
     const admin = await signedIn(org.systemAdmin.email);
     const res = await admin.post('/accounts/selection', { all: '1' });
     const id = res.headers.get('location')!.replace('/assign/', '');

@@ -22,7 +22,11 @@ describe('Your Account: happy path', () => {
     await createAccount(db.services, org.organisationId, { email: 'pw@beta.test' });
     const other = await signedIn('pw@beta.test');
     const client = await signedIn('pw@beta.test');
-    const res = await client.post('/account/password', { currentPassword: TEST_PASSWORD, newPassword: 'a-new-secret-1', confirmPassword: 'a-new-secret-1' });
+    const res = await client.post('/account/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'a-new-secret-1',
+      confirmPassword: 'a-new-secret-1',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/account?changed=password');
     expect((await client.get('/account?changed=password')).html).toContain('Your password was changed');
@@ -38,7 +42,8 @@ describe('Your Account: happy path', () => {
     const client = await signedIn('old@beta.test');
     const res = await client.post('/account/email', { email: 'New@Beta.test', emailCurrentPassword: TEST_PASSWORD });
     expect(res.status).toBe(303);
-    const [row] = await db.services.sql`select email from accounts where organisation_id = ${org.organisationId} and lower(email) = 'new@beta.test'`;
+    const [row] = await db.services
+      .sql`select email from accounts where organisation_id = ${org.organisationId} and lower(email) = 'new@beta.test'`;
     expect(row!.email).toBe('New@Beta.test');
   });
 });
@@ -47,10 +52,18 @@ describe('Your Account: errors', () => {
   it('keeps the password when the current one is wrong or the new ones differ, and says why', async () => {
     await createAccount(db.services, org.organisationId, { email: 'keep@beta.test' });
     const client = await signedIn('keep@beta.test');
-    const wrong = await client.post('/account/password', { currentPassword: 'nope-nope', newPassword: 'a-new-secret-1', confirmPassword: 'a-new-secret-1' });
+    const wrong = await client.post('/account/password', {
+      currentPassword: 'nope-nope',
+      newPassword: 'a-new-secret-1',
+      confirmPassword: 'a-new-secret-1',
+    });
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain('Your current password is not right.');
-    const short = await client.post('/account/password', { currentPassword: TEST_PASSWORD, newPassword: 'short', confirmPassword: 'short' });
+    const short = await client.post('/account/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'short',
+      confirmPassword: 'short',
+    });
     expect(await short.text()).toContain('Use at least 8 characters.');
     const fresh = new TestClient(createTestApp(db));
     await fresh.signIn('keep@beta.test', TEST_PASSWORD);

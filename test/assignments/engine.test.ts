@@ -34,16 +34,34 @@ interface World {
 
 /** A fresh organisation with `n` learners in North and the given credits and setting. */
 async function world(options: { credits: number; learners?: number; mayReassignCompleted?: boolean; editions?: string[] }): Promise<World> {
-  const org = await createOrganisation(db.services, { credits: options.credits, mayReassignCompleted: options.mayReassignCompleted ?? false, editions: options.editions ?? ['standard', 'enhanced'] });
+  const org = await createOrganisation(db.services, {
+    credits: options.credits,
+    mayReassignCompleted: options.mayReassignCompleted ?? false,
+    editions: options.editions ?? ['standard', 'enhanced'],
+  });
   const learners: string[] = [];
   for (let i = 0; i < (options.learners ?? 3); i++) {
-    learners.push((await createAccount(db.services, org.organisationId, { email: `l${i}-${org.organisationId.slice(0, 6)}@x.test`, groupId: org.groups.North!, lastName: `L${i}` })).id);
+    learners.push(
+      (
+        await createAccount(db.services, org.organisationId, {
+          email: `l${i}-${org.organisationId.slice(0, 6)}@x.test`,
+          groupId: org.groups.North!,
+          lastName: `L${i}`,
+        })
+      ).id,
+    );
   }
   const actor = (await loadActor(db.services, org.systemAdmin.id))!;
   return { org, admin: { ...db.services, actor }, learners };
 }
 
-const subscription = (product: Product, months = 12): AssignmentItem => ({ productId: product.id, edition: 'standard', mode: 'subscription', startsOn: null, months });
+const subscription = (product: Product, months = 12): AssignmentItem => ({
+  productId: product.id,
+  edition: 'standard',
+  mode: 'subscription',
+  startsOn: null,
+  months,
+});
 const manual = (product: Product, units: number[]): AssignmentItem => ({
   productId: product.id,
   edition: 'standard',
@@ -56,7 +74,9 @@ async function balance(w: World): Promise<number> {
   return row!.b;
 }
 async function ledger(w: World): Promise<number> {
-  const [row] = await db.services.sql<{ s: number }[]>`select coalesce(sum(delta), 0)::int as s from credit_ledger where organisation_id = ${w.org.organisationId}`;
+  const [row] = await db.services.sql<
+    { s: number }[]
+  >`select coalesce(sum(delta), 0)::int as s from credit_ledger where organisation_id = ${w.org.organisationId}`;
   return row!.s;
 }
 async function assignmentsOf(w: World) {
@@ -64,7 +84,12 @@ async function assignmentsOf(w: World) {
     select account_id, product_id, mode, ends_on::text, request_id from assignments where organisation_id = ${w.org.organisationId} order by account_id, product_id`;
 }
 async function assign(w: World, items: AssignmentItem[], accountIds = w.learners, extra: { mode?: 'assign' | 'reassign' | 'renew' } = {}) {
-  const { requestId } = await createAssignmentRequest(w.admin, { targets: { kind: 'accounts', accountIds }, items, origin: 'import', ...extra });
+  const { requestId } = await createAssignmentRequest(w.admin, {
+    targets: { kind: 'accounts', accountIds },
+    items,
+    origin: 'import',
+    ...extra,
+  });
   return requestId;
 }
 
@@ -72,8 +97,19 @@ describe('mass assign: new assignments and credits', () => {
   it('assigns to every account, debits the credits once in the same transaction, and emails the administrator', async () => {
     const w = await world({ credits: 10 });
     const selection = await createSelection(w.admin, { allMatching: false, accountIds: w.learners });
-    const plan = await planAssignment(w.admin, { targets: { kind: 'selection', selectionId: selection.id }, items: [subscription(workplace), manual(career, [0, 2])] });
-    expect(plan).toMatchObject({ accounts: 3, newAssignments: 6, skipped: 0, creditsNeeded: 3 * 1 + 3 * 2, creditsBalance: 10, enoughCredits: true, includesSubscription: true });
+    const plan = await planAssignment(w.admin, {
+      targets: { kind: 'selection', selectionId: selection.id },
+      items: [subscription(workplace), manual(career, [0, 2])],
+    });
+    expect(plan).toMatchObject({
+      accounts: 3,
+      newAssignments: 6,
+      skipped: 0,
+      creditsNeeded: 3 * 1 + 3 * 2,
+      creditsBalance: 10,
+      enoughCredits: true,
+      includesSubscription: true,
+    });
     expect(plan.rows[0]!.products.map((p) => p.outcome)).toEqual(['assign', 'assign']);
 
     await expect(
@@ -85,7 +121,11 @@ describe('mass assign: new assignments and credits', () => {
       items: [subscription(workplace), manual(career, [0, 2])],
       confirmSubscription: true,
     });
-    expect((await queuedJobs(db)).some((j) => j.task === 'run_assignment_request' && (j.payload as { requestId: string }).requestId === requestId)).toBe(true);
+    expect(
+      (await queuedJobs(db)).some(
+        (j) => j.task === 'run_assignment_request' && (j.payload as { requestId: string }).requestId === requestId,
+      ),
+    ).toBe(true);
     await runDueJobs(db);
 
     const rows = await assignmentsOf(w);
@@ -138,7 +178,11 @@ describe('mass assign: new assignments and credits', () => {
     expect(plan).toMatchObject({ creditsNeeded: 6, creditsBalance: 5, enoughCredits: false });
     await expect(
       createAssignmentRequest(w.admin, { targets: { kind: 'selection', selectionId: selection.id }, items: [manual(career, [0])] }),
-    ).rejects.toMatchObject({ fields: { credits: 'This assignment needs 6 credits and your organisation has 5. Choose fewer accounts or products, or buy more credits.' } });
+    ).rejects.toMatchObject({
+      fields: {
+        credits: 'This assignment needs 6 credits and your organisation has 5. Choose fewer accounts or products, or buy more credits.',
+      },
+    });
     // An import's preset is not stopped at the door; the job refuses the whole batch.
     const requestId = await assign(w, [manual(career, [0])]);
     await runAfter(requestId);
@@ -148,7 +192,9 @@ describe('mass assign: new assignments and credits', () => {
     const request = await getAssignmentRequest(w.admin, requestId);
     expect(request.status).toBe('failed');
     expect(request.error).toBe('Not enough credits: this assignment needs 6 credits and your organisation has 5. Nothing was assigned.');
-    const [mail] = await db.services.sql<{ subject: string }[]>`select subject from outbox_emails where to_address = ${w.org.systemAdmin.email}`;
+    const [mail] = await db.services.sql<
+      { subject: string }[]
+    >`select subject from outbox_emails where to_address = ${w.org.systemAdmin.email}`;
     expect(mail!.subject).toBe('Your mass assignment was not made');
   });
 
@@ -158,24 +204,45 @@ describe('mass assign: new assignments and credits', () => {
     expect(await balance(w)).toBe(2);
     // Three accounts at 2 credits would be 6, more than the 2 left; but two already have it.
     const selection = await createSelection(w.admin, { allMatching: false, accountIds: w.learners });
-    const { requestId } = await createAssignmentRequest(w.admin, { targets: { kind: 'selection', selectionId: selection.id }, items: [manual(career, [0])] });
+    const { requestId } = await createAssignmentRequest(w.admin, {
+      targets: { kind: 'selection', selectionId: selection.id },
+      items: [manual(career, [0])],
+    });
     await runAfter(requestId);
-    expect(await getAssignmentRequest(w.admin, requestId)).toMatchObject({ status: 'finished', assignedCount: 1, skippedCount: 2, creditsSpent: 2 });
+    expect(await getAssignmentRequest(w.admin, requestId)).toMatchObject({
+      status: 'finished',
+      assignedCount: 1,
+      skippedCount: 2,
+      creditsSpent: 2,
+    });
     expect(await balance(w)).toBe(0);
     expect(await ledger(w)).toBe(-6);
   });
 
   it('applies a preset and skips administrator accounts with the reason', async () => {
     const w = await world({ credits: 10, learners: 1 });
-    const teacher = await createAccount(db.services, w.org.organisationId, { email: `t-${w.org.organisationId}@x.test`, kind: 'administrator', managedGroupIds: [w.org.groups.North!] });
+    const teacher = await createAccount(db.services, w.org.organisationId, {
+      email: `t-${w.org.organisationId}@x.test`,
+      kind: 'administrator',
+      managedGroupIds: [w.org.groups.North!],
+    });
     const preset = await createPreset(w.admin, { name: 'Starter pack', items: [subscription(life, 6)] });
-    const { requestId } = await createAssignmentRequest(w.admin, { targets: { kind: 'accounts', accountIds: [...w.learners, teacher.id] }, presetId: preset.id, origin: 'import' });
+    const { requestId } = await createAssignmentRequest(w.admin, {
+      targets: { kind: 'accounts', accountIds: [...w.learners, teacher.id] },
+      presetId: preset.id,
+      origin: 'import',
+    });
     await runAfter(requestId);
     const request = await getAssignmentRequest(w.admin, requestId);
     expect(request).toMatchObject({ presetName: 'Starter pack', assignedCount: 1, skippedCount: 1 });
     const outcomes = await listRequestOutcomes(w.admin, requestId, { page: 1 });
-    expect(outcomes.rows.find((r) => r.accountId === teacher.id)).toMatchObject({ outcome: 'skipped', reason: 'Administrator accounts do not take assignments.' });
-    const [row] = await db.services.sql<{ ends_on: string; starts_on: string }[]>`select starts_on::text, ends_on::text from assignments where account_id = ${w.learners[0]!}`;
+    expect(outcomes.rows.find((r) => r.accountId === teacher.id)).toMatchObject({
+      outcome: 'skipped',
+      reason: 'Administrator accounts do not take assignments.',
+    });
+    const [row] = await db.services.sql<
+      { ends_on: string; starts_on: string }[]
+    >`select starts_on::text, ends_on::text from assignments where account_id = ${w.learners[0]!}`;
     const expected = new Date(`${row!.starts_on}T00:00:00Z`);
     expected.setUTCMonth(expected.getUTCMonth() + 6);
     expect(row!.ends_on).toBe(expected.toISOString().slice(0, 10));
@@ -209,7 +276,9 @@ describe('mass assign: completed units, re-assignment and renewal', () => {
     const spentBefore = await ledger(w);
     const requestId = await assign(w, [subscription(workplace)], w.learners, { mode: 'reassign' });
     await runAfter(requestId);
-    const units = await db.services.sql<{ unit_id: string; status: string; attempt: number; progress: unknown; completed_at: Date | null }[]>`
+    const units = await db.services.sql<
+      { unit_id: string; status: string; attempt: number; progress: unknown; completed_at: Date | null }[]
+    >`
       select unit_id, status, attempt, progress, completed_at from unit_assignments where account_id = ${w.learners[0]!} order by status`;
     const done = units.find((u) => u.unit_id === workplace.units[0]!.id)!;
     expect(done).toMatchObject({ status: 'not_started', attempt: 2, progress: {}, completed_at: null });
@@ -240,11 +309,16 @@ describe('mass assign: completed units, re-assignment and renewal', () => {
     const [renewed] = await db.services.sql<{ ok: boolean }[]>`
       select ends_on = (current_date + interval '6 months')::date as ok from assignments where account_id = ${w.learners[0]!}`;
     expect(renewed!.ok).toBe(true);
-    expect(await db.services.sql`select * from unit_assignments where account_id = ${w.learners[0]!} order by unit_id`).toEqual(progressBefore);
+    expect(await db.services.sql`select * from unit_assignments where account_id = ${w.learners[0]!} order by unit_id`).toEqual(
+      progressBefore,
+    );
     expect(await balance(w)).toBe(balanceBefore - 1);
     const outcomes = await listRequestOutcomes(w.admin, requestId, { page: 1 });
     expect(outcomes.rows.find((r) => r.accountId === w.learners[0])).toMatchObject({ outcome: 'renewed' });
-    expect(outcomes.rows.find((r) => r.accountId === w.learners[1])).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('Subscription still active until') });
+    expect(outcomes.rows.find((r) => r.accountId === w.learners[1])).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('Subscription still active until'),
+    });
   });
 });
 
@@ -297,17 +371,28 @@ describe('mass assign: crashes, retries and overlapping requests', () => {
 describe('mass assign: scope and isolation', () => {
   it("a group administrator's request reaches only accounts in their groups", async () => {
     const w = await world({ credits: 10, learners: 2 });
-    const south = await createAccount(db.services, w.org.organisationId, { email: `south-${w.org.organisationId}@x.test`, groupId: w.org.groups.South! });
-    const teacher = await createAccount(db.services, w.org.organisationId, { email: `teach-${w.org.organisationId}@x.test`, kind: 'administrator', managedGroupIds: [w.org.groups.North!] });
+    const south = await createAccount(db.services, w.org.organisationId, {
+      email: `south-${w.org.organisationId}@x.test`,
+      groupId: w.org.groups.South!,
+    });
+    const teacher = await createAccount(db.services, w.org.organisationId, {
+      email: `teach-${w.org.organisationId}@x.test`,
+      kind: 'administrator',
+      managedGroupIds: [w.org.groups.North!],
+    });
     const ctx = { ...db.services, actor: (await loadActor(db.services, teacher.id))! };
-    const { requestId } = await createAssignmentRequest(ctx, { targets: { kind: 'accounts', accountIds: [...w.learners, south.id] }, items: [manual(life, [0])], origin: 'import' });
+    const { requestId } = await createAssignmentRequest(ctx, {
+      targets: { kind: 'accounts', accountIds: [...w.learners, south.id] },
+      items: [manual(life, [0])],
+      origin: 'import',
+    });
     await runAfter(requestId);
     const rows = await assignmentsOf(w);
     expect(rows.map((r) => r.account_id).sort()).toEqual([...w.learners].sort());
     expect((await getAssignmentRequest(ctx, requestId)).accounts).toBe(2);
   });
 
-  it("another organisation cannot read a request, its outcomes or its CSV, nor use a foreign preset", async () => {
+  it('another organisation cannot read a request, its outcomes or its CSV, nor use a foreign preset', async () => {
     const w = await world({ credits: 10, learners: 1 });
     const requestId = await assign(w, [manual(life, [0])]);
     await runAfter(requestId);
@@ -316,9 +401,9 @@ describe('mass assign: scope and isolation', () => {
     await expect(listRequestOutcomes(rival.admin, requestId, { page: 1 })).rejects.toThrow('That assignment does not exist.');
     await expect(requestOutcomesCsv(rival.admin, requestId)).rejects.toThrow('That assignment does not exist.');
     const preset = await createPreset(w.admin, { name: 'Ours', items: [manual(life, [0])] });
-    await expect(createAssignmentRequest(rival.admin, { targets: { kind: 'accounts', accountIds: rival.learners }, presetId: preset.id })).rejects.toThrow(
-      'That preset assignment does not exist.',
-    );
+    await expect(
+      createAssignmentRequest(rival.admin, { targets: { kind: 'accounts', accountIds: rival.learners }, presetId: preset.id }),
+    ).rejects.toThrow('That preset assignment does not exist.');
     // Foreign account ids are simply not reached.
     const foreign = await assign(rival, [manual(life, [0])], w.learners);
     await runAfter(foreign);
@@ -328,7 +413,12 @@ describe('mass assign: scope and isolation', () => {
 
   it('the outcomes CSV neutralises cells a spreadsheet would run', async () => {
     const w = await world({ credits: 10, learners: 0 });
-    const evil = await createAccount(db.services, w.org.organisationId, { email: `evil-${w.org.organisationId}@x.test`, firstName: '=HYPERLINK("x")', lastName: 'Doe', groupId: w.org.groups.North! });
+    const evil = await createAccount(db.services, w.org.organisationId, {
+      email: `evil-${w.org.organisationId}@x.test`,
+      firstName: '=HYPERLINK("x")',
+      lastName: 'Doe',
+      groupId: w.org.groups.North!,
+    });
     const requestId = await assign(w, [manual(life, [0])], [evil.id]);
     await runAfter(requestId);
     const csv = await requestOutcomesCsv(w.admin, requestId);
@@ -366,7 +456,8 @@ describe('mass assign: integrity the database keeps', () => {
       'an assignment must name an account of its organisation',
     );
     await runAfter(await assign(w, [manual(life, [0])]));
-    await db.services.sql`insert into unit_assignments (account_id, product_id, unit_id, status) values (${w.learners[0]!}, ${life.id}, ${life.units[0]!.id}, 'in_progress')`;
+    await db.services
+      .sql`insert into unit_assignments (account_id, product_id, unit_id, status) values (${w.learners[0]!}, ${life.id}, ${life.units[0]!.id}, 'in_progress')`;
     await db.services.sql`delete from accounts where id = ${w.learners[0]!}`;
     expect(await db.services.sql`select 1 from assignments where account_id = ${w.learners[0]!}`).toHaveLength(0);
     expect(await db.services.sql`select 1 from unit_assignments where account_id = ${w.learners[0]!}`).toHaveLength(0);

@@ -19,8 +19,16 @@ beforeAll(async () => {
   workplace = products.find((p) => p.name === 'Workplace Readiness')!;
   org = await createOrganisation(db.services, { name: 'Oak', credits: 50, editions: ['standard', 'enhanced'] });
   rival = await createOrganisation(db.services, { name: 'Pine', credits: 50 });
-  for (let i = 0; i < 3; i++) learners.push((await createAccount(db.services, org.organisationId, { email: `kid${i}@oak.test`, lastName: `Kid${i}`, groupId: org.groups.North! })).id);
-  await createAccount(db.services, org.organisationId, { email: 'teacher@oak.test', kind: 'administrator', managedGroupIds: [org.groups.North!] });
+  for (let i = 0; i < 3; i++)
+    learners.push(
+      (await createAccount(db.services, org.organisationId, { email: `kid${i}@oak.test`, lastName: `Kid${i}`, groupId: org.groups.North! }))
+        .id,
+    );
+  await createAccount(db.services, org.organisationId, {
+    email: 'teacher@oak.test',
+    kind: 'administrator',
+    managedGroupIds: [org.groups.North!],
+  });
 });
 
 async function signedIn(email: string) {
@@ -87,7 +95,9 @@ describe('mass assign pages: the custom path', () => {
     const text = await csv.text();
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(3);
     expect(text).toContain('kid1@oak.test,Life Skills,assigned,');
-    const [row] = await db.services.sql<{ edition: string; unit_ids: string[] }[]>`select edition, unit_ids from assignments where account_id = ${learners[0]!}`;
+    const [row] = await db.services.sql<
+      { edition: string; unit_ids: string[] }[]
+    >`select edition, unit_ids from assignments where account_id = ${learners[0]!}`;
     expect(row).toEqual({ edition: 'enhanced', unit_ids: [life.units[0]!.id, life.units[2]!.id] });
     expect((await admin.get('/assignments/requests')).html).toContain('Life Skills');
   });
@@ -117,7 +127,12 @@ describe('mass assign pages: the custom path', () => {
   it('custom products with a problem are shown on the options page', async () => {
     const admin = await signedIn(org.systemAdmin.email);
     const selectionId = await selectionFor(admin, [learners[0]!]);
-    const res = await admin.post(`/assign/${selectionId}/custom`, { action: 'continue', 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual' });
+    const res = await admin.post(`/assign/${selectionId}/custom`, {
+      action: 'continue',
+      'item-0-product': life.id,
+      'item-0-edition': 'standard',
+      'item-0-mode': 'manual',
+    });
     expect(res.status).toBe(400);
     const html = await res.text();
     // The problem named where it is (the units of that product), not "Add at least one product."
@@ -135,7 +150,13 @@ describe('mass assign pages: the custom path', () => {
     const admin = await signedIn(org.systemAdmin.email);
     const teacher = await db.services.sql<{ id: string }[]>`select id from accounts where email = 'teacher@oak.test'`;
     const selectionId = await selectionFor(admin, [teacher[0]!.id]);
-    await admin.post(`/assign/${selectionId}/custom`, { action: 'continue', 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual', 'item-0-units': life.units[0]!.id });
+    await admin.post(`/assign/${selectionId}/custom`, {
+      action: 'continue',
+      'item-0-product': life.id,
+      'item-0-edition': 'standard',
+      'item-0-mode': 'manual',
+      'item-0-units': life.units[0]!.id,
+    });
     const verify = await admin.get(`/assign/${selectionId}/verify?custom=1`);
     expect(verify.html).toContain('Nothing will be assigned');
     expect(verify.html).not.toContain('Confirm Assignment');
@@ -144,7 +165,13 @@ describe('mass assign pages: the custom path', () => {
   it('the preset editor names the product whose units are missing', async () => {
     const admin = await signedIn(org.systemAdmin.email);
     await admin.get('/assignments/presets/new');
-    const res = await admin.post('/assignments/presets/new', { name: 'No units', action: 'save', 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual' });
+    const res = await admin.post('/assignments/presets/new', {
+      name: 'No units',
+      action: 'save',
+      'item-0-product': life.id,
+      'item-0-edition': 'standard',
+      'item-0-mode': 'manual',
+    });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain('<a href="#item-0-units">Life Skills: Assign Manually needs at least one unit.');
@@ -173,7 +200,13 @@ describe('mass assign pages: presets', () => {
     expect(list.html).toContain('Fall starters');
     expect(list.html).toContain('Life Skills (Standard): Assign Manually, Time Management');
     const [preset] = await db.services.sql<{ id: string }[]>`select id from preset_assignments where name = 'Fall starters'`;
-    const dup = await admin.post('/assignments/presets/new', { name: 'fall STARTERS', action: 'save', 'item-0-product': life.id, 'item-0-mode': 'manual', 'item-0-units': life.units[1]!.id });
+    const dup = await admin.post('/assignments/presets/new', {
+      name: 'fall STARTERS',
+      action: 'save',
+      'item-0-product': life.id,
+      'item-0-mode': 'manual',
+      'item-0-units': life.units[1]!.id,
+    });
     expect(dup.status).toBe(400);
     expect(await dup.text()).toContain('A preset assignment with this name already exists.');
 
@@ -226,11 +259,19 @@ describe('mass assign pages: presets', () => {
     expect(editor.html).toContain(`name="return" value="${back}"`);
     const item = { 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual', 'item-0-units': life.units[0]!.id };
     // Add Product keeps the way back.
-    const added = await admin.post('/assignments/presets/new', { name: 'Round trip', action: 'add', addProductId: workplace.id, return: back, ...item });
+    const added = await admin.post('/assignments/presets/new', {
+      name: 'Round trip',
+      action: 'add',
+      addProductId: workplace.id,
+      return: back,
+      ...item,
+    });
     expect(await added.text()).toContain(`name="return" value="${back}"`);
     const saved = await admin.post('/assignments/presets/new', { name: 'Round trip', action: 'save', return: back, ...item });
     expect(saved.status).toBe(303);
-    const [preset] = await db.services.sql<{ id: string }[]>`select id from preset_assignments where organisation_id = ${org.organisationId} and name = 'Round trip'`;
+    const [preset] = await db.services.sql<
+      { id: string }[]
+    >`select id from preset_assignments where organisation_id = ${org.organisationId} and name = 'Round trip'`;
     expect(saved.headers.get('location')).toBe(`${back}?presetId=${preset!.id}&done=preset-saved`);
     const returned = await admin.get(saved.headers.get('location')!);
     expect(returned.html).toContain('The Preset Assignment was saved and is chosen below.');
@@ -272,10 +313,17 @@ describe('mass assign pages: credits, settings and security', () => {
   it('too few credits: the verification page says so with the numbers and Confirm is refused', async () => {
     const poor = await createOrganisation(db.services, { name: 'Poor', credits: 1 });
     const kids = [];
-    for (let i = 0; i < 2; i++) kids.push((await createAccount(db.services, poor.organisationId, { email: `p${i}@poor.test`, groupId: poor.groups.North! })).id);
+    for (let i = 0; i < 2; i++)
+      kids.push((await createAccount(db.services, poor.organisationId, { email: `p${i}@poor.test`, groupId: poor.groups.North! })).id);
     const admin = await signedIn(poor.systemAdmin.email);
     const selectionId = await selectionFor(admin, kids);
-    await admin.post(`/assign/${selectionId}/custom`, { action: 'continue', 'item-0-product': life.id, 'item-0-edition': 'standard', 'item-0-mode': 'manual', 'item-0-units': life.units[0]!.id });
+    await admin.post(`/assign/${selectionId}/custom`, {
+      action: 'continue',
+      'item-0-product': life.id,
+      'item-0-edition': 'standard',
+      'item-0-mode': 'manual',
+      'item-0-units': life.units[0]!.id,
+    });
     const verify = await admin.get(`/assign/${selectionId}/verify?custom=1`);
     expect(verify.html).toContain('Not enough credits: this assignment needs 2 credits and your organisation has 1.');
     const refused = await admin.post(`/assign/${selectionId}/confirm`, { custom: '1' });
@@ -288,9 +336,15 @@ describe('mass assign pages: credits, settings and security', () => {
     const page = await admin.get('/organisation');
     expect(page.html).toContain('May reassign completed units');
     expect(page.html).toContain('credits available');
-    const saved = await admin.post('/organisation', { mayReassignCompleted: '1', welcomeEmailEnabled: '1', editions: ['standard', 'enhanced'] });
+    const saved = await admin.post('/organisation', {
+      mayReassignCompleted: '1',
+      welcomeEmailEnabled: '1',
+      editions: ['standard', 'enhanced'],
+    });
     expect(saved.status).toBe(303);
-    const [row] = await db.services.sql<{ may_reassign_completed: boolean }[]>`select may_reassign_completed from organisations where id = ${org.organisationId}`;
+    const [row] = await db.services.sql<
+      { may_reassign_completed: boolean }[]
+    >`select may_reassign_completed from organisations where id = ${org.organisationId}`;
     expect(row!.may_reassign_completed).toBe(true);
     const selectionId = await selectionFor(admin, [learners[0]!]);
     expect((await admin.get(`/assign/${selectionId}`)).html).toContain('A re-assignment');
@@ -304,7 +358,9 @@ describe('mass assign pages: credits, settings and security', () => {
   it("another organisation's selection, preset and request ids give 404", async () => {
     const admin = await signedIn(org.systemAdmin.email);
     const selectionId = await selectionFor(admin, [learners[0]!]);
-    const [request] = await db.services.sql<{ id: string }[]>`select id from assignment_requests where organisation_id = ${org.organisationId} limit 1`;
+    const [request] = await db.services.sql<
+      { id: string }[]
+    >`select id from assignment_requests where organisation_id = ${org.organisationId} limit 1`;
     const [preset] = await db.services.sql<{ id: string }[]>`
       insert into preset_assignments (organisation_id, name, items) values (${org.organisationId}, 'Ours only', '[]') returning id`;
     const stranger = await signedIn(rival.systemAdmin.email);

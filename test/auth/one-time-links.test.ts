@@ -15,12 +15,16 @@ beforeAll(async () => {
 });
 
 const issue = (purpose: 'sign_in' | 'password_reset', seconds = 3600, replaceEarlier = false) =>
-  db.services.db.transaction((tx) => issueOneTimeLink(tx, { purpose, accountId: org.systemAdmin.id, organisationId: org.organisationId, seconds, replaceEarlier }));
+  db.services.db.transaction((tx) =>
+    issueOneTimeLink(tx, { purpose, accountId: org.systemAdmin.id, organisationId: org.organisationId, seconds, replaceEarlier }),
+  );
 
 describe('one-time links', () => {
   it('stores only the hash, with the expiry asked for; a sign-in link is 72 hours', async () => {
     const token = await issue('password_reset', 3600);
-    const signIn = await db.services.db.transaction((tx) => createSignInLink(tx, { accountId: org.systemAdmin.id, organisationId: org.organisationId }));
+    const signIn = await db.services.db.transaction((tx) =>
+      createSignInLink(tx, { accountId: org.systemAdmin.id, organisationId: org.organisationId }),
+    );
     const rows = await db.services.sql<{ token_hash: string; purpose: string; seconds: number }[]>`
       select token_hash, purpose, extract(epoch from expires_at - created_at)::int as seconds from one_time_links order by purpose`;
     expect(rows.map((r) => [r.purpose, r.seconds])).toEqual([
@@ -36,15 +40,29 @@ describe('one-time links', () => {
     const reset = await issue('password_reset');
     expect(await findSignInLink(db.services, reset)).toBeNull();
     expect(await setPasswordWithLink(db.services, { purpose: 'sign_in', token: reset, passwordHash: 'x', auditAction: 'test' })).toBeNull();
-    expect(await findOneTimeLink(db.services, 'password_reset', reset)).toMatchObject({ accountId: org.systemAdmin.id, email: org.systemAdmin.email });
+    expect(await findOneTimeLink(db.services, 'password_reset', reset)).toMatchObject({
+      accountId: org.systemAdmin.id,
+      email: org.systemAdmin.email,
+    });
   });
 
   it('works once, even when used twice at the same moment; then every session of the account has ended', async () => {
     const token = await issue('password_reset');
     await createSession(db.services, org.systemAdmin.id);
-    const uses = await Promise.all([1, 2].map(() => setPasswordWithLink(db.services, { purpose: 'password_reset', token, passwordHash: 'hash-1', auditAction: 'account.password_reset_used' })));
+    const uses = await Promise.all(
+      [1, 2].map(() =>
+        setPasswordWithLink(db.services, {
+          purpose: 'password_reset',
+          token,
+          passwordHash: 'hash-1',
+          auditAction: 'account.password_reset_used',
+        }),
+      ),
+    );
     expect(uses.filter(Boolean)).toHaveLength(1);
-    const [sessions] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from sessions where account_id = ${org.systemAdmin.id}`;
+    const [sessions] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from sessions where account_id = ${org.systemAdmin.id}`;
     expect(sessions!.n).toBe(0);
     expect(await findOneTimeLink(db.services, 'password_reset', token)).toBeNull();
   });
@@ -55,7 +73,8 @@ describe('one-time links', () => {
     expect(await findOneTimeLink(db.services, 'password_reset', first)).toBeNull();
     expect(await findOneTimeLink(db.services, 'password_reset', second)).not.toBeNull();
     const late = await issue('sign_in', 1);
-    await db.services.sql`update one_time_links set expires_at = now() - interval '1 second' where expires_at < now() + interval '2 seconds'`;
+    await db.services
+      .sql`update one_time_links set expires_at = now() - interval '1 second' where expires_at < now() + interval '2 seconds'`;
     expect(await findSignInLink(db.services, late)).toBeNull();
     expect(await findOneTimeLink(db.services, 'sign_in', 'not a token')).toBeNull();
   });
@@ -72,14 +91,14 @@ describe('migration 0220', () => {
           created_at timestamptz not null default now(), expires_at timestamptz not null, used_at timestamptz);
         create table password_resets (token_hash text primary key, account_id uuid not null, organisation_id uuid not null, created_by uuid,
           expires_at timestamptz not null, used_at timestamptz, created_at timestamptz not null default now())`);
-      await tx.unsafe(`insert into sign_in_links (token_hash, account_id, organisation_id, expires_at) values ('hash-a', $1, $2, now() + interval '72 hours')`, [
-        org.systemAdmin.id,
-        org.organisationId,
-      ]);
-      await tx.unsafe(`insert into password_resets (token_hash, account_id, organisation_id, created_by, expires_at, used_at) values ('hash-b', $1, $2, $1, now() + interval '1 hour', now())`, [
-        org.systemAdmin.id,
-        org.organisationId,
-      ]);
+      await tx.unsafe(
+        `insert into sign_in_links (token_hash, account_id, organisation_id, expires_at) values ('hash-a', $1, $2, now() + interval '72 hours')`,
+        [org.systemAdmin.id, org.organisationId],
+      );
+      await tx.unsafe(
+        `insert into password_resets (token_hash, account_id, organisation_id, created_by, expires_at, used_at) values ('hash-b', $1, $2, $1, now() + interval '1 hour', now())`,
+        [org.systemAdmin.id, org.organisationId],
+      );
       for (const statement of migration.split('--> statement-breakpoint')) await tx.unsafe(statement);
       const rows = await tx.unsafe<{ token_hash: string; purpose: string; created_by: string | null; used: boolean }[]>(
         `select token_hash, purpose, created_by, used_at is not null as used from before_0220.one_time_links order by token_hash`,
@@ -88,7 +107,9 @@ describe('migration 0220', () => {
         { token_hash: 'hash-a', purpose: 'sign_in', created_by: null, used: false },
         { token_hash: 'hash-b', purpose: 'password_reset', created_by: org.systemAdmin.id, used: true },
       ]);
-      const [left] = await tx.unsafe<{ n: number }[]>(`select count(*)::int as n from pg_tables where schemaname = 'before_0220' and tablename in ('sign_in_links', 'password_resets')`);
+      const [left] = await tx.unsafe<{ n: number }[]>(
+        `select count(*)::int as n from pg_tables where schemaname = 'before_0220' and tablename in ('sign_in_links', 'password_resets')`,
+      );
       expect(left!.n).toBe(0);
       await tx.unsafe('drop schema before_0220 cascade');
     });

@@ -12,7 +12,13 @@ const PROXY = '10.0.0.1';
 
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Throttle' });
-  for (const email of ['victim@throttle.test', 'bystander@throttle.test', 'mistyper@throttle.test', 'spoofed@throttle.test', 'real@throttle.test']) {
+  for (const email of [
+    'victim@throttle.test',
+    'bystander@throttle.test',
+    'mistyper@throttle.test',
+    'spoofed@throttle.test',
+    'real@throttle.test',
+  ]) {
     await createAccount(db.services, org.organisationId, { email });
   }
 });
@@ -21,7 +27,8 @@ beforeAll(async () => {
 async function behindProxy(forwardedFor: string) {
   const client = new TestClient(createTestApp(db, { env: parseEnv({ NODE_ENV: 'test', TRUST_PROXY: '1' }) }), { peer: PROXY });
   await client.get('/sign-in');
-  return (email: string, password: string) => client.post('/sign-in', { email, password }, { headers: { 'x-forwarded-for': forwardedFor } });
+  return (email: string, password: string) =>
+    client.post('/sign-in', { email, password }, { headers: { 'x-forwarded-for': forwardedFor } });
 }
 
 /** A browser connected straight to us from `peer` (TRUST_PROXY=0), sending whatever X-Forwarded-For it likes. */
@@ -59,7 +66,7 @@ describe('the sign-in throttle behind a proxy (TRUST_PROXY=1)', () => {
     expect((await (await behindProxy('203.0.113.66'))('real@throttle.test', TEST_PASSWORD)).status).toBe(303);
   });
 
-  it('an attacker cannot lock a person out of their account from that person\'s own address', async () => {
+  it("an attacker cannot lock a person out of their account from that person's own address", async () => {
     const email = 'victim@throttle.test';
     const victimHome = '198.51.100.20';
     expect((await (await behindProxy(victimHome))(email, TEST_PASSWORD)).status).toBe(303);
@@ -103,23 +110,29 @@ describe('the sign-in throttle without a trusted proxy (TRUST_PROXY=0)', () => {
       expect((await attacker('spoofed@throttle.test', `wrong-${i}-password`, `203.0.113.${100 + i}`)).status).toBe(400);
     }
     expect((await attacker('spoofed@throttle.test', TEST_PASSWORD, '192.0.2.200')).status).toBe(429);
-    const keys = await db.services.sql<{ key: string }[]>`select key from sign_in_throttle where key like ${'%spoofed@throttle.test%'} order by key`;
+    const keys = await db.services.sql<
+      { key: string }[]
+    >`select key from sign_in_throttle where key like ${'%spoofed@throttle.test%'} order by key`;
     expect(keys.map((k) => k.key)).toEqual(['account:spoofed@throttle.test', 'pair:spoofed@throttle.test 10.9.9.9']);
     // The same person at another address is not locked.
     expect((await (await direct('10.9.9.10'))('spoofed@throttle.test', TEST_PASSWORD)).status).toBe(303);
   });
 
-  it('a successful sign-in clears that email\'s count at that address', async () => {
+  it("a successful sign-in clears that email's count at that address", async () => {
     for (let round = 0; round < 2; round++) {
       const person = await direct('10.8.8.8');
-      for (let i = 0; i < THROTTLE.pairFailures - 1; i++) expect((await person('mistyper@throttle.test', 'typo-typo-typo')).status).toBe(400);
+      for (let i = 0; i < THROTTLE.pairFailures - 1; i++)
+        expect((await person('mistyper@throttle.test', 'typo-typo-typo')).status).toBe(400);
       expect((await person('mistyper@throttle.test', TEST_PASSWORD)).status).toBe(303);
     }
   });
 
   it('locks an unknown email exactly like a real one, with the same words (no enumeration)', async () => {
     const answers: string[] = [];
-    for (const [peer, email] of [['10.7.7.1', 'real@throttle.test'], ['10.7.7.2', 'nobody@throttle.test']] as const) {
+    for (const [peer, email] of [
+      ['10.7.7.1', 'real@throttle.test'],
+      ['10.7.7.2', 'nobody@throttle.test'],
+    ] as const) {
       const attempt = await direct(peer);
       for (let i = 0; i < THROTTLE.pairFailures; i++) expect((await attempt(email, `wrong-${i}-password`)).status).toBe(400);
       const res = await attempt(email, TEST_PASSWORD);

@@ -109,7 +109,11 @@ describe('sign-in security', () => {
     await client.signIn('learner@alpha.test');
     const noToken = await client.post('/account/email', { _csrf: '', email: 'x@alpha.test', emailCurrentPassword: TEST_PASSWORD });
     expect(noToken.status).toBe(403);
-    const crossSite = await client.post('/account/email', { email: 'x@alpha.test', emailCurrentPassword: TEST_PASSWORD }, { headers: { origin: 'https://evil.example' } });
+    const crossSite = await client.post(
+      '/account/email',
+      { email: 'x@alpha.test', emailCurrentPassword: TEST_PASSWORD },
+      { headers: { origin: 'https://evil.example' } },
+    );
     expect(crossSite.status).toBe(403);
     const [row] = await db.services.sql`select email from accounts where lower(email) = 'learner@alpha.test'`;
     expect(row).toBeDefined();

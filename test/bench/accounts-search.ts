@@ -13,13 +13,26 @@ export interface ViewAccountsRequest {
 }
 
 /** The app, and the View Accounts requests of the seeded organisation's system administrator: searches, filters, deep pages. */
-export async function viewAccountsRequests(services: Services, seeded: SeedResult): Promise<{ app: ReturnType<typeof createApp>; requests: ViewAccountsRequest[] }> {
+export async function viewAccountsRequests(
+  services: Services,
+  seeded: SeedResult,
+): Promise<{ app: ReturnType<typeof createApp>; requests: ViewAccountsRequest[] }> {
   const [admin] = await services.sql<{ id: string }[]>`select id from accounts where email = ${seeded.systemAdminEmail}`;
-  const [group] = await services.sql<{ id: string }[]>`select id from groups where organisation_id = ${seeded.organisationId} order by name limit 1`;
-  const [tag] = await services.sql<{ id: string }[]>`select id from tags where organisation_id = ${seeded.organisationId} order by name limit 1`;
+  const [group] = await services.sql<
+    { id: string }[]
+  >`select id from groups where organisation_id = ${seeded.organisationId} order by name limit 1`;
+  const [tag] = await services.sql<
+    { id: string }[]
+  >`select id from tags where organisation_id = ${seeded.organisationId} order by name limit 1`;
   const { token } = await createSession(services, admin!.id);
   const app = createApp({
-    config: { env: parseEnv({ NODE_ENV: 'production' }), appUrl: 'http://localhost', devMailbox: false, secureCookies: false, htmxSource: () => '' },
+    config: {
+      env: parseEnv({ NODE_ENV: 'production' }),
+      appUrl: 'http://localhost',
+      devMailbox: false,
+      secureCookies: false,
+      htmxSource: () => '',
+    },
     services: () => services,
   });
   const cookie = `${SESSION_COOKIE}=${token}`;
@@ -86,7 +99,8 @@ export const accountsSearch2mBench: BenchModule = {
     await services.sql`vacuum analyze`;
     const alone = percentiles(await timeViewAccounts(services, seeded));
     const t0 = performance.now();
-    for (let i = 2; i <= 20; i++) await seedOrganisation(services, { name: `Bench District ${i}`, domain: `bench${i}.test`, accounts: perOrg });
+    for (let i = 2; i <= 20; i++)
+      await seedOrganisation(services, { name: `Bench District ${i}`, domain: `bench${i}.test`, accounts: perOrg });
     const seedSeconds = (performance.now() - t0) / 1000;
     await services.sql`vacuum analyze`;
     const among = percentiles(await timeViewAccounts(services, seeded));

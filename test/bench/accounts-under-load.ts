@@ -62,7 +62,11 @@ async function openLoop(base: string, requests: ViewAccountsRequest[], seconds: 
 /** Uploads a file into the organisation and takes it through the wizard to a started import (not yet run). */
 async function preparedImport(ctx: Ctx, groupId: string, bytes: Uint8Array, withPasswords: boolean): Promise<string> {
   const { id } = await uploadCsv(ctx, { bytes, fileName: 'load.csv', accountKind: 'user', sendWelcomeEmail: false, presetId: null });
-  await saveCsvMapping(ctx, id, withPasswords ? ['firstName', 'lastName', 'email', 'tag', 'password'] : ['firstName', 'lastName', 'email', 'tag']);
+  await saveCsvMapping(
+    ctx,
+    id,
+    withPasswords ? ['firstName', 'lastName', 'email', 'tag', 'password'] : ['firstName', 'lastName', 'email', 'tag'],
+  );
   await saveCsvFieldOptions(ctx, id, {
     password: withPasswords ? '' : 'Shared-bench-1',
     confirmPassword: withPasswords ? '' : 'Shared-bench-1',
@@ -84,13 +88,20 @@ async function hashed(services: Services, batchId: string): Promise<number> {
 async function expectFinished(ctx: Ctx, batchId: string, rows: number, hashes: number): Promise<void> {
   const batch = await getImportBatch(ctx, batchId);
   if (batch.status !== 'finished' || batch.createdCount !== rows || batch.passwordsHashed !== hashes) {
-    throw new Error(`import ${batchId}: ${batch.status}, ${batch.createdCount} of ${rows} accounts, ${batch.passwordsHashed} of ${hashes} hashes`);
+    throw new Error(
+      `import ${batchId}: ${batch.status}, ${batch.createdCount} of ${rows} accounts, ${batch.passwordsHashed} of ${hashes} hashes`,
+    );
   }
 }
 
 function figures(name: string, phase: PhaseResult): Record<string, number> {
   const { p50, p95, p99 } = percentiles(phase.times);
-  return { [`${name}_p50_ms`]: p50, [`${name}_p95_ms`]: p95, [`${name}_p99_ms`]: p99, [`${name}_requests`]: phase.times.length + phase.errors };
+  return {
+    [`${name}_p50_ms`]: p50,
+    [`${name}_p95_ms`]: p95,
+    [`${name}_p99_ms`]: p99,
+    [`${name}_requests`]: phase.times.length + phase.errors,
+  };
 }
 
 /**
@@ -108,7 +119,9 @@ export const accountsUnderLoadBench: BenchModule = {
     const seeded = await seedOrganisation(services, { name: 'Load District', domain: 'load.test', accounts: 100_000 });
     await services.sql`vacuum analyze`;
     const [admin] = await services.sql<{ id: string }[]>`select id from accounts where email = ${seeded.systemAdminEmail}`;
-    const [group] = await services.sql<{ id: string }[]>`select id from groups where organisation_id = ${seeded.organisationId} order by name limit 1`;
+    const [group] = await services.sql<
+      { id: string }[]
+    >`select id from groups where organisation_id = ${seeded.organisationId} order by name limit 1`;
     const ctx: Ctx = { ...services, actor: (await loadActor(services, admin!.id))! };
     const { app, requests } = await viewAccountsRequests(services, seeded);
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });

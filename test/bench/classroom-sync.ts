@@ -7,7 +7,13 @@ import { googleConfig, SANDBOX_CLIENT_ID } from '../../src/classroom/config.js';
 import { beginConsent, completeConsent } from '../../src/classroom/connection.js';
 import { openImportDraft, prepareClassroomImport, startClassroomImport } from '../../src/classroom/import.js';
 import { enqueueScheduledSyncs } from '../../src/classroom/links.js';
-import { loadSandboxWorld, SANDBOX_PAGE_MAX, studentSeed, type SandboxCourseSeed, type SandboxUserSeed } from '../../src/classroom/sandbox/data.js';
+import {
+  loadSandboxWorld,
+  SANDBOX_PAGE_MAX,
+  studentSeed,
+  type SandboxCourseSeed,
+  type SandboxUserSeed,
+} from '../../src/classroom/sandbox/data.js';
 import { issueCode } from '../../src/classroom/sandbox/oauth.js';
 import { generateTokenKey } from '../../src/classroom/token-crypto.js';
 import { parseEnv } from '../../src/env.js';
@@ -37,7 +43,10 @@ export const classroomSyncBench: BenchModule = {
     let baseUrl = '';
     const config: AppConfig = { env, appUrl: '', devMailbox: false, secureCookies: false, htmxSource: () => '' };
     const svc = { ...services };
-    const app = createApp({ config: new Proxy(config, { get: (t, k) => (k === 'appUrl' ? baseUrl : t[k as keyof AppConfig]) }), services: () => svc });
+    const app = createApp({
+      config: new Proxy(config, { get: (t, k) => (k === 'appUrl' ? baseUrl : t[k as keyof AppConfig]) }),
+      services: () => svc,
+    });
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -58,12 +67,16 @@ export const classroomSyncBench: BenchModule = {
     try {
       // The organisation, its administrator, and the same person's Google world in the sandbox.
       const [org] = await services.sql<{ id: string }[]>`insert into organisations (name) values ('Bench Schools') returning id`;
-      const [group] = await services.sql<{ id: string }[]>`insert into groups (organisation_id, name) values (${org!.id}, 'Bench Group') returning id`;
+      const [group] = await services.sql<
+        { id: string }[]
+      >`insert into groups (organisation_id, name) values (${org!.id}, 'Bench Group') returning id`;
       const hash = await services.passwords.hash('bench-password');
       const [admin] = await services.sql<{ id: string }[]>`
         insert into accounts (organisation_id, kind, is_system_admin, first_name, last_name, email, password_hash)
         values (${org!.id}, 'administrator', true, 'Bench', 'Teacher', 'teacher@bench.test', ${hash}) returning id`;
-      const users: SandboxUserSeed[] = [{ id: TEACHER, email: 'teacher@bench.test', givenName: 'Bench', familyName: 'Teacher', signInChoice: true }];
+      const users: SandboxUserSeed[] = [
+        { id: TEACHER, email: 'teacher@bench.test', givenName: 'Bench', familyName: 'Teacher', signInChoice: true },
+      ];
       const courses: SandboxCourseSeed[] = [];
       for (let c = 0; c < COURSES; c++) {
         const ids: string[] = [];
@@ -113,8 +126,16 @@ export const classroomSyncBench: BenchModule = {
       const drain = async () => {
         for (let i = 0; i < 50; i++) {
           await services.sql`update graphile_worker._private_jobs set run_at = now() where run_at > now() and attempts < max_attempts`;
-          await runOnce({ connectionString: ctx.url, taskList: createTaskList(runtime), concurrency: 4, noHandleSignals: true, logger: silent });
-          const [left] = await services.sql<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs where attempts < max_attempts`;
+          await runOnce({
+            connectionString: ctx.url,
+            taskList: createTaskList(runtime),
+            concurrency: 4,
+            noHandleSignals: true,
+            logger: silent,
+          });
+          const [left] = await services.sql<
+            { n: number }[]
+          >`select count(*)::int as n from graphile_worker._private_jobs where attempts < max_attempts`;
           if (!left?.n) return;
         }
       };
@@ -142,13 +163,18 @@ export const classroomSyncBench: BenchModule = {
       await drain();
       const seconds = (performance.now() - started) / 1000;
       const writes = async (table: string) => {
-        const [row] = await services.sql<{ n: number }[]>`select count(*)::int as n from ${services.sql(table)} where xmin::text::bigint > ${xid!.x}::bigint`;
+        const [row] = await services.sql<
+          { n: number }[]
+        >`select count(*)::int as n from ${services.sql(table)} where xmin::text::bigint > ${xid!.x}::bigint`;
         return row!.n;
       };
       let resyncWrites = 0;
-      for (const t of ['accounts', 'account_tags', 'classroom_link_members', 'import_batches', 'import_rows', 'google_connections']) resyncWrites += await writes(t);
+      for (const t of ['accounts', 'account_tags', 'classroom_link_members', 'import_batches', 'import_rows', 'google_connections'])
+        resyncWrites += await writes(t);
       const bookkeeping = (await writes('classroom_course_links')) + (await writes('classroom_sync_runs'));
-      const [unchanged] = await services.sql<{ n: number }[]>`select count(*)::int as n from classroom_sync_runs where outcome = 'unchanged'`;
+      const [unchanged] = await services.sql<
+        { n: number }[]
+      >`select count(*)::int as n from classroom_sync_runs where outcome = 'unchanged'`;
       if (enqueued !== COURSES || unchanged!.n !== COURSES) throw new Error(`expected ${COURSES} unchanged syncs, saw ${unchanged!.n}`);
 
       // Ideal: one students.list page per course (35 fit a page) and the access token reused.

@@ -20,7 +20,9 @@ const LAST = ['Garcia', 'Nguyen', 'Smith', 'Johnson', 'Okafor', 'Patel', 'Kim', 
  */
 export function makeFile(rows: number, withPasswords: boolean, domain = 'bench-school.test'): Uint8Array {
   const encoder = new TextEncoder();
-  const parts: Uint8Array[] = [encoder.encode(`${withPasswords ? 'First Name,Last Name,Email,Tag,Password' : 'First Name,Last Name,Email,Tag'}\r\n`)];
+  const parts: Uint8Array[] = [
+    encoder.encode(`${withPasswords ? 'First Name,Last Name,Email,Tag,Password' : 'First Name,Last Name,Email,Tag'}\r\n`),
+  ];
   let text = '';
   for (let i = 0; i < rows; i++) {
     const first = FIRST[i % FIRST.length]!;
@@ -40,7 +42,9 @@ export function makeFile(rows: number, withPasswords: boolean, domain = 'bench-s
 async function setUp(services: Services): Promise<{ ctx: Ctx; groupId: string }> {
   const hash = await services.passwords.hash('bench-admin-password');
   const [org] = await services.sql<{ id: string }[]>`insert into organisations (name) values ('Bench School') returning id`;
-  const [group] = await services.sql<{ id: string }[]>`insert into groups (organisation_id, name) values (${org!.id}, 'Bench Group') returning id`;
+  const [group] = await services.sql<
+    { id: string }[]
+  >`insert into groups (organisation_id, name) values (${org!.id}, 'Bench Group') returning id`;
   await services.sql`insert into tags (organisation_id, name) values (${org!.id}, 'Grade 9')`;
   const [admin] = await services.sql<{ id: string }[]>`
     insert into accounts (organisation_id, kind, is_system_admin, first_name, last_name, email, password_hash)
@@ -61,7 +65,11 @@ async function importFile(
   const t0 = performance.now();
   const { id } = await uploadCsv(ctx, { bytes, fileName: 'bench.csv', accountKind: 'user', sendWelcomeEmail: false, presetId: null });
   const tUpload = performance.now();
-  await saveCsvMapping(ctx, id, withPasswords ? ['firstName', 'lastName', 'email', 'tag', 'password'] : ['firstName', 'lastName', 'email', 'tag']);
+  await saveCsvMapping(
+    ctx,
+    id,
+    withPasswords ? ['firstName', 'lastName', 'email', 'tag', 'password'] : ['firstName', 'lastName', 'email', 'tag'],
+  );
   const tStaged = performance.now();
   await saveCsvFieldOptions(ctx, id, {
     password: withPasswords ? '' : 'Shared-bench-1',
@@ -77,7 +85,15 @@ async function importFile(
   const tDone = performance.now();
   const batch = await getImportBatch(ctx, id);
   if (result !== 'finished') throw new Error(`bench import ended ${result}`);
-  return { id, batch, upload: (tUpload - t0) / 1000, stage: (tStaged - tUpload) / 1000, check: (tChecked - tUpload) / 1000, run: (tDone - tChecked) / 1000, total: (tDone - t0) / 1000 };
+  return {
+    id,
+    batch,
+    upload: (tUpload - t0) / 1000,
+    stage: (tStaged - tUpload) / 1000,
+    check: (tChecked - tUpload) / 1000,
+    run: (tDone - tChecked) / 1000,
+    total: (tDone - t0) / 1000,
+  };
 }
 
 /** The floor for this work on this machine: papaparse of the same file and a raw COPY of its rows. */
@@ -86,7 +102,8 @@ async function limitSeconds(services: Services, bytes: Uint8Array): Promise<numb
   await services.sql`truncate bench_scratch`;
   const t0 = performance.now();
   const { text } = decodeCsv(bytes);
-  const copyEscape = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  const copyEscape = (s: string) =>
+    s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
   // papaparse streaming (a row at a time), the COPY text built as it goes.
   const pieces: string[] = [];
   let buf = '';
@@ -149,7 +166,8 @@ export const csvImport100kBench: BenchModule = {
     const { result: r, peakMb } = await sampledPeakRss(() => importFile(ctx, groupId, bytes, false));
     // The limit after the import, so what its parse holds is not under the import's memory figure.
     const limit = await limitSeconds(bench.services, bytes);
-    if (r.batch.createdCount !== Number(process.env.BENCH_ROWS ?? 100_000)) throw new Error(`expected 100000 accounts, got ${r.batch.createdCount}`);
+    if (r.batch.createdCount !== Number(process.env.BENCH_ROWS ?? 100_000))
+      throw new Error(`expected 100000 accounts, got ${r.batch.createdCount}`);
     // Context for the figures: one INSERT of as many rows straight into accounts (its indexes,
     // trigram index included, and constraints), the least any import of these accounts costs here.
     const [scratch] = await bench.services.sql<{ id: string }[]>`insert into organisations (name) values ('Bench floor') returning id`;
@@ -180,7 +198,8 @@ export const csvImport100kBench: BenchModule = {
     // The same file again, now that its accounts exist, updating their password, group and tags:
     // the roster uploaded a second time.
     const again = await importFile(ctx, groupId, bytes, false, {}, { password: true, group: true, tags: true });
-    if (again.batch.updatedCount !== r.batch.createdCount) throw new Error(`expected ${r.batch.createdCount} updates, got ${again.batch.updatedCount}`);
+    if (again.batch.updatedCount !== r.batch.createdCount)
+      throw new Error(`expected ${r.batch.createdCount} updates, got ${again.batch.updatedCount}`);
     bench.print({
       bench: 'csv_reimport_100k',
       seconds: round(again.total),
@@ -222,7 +241,8 @@ export const csvImportPasswords2kBench: BenchModule = {
       return n / ((performance.now() - t0) / 1000);
     };
     const pureRate = await pure();
-    if (r.batch.createdCount !== rows || r.batch.passwordsHashed !== rows) throw new Error(`expected ${rows} accounts and hashes, got ${r.batch.createdCount}/${r.batch.passwordsHashed}`);
+    if (r.batch.createdCount !== rows || r.batch.passwordsHashed !== rows)
+      throw new Error(`expected ${rows} accounts and hashes, got ${r.batch.createdCount}/${r.batch.passwordsHashed}`);
     // Over the whole job (hashing, then one chunk of 2,000 rows applied), so nothing is left out.
     const hashesPerSecond = rows / r.run;
     bench.print({

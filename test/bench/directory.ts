@@ -29,15 +29,26 @@ export const bulkTagBench: BenchModule = {
     const { org, adminId } = await seeded(ctx);
     const actor = (await loadActor(services, adminId))!;
     const actx = { ...services, actor };
-    const [tag] = await services.sql<{ id: string }[]>`insert into tags (organisation_id, name) values (${org.organisationId}, 'Bench tag') returning id`;
+    const [tag] = await services.sql<
+      { id: string }[]
+    >`insert into tags (organisation_id, name) values (${org.organisationId}, 'Bench tag') returning id`;
     const taskList = createTaskList({ services, env: parseEnv({ NODE_ENV: 'production' }), mailer: null, databaseUrl: ctx.url });
-    const runner = await run({ connectionString: ctx.url, taskList, concurrency: 1, noHandleSignals: true, logger: new Logger(() => () => {}), pollInterval: 1000 });
+    const runner = await run({
+      connectionString: ctx.url,
+      taskList,
+      concurrency: 1,
+      noHandleSignals: true,
+      logger: new Logger(() => () => {}),
+      pollInterval: 1000,
+    });
     try {
       const selection = await createSelection(actx, { allMatching: true, filter: {} });
       const started = performance.now();
       const { bulkActionId } = await confirmBulkAction(actx, { selectionId: selection.id, action: { kind: 'add-tag', tagId: tag!.id } });
       for (;;) {
-        const [r] = await services.sql<{ status: string; changed_count: number }[]>`select status, changed_count from bulk_actions where id = ${bulkActionId}`;
+        const [r] = await services.sql<
+          { status: string; changed_count: number }[]
+        >`select status, changed_count from bulk_actions where id = ${bulkActionId}`;
         if (r!.status === 'failed') throw new Error('bulk action failed');
         if (r!.status === 'finished') {
           ctx.print({ bench: 'bulk_tag_100k', seconds: round((performance.now() - started) / 1000, 3), changed: r!.changed_count });

@@ -19,13 +19,20 @@ export const massAssignBench: BenchModule = {
   async run(ctx: BenchContext) {
     const { services } = ctx;
     await seedDemoCatalogue(services);
-    const seeded = await seedOrganisation(services, { name: 'Bench District', domain: 'bench.test', accounts: 100_000, credits: 1_000_000 });
+    const seeded = await seedOrganisation(services, {
+      name: 'Bench District',
+      domain: 'bench.test',
+      accounts: 100_000,
+      credits: 1_000_000,
+    });
     await services.sql`vacuum analyze`;
     const [admin] = await services.sql<{ id: string }[]>`select id from accounts where email = ${seeded.systemAdminEmail}`;
     const actor = (await loadActor(services, admin!.id))!;
     const actx = { ...services, actor };
     const product = (await listProducts(services)).find((p) => p.name === 'Life Skills')!;
-    const items = [{ productId: product.id, edition: 'standard' as const, mode: 'manual' as const, unitIds: product.units.slice(0, 3).map((u) => u.id) }];
+    const items = [
+      { productId: product.id, edition: 'standard' as const, mode: 'manual' as const, unitIds: product.units.slice(0, 3).map((u) => u.id) },
+    ];
     const taskList = createTaskList({ services, env: parseEnv({ NODE_ENV: 'production' }), mailer: null, databaseUrl: ctx.url });
     const logger = new Logger(() => () => {});
 

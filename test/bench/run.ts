@@ -64,7 +64,13 @@ async function runHere(name: string, load: () => Promise<BenchModule>): Promise<
   const url = u.toString();
   await migrateDatabase(url);
   const database = createDatabase(url, { max: 10 });
-  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl: 'http://localhost:3000', logger: createLogger({ level: 'silent' }) };
+  const services: Services = {
+    db: database.db,
+    sql: database.sql,
+    passwords: nativeArgon2,
+    appUrl: 'http://localhost:3000',
+    logger: createLogger({ level: 'silent' }),
+  };
   const ctx: BenchContext = { url, services, print: (line) => console.log(JSON.stringify(line)) };
   try {
     const mod = await load();

@@ -67,13 +67,23 @@ describe('Classroom client layer', () => {
       { googleUserId: 's3', firstName: 'Cy', lastName: 'Park', email: 'cy@school.test' },
     ]);
     expect(apiCalls()).toHaveLength(2);
-    expect(apiCalls()[0]!.query.fields).toEqual(['nextPageToken,students(userId,profile(id,name(givenName,familyName,fullName),emailAddress))']);
+    expect(apiCalls()[0]!.query.fields).toEqual([
+      'nextPageToken,students(userId,profile(id,name(givenName,familyName,fullName),emailAddress))',
+    ]);
   });
 
   it('retries a 429 (and a 503) with backoff, then succeeds', async () => {
     state.students.c1 = [student('s1', 'Ana', 'Lopez', 'ana@school.test')];
-    state.script.push({ prefix: '/v1/courses/c1', status: 429, body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } } });
-    state.script.push({ prefix: '/v1/courses/c1', status: 503, body: { error: { code: 503, message: 'Unavailable', status: 'UNAVAILABLE' } } });
+    state.script.push({
+      prefix: '/v1/courses/c1',
+      status: 429,
+      body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } },
+    });
+    state.script.push({
+      prefix: '/v1/courses/c1',
+      status: 503,
+      body: { error: { code: 503, message: 'Unavailable', status: 'UNAVAILABLE' } },
+    });
     const roster = await client().listStudents('c1');
     expect(roster).toHaveLength(1);
     expect(apiCalls()).toHaveLength(3);
@@ -99,12 +109,20 @@ describe('Classroom client layer', () => {
         error: {
           code: 403,
           message: '@ClassroomApiDisabled The user is not permitted to access the Classroom API.',
-          errors: [{ message: '@ClassroomApiDisabled The user is not permitted to access the Classroom API.', domain: 'global', reason: 'forbidden' }],
+          errors: [
+            {
+              message: '@ClassroomApiDisabled The user is not permitted to access the Classroom API.',
+              domain: 'global',
+              reason: 'forbidden',
+            },
+          ],
           status: 'PERMISSION_DENIED',
         },
       },
     });
-    const error = await client().listTeacherCourses().catch((e: unknown) => e);
+    const error = await client()
+      .listTeacherCourses()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClassroomAccessError);
     expect((error as ClassroomAccessError).reason).toBe('ClassroomApiDisabled');
     expect((error as Error).message).toMatch(/not allowed to use the Classroom API.*Google Workspace administrator/);
@@ -124,7 +142,9 @@ describe('Classroom client layer', () => {
         },
       },
     });
-    const error = await client().listTeacherCourses().catch((e: unknown) => e);
+    const error = await client()
+      .listTeacherCourses()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GoogleReconnectNeededError);
     expect((error as Error).message).toMatch(/allow every permission/);
   });
@@ -142,13 +162,24 @@ describe('Classroom client layer', () => {
         },
       },
     });
-    const error = await client().listTeacherCourses().catch((e: unknown) => e);
+    const error = await client()
+      .listTeacherCourses()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClassroomAccessError);
     expect((error as ClassroomAccessError).reason).toBe('ApiNotEnabled');
   });
 
   it('stays under the per-user request rate', async () => {
-    const slow = googleConfig(parseEnv({ NODE_ENV: 'test', GOOGLE_CLIENT_ID: 'x', GOOGLE_OAUTH_BASE_URL: GOOGLE_TEST_OAUTH, GOOGLE_API_ROOT: GOOGLE_TEST_API, GOOGLE_REQUESTS_PER_SECOND: '20' }), 'https://roster.example');
+    const slow = googleConfig(
+      parseEnv({
+        NODE_ENV: 'test',
+        GOOGLE_CLIENT_ID: 'x',
+        GOOGLE_OAUTH_BASE_URL: GOOGLE_TEST_OAUTH,
+        GOOGLE_API_ROOT: GOOGLE_TEST_API,
+        GOOGLE_REQUESTS_PER_SECOND: '20',
+      }),
+      'https://roster.example',
+    );
     state.pageMax = 1;
     state.courses = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({ id: `c${i}`, name: `Class ${i}`, courseState: 'ACTIVE', ownerId: 't1' }));
     const started = Date.now();

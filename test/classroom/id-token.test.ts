@@ -46,7 +46,10 @@ const server = setupServer(
 );
 
 function cfg(): GoogleConfig {
-  return googleConfig(parseEnv({ NODE_ENV: 'test', GOOGLE_CLIENT_ID: CLIENT, GOOGLE_CLIENT_SECRET: 's', GOOGLE_CERTS_URL: certsUrl }), 'https://roster.example');
+  return googleConfig(
+    parseEnv({ NODE_ENV: 'test', GOOGLE_CLIENT_ID: CLIENT, GOOGLE_CLIENT_SECRET: 's', GOOGLE_CERTS_URL: certsUrl }),
+    'https://roster.example',
+  );
 }
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -112,11 +115,19 @@ describe('ID token check', () => {
 
   const cases: [string, () => string, string][] = [
     ['a signature by another key', () => sign(good(), other.privateKey), 'the ID token’s signature does not match Google’s published keys'],
-    ['an unknown key id', () => sign(good(), privateKey, 'k9'), 'the ID token was signed with a key that is not among Google’s published keys'],
+    [
+      'an unknown key id',
+      () => sign(good(), privateKey, 'k9'),
+      'the ID token was signed with a key that is not among Google’s published keys',
+    ],
     ['another issuer', () => sign(good({ iss: 'https://evil.test' })), 'the ID token was not issued by Google'],
     ['another audience', () => sign(good({ aud: 'someone-else' })), 'the ID token was issued for another application'],
     ['an expired token', () => sign(good({ exp: now() - 3600 })), 'the ID token has expired (check that this server’s clock is right)'],
-    ['an unverified email', () => sign(good({ email_verified: false })), 'Google has not verified the email address of this Google account'],
+    [
+      'an unverified email',
+      () => sign(good({ email_verified: false })),
+      'Google has not verified the email address of this Google account',
+    ],
     ['garbage', () => 'not-a-jwt', 'the ID token Google sent could not be read'],
   ];
   for (const [name, token, words] of cases) {

@@ -20,13 +20,18 @@ beforeAll(async () => {
   app = classroomApp(db);
   org = await createOrganisation(db.services, { name: 'Maple Grove', groups: ['Lincoln High'] });
   // Student 5 of Career Exploration already has an account (matched by email).
-  await createAccount(db.services, org.organisationId, { email: 'finn.abbott5@classroom.maplegrove.test', groupId: org.groups['Lincoln High']! });
+  await createAccount(db.services, org.organisationId, {
+    email: 'finn.abbott5@classroom.maplegrove.test',
+    groupId: org.groups['Lincoln High']!,
+  });
   admin = await connectedClient(app, 'admin@maplegrove.test', '200000001');
 });
 afterAll(() => server.close());
 
 const tagsNamed = (name: string) =>
-  db.services.sql<{ id: string; name: string }[]>`select id, name from tags where organisation_id = ${org.organisationId} and lower(name) = lower(${name})`;
+  db.services.sql<
+    { id: string; name: string }[]
+  >`select id, name from tags where organisation_id = ${org.organisationId} and lower(name) = lower(${name})`;
 
 async function tagNamesOf(email: string): Promise<string[]> {
   const rows = await db.services.sql<{ name: string }[]>`
@@ -82,7 +87,9 @@ describe('Import from Google Classroom: new tag names on the options step', () =
         and (select count(*) from account_tags at where at.account_id = a.id and at.tag_id = any(${[cohort!.id, period[0]!.id, org.tags['Grade 9']!]}::uuid[])) = 3`;
     expect(tagged!.n).toBe(23);
     // The class keeps them for students who join later.
-    const [link] = await db.services.sql<{ tag_ids: string[] }[]>`select tag_ids::text[] as tag_ids from classroom_course_links where import_batch_id = ${batchId}`;
+    const [link] = await db.services.sql<
+      { tag_ids: string[] }[]
+    >`select tag_ids::text[] as tag_ids from classroom_course_links where import_batch_id = ${batchId}`;
     expect([...link!.tag_ids].sort()).toEqual([cohort!.id, period[0]!.id, org.tags['Grade 9']!].sort());
     const audited = await db.services.sql<{ n: number }[]>`select count(*)::int as n from audit_log where action = 'tag.created'`;
     expect(audited[0]!.n).toBe(2);
@@ -91,11 +98,15 @@ describe('Import from Google Classroom: new tag names on the options step', () =
   it('a name someone creates between Continue and Import is used as it is, by the accounts and by the class', async () => {
     const res = await choose('600000004', 'Period 2');
     const batchId = res.headers.get('location')!.split('/').pop()!;
-    const [made] = await db.services.sql<{ id: string }[]>`insert into tags (organisation_id, name) values (${org.organisationId}, 'PERIOD 2') returning id`;
+    const [made] = await db.services.sql<
+      { id: string }[]
+    >`insert into tags (organisation_id, name) values (${org.organisationId}, 'PERIOD 2') returning id`;
     expect((await admin.post(`/classroom/import/${batchId}/start`)).status).toBe(303);
     await drainJobs(db);
     expect(await tagsNamed('period 2')).toEqual([{ id: made!.id, name: 'PERIOD 2' }]);
-    const [link] = await db.services.sql<{ tag_ids: string[] }[]>`select tag_ids::text[] as tag_ids from classroom_course_links where import_batch_id = ${batchId}`;
+    const [link] = await db.services.sql<
+      { tag_ids: string[] }[]
+    >`select tag_ids::text[] as tag_ids from classroom_course_links where import_batch_id = ${batchId}`;
     expect([...link!.tag_ids].sort()).toEqual([made!.id, org.tags['Grade 9']!].sort());
     const [tagged] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from account_tags where tag_id = ${made!.id}`;
     expect(tagged!.n).toBeGreaterThan(0);

@@ -34,7 +34,9 @@ async function signedIn(email = 'admin@maplegrove.test') {
 }
 
 async function connection() {
-  const [row] = await db.services.sql<{ account_id: string; google_user_id: string; google_email: string; refresh_token_encrypted: string; status: string }[]>`
+  const [row] = await db.services.sql<
+    { account_id: string; google_user_id: string; google_email: string; refresh_token_encrypted: string; status: string }[]
+  >`
     select account_id, google_user_id, google_email, refresh_token_encrypted, status from google_connections`;
   return row ?? null;
 }
@@ -71,12 +73,19 @@ describe('connecting Google Classroom (happy path)', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/classroom/import');
     const row = await connection();
-    expect(row).toMatchObject({ account_id: org.systemAdmin.id, google_user_id: SAM, google_email: 'admin@maplegrove.test', status: 'active' });
+    expect(row).toMatchObject({
+      account_id: org.systemAdmin.id,
+      google_user_id: SAM,
+      google_email: 'admin@maplegrove.test',
+      status: 'active',
+    });
     expect(row!.refresh_token_encrypted).toMatch(/^v1\./);
     const token = await createTokenCipher(TEST_TOKEN_KEY).decrypt(row!.refresh_token_encrypted, org.systemAdmin.id);
     expect(await sandboxGrant(token)).toMatchObject({ kind: 'refresh', revoked_at: null });
     // Bound to its account: the same ciphertext does not open for another row.
-    await expect(createTokenCipher(TEST_TOKEN_KEY).decrypt(row!.refresh_token_encrypted, org.organisationId)).rejects.toThrow(/could not be decrypted/);
+    await expect(createTokenCipher(TEST_TOKEN_KEY).decrypt(row!.refresh_token_encrypted, org.organisationId)).rejects.toThrow(
+      /could not be decrypted/,
+    );
   });
 
   it('uses the access token of the code exchange for the course list: one token call, at most one certs call', async () => {
@@ -252,7 +261,12 @@ describe('connecting Google Classroom (errors)', () => {
     const start = await client.post('/classroom/connect', {});
     const authUrl = new URL(start.headers.get('location')!);
     await client.get(authUrl.pathname + authUrl.search);
-    const form: Record<string, string | string[]> = { account: SAM, decision: 'allow', scopeChoice: '1', granted: ['https://www.googleapis.com/auth/classroom.courses.readonly'] };
+    const form: Record<string, string | string[]> = {
+      account: SAM,
+      decision: 'allow',
+      scopeChoice: '1',
+      granted: ['https://www.googleapis.com/auth/classroom.courses.readonly'],
+    };
     for (const [k, v] of authUrl.searchParams) form[k] = v;
     const back = await client.post('/google-sandbox/o/oauth2/v2/auth', form);
     const callback = new URL(back.headers.get('location')!);

@@ -30,7 +30,10 @@ beforeAll(async () => {
     lastName: 'Lee',
   });
   // Student 5 of the demo world already has an account (matched by email, case ignored).
-  await createAccount(db.services, org.organisationId, { email: 'Finn.Abbott5@classroom.maplegrove.test', groupId: org.groups['Lincoln High']! });
+  await createAccount(db.services, org.organisationId, {
+    email: 'Finn.Abbott5@classroom.maplegrove.test',
+    groupId: org.groups['Lincoln High']!,
+  });
   admin = await connectedClient(app, 'admin@maplegrove.test', '200000001');
 });
 afterAll(() => server.close());
@@ -101,7 +104,9 @@ describe('Import from Google Classroom (wizard)', () => {
              count(*) filter (where email like '%@hidden-email.classroom.invalid')::int as hidden
       from accounts where organisation_id = ${org.organisationId}`;
     expect(counts).toEqual({ created: 35, hidden: 3 });
-    const emails = await db.services.sql<{ to_address: string; subject: string; text_body: string }[]>`select to_address, subject, text_body from outbox_emails`;
+    const emails = await db.services.sql<
+      { to_address: string; subject: string; text_body: string }[]
+    >`select to_address, subject, text_body from outbox_emails`;
     const finished = emails.find((e) => e.to_address === 'admin@maplegrove.test')!;
     expect(finished.text_body).toContain(`/imports/${batchId}`);
     // The email's link: the import result page of the engine, for a Classroom batch too.
@@ -154,7 +159,11 @@ describe('Import from Google Classroom (wizard)', () => {
       await createAccount(db.services, org.organisationId, { email: studentSeed(n).email, groupId: org.groups.Roosevelt! });
     }
     const teacher = await connectedClient(app, 'teacher2@maplegrove.test', '200000002');
-    const res = await teacher.post('/classroom/import', { courseIds: ['600000005'], groupId: org.groups['Lincoln High']!, defaultPassword: 'backup-password-1' });
+    const res = await teacher.post('/classroom/import', {
+      courseIds: ['600000005'],
+      groupId: org.groups['Lincoln High']!,
+      defaultPassword: 'backup-password-1',
+    });
     const review = await teacher.get(res.headers.get('location')!);
     expect(review.html).toMatch(/<b>18<\/b> will not be imported/);
     expect(review.html).toContain('in a group you do not manage');
@@ -162,7 +171,9 @@ describe('Import from Google Classroom (wizard)', () => {
     const refused = await teacher.post(`/classroom/import/${id}/start`);
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('Every row of this import was skipped');
-    const [links] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from classroom_course_links where google_course_id = '600000005'`;
+    const [links] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from classroom_course_links where google_course_id = '600000005'`;
     expect(links!.n).toBe(0);
   });
 
@@ -184,7 +195,9 @@ describe('Import from Google Classroom (wizard)', () => {
 
 describe('Classroom add-on pages', () => {
   it('may be framed by Classroom only; other pages may not be framed at all', async () => {
-    const real = createTestApp(db, { env: classroomEnv({ GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 's' }) });
+    const real = createTestApp(db, {
+      env: classroomEnv({ GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 's' }),
+    });
     const res = await real.request('/classroom-add-on/attachment-discovery?courseId=600000001&itemId=i1&addOnToken=t&login_hint=200000001');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors https:\/\/classroom\.google\.com(;|$)/);
@@ -194,7 +207,9 @@ describe('Classroom add-on pages', () => {
     expect(other.headers.get('x-frame-options')).toBe('DENY');
     // With the sandbox playing Classroom, our own origin and the other loopback origins may frame them too.
     const sandboxed = await app.request('/classroom-add-on/attachment-discovery?courseId=600000001');
-    expect(sandboxed.headers.get('content-security-policy')).toContain("frame-ancestors https://classroom.google.com 'self' http://localhost:* http://127.0.0.1:*");
+    expect(sandboxed.headers.get('content-security-policy')).toContain(
+      "frame-ancestors https://classroom.google.com 'self' http://localhost:* http://127.0.0.1:*",
+    );
     // The sandbox's Classroom page frames the service's origin and lets the sign-in popup keep its opener; other pages frame nothing.
     const classroomPage = await app.request('/google-sandbox/classroom/600000001/add-on');
     expect(classroomPage.headers.get('content-security-policy')).toContain(`frame-src 'self' ${new URL(ORIGIN).origin}`);
@@ -210,7 +225,9 @@ describe('Classroom add-on pages', () => {
   });
 
   it('shows a connected teacher the class’s roster status with Sync now, without any prompt', async () => {
-    const { html } = await admin.get('/classroom-add-on/attachment-discovery?courseId=600000001&itemId=i1&addOnToken=tok&login_hint=200000001');
+    const { html } = await admin.get(
+      '/classroom-add-on/attachment-discovery?courseId=600000001&itemId=i1&addOnToken=tok&login_hint=200000001',
+    );
     expect(html).toContain('Career Exploration</b> is in Rosterbridge: 24 students');
     expect(html).toContain('Sync now');
     expect(html).not.toContain('Sign in with Google');
@@ -290,7 +307,9 @@ describe('Sign in with Google from the add-on (a popup, for frames without third
     expect(cookie).toContain('Path=/classroom-add-on');
     expect((await exchange(token)).status).toBe(400);
 
-    const frame = await (await app.request(`/classroom-add-on/attachment-discovery?${LAUNCH}`, { headers: { cookie: cookie.split(';')[0]! } })).text();
+    const frame = await (
+      await app.request(`/classroom-add-on/attachment-discovery?${LAUNCH}`, { headers: { cookie: cookie.split(';')[0]! } })
+    ).text();
     expect(frame).not.toContain('data-add-on-popup');
     expect(frame).toContain('Career Exploration</b> is in Rosterbridge');
     // The add-on's cookie is for the add-on's pages only.

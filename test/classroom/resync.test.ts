@@ -30,7 +30,9 @@ let linkId: string;
 const CAREER = '600000001'; // Career Exploration: 24 students in the sandbox's demo world
 
 async function members(removed = false) {
-  const [row] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from classroom_link_members where link_id = ${linkId} and removed = ${removed}`;
+  const [row] = await db.services.sql<
+    { n: number }[]
+  >`select count(*)::int as n from classroom_link_members where link_id = ${linkId} and removed = ${removed}`;
   return row!.n;
 }
 
@@ -74,7 +76,10 @@ beforeAll(async () => {
   // A preset for students who join later.
   await seedDemoCatalogue(db.services);
   const life = (await listProducts(db.services)).find((p) => p.name === 'Life Skills')!;
-  const preset = await createPreset(ctx, { name: 'Newcomers pack', items: [{ productId: life.id, edition: 'standard', mode: 'manual', unitIds: [life.units[0]!.id] }] });
+  const preset = await createPreset(ctx, {
+    name: 'Newcomers pack',
+    items: [{ productId: life.id, edition: 'standard', mode: 'manual', unitIds: [life.units[0]!.id] }],
+  });
   await db.services.sql`update classroom_course_links set preset_id = ${preset.id} where id = ${linkId}`;
 });
 afterAll(() => server.close());
@@ -83,7 +88,13 @@ describe('roster re-sync', () => {
   it('the import made the link with every student as a member', async () => {
     const ctx = await ctxFor(db, org.systemAdmin.id);
     const link = await getCourseLink(ctx, linkId);
-    expect(link).toMatchObject({ courseName: 'Career Exploration', syncState: 'ok', members: 24, groupName: 'Lincoln High', tagNames: ['Grade 9'] });
+    expect(link).toMatchObject({
+      courseName: 'Career Exploration',
+      syncState: 'ok',
+      members: 24,
+      groupName: 'Lincoln High',
+      tagNames: ['Grade 9'],
+    });
     const [accounts] = await db.services.sql<{ n: number }[]>`
       select count(*)::int as n from accounts a join classroom_link_members m on m.account_id = a.id
       where m.link_id = ${linkId} and a.group_id = ${org.groups['Lincoln High']!} and a.source = 'classroom' and a.google_user_id = m.google_user_id`;
@@ -103,7 +114,12 @@ describe('roster re-sync', () => {
 
   it('adds a new student (through the import engine), renames one and removes one, keeping the account', async () => {
     const ids = await rosterIds(CAREER);
-    await sandboxAddStudent(db.services.sql, { courseId: CAREER, givenName: 'Nova', familyName: 'Quist', email: 'nova.quist@classroom.maplegrove.test' });
+    await sandboxAddStudent(db.services.sql, {
+      courseId: CAREER,
+      givenName: 'Nova',
+      familyName: 'Quist',
+      email: 'nova.quist@classroom.maplegrove.test',
+    });
     await sandboxRenameStudent(db.services.sql, { userId: ids[0]!, givenName: 'Renamed', familyName: 'Student' });
     await sandboxRemoveStudent(db.services.sql, CAREER, ids[1]!);
     await sync();
@@ -112,7 +128,9 @@ describe('roster re-sync', () => {
     const [nova] = await db.services.sql<{ id: string; group_id: string; source: string; has_password: boolean }[]>`
       select id, group_id, source, password_hash is not null as has_password from accounts where email = 'nova.quist@classroom.maplegrove.test'`;
     expect(nova).toMatchObject({ group_id: org.groups['Lincoln High'], source: 'classroom', has_password: true });
-    const [renamed] = await db.services.sql<{ first_name: string; last_name: string }[]>`select first_name, last_name from accounts where google_user_id = ${ids[0]!}`;
+    const [renamed] = await db.services.sql<
+      { first_name: string; last_name: string }[]
+    >`select first_name, last_name from accounts where google_user_id = ${ids[0]!}`;
     expect(renamed).toEqual({ first_name: 'Renamed', last_name: 'Student' });
     const [left] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from accounts where google_user_id = ${ids[1]!}`;
     expect(left!.n).toBe(1);
@@ -123,13 +141,17 @@ describe('roster re-sync', () => {
     const newcomers = runs.find((r) => r.trigger === 'newcomers')!;
     expect(newcomers).toMatchObject({ outcome: 'applied', added: 1 });
     // The link's preset went to the new student only, through the mass-assign engine.
-    const requests = await db.services.sql<{ id: string; origin: string; account_ids: string[] }[]>`select id, origin, account_ids from assignment_requests`;
+    const requests = await db.services.sql<
+      { id: string; origin: string; account_ids: string[] }[]
+    >`select id, origin, account_ids from assignment_requests`;
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ origin: 'classroom', account_ids: [nova!.id], id: newcomers.details.assignmentRequestId });
   });
 
   it('a student who comes back is restored', async () => {
-    const [removed] = await db.services.sql<{ google_user_id: string }[]>`select google_user_id from classroom_link_members where link_id = ${linkId} and removed`;
+    const [removed] = await db.services.sql<
+      { google_user_id: string }[]
+    >`select google_user_id from classroom_link_members where link_id = ${linkId} and removed`;
     await sandboxEnrolStudent(db.services.sql, CAREER, removed!.google_user_id);
     await sync();
     expect(await members(true)).toBe(0);
@@ -140,10 +162,19 @@ describe('roster re-sync', () => {
 
   it('an email another account already has is left alone, and such a roster counts as unchanged', async () => {
     const ids = await rosterIds(CAREER);
-    const [before] = await db.services.sql<{ email: string; first_name: string }[]>`select email, first_name from accounts where google_user_id = ${ids[2]!}`;
-    await sandboxRenameStudent(db.services.sql, { userId: ids[2]!, givenName: before!.first_name, familyName: 'Student2', email: 'admin@maplegrove.test' });
+    const [before] = await db.services.sql<
+      { email: string; first_name: string }[]
+    >`select email, first_name from accounts where google_user_id = ${ids[2]!}`;
+    await sandboxRenameStudent(db.services.sql, {
+      userId: ids[2]!,
+      givenName: before!.first_name,
+      familyName: 'Student2',
+      email: 'admin@maplegrove.test',
+    });
     await sync();
-    const [after] = await db.services.sql<{ email: string; last_name: string }[]>`select email, last_name from accounts where google_user_id = ${ids[2]!}`;
+    const [after] = await db.services.sql<
+      { email: string; last_name: string }[]
+    >`select email, last_name from accounts where google_user_id = ${ids[2]!}`;
     expect(after).toEqual({ email: before!.email, last_name: 'Student2' });
     const fingerprint = await rosterDataFingerprint();
     await sync();
@@ -153,7 +184,11 @@ describe('roster re-sync', () => {
   });
 
   it('a newcomer the engine refuses is reported once, not imported again and again', async () => {
-    await createAccount(db.services, org.organisationId, { email: 'taken@maplegrove.test', googleUserId: 'another-google-account', groupId: org.groups.Roosevelt! });
+    await createAccount(db.services, org.organisationId, {
+      email: 'taken@maplegrove.test',
+      googleUserId: 'another-google-account',
+      groupId: org.groups.Roosevelt!,
+    });
     await sandboxAddStudent(db.services.sql, { courseId: CAREER, givenName: 'Tess', familyName: 'Taken', email: 'taken@maplegrove.test' });
     const before = await members();
     await sync();
@@ -161,13 +196,19 @@ describe('roster re-sync', () => {
     const ctx = await ctxFor(db, org.systemAdmin.id);
     expect((await getCourseLink(ctx, linkId)).syncState).toBe('ok');
     const runs = await listSyncRuns(ctx, linkId);
-    expect(notImportedWords(runs[0]!.details.notImported![0]!)).toMatch(/^Tess Taken: An account with this email is linked to another Google account/);
+    expect(notImportedWords(runs[0]!.details.notImported![0]!)).toMatch(
+      /^Tess Taken: An account with this email is linked to another Google account/,
+    );
     const [batches] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_batches`;
     await sync();
     const [again] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_batches`;
     expect(again!.n).toBe(batches!.n);
     expect((await listSyncRuns(ctx, linkId))[0]!.outcome).toBe('unchanged');
-    await sandboxRemoveStudent(db.services.sql, CAREER, (await db.services.sql<{ id: string }[]>`select id from google_sandbox_users where email = 'taken@maplegrove.test'`)[0]!.id);
+    await sandboxRemoveStudent(
+      db.services.sql,
+      CAREER,
+      (await db.services.sql<{ id: string }[]>`select id from google_sandbox_users where email = 'taken@maplegrove.test'`)[0]!.id,
+    );
     await sync();
   });
 
@@ -180,7 +221,9 @@ describe('roster re-sync', () => {
     expect(link.syncState).toBe('held');
     expect(link.heldPlan!.removeNames).toHaveLength(6);
     expect(await members(true)).toBe(0);
-    const emails = await db.services.sql<{ to_address: string; subject: string; text_body: string }[]>`select to_address, subject, text_body from outbox_emails`;
+    const emails = await db.services.sql<
+      { to_address: string; subject: string; text_body: string }[]
+    >`select to_address, subject, text_body from outbox_emails`;
     expect(emails).toHaveLength(1);
     expect(emails[0]).toMatchObject({ to_address: 'admin@maplegrove.test', subject: 'Approve the roster sync of Career Exploration' });
     expect(emails[0]!.text_body).toContain(`/classroom/links/${linkId}`);
@@ -209,7 +252,9 @@ describe('roster re-sync', () => {
       const link = await getCourseLink(ctx, linkId);
       expect(link.syncState).toBe('failed');
       expect(link.syncMessage).toMatch(/not allowed to use the Classroom API/);
-      const [jobs] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'sync_classroom_link'`;
+      const [jobs] = await db.services.sql<
+        { n: number }[]
+      >`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'sync_classroom_link'`;
       expect(jobs!.n).toBe(0);
       await sync();
       const runs = await listSyncRuns(ctx, linkId);
@@ -223,13 +268,19 @@ describe('roster re-sync', () => {
     await db.services.sql`delete from outbox_emails`;
     await db.services.sql`update google_sandbox_grants set revoked_at = now() where user_id = '200000001'`;
     await sync();
-    const [conn] = await db.services.sql<{ status: string }[]>`select status from google_connections where account_id = ${org.systemAdmin.id}`;
+    const [conn] = await db.services.sql<
+      { status: string }[]
+    >`select status from google_connections where account_id = ${org.systemAdmin.id}`;
     expect(conn!.status).toBe('needs_reconnecting');
     const link = await getCourseLink(await ctxFor(db, org.systemAdmin.id), linkId);
     expect(link.syncState).toBe('needs_reconnecting');
-    const emails = await db.services.sql<{ subject: string; to_address: string }[]>`select subject, to_address from outbox_emails where subject like 'Reconnect%'`;
+    const emails = await db.services.sql<
+      { subject: string; to_address: string }[]
+    >`select subject, to_address from outbox_emails where subject like 'Reconnect%'`;
     expect(emails).toEqual([{ subject: 'Reconnect Google Classroom to keep your classes in sync', to_address: 'admin@maplegrove.test' }]);
-    const [jobs] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'sync_classroom_link'`;
+    const [jobs] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'sync_classroom_link'`;
     expect(jobs!.n).toBe(0);
     await expect(requestSync(await ctxFor(db, org.systemAdmin.id), linkId)).rejects.toThrow(/connects to Google Classroom again/);
   });
@@ -237,9 +288,17 @@ describe('roster re-sync', () => {
   it('another organisation cannot see the link; a group administrator of another group neither', async () => {
     const rival = await createOrganisation(db.services, { name: 'Rival' });
     await expect(getCourseLink(await ctxFor(db, rival.systemAdmin.id), linkId)).rejects.toBeInstanceOf(NotFoundError);
-    const other = await createAccount(db.services, org.organisationId, { email: 'roosevelt@maplegrove.test', kind: 'administrator', managedGroupIds: [org.groups.Roosevelt!] });
+    const other = await createAccount(db.services, org.organisationId, {
+      email: 'roosevelt@maplegrove.test',
+      kind: 'administrator',
+      managedGroupIds: [org.groups.Roosevelt!],
+    });
     await expect(getCourseLink(await ctxFor(db, other.id), linkId)).rejects.toBeInstanceOf(NotFoundError);
-    const lincoln = await createAccount(db.services, org.organisationId, { email: 'lincoln@maplegrove.test', kind: 'administrator', managedGroupIds: [org.groups['Lincoln High']!] });
+    const lincoln = await createAccount(db.services, org.organisationId, {
+      email: 'lincoln@maplegrove.test',
+      kind: 'administrator',
+      managedGroupIds: [org.groups['Lincoln High']!],
+    });
     expect((await getCourseLink(await ctxFor(db, lincoln.id), linkId)).id).toBe(linkId);
   });
 });

@@ -3,7 +3,13 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEEDS_RECONNECTING_MESSAGE } from '../../src/classroom/errors.js';
 import { getCourseLink, listSyncRuns, requestSync } from '../../src/classroom/links.js';
-import { sandboxAddStudent, sandboxEnrolStudent, sandboxRemoveStudent, sandboxRenameStudent, sandboxSetFault } from '../../src/classroom/sandbox/controls.js';
+import {
+  sandboxAddStudent,
+  sandboxEnrolStudent,
+  sandboxRemoveStudent,
+  sandboxRenameStudent,
+  sandboxSetFault,
+} from '../../src/classroom/sandbox/controls.js';
 import type { AppEnv } from '../../src/http/types.js';
 import type { TestClient } from '../helpers/app.js';
 import { notImportedWords } from '../../views/import-reasons.js';
@@ -38,7 +44,9 @@ async function student(courseId: string, position: number) {
 }
 
 async function account(id: string) {
-  const [row] = await db.services.sql<{ first_name: string; last_name: string; google_user_id: string | null; tags: string[]; links: number }[]>`
+  const [row] = await db.services.sql<
+    { first_name: string; last_name: string; google_user_id: string | null; tags: string[]; links: number }[]
+  >`
     select a.first_name, a.last_name, a.google_user_id,
       coalesce((select array_agg(t.name order by t.name) from account_tags x join tags t on t.id = x.tag_id where x.account_id = a.id), '{}') as tags,
       (select count(*)::int from classroom_link_members m where m.account_id = a.id) as links
@@ -79,9 +87,26 @@ describe('a class roster never changes an administrator account', () => {
     const s0 = await student(CAREER, 0);
     const s1 = await student(CAREER, 1);
     const s2 = await student(CAREER, 2);
-    const byEmail = await createAccount(db.services, org.organisationId, { email: s0.email.toUpperCase(), kind: 'administrator', firstName: 'Gail', lastName: 'Groupadmin', managedGroupIds: [org.groups.Roosevelt!] });
-    const byGoogle = await createAccount(db.services, org.organisationId, { email: 'other.admin@maplegrove.test', kind: 'administrator', googleUserId: s1.id, firstName: 'Otto', lastName: 'Admin' });
-    const learner = await createAccount(db.services, org.organisationId, { email: s2.email, groupId: org.groups['Lincoln High']!, firstName: s2.given_name, lastName: s2.family_name });
+    const byEmail = await createAccount(db.services, org.organisationId, {
+      email: s0.email.toUpperCase(),
+      kind: 'administrator',
+      firstName: 'Gail',
+      lastName: 'Groupadmin',
+      managedGroupIds: [org.groups.Roosevelt!],
+    });
+    const byGoogle = await createAccount(db.services, org.organisationId, {
+      email: 'other.admin@maplegrove.test',
+      kind: 'administrator',
+      googleUserId: s1.id,
+      firstName: 'Otto',
+      lastName: 'Admin',
+    });
+    const learner = await createAccount(db.services, org.organisationId, {
+      email: s2.email,
+      groupId: org.groups['Lincoln High']!,
+      firstName: s2.given_name,
+      lastName: s2.family_name,
+    });
 
     // The course list is read from Google once for the whole wizard (the page, then Continue).
     const courseCalls: string[] = [];
@@ -89,14 +114,24 @@ describe('a class roster never changes an administrator account', () => {
       if (new URL(request.url).pathname === '/google-sandbox/v1/courses') courseCalls.push(request.url);
     };
     server.events.on('request:start', listen);
-    const done = await importThroughPages(admin, { courseIds: [CAREER], groupId: org.groups['Lincoln High']!, tagIds: [org.tags['Grade 9']!] });
+    const done = await importThroughPages(admin, {
+      courseIds: [CAREER],
+      groupId: org.groups['Lincoln High']!,
+      tagIds: [org.tags['Grade 9']!],
+    });
     server.events.removeListener('request:start', listen);
     expect(courseCalls).toHaveLength(1);
     linkId = done.linkId;
 
     expect(done.review).toContain(`${LEFT_ALONE}`);
     expect((done.review.match(new RegExp(LEFT_ALONE, 'g')) ?? []).length).toBe(2);
-    expect(await account(byEmail.id)).toMatchObject({ first_name: 'Gail', last_name: 'Groupadmin', google_user_id: null, tags: [], links: 0 });
+    expect(await account(byEmail.id)).toMatchObject({
+      first_name: 'Gail',
+      last_name: 'Groupadmin',
+      google_user_id: null,
+      tags: [],
+      links: 0,
+    });
     expect(await account(byGoogle.id)).toMatchObject({ first_name: 'Otto', links: 0, tags: [] });
     expect(await account(learner.id)).toMatchObject({ google_user_id: s2.id, tags: ['Grade 9'], links: 1 });
     const runs = await listSyncRuns(await ctxFor(db, org.systemAdmin.id), linkId);
@@ -106,8 +141,19 @@ describe('a class roster never changes an administrator account', () => {
   });
 
   it('at every sync: a student whose email is an administrator’s is named in the history and left alone', async () => {
-    const teacher = await createAccount(db.services, org.organisationId, { email: 'teacher9@maplegrove.test', kind: 'administrator', firstName: 'Tina', lastName: 'Teacher', managedGroupIds: [org.groups.Roosevelt!] });
-    await sandboxAddStudent(db.services.sql, { courseId: CAREER, givenName: 'Ada', familyName: 'Student', email: 'Teacher9@maplegrove.test' });
+    const teacher = await createAccount(db.services, org.organisationId, {
+      email: 'teacher9@maplegrove.test',
+      kind: 'administrator',
+      firstName: 'Tina',
+      lastName: 'Teacher',
+      managedGroupIds: [org.groups.Roosevelt!],
+    });
+    await sandboxAddStudent(db.services.sql, {
+      courseId: CAREER,
+      givenName: 'Ada',
+      familyName: 'Student',
+      email: 'Teacher9@maplegrove.test',
+    });
     await sync();
     expect(await account(teacher.id)).toMatchObject({ first_name: 'Tina', last_name: 'Teacher', google_user_id: null, links: 0, tags: [] });
     let runs = await listSyncRuns(await ctxFor(db, org.systemAdmin.id), linkId);
@@ -123,8 +169,18 @@ describe('a class roster never changes an administrator account', () => {
   });
 
   it('a learner who already exists and joins later is matched and gets the class’s tags', async () => {
-    const kid = await createAccount(db.services, org.organisationId, { email: 'existing.kid@maplegrove.test', groupId: org.groups['Lincoln High']!, firstName: 'Existing', lastName: 'Kid' });
-    await sandboxAddStudent(db.services.sql, { courseId: CAREER, givenName: 'Existing', familyName: 'Kid', email: 'existing.kid@maplegrove.test' });
+    const kid = await createAccount(db.services, org.organisationId, {
+      email: 'existing.kid@maplegrove.test',
+      groupId: org.groups['Lincoln High']!,
+      firstName: 'Existing',
+      lastName: 'Kid',
+    });
+    await sandboxAddStudent(db.services.sql, {
+      courseId: CAREER,
+      givenName: 'Existing',
+      familyName: 'Kid',
+      email: 'existing.kid@maplegrove.test',
+    });
     await sync();
     expect(await account(kid.id)).toMatchObject({ tags: ['Grade 9'], links: 1 });
     expect((await account(kid.id)).google_user_id).not.toBeNull();
@@ -132,8 +188,18 @@ describe('a class roster never changes an administrator account', () => {
 
   it('without "Also add these tags to accounts that already exist", matched accounts keep their tags', async () => {
     await db.services.sql`update classroom_course_links set tag_existing = false where id = ${linkId}`;
-    const kid = await createAccount(db.services, org.organisationId, { email: 'untagged.kid@maplegrove.test', groupId: org.groups['Lincoln High']!, firstName: 'Untagged', lastName: 'Kid' });
-    await sandboxAddStudent(db.services.sql, { courseId: CAREER, givenName: 'Untagged', familyName: 'Kid', email: 'untagged.kid@maplegrove.test' });
+    const kid = await createAccount(db.services, org.organisationId, {
+      email: 'untagged.kid@maplegrove.test',
+      groupId: org.groups['Lincoln High']!,
+      firstName: 'Untagged',
+      lastName: 'Kid',
+    });
+    await sandboxAddStudent(db.services.sql, {
+      courseId: CAREER,
+      givenName: 'Untagged',
+      familyName: 'Kid',
+      email: 'untagged.kid@maplegrove.test',
+    });
     await sync();
     expect(await account(kid.id)).toMatchObject({ tags: [], links: 1 });
     await db.services.sql`update classroom_course_links set tag_existing = true where id = ${linkId}`;
@@ -159,20 +225,57 @@ describe('one sync does it all', () => {
 
 describe('a group administrator’s roster stays in their groups', () => {
   it('at import and at sync, an account in another group is neither linked, renamed, tagged nor made a member', async () => {
-    await createAccount(db.services, org.organisationId, { email: 'teacher2@maplegrove.test', kind: 'administrator', firstName: 'Jordan', lastName: 'Lee', managedGroupIds: [org.groups['Lincoln High']!] });
+    await createAccount(db.services, org.organisationId, {
+      email: 'teacher2@maplegrove.test',
+      kind: 'administrator',
+      firstName: 'Jordan',
+      lastName: 'Lee',
+      managedGroupIds: [org.groups['Lincoln High']!],
+    });
     const s0 = await student(ADVISORY, 0);
-    const outside = await createAccount(db.services, org.organisationId, { email: s0.email, groupId: org.groups.Roosevelt!, firstName: 'Rosa', lastName: 'Roosevelt' });
+    const outside = await createAccount(db.services, org.organisationId, {
+      email: s0.email,
+      groupId: org.groups.Roosevelt!,
+      firstName: 'Rosa',
+      lastName: 'Roosevelt',
+    });
     const teacher = await connectedClient(app, 'teacher2@maplegrove.test', '200000002');
-    const done = await importThroughPages(teacher, { courseIds: [ADVISORY], groupId: org.groups['Lincoln High']!, tagIds: [org.tags['Grade 10']!] });
+    const done = await importThroughPages(teacher, {
+      courseIds: [ADVISORY],
+      groupId: org.groups['Lincoln High']!,
+      tagIds: [org.tags['Grade 10']!],
+    });
     expect(done.review).toContain('in a group you do not manage');
-    expect(await account(outside.id)).toMatchObject({ first_name: 'Rosa', last_name: 'Roosevelt', google_user_id: null, tags: [], links: 0 });
+    expect(await account(outside.id)).toMatchObject({
+      first_name: 'Rosa',
+      last_name: 'Roosevelt',
+      google_user_id: null,
+      tags: [],
+      links: 0,
+    });
 
-    const later = await createAccount(db.services, org.organisationId, { email: 'later.kid@maplegrove.test', groupId: org.groups.Roosevelt!, firstName: 'Later', lastName: 'Kid' });
-    await sandboxAddStudent(db.services.sql, { courseId: ADVISORY, givenName: 'Renamed', familyName: 'ByGoogle', email: 'later.kid@maplegrove.test' });
+    const later = await createAccount(db.services, org.organisationId, {
+      email: 'later.kid@maplegrove.test',
+      groupId: org.groups.Roosevelt!,
+      firstName: 'Later',
+      lastName: 'Kid',
+    });
+    await sandboxAddStudent(db.services.sql, {
+      courseId: ADVISORY,
+      givenName: 'Renamed',
+      familyName: 'ByGoogle',
+      email: 'later.kid@maplegrove.test',
+    });
     await sandboxRenameStudent(db.services.sql, { userId: s0.id, givenName: 'Other', familyName: 'Name' });
     const [owner] = await db.services.sql<{ id: string }[]>`select id from accounts where email = 'teacher2@maplegrove.test'`;
     await sync(done.linkId, owner!.id);
-    expect(await account(outside.id)).toMatchObject({ first_name: 'Rosa', last_name: 'Roosevelt', google_user_id: null, tags: [], links: 0 });
+    expect(await account(outside.id)).toMatchObject({
+      first_name: 'Rosa',
+      last_name: 'Roosevelt',
+      google_user_id: null,
+      tags: [],
+      links: 0,
+    });
     expect(await account(later.id)).toMatchObject({ first_name: 'Later', last_name: 'Kid', google_user_id: null, tags: [], links: 0 });
   });
 });
@@ -196,14 +299,20 @@ describe('honest status', () => {
       const list = await admin.get('/classroom');
       expect(list.html).toContain('Retrying (attempt 2 of 6');
 
-      await db.services.sql`update graphile_worker._private_jobs set attempts = max_attempts - 1, run_at = now() where key = ${`sync_classroom_link:${linkId}`}`;
+      await db.services
+        .sql`update graphile_worker._private_jobs set attempts = max_attempts - 1, run_at = now() where key = ${`sync_classroom_link:${linkId}`}`;
       await runDueJobs(db, { env: classroomEnv() });
       page = await admin.get(`/classroom/links/${linkId}`);
       expect(page.html).toContain('Last sync failed: Google answered 503');
       expect(page.html).not.toContain('Retrying');
-      const emails = await db.services.sql<{ to_address: string; subject: string; text_body: string }[]>`select to_address, subject, text_body from outbox_emails`;
+      const emails = await db.services.sql<
+        { to_address: string; subject: string; text_body: string }[]
+      >`select to_address, subject, text_body from outbox_emails`;
       expect(emails).toHaveLength(1);
-      expect(emails[0]).toMatchObject({ to_address: 'admin@maplegrove.test', subject: 'The Google Classroom sync of Career Exploration failed' });
+      expect(emails[0]).toMatchObject({
+        to_address: 'admin@maplegrove.test',
+        subject: 'The Google Classroom sync of Career Exploration failed',
+      });
       expect(emails[0]!.text_body).toContain('Google answered 503');
     } finally {
       await sandboxSetFault(db.services.sql, null, 1);
@@ -215,9 +324,15 @@ describe('honest status', () => {
     await sync();
     const ctx = await ctxFor(db, org.systemAdmin.id);
     const link = await getCourseLink(ctx, linkId);
-    const [conn] = await db.services.sql<{ status_message: string }[]>`select status_message from google_connections where account_id = ${org.systemAdmin.id}`;
+    const [conn] = await db.services.sql<
+      { status_message: string }[]
+    >`select status_message from google_connections where account_id = ${org.systemAdmin.id}`;
     const runs = await listSyncRuns(ctx, linkId);
     expect(link.syncState).toBe('needs_reconnecting');
-    expect([link.syncMessage, conn!.status_message, runs[0]!.message]).toEqual([NEEDS_RECONNECTING_MESSAGE, NEEDS_RECONNECTING_MESSAGE, NEEDS_RECONNECTING_MESSAGE]);
+    expect([link.syncMessage, conn!.status_message, runs[0]!.message]).toEqual([
+      NEEDS_RECONNECTING_MESSAGE,
+      NEEDS_RECONNECTING_MESSAGE,
+      NEEDS_RECONNECTING_MESSAGE,
+    ]);
   });
 });

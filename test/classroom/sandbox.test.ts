@@ -75,7 +75,11 @@ describe('the Google sandbox, through the real googleapis client', () => {
     const { keys } = (await jwks.json()) as { keys: Record<string, string>[] };
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String), n: expect.any(String), e: 'AQAB' });
-    const token = await app.request('/google-sandbox/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=nope' });
+    const token = await app.request('/google-sandbox/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=authorization_code&code=nope',
+    });
     expect(token.status).toBeGreaterThanOrEqual(400);
     expect(((await token.json()) as { error: string }).error).toMatch(/^invalid_/);
     const revoke = await app.request('/google-sandbox/revoke?token=unknown', { method: 'POST' });

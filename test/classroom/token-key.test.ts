@@ -51,7 +51,9 @@ describe('refresh tokens at rest', () => {
       expect((await readFile(file, 'utf8')).trim()).toBe(first.TOKEN_ENCRYPTION_KEY);
       const given = await withTokenKey(parseEnv({ NODE_ENV: 'development', TOKEN_ENCRYPTION_KEY: 'cd'.repeat(32) }), dir, () => {});
       expect(given.TOKEN_ENCRYPTION_KEY).toBe('cd'.repeat(32));
-      await expect(withTokenKey(parseEnv({ NODE_ENV: 'production' }), dir, () => {})).rejects.toThrow(/TOKEN_ENCRYPTION_KEY must be set in production/);
+      await expect(withTokenKey(parseEnv({ NODE_ENV: 'production' }), dir, () => {})).rejects.toThrow(
+        /TOKEN_ENCRYPTION_KEY must be set in production/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -76,14 +76,21 @@ describe('the web tier under workerd (wrangler dev --local)', () => {
     const form = new FormData();
     form.set('_csrf', browser.csrf);
     form.set('accountKind', 'user');
-    form.set('file', new File(['First Name,Last Name,Email\r\nAva,Garcia,ava@edge.test\r\nBo,Chen,bo@edge.test\r\n'], 'edge.csv', { type: 'text/csv' }));
+    form.set(
+      'file',
+      new File(['First Name,Last Name,Email\r\nAva,Garcia,ava@edge.test\r\nBo,Chen,bo@edge.test\r\n'], 'edge.csv', { type: 'text/csv' }),
+    );
     const uploaded = await browser.request('/imports/csv/upload', { method: 'POST', body: form });
     expect(uploaded.status, dev.output()).toBe(303);
     const id = uploaded.headers.get('location')!.match(/^\/imports\/([0-9a-f-]{36})\/columns$/)![1]!;
     await browser.get(`/imports/${id}/columns`);
     expect((await browser.post(`/imports/${id}/columns`, { column: ['firstName', 'lastName', 'email'] })).status).toBe(303);
     await browser.get(`/imports/${id}/settings`);
-    const settings = await browser.post(`/imports/${id}/settings`, { password: 'edge-secret-1', confirmPassword: 'edge-secret-1', groupId: org.groups.North! });
+    const settings = await browser.post(`/imports/${id}/settings`, {
+      password: 'edge-secret-1',
+      confirmPassword: 'edge-secret-1',
+      groupId: org.groups.North!,
+    });
     expect(settings.status).toBe(303);
     await browser.get(`/imports/${id}/check`);
     expect((await browser.post(`/imports/${id}/check`, {})).status).toBe(303);
@@ -109,7 +116,11 @@ describe('the web tier under workerd (wrangler dev --local)', () => {
     await browser.get('/sign-in');
     await browser.post('/sign-in', { email: org.systemAdmin.email, password: TEST_PASSWORD });
     const home = await browser.get('/accounts');
-    const links = [...new Set([...home.html.matchAll(/<nav[\s\S]*?<\/nav>/g)].flatMap((nav) => [...nav[0].matchAll(/href="(\/[^"#?]*)"/g)].map((m) => m[1]!)))];
+    const links = [
+      ...new Set(
+        [...home.html.matchAll(/<nav[\s\S]*?<\/nav>/g)].flatMap((nav) => [...nav[0].matchAll(/href="(\/[^"#?]*)"/g)].map((m) => m[1]!)),
+      ),
+    ];
     expect(links.length).toBeGreaterThan(3);
     for (const link of links) {
       const page = await browser.get(link);

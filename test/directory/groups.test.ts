@@ -16,9 +16,25 @@ let otherTeacherId: string;
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Birch', groups: ['North', 'South', 'East'] });
   other = await createOrganisation(db.services, { name: 'Rival', groups: ['Hidden'] });
-  teacherId = (await createAccount(db.services, org.organisationId, { email: 'teacher@birch.test', kind: 'administrator', firstName: 'Tess', lastName: 'Teacher', managedGroupIds: [org.groups.North!] })).id;
-  otherTeacherId = (await createAccount(db.services, org.organisationId, { email: 'other@birch.test', kind: 'administrator', firstName: 'Otto', lastName: 'Other' })).id;
-  for (let i = 0; i < 3; i++) await createAccount(db.services, org.organisationId, { email: `n${i}@birch.test`, groupId: org.groups.North! });
+  teacherId = (
+    await createAccount(db.services, org.organisationId, {
+      email: 'teacher@birch.test',
+      kind: 'administrator',
+      firstName: 'Tess',
+      lastName: 'Teacher',
+      managedGroupIds: [org.groups.North!],
+    })
+  ).id;
+  otherTeacherId = (
+    await createAccount(db.services, org.organisationId, {
+      email: 'other@birch.test',
+      kind: 'administrator',
+      firstName: 'Otto',
+      lastName: 'Other',
+    })
+  ).id;
+  for (let i = 0; i < 3; i++)
+    await createAccount(db.services, org.organisationId, { email: `n${i}@birch.test`, groupId: org.groups.North! });
   await createAccount(db.services, org.organisationId, { email: 'e0@birch.test', groupId: org.groups.East! });
   await createAccount(db.services, org.organisationId, { email: 'learner@birch.test', groupId: org.groups.South! });
 });
@@ -34,7 +50,9 @@ async function signedIn(email: string) {
 }
 
 async function audits(action: string): Promise<number> {
-  const [row] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from audit_log where organisation_id = ${org.organisationId} and action = ${action}`;
+  const [row] = await db.services.sql<
+    { n: number }[]
+  >`select count(*)::int as n from audit_log where organisation_id = ${org.organisationId} and action = ${action}`;
   return row!.n;
 }
 
@@ -75,14 +93,20 @@ describe('groups: feature', () => {
     expect(row!.name).toBe('Hidden');
   });
 
-  it('chooses the group administrators, refusing system administrators and other organisations\' accounts', async () => {
+  it("chooses the group administrators, refusing system administrators and other organisations' accounts", async () => {
     const admin = await ctxFor(org.systemAdmin.id);
     await setGroupAdministrators(admin, { groupId: org.groups.South!, accountIds: [otherTeacherId, teacherId] });
     await setGroupAdministrators(admin, { groupId: org.groups.South!, accountIds: [otherTeacherId] });
-    const rows = await db.services.sql<{ account_id: string }[]>`select account_id from administrator_groups where group_id = ${org.groups.South!}`;
+    const rows = await db.services.sql<
+      { account_id: string }[]
+    >`select account_id from administrator_groups where group_id = ${org.groups.South!}`;
     expect(rows.map((r) => r.account_id)).toEqual([otherTeacherId]);
-    await expect(setGroupAdministrators(admin, { groupId: org.groups.South!, accountIds: [org.systemAdmin.id] })).rejects.toThrow(ValidationError);
-    await expect(setGroupAdministrators(admin, { groupId: org.groups.South!, accountIds: [other.systemAdmin.id] })).rejects.toThrow(ValidationError);
+    await expect(setGroupAdministrators(admin, { groupId: org.groups.South!, accountIds: [org.systemAdmin.id] })).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(setGroupAdministrators(admin, { groupId: org.groups.South!, accountIds: [other.systemAdmin.id] })).rejects.toThrow(
+      ValidationError,
+    );
     expect(await audits('group.administrators_set')).toBe(2);
   });
 });
@@ -111,7 +135,9 @@ describe('groups: pages', () => {
 
   it('deletes a group after asking, moving its accounts to another group; no account is deleted', async () => {
     const admin = await signedIn(org.systemAdmin.email);
-    const [g] = await db.services.sql<{ id: string }[]>`insert into groups (organisation_id, name) values (${org.organisationId}, 'Temp') returning id`;
+    const [g] = await db.services.sql<
+      { id: string }[]
+    >`insert into groups (organisation_id, name) values (${org.organisationId}, 'Temp') returning id`;
     const a = await createAccount(db.services, org.organisationId, { email: 'temp1@birch.test', groupId: g!.id });
     const ask = await admin.get(`/groups/${g!.id}/delete`);
     expect(ask.html).toContain('This group has 1 account');
@@ -126,7 +152,9 @@ describe('groups: pages', () => {
 
   it('deletes a group leaving its accounts without a group', async () => {
     const admin = await signedIn(org.systemAdmin.email);
-    const [g] = await db.services.sql<{ id: string }[]>`insert into groups (organisation_id, name) values (${org.organisationId}, 'Temp2') returning id`;
+    const [g] = await db.services.sql<
+      { id: string }[]
+    >`insert into groups (organisation_id, name) values (${org.organisationId}, 'Temp2') returning id`;
     const a = await createAccount(db.services, org.organisationId, { email: 'temp2@birch.test', groupId: g!.id });
     await admin.get(`/groups/${g!.id}/delete`);
     expect((await admin.post(`/groups/${g!.id}/delete`, { moveToGroupId: '' })).status).toBe(303);
@@ -145,7 +173,7 @@ describe('groups: pages', () => {
     expect(await bad.text()).toContain('Enter a name for the group.');
   });
 
-  it('another organisation\'s group is a 404 on every page and action', async () => {
+  it("another organisation's group is a 404 on every page and action", async () => {
     const admin = await signedIn(org.systemAdmin.email);
     const id = other.groups.Hidden!;
     expect((await admin.get(`/groups/${id}`)).res.status).toBe(404);

@@ -16,11 +16,35 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Cedar', groups: ['North', 'South'], tags: ['Grade 9', 'Grade 10', 'Year 9'] });
   other = await createOrganisation(db.services, { name: 'Rival', groups: ['Hidden'], tags: ['Secret'] });
-  teacherId = (await createAccount(db.services, org.organisationId, { email: 'teacher@cedar.test', kind: 'administrator', managedGroupIds: [org.groups.North!] })).id;
+  teacherId = (
+    await createAccount(db.services, org.organisationId, {
+      email: 'teacher@cedar.test',
+      kind: 'administrator',
+      managedGroupIds: [org.groups.North!],
+    })
+  ).id;
   // both: Grade 9 and Year 9; nine: Grade 9 only; year: Year 9 only (in South).
-  ids.both = (await createAccount(db.services, org.organisationId, { email: 'both@cedar.test', groupId: org.groups.North!, tagIds: [org.tags['Grade 9']!, org.tags['Year 9']!] })).id;
-  ids.nine = (await createAccount(db.services, org.organisationId, { email: 'nine@cedar.test', groupId: org.groups.North!, tagIds: [org.tags['Grade 9']!] })).id;
-  ids.year = (await createAccount(db.services, org.organisationId, { email: 'year@cedar.test', groupId: org.groups.South!, tagIds: [org.tags['Year 9']!] })).id;
+  ids.both = (
+    await createAccount(db.services, org.organisationId, {
+      email: 'both@cedar.test',
+      groupId: org.groups.North!,
+      tagIds: [org.tags['Grade 9']!, org.tags['Year 9']!],
+    })
+  ).id;
+  ids.nine = (
+    await createAccount(db.services, org.organisationId, {
+      email: 'nine@cedar.test',
+      groupId: org.groups.North!,
+      tagIds: [org.tags['Grade 9']!],
+    })
+  ).id;
+  ids.year = (
+    await createAccount(db.services, org.organisationId, {
+      email: 'year@cedar.test',
+      groupId: org.groups.South!,
+      tagIds: [org.tags['Year 9']!],
+    })
+  ).id;
   await createAccount(db.services, org.organisationId, { email: 'learner@cedar.test', groupId: org.groups.North! });
 });
 
@@ -35,7 +59,9 @@ async function signedIn(email: string) {
 }
 
 async function tagsOf(accountId: string): Promise<string[]> {
-  const rows = await db.services.sql<{ name: string }[]>`select t.name from account_tags at join tags t on t.id = at.tag_id where at.account_id = ${accountId} order by t.name`;
+  const rows = await db.services.sql<
+    { name: string }[]
+  >`select t.name from account_tags at join tags t on t.id = at.tag_id where at.account_id = ${accountId} order by t.name`;
   return rows.map((r) => r.name);
 }
 
@@ -104,7 +130,9 @@ describe('tags: pages', () => {
     expect(await tagsOf(ids.year!)).toEqual(['Grade 9']);
     expect(await tagsOf(ids.nine!)).toEqual(['Grade 9']);
     expect((await db.services.sql`select 1 from tags where id = ${org.tags['Year 9']!}`).length).toBe(0);
-    const [audit] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from audit_log where action = 'tag.merged' and organisation_id = ${org.organisationId}`;
+    const [audit] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from audit_log where action = 'tag.merged' and organisation_id = ${org.organisationId}`;
     expect(audit!.n).toBe(1);
   });
 
@@ -127,7 +155,7 @@ describe('tags: pages', () => {
     expect((await db.services.sql`select 1 from accounts where id = ${ids.nine!}`).length).toBe(1);
   });
 
-  it('another organisation\'s tag is a 404 everywhere, and forms need their CSRF token', async () => {
+  it("another organisation's tag is a 404 everywhere, and forms need their CSRF token", async () => {
     const admin = await signedIn(org.systemAdmin.email);
     const id = other.tags.Secret!;
     expect((await admin.get(`/tags/${id}`)).res.status).toBe(404);

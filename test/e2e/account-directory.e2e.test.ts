@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('The directory in a real browser', () => {
-  it("open an account, edit it, reset its password through the email link, deactivate it", async () => {
+  it('open an account, edit it, reset its password through the email link, deactivate it', async () => {
     const { context, page } = await app.newPage();
     await app.signIn(page, org.systemAdmin.email);
     await page.goto('/accounts');
@@ -37,7 +37,9 @@ describe('The directory in a real browser', () => {
     await expect(page.locator('body').textContent()).resolves.toContain('Cohort 7');
 
     await Promise.all([page.waitForURL(/done=reset-sent/), page.getByRole('button', { name: 'Send password-reset email' }).click()]);
-    const [mail] = await db.services.sql<{ text_body: string }[]>`select text_body from outbox_emails where to_address = 'lena.lane@willow.test'`;
+    const [mail] = await db.services.sql<
+      { text_body: string }[]
+    >`select text_body from outbox_emails where to_address = 'lena.lane@willow.test'`;
     const link = mail!.text_body.match(/https?:\/\/\S+\/reset-password\/\S+/)![0];
     const learner = await app.newPage();
     await learner.page.goto(link);
@@ -79,9 +81,15 @@ describe('The directory in a real browser', () => {
     // wait: the page reached that state before the boxes were checked.)
     const draftId = new URL(page.url()).searchParams.get('selection')!;
     await expect
-      .poll(async () => (await db.services.sql<{ n: number }[]>`select cardinality(account_ids)::int as n from account_selections where id = ${draftId}`)[0]?.n, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () =>
+          (
+            await db.services.sql<{ n: number }[]>`select cardinality(account_ids)::int as n from account_selections where id = ${draftId}`
+          )[0]?.n,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe(3);
     // Back keeps it: page 1 shows its box still checked.
     await page.goBack();
@@ -92,7 +100,10 @@ describe('The directory in a real browser', () => {
     await Promise.all([page.waitForURL(/\/accounts\/bulk\//), toolbar.getByRole('button', { name: 'Add tag' }).click()]);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Add a tag to 3 accounts');
     await page.getByLabel('Tag').selectOption({ label: 'Cohort 7' });
-    await Promise.all([page.waitForURL(/\/accounts\/bulk-actions\//), page.getByRole('button', { name: 'Confirm: Add tag (3 accounts)' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/accounts\/bulk-actions\//),
+      page.getByRole('button', { name: 'Confirm: Add tag (3 accounts)' }).click(),
+    ]);
     await expect(page.locator('#bulk-progress').textContent()).resolves.toContain('Done: 3 accounts got the tag');
     const tagged = await db.services.sql<{ email: string }[]>`
       select a.email from account_tags at join accounts a on a.id = at.account_id where at.tag_id = ${org.tags['Cohort 7']!} and a.email like 'lane%' order by a.email`;

@@ -80,7 +80,9 @@ describe('the Classroom add-on with third-party cookies blocked, in Chromium', (
     // A form in the frame (CSRF from the frame's own session) works too.
     await frame.getByRole('button', { name: 'Sync now' }).click();
     await frame.getByText('is in Rosterbridge').waitFor();
-    const [requested] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from audit_log where action = 'classroom.sync_requested'`;
+    const [requested] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from audit_log where action = 'classroom.sync_requested'`;
     expect(requested?.n).toBe(1);
     // The token was single-use and is gone.
     const [left] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from classroom_add_on_handoffs`;

@@ -13,7 +13,12 @@ beforeAll(async () => {
   await seedDemoCatalogue(db.services);
   life = (await listProducts(db.services)).find((p) => p.name === 'Life Skills')!;
   org = await createOrganisation(db.services, { name: 'Juniper', groups: ['North'], tags: ['Grade 9'], credits: 100 });
-  await createAccount(db.services, org.organisationId, { email: 'ada@juniper.test', firstName: 'Ada', lastName: 'Ash', groupId: org.groups.North! });
+  await createAccount(db.services, org.organisationId, {
+    email: 'ada@juniper.test',
+    firstName: 'Ada',
+    lastName: 'Ash',
+    groupId: org.groups.North!,
+  });
   await db.services.sql`insert into credit_ledger (organisation_id, delta, reason) values (${org.organisationId}, 100, 'Opening balance')`;
   await db.services.sql`
     insert into preset_assignments (organisation_id, name, items)
@@ -97,7 +102,10 @@ describe('the directory in a real browser', () => {
     await page.getByRole('checkbox', { name: 'Select Ada Ash' }).check();
     await Promise.all([page.waitForURL(/\/assign\/[0-9a-f-]+$/), page.getByRole('button', { name: 'Assign' }).click()]);
     await page.getByRole('radio', { name: /Starter pack/ }).check();
-    await Promise.all([page.waitForURL(/\/verify\?presetId=/), page.getByRole('region', { name: 'Using a Preset Assignment' }).getByRole('button', { name: 'Continue' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verify\?presetId=/),
+      page.getByRole('region', { name: 'Using a Preset Assignment' }).getByRole('button', { name: 'Continue' }).click(),
+    ]);
     await Promise.all([page.waitForURL(/\/assignments\/requests\//), page.getByRole('button', { name: 'Confirm Assignment' }).click()]);
     await page.getByRole('link', { name: 'Download as CSV' }).waitFor({ timeout: 30_000 });
     const requestPath = new URL(page.url()).pathname;
@@ -111,7 +119,9 @@ describe('the directory in a real browser', () => {
     await first.getByRole('link', { name: 'The mass assignment' }).click();
     await page.waitForURL(`**${requestPath}`);
     await page.goBack();
-    expect(await page.locator('#credit-history').getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe('/organisation/credits.csv');
+    expect(await page.locator('#credit-history').getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe(
+      '/organisation/credits.csv',
+    );
     await context.close();
   });
 });

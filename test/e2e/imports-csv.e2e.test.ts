@@ -8,7 +8,12 @@ let app: BrowserApp;
 let org: OrgFixture;
 
 beforeAll(async () => {
-  org = await createOrganisation(db.services, { name: 'Birch', groups: ['Lincoln High', 'Roosevelt Middle'], tags: ['Grade 9', 'IEP'], welcomeEmailEnabled: true });
+  org = await createOrganisation(db.services, {
+    name: 'Birch',
+    groups: ['Lincoln High', 'Roosevelt Middle'],
+    tags: ['Grade 9', 'IEP'],
+    welcomeEmailEnabled: true,
+  });
   app = await startBrowserApp(db);
 });
 afterAll(async () => {
@@ -38,7 +43,9 @@ describe('Batch Import from CSV in a real browser', () => {
     await page.goto('/accounts/new');
     await page.getByRole('link', { name: 'Use Batch Import' }).click();
     await page.waitForURL('**/imports');
-    expect(await page.locator('#main').getByRole('link', { name: 'Google Classroom', exact: true }).getAttribute('href')).toBe('/classroom/import');
+    expect(await page.locator('#main').getByRole('link', { name: 'Google Classroom', exact: true }).getAttribute('href')).toBe(
+      '/classroom/import',
+    );
     await page.locator('#main').getByRole('link', { name: 'Import from CSV' }).click();
     await page.waitForURL('**/imports/csv');
     expect(await page.getByRole('link', { name: 'Download the sample file' }).getAttribute('href')).toBe('/imports/csv/sample.csv');
@@ -111,7 +118,9 @@ describe('Batch Import from CSV in a real browser', () => {
         count(*) filter (where must_change_password)::int as forced
       from accounts a where a.organisation_id = ${org.organisationId} and a.source = 'csv' and a.group_id = ${org.groups['Lincoln High']!}`;
     expect(created).toEqual({ n: 248, tagged: 125, forced: 248 });
-    const [welcome] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from outbox_emails where to_address like 'student%@birch.test'`;
+    const [welcome] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from outbox_emails where to_address like 'student%@birch.test'`;
     expect(welcome!.n).toBe(248);
 
     await page.goto('/imports');

@@ -12,8 +12,16 @@ beforeAll(async () => {
   await seedDemoCatalogue(db.services);
   // One edition only: the edition choice is skipped, as the article says.
   org = await createOrganisation(db.services, { name: 'Hazel', credits: 100, editions: ['standard'] });
-  for (const [first, last] of [['Dee', 'Dogwood'], ['Eli', 'Elm']] as const) {
-    await createAccount(db.services, org.organisationId, { email: `${first.toLowerCase()}@hazel.test`, firstName: first, lastName: last, groupId: org.groups.North! });
+  for (const [first, last] of [
+    ['Dee', 'Dogwood'],
+    ['Eli', 'Elm'],
+  ] as const) {
+    await createAccount(db.services, org.organisationId, {
+      email: `${first.toLowerCase()}@hazel.test`,
+      firstName: first,
+      lastName: last,
+      groupId: org.groups.North!,
+    });
   }
   app = await startBrowserApp(db);
 });
@@ -36,7 +44,10 @@ describe('mass assign presets and the keyboard, in a real browser', () => {
     const assignUrl = page.url();
     const presets = page.getByRole('region', { name: 'Using a Preset Assignment' });
     await expect(presets.textContent()).resolves.toContain('You do not have any Preset Assignments yet.');
-    await Promise.all([page.waitForURL(/\/assignments\/presets\/new\?return=/), presets.getByRole('link', { name: 'Create a new Preset Assignment' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/assignments\/presets\/new\?return=/),
+      presets.getByRole('link', { name: 'Create a new Preset Assignment' }).click(),
+    ]);
 
     await page.getByLabel('Name').fill('Term one');
     await page.getByLabel('Product').selectOption({ label: 'Life Skills' });
@@ -76,7 +87,9 @@ describe('mass assign presets and the keyboard, in a real browser', () => {
     await workplace.getByLabel('Start date').fill('2031-09-01');
     // Enter in the date field: on to verification, not "Remove Workplace Readiness" or "Add Product".
     await Promise.all([page.waitForURL(/\/verify\?custom=1/), page.keyboard.press('Enter')]);
-    await expect(page.locator('main').textContent()).resolves.toContain('Workplace Readiness (Standard): Subscription, 6 months from 2031-09-01');
+    await expect(page.locator('main').textContent()).resolves.toContain(
+      'Workplace Readiness (Standard): Subscription, 6 months from 2031-09-01',
+    );
     await context.close();
   });
 
@@ -91,7 +104,9 @@ describe('mass assign presets and the keyboard, in a real browser', () => {
     await page.getByRole('button', { name: 'Delete Preset Assignment' }).focus();
     await Promise.all([page.waitForURL(/done=deleted/), page.keyboard.press('Enter')]);
     await expect(page.locator('main').textContent()).resolves.toContain('The Preset Assignment was deleted.');
-    expect(await db.services.sql`select 1 from preset_assignments where organisation_id = ${org.organisationId} and name = 'Old pack'`).toHaveLength(0);
+    expect(
+      await db.services.sql`select 1 from preset_assignments where organisation_id = ${org.organisationId} and name = 'Old pack'`,
+    ).toHaveLength(0);
     await context.close();
   });
 });

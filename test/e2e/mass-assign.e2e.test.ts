@@ -13,8 +13,17 @@ beforeAll(async () => {
   await seedDemoCatalogue(db.services);
   life = (await listProducts(db.services)).find((p) => p.name === 'Life Skills')!;
   org = await createOrganisation(db.services, { name: 'Willow', credits: 100, editions: ['standard', 'enhanced'] });
-  for (const [first, last] of [['Ada', 'Ash'], ['Ben', 'Birch'], ['Cy', 'Cedar']] as const) {
-    await createAccount(db.services, org.organisationId, { email: `${first.toLowerCase()}@willow.test`, firstName: first, lastName: last, groupId: org.groups.North! });
+  for (const [first, last] of [
+    ['Ada', 'Ash'],
+    ['Ben', 'Birch'],
+    ['Cy', 'Cedar'],
+  ] as const) {
+    await createAccount(db.services, org.organisationId, {
+      email: `${first.toLowerCase()}@willow.test`,
+      firstName: first,
+      lastName: last,
+      groupId: org.groups.North!,
+    });
   }
   await db.services.sql`
     insert into preset_assignments (organisation_id, name, items)
@@ -35,7 +44,10 @@ describe('mass assign in a real browser', () => {
     await Promise.all([page.waitForURL(/\/assign\/[0-9a-f-]+$/), page.getByRole('button', { name: 'Assign' }).click()]);
     await expect(page.locator('main').textContent()).resolves.toContain('You are making an assignment to 2 accounts');
     await page.getByRole('radio', { name: /Starter pack/ }).check();
-    await Promise.all([page.waitForURL(/\/verify\?presetId=/), page.getByRole('region', { name: 'Using a Preset Assignment' }).getByRole('button', { name: 'Continue' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verify\?presetId=/),
+      page.getByRole('region', { name: 'Using a Preset Assignment' }).getByRole('button', { name: 'Continue' }).click(),
+    ]);
     await expect(page.locator('h1').textContent()).resolves.toBe('Verify the assignment');
     await expect(page.locator('main').textContent()).resolves.toContain('Will be assigned');
     await Promise.all([page.waitForURL(/\/assignments\/requests\//), page.getByRole('button', { name: 'Confirm Assignment' }).click()]);
@@ -67,12 +79,17 @@ describe('mass assign in a real browser', () => {
     await page.getByLabel('Add another product').selectOption({ label: 'Workplace Readiness' });
     await page.getByRole('button', { name: 'Add Product' }).click();
     // What was chosen for the first product is kept when another is added.
-    await expect(page.getByRole('group', { name: 'Career Exploration' }).getByRole('checkbox', { name: 'My Career Plan' }).isChecked()).resolves.toBe(true);
+    await expect(
+      page.getByRole('group', { name: 'Career Exploration' }).getByRole('checkbox', { name: 'My Career Plan' }).isChecked(),
+    ).resolves.toBe(true);
     const workplace = page.getByRole('group', { name: 'Workplace Readiness' });
     await workplace.getByRole('radio', { name: /Subscription/ }).check();
     await workplace.getByLabel('Length').selectOption('6');
 
-    await Promise.all([page.waitForURL(/\/verify\?custom=1/), page.getByRole('region', { name: 'Custom Assignment' }).getByRole('button', { name: 'Continue' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verify\?custom=1/),
+      page.getByRole('region', { name: 'Custom Assignment' }).getByRole('button', { name: 'Continue' }).click(),
+    ]);
     const main = await page.locator('main').textContent();
     expect(main).toContain('Career Exploration (Enhanced): Assign Manually, Interests Inventory, My Career Plan');
     expect(main).toContain('Workplace Readiness (Standard): Subscription, 6 months');

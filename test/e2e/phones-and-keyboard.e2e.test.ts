@@ -18,15 +18,44 @@ const SHOTS = process.env.SHOTS_DIR ?? '';
 beforeAll(async () => {
   await seedDemoCatalogue(db.services);
   org = await createOrganisation(db.services, { name: 'Harbor', credits: 500, groups: ['Roosevelt Middle', 'Lincoln High'] });
-  for (const [first, last] of [['Aisha', 'Adams'], ['Ben', 'Baker'], ['Cleo', 'Cruz']] as const) {
-    await createAccount(db.services, org.organisationId, { email: `${first.toLowerCase()}@harbor.test`, firstName: first, lastName: last, groupId: org.groups['Roosevelt Middle']! });
+  for (const [first, last] of [
+    ['Aisha', 'Adams'],
+    ['Ben', 'Baker'],
+    ['Cleo', 'Cruz'],
+  ] as const) {
+    await createAccount(db.services, org.organisationId, {
+      email: `${first.toLowerCase()}@harbor.test`,
+      firstName: first,
+      lastName: last,
+      groupId: org.groups['Roosevelt Middle']!,
+    });
   }
   const ctx = { ...db.services, actor: (await loadActor(db.services, org.systemAdmin.id))! };
-  const state = { fileName: 'harbor.csv', encoding: 'utf-8', delimiter: ',', headers: ['First Name', 'Last Name', 'Email', 'Group'], rowCount: 3, samples: [], mapping: ['firstName', 'lastName', 'email', 'group'], staged: true, checked: true };
-  const { id } = await createImportBatch(ctx, { source: 'csv', sourceState: state, options: { sharedPassword: 'shared-secret-1', updateExisting: { group: true } } });
+  const state = {
+    fileName: 'harbor.csv',
+    encoding: 'utf-8',
+    delimiter: ',',
+    headers: ['First Name', 'Last Name', 'Email', 'Group'],
+    rowCount: 3,
+    samples: [],
+    mapping: ['firstName', 'lastName', 'email', 'group'],
+    staged: true,
+    checked: true,
+  };
+  const { id } = await createImportBatch(ctx, {
+    source: 'csv',
+    sourceState: state,
+    options: { sharedPassword: 'shared-secret-1', updateExisting: { group: true } },
+  });
   await stageImportRows(ctx, id, [
     { rowNumber: 2, firstName: 'Aisha', lastName: 'Adams', email: 'aisha@harbor.test', groupName: 'Lincoln High' },
-    { rowNumber: 3, firstName: 'Dara', lastName: 'Dunn-Featherstonehaugh', email: 'dara.dunn-featherstonehaugh@a-rather-long-school-domain.example.org', groupName: 'Lincoln High' },
+    {
+      rowNumber: 3,
+      firstName: 'Dara',
+      lastName: 'Dunn-Featherstonehaugh',
+      email: 'dara.dunn-featherstonehaugh@a-rather-long-school-domain.example.org',
+      groupName: 'Lincoln High',
+    },
     { rowNumber: 4, firstName: 'Eve', lastName: 'Ellis', email: 'not-an-email', groupName: 'Lincoln High' },
   ]);
   await checkImportBatch(ctx, id);
@@ -68,7 +97,17 @@ describe('keyboard and errors, in a real browser', () => {
     await page.getByRole('checkbox', { name: 'Select Aisha Adams' }).check();
     await Promise.all([page.waitForURL(/\/assign\//), page.getByRole('button', { name: 'Assign', exact: true }).click()]);
     const assign = new URL(page.url()).pathname;
-    for (const path of ['/accounts', '/accounts/new', '/groups', '/tags', '/imports/csv/upload', '/assignments/presets/new', assign, '/organisation', '/account']) {
+    for (const path of [
+      '/accounts',
+      '/accounts/new',
+      '/groups',
+      '/tags',
+      '/imports/csv/upload',
+      '/assignments/presets/new',
+      assign,
+      '/organisation',
+      '/account',
+    ]) {
       await page.goto(path);
       for (const form of await enterButtons(page)) {
         expect(form.value, `${path} ${form.form}`).not.toBe('add');

@@ -70,7 +70,11 @@ export class TestClient {
   }
 
   /** POST a urlencoded form with the current CSRF token (unless `_csrf` is given). */
-  async post(path: string, form: Record<string, FormValue> = {}, init: { hx?: boolean; headers?: Record<string, string> } = {}): Promise<Response> {
+  async post(
+    path: string,
+    form: Record<string, FormValue> = {},
+    init: { hx?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     const body = new URLSearchParams();
     if (!('_csrf' in form)) body.set('_csrf', this.csrf);
     for (const [k, v] of Object.entries(form)) {

@@ -49,7 +49,10 @@ export async function startBrowserApp(
   const config = testConfig({ htmxSource: realHtmx, ...options.config });
   // appUrl is only known once the port is; links in emails use it.
   const services = { ...db.services };
-  const app = createApp({ config: new Proxy(config, { get: (t, k) => (k === 'appUrl' ? baseUrl : t[k as keyof AppConfig]) }), services: () => services });
+  const app = createApp({
+    config: new Proxy(config, { get: (t, k) => (k === 'appUrl' ? baseUrl : t[k as keyof AppConfig]) }),
+    services: () => services,
+  });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -73,7 +76,10 @@ export async function startBrowserApp(
       await page.goto('/sign-in');
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Password').fill(password);
-      await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/sign-in')), page.getByRole('button', { name: 'Sign in' }).click()]);
+      await Promise.all([
+        page.waitForURL((url) => !url.pathname.startsWith('/sign-in')),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
     },
     async close() {
       await launched.close();
@@ -110,8 +116,16 @@ async function launchBlockingThirdPartyCookies(baseURL: string): Promise<Launche
   const profile = await mkdtemp(path.join(tmpdir(), 'rb-chromium-'));
   await mkdir(path.join(profile, 'Default'));
   // cookie_controls_mode 1 = kBlockThirdParty (0 = allow, 2 = incognito only).
-  await writeFile(path.join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 1, block_third_party_cookies: true } }));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, baseURL });
+  await writeFile(
+    path.join(profile, 'Default', 'Preferences'),
+    JSON.stringify({ profile: { cookie_controls_mode: 1, block_third_party_cookies: true } }),
+  );
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    baseURL,
+  });
   return {
     browser: null,
     async newPage() {

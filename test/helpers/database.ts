@@ -30,7 +30,13 @@ export async function createTestDatabase(): Promise<TestDatabase & { drop(): Pro
   }
   const url = withDatabase(adminUrl, name);
   const database = createDatabase(url, { max: 10 });
-  const services: Services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl: 'http://rosterbridge.test', logger: createLogger({ level: 'silent' }) };
+  const services: Services = {
+    db: database.db,
+    sql: database.sql,
+    passwords: nativeArgon2,
+    appUrl: 'http://rosterbridge.test',
+    logger: createLogger({ level: 'silent' }),
+  };
   return {
     url,
     database,

@@ -23,7 +23,15 @@ export interface AccountFixture {
 
 export async function createOrganisation(
   services: Services,
-  options: { name?: string; groups?: string[]; tags?: string[]; credits?: number; mayReassignCompleted?: boolean; welcomeEmailEnabled?: boolean; editions?: string[] } = {},
+  options: {
+    name?: string;
+    groups?: string[];
+    tags?: string[];
+    credits?: number;
+    mayReassignCompleted?: boolean;
+    welcomeEmailEnabled?: boolean;
+    editions?: string[];
+  } = {},
 ): Promise<OrgFixture> {
   const name = options.name ?? `Org ${Math.random().toString(36).slice(2, 8)}`;
   const [org] = await services.sql<{ id: string }[]>`
@@ -33,12 +41,16 @@ export async function createOrganisation(
   const organisationId = org!.id;
   const groups: Record<string, string> = {};
   for (const g of options.groups ?? ['North', 'South']) {
-    const [row] = await services.sql<{ id: string }[]>`insert into groups (organisation_id, name) values (${organisationId}, ${g}) returning id`;
+    const [row] = await services.sql<
+      { id: string }[]
+    >`insert into groups (organisation_id, name) values (${organisationId}, ${g}) returning id`;
     groups[g] = row!.id;
   }
   const tags: Record<string, string> = {};
   for (const t of options.tags ?? ['Grade 9', 'Grade 10']) {
-    const [row] = await services.sql<{ id: string }[]>`insert into tags (organisation_id, name) values (${organisationId}, ${t}) returning id`;
+    const [row] = await services.sql<
+      { id: string }[]
+    >`insert into tags (organisation_id, name) values (${organisationId}, ${t}) returning id`;
     tags[t] = row!.id;
   }
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '');

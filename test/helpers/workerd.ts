@@ -36,7 +36,21 @@ export async function startWranglerDev(databaseUrl: string, options: { readyTime
   if (!url.password) url.password = 'unused';
   const child = spawn(
     path.resolve('node_modules/.bin/wrangler'),
-    ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--persist-to', path.join(home, 'state'), '--log-level', 'info', '--show-interactive-dev-session=false'],
+    [
+      'dev',
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      '0',
+      '--persist-to',
+      path.join(home, 'state'),
+      '--log-level',
+      'info',
+      '--show-interactive-dev-session=false',
+    ],
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,7 +23,11 @@ describe('defects of the hardening pass', () => {
   it('open redirect: next=/%09/localhost:9/x after sign-in stays on our origin', async () => {
     const client = new TestClient(createTestApp(db));
     await client.get('/sign-in?next=%2F%09%2Flocalhost%3A9%2Fx');
-    const res = await client.post('/sign-in', { email: org.systemAdmin.email, password: 'correct-horse-battery', next: '/\t/localhost:9/x' });
+    const res = await client.post('/sign-in', {
+      email: org.systemAdmin.email,
+      password: 'correct-horse-battery',
+      next: '/\t/localhost:9/x',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/');
   });

@@ -47,9 +47,13 @@ describe('the page for a refused form or query', () => {
   it('a preset name: back to the page that held the form, with its query', async () => {
     const client = await admin();
     await client.get('/assignments/presets/new');
-    const res = await client.post('/assignments/presets/new', { name: 'Term\u0007', action: 'save' }, {
-      headers: { referer: 'http://localhost/assignments/presets/new?return=%2Faccounts' },
-    });
+    const res = await client.post(
+      '/assignments/presets/new',
+      { name: 'Term\u0007', action: 'save' },
+      {
+        headers: { referer: 'http://localhost/assignments/presets/new?return=%2Faccounts' },
+      },
+    );
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain('Name contains a control character');
@@ -59,7 +63,11 @@ describe('the page for a refused form or query', () => {
   it('the sign-in email: the link never leaves our origin, whatever the Referer says', async () => {
     const visitor = new TestClient(createTestApp(db));
     await visitor.get('/sign-in');
-    const res = await visitor.post('/sign-in', { email: 'a\u0000@refusals.test', password: 'x' }, { headers: { referer: 'https://evil.example/sign-in' } });
+    const res = await visitor.post(
+      '/sign-in',
+      { email: 'a\u0000@refusals.test', password: 'x' },
+      { headers: { referer: 'https://evil.example/sign-in' } },
+    );
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain('Email contains a control character');

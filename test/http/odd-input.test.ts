@@ -51,7 +51,13 @@ function routeTable(): RouteInput[] {
   for (const r of app.routes) {
     if (r.method === 'ALL') continue;
     const key = `${r.method} ${r.path}`;
-    const entry = byKey.get(key) ?? { method: r.method, path: r.path, query: [], form: [], params: [...r.path.matchAll(/:(\w+)/g)].map((m) => m[1]!) };
+    const entry = byKey.get(key) ?? {
+      method: r.method,
+      path: r.path,
+      query: [],
+      form: [],
+      params: [...r.path.matchAll(/:(\w+)/g)].map((m) => m[1]!),
+    };
     const input = declaredInput(r.handler);
     if (input?.target === 'query') entry.query.push(...keysOf(input.schema));
     if (input?.target === 'form') entry.form.push(...keysOf(input.schema));
@@ -90,29 +96,40 @@ describe('odd input on every route', () => {
     for (const route of table) {
       // Path parameters are read only through a param validator.
       if (route.params.length) {
-        const declaresParam = app.routes.some((r) => r.method === route.method && r.path === route.path && declaredInput(r.handler)?.target === 'param');
+        const declaresParam = app.routes.some(
+          (r) => r.method === route.method && r.path === route.path && declaredInput(r.handler)?.target === 'param',
+        );
         expect(declaresParam, `${route.method} ${route.path} reads its path through the input layer`).toBe(true);
       }
     }
   });
 
-  it.each(ODD_VALUES)('%s in every query, form and path value never gives a 500', async (_name, value) => {
-    const failures: string[] = [];
-    for (const route of routeTable()) {
-      if (!route.query.length && !route.form.length && !route.params.length) continue;
-      for (const pathValue of [value, crypto.randomUUID()]) {
-        const res = await send(route, value, pathValue);
-        if (!ACCEPTED.includes(res.status)) failures.push(`${route.method} ${route.path} (path ${pathValue.slice(0, 12)}): ${res.status}`);
-        await res.body?.cancel();
+  it.each(ODD_VALUES)(
+    '%s in every query, form and path value never gives a 500',
+    async (_name, value) => {
+      const failures: string[] = [];
+      for (const route of routeTable()) {
+        if (!route.query.length && !route.form.length && !route.params.length) continue;
+        for (const pathValue of [value, crypto.randomUUID()]) {
+          const res = await send(route, value, pathValue);
+          if (!ACCEPTED.includes(res.status))
+            failures.push(`${route.method} ${route.path} (path ${pathValue.slice(0, 12)}): ${res.status}`);
+          await res.body?.cancel();
+        }
       }
-    }
-    expect(failures).toEqual([]);
-  }, 600_000);
+      expect(failures).toEqual([]);
+    },
+    600_000,
+  );
 
   it('a NUL byte in a text field is a 400 that names the field', async () => {
     const { cookie, csrf } = await signedIn();
     const body = new URLSearchParams({ _csrf: csrf, firstName: 'A\u0000', lastName: 'B', email: 'a@b.example', kind: 'user' });
-    const res = await app.request('/accounts/new', { method: 'POST', body, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await app.request('/accounts/new', {
+      method: 'POST',
+      body,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('First Name contains a control character');
   });

@@ -71,7 +71,16 @@ describe('reading CSV: encodings', () => {
 
   it('falls back to Windows-1252 when the bytes are not UTF-8', async () => {
     // "Zoë" and "Ångström" as Excel on Windows saves them, with a curly quote (0x92).
-    const bytes = new Uint8Array([...utf8('First Name,Last Name,Email\r\nZo'), 0xeb, ...utf8(',O'), 0x92, 0xc5, ...utf8('ngstr'), 0xf6, ...utf8('m,zoe@example.org\r\n')]);
+    const bytes = new Uint8Array([
+      ...utf8('First Name,Last Name,Email\r\nZo'),
+      0xeb,
+      ...utf8(',O'),
+      0x92,
+      0xc5,
+      ...utf8('ngstr'),
+      0xf6,
+      ...utf8('m,zoe@example.org\r\n'),
+    ]);
     const { info, rows } = await rowsOf(bytes);
     expect(info.encoding).toBe('windows-1252');
     expect(rows[0]).toMatchObject({ firstName: 'Zoë', lastName: 'O’Ångström' });
@@ -145,7 +154,16 @@ describe('header guessing', () => {
     expect(guessField('Favourite colour')).toBeNull();
   });
   it('guesses each field once, Tag many times, and Group only for system administrators', () => {
-    expect(guessMapping(['Email', 'E-mail', 'First', 'Last', 'Tag', 'Tags', 'Group', 'Notes'], true)).toEqual(['email', 'skip', 'firstName', 'lastName', 'tag', 'tag', 'group', 'skip']);
+    expect(guessMapping(['Email', 'E-mail', 'First', 'Last', 'Tag', 'Tags', 'Group', 'Notes'], true)).toEqual([
+      'email',
+      'skip',
+      'firstName',
+      'lastName',
+      'tag',
+      'tag',
+      'group',
+      'skip',
+    ]);
     expect(guessMapping(['Email', 'Name', 'Group'], false)).toEqual(['email', 'fullName', 'skip']);
   });
   it('requires Email and First + Last Name or Full Name, with a clear message', () => {
@@ -153,7 +171,9 @@ describe('header guessing', () => {
     try {
       validateMapping(['email', 'firstName', 'skip'], 3, true);
     } catch (e) {
-      expect((e as ValidationError).fields.names).toBe('Choose the columns that hold the First Name and the Last Name, or the one that holds the Full Name.');
+      expect((e as ValidationError).fields.names).toBe(
+        'Choose the columns that hold the First Name and the Last Name, or the one that holds the Full Name.',
+      );
     }
     try {
       validateMapping(['email', 'fullName', 'group'], 3, false);
@@ -184,9 +204,15 @@ describe('row checks and the skipped-rows file', () => {
     expect(words(cleanRow({ rowNumber: 2, firstName: '', lastName: '', email: 'x' }).problem)).toBe(
       'The email "x" is not a valid email address. The first name is missing. The last name is missing.',
     );
-    expect(words(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: `${'a'.repeat(250)}@b.org` }).problem)).toBe('The email is longer than 254 characters.');
-    expect(words(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: 'a@b.org', password: 'x'.repeat(129) }).problem)).toBe('The password is longer than 128 characters.');
-    expect(words(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: 'a@b.org', groupName: 'g'.repeat(101) }).problem)).toBe('The group is longer than 100 characters.');
+    expect(words(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: `${'a'.repeat(250)}@b.org` }).problem)).toBe(
+      'The email is longer than 254 characters.',
+    );
+    expect(words(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: 'a@b.org', password: 'x'.repeat(129) }).problem)).toBe(
+      'The password is longer than 128 characters.',
+    );
+    expect(words(cleanRow({ rowNumber: 2, firstName: 'a', lastName: 'b', email: 'a@b.org', groupName: 'g'.repeat(101) }).problem)).toBe(
+      'The group is longer than 100 characters.',
+    );
   });
   it('neutralises cells a spreadsheet would run as formulas', () => {
     expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);

@@ -9,10 +9,20 @@ const db = useTestDatabase();
 let org: OrgFixture;
 
 beforeAll(async () => {
-  org = await createOrganisation(db.services, { name: 'Wizard', groups: ['North', 'South'], tags: ['Grade 9', 'Grade 10'], welcomeEmailEnabled: true });
+  org = await createOrganisation(db.services, {
+    name: 'Wizard',
+    groups: ['North', 'South'],
+    tags: ['Grade 9', 'Grade 10'],
+    welcomeEmailEnabled: true,
+  });
   // Another organisation's rows sit in the same tables throughout.
   await createOrganisation(db.services, { name: 'Outsider', welcomeEmailEnabled: false });
-  await createAccount(db.services, org.organisationId, { email: 'teacher@wizard.test', kind: 'administrator', groupId: org.groups.North!, managedGroupIds: [org.groups.North!] });
+  await createAccount(db.services, org.organisationId, {
+    email: 'teacher@wizard.test',
+    kind: 'administrator',
+    groupId: org.groups.North!,
+    managedGroupIds: [org.groups.North!],
+  });
   await createAccount(db.services, org.organisationId, { email: 'learner@wizard.test', groupId: org.groups.North! });
   await createAccount(db.services, org.organisationId, { email: 'existing@wizard.test', groupId: org.groups.North! });
 });
@@ -40,7 +50,13 @@ function batchIdFrom(res: Response): string {
   return match[1]!;
 }
 
-const decodeEntities = (html: string) => html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const decodeEntities = (html: string) =>
+  html
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 describe('Batch Import: the way in', () => {
   it('Create Account offers Use Batch Import, which offers Import from CSV and Google Classroom', async () => {
@@ -186,7 +202,9 @@ describe('Batch Import from CSV: every step', () => {
     expect(skippedOnly.html).toContain('The same email is also on row 2.');
     expect(skippedOnly.html).not.toContain('ana@wizard.test</td><td>South');
 
-    const accounts = await db.services.sql<{ email: string; first_name: string; last_name: string; must_change_password: boolean; group_id: string; password_hash: string }[]>`
+    const accounts = await db.services.sql<
+      { email: string; first_name: string; last_name: string; must_change_password: boolean; group_id: string; password_hash: string }[]
+    >`
       select email, first_name, last_name, must_change_password, group_id, password_hash from accounts
       where organisation_id = ${org.organisationId} and email in ('ana@wizard.test', 'ben@wizard.test', 'evil@wizard.test', 'existing@wizard.test') order by email`;
     expect(accounts.map((a) => [a.email, a.first_name, a.last_name])).toEqual([
@@ -199,8 +217,15 @@ describe('Batch Import from CSV: every step', () => {
     expect(await argon2.verify(accounts[3]!.password_hash, 'wizard-secret-1')).toBe(true);
     expect(accounts[3]!.group_id).toBe(org.groups.North);
 
-    const mail = await db.services.sql<{ to_address: string; subject: string }[]>`select to_address, subject from outbox_emails where organisation_id = ${org.organisationId}`;
-    expect(mail.filter((m) => m.subject.startsWith('Your Wizard account')).map((m) => m.to_address).sort()).toEqual(['ana@wizard.test', 'ben@wizard.test', 'evil@wizard.test']);
+    const mail = await db.services.sql<
+      { to_address: string; subject: string }[]
+    >`select to_address, subject from outbox_emails where organisation_id = ${org.organisationId}`;
+    expect(
+      mail
+        .filter((m) => m.subject.startsWith('Your Wizard account'))
+        .map((m) => m.to_address)
+        .sort(),
+    ).toEqual(['ana@wizard.test', 'ben@wizard.test', 'evil@wizard.test']);
     expect(mail.some((m) => m.to_address === 'admin@wizard.test' && m.subject.startsWith('Batch import finished'))).toBe(true);
 
     const csv = await (await client.request(`/imports/${id}/skipped.csv`)).text();
@@ -218,7 +243,11 @@ describe('Batch Import from CSV: every step', () => {
     await client.get(`/imports/${id}/columns`);
     expect((await client.post(`/imports/${id}/columns`, { column: ['firstName', 'lastName', 'email'] })).status).toBe(303);
     await client.get(`/imports/${id}/settings`);
-    await client.post(`/imports/${id}/settings`, { password: 'paging-pass-1', confirmPassword: 'paging-pass-1', groupId: org.groups.North! });
+    await client.post(`/imports/${id}/settings`, {
+      password: 'paging-pass-1',
+      confirmPassword: 'paging-pass-1',
+      groupId: org.groups.North!,
+    });
     await client.get(`/imports/${id}/check`);
     await client.post(`/imports/${id}/check`, {});
     const first = await client.get(`/imports/${id}/verify?page=1`);
@@ -295,7 +324,15 @@ describe('Batch Import: isolation', () => {
     const admin = await signedIn('admin@wizard.test');
     const id = batchIdFrom(await upload(admin, 'First Name,Last Name,Email\nIso,Late,iso@wizard.test\n'));
     const outsider = await signedIn('admin@outsider.test');
-    for (const path of [`/imports/${id}`, `/imports/${id}/columns`, `/imports/${id}/settings`, `/imports/${id}/check`, `/imports/${id}/verify`, `/imports/${id}/skipped.csv`, `/imports/${id}/progress`]) {
+    for (const path of [
+      `/imports/${id}`,
+      `/imports/${id}/columns`,
+      `/imports/${id}/settings`,
+      `/imports/${id}/check`,
+      `/imports/${id}/verify`,
+      `/imports/${id}/skipped.csv`,
+      `/imports/${id}/progress`,
+    ]) {
       expect((await outsider.request(path)).status, path).toBe(404);
     }
     await outsider.get('/imports');

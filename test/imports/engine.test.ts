@@ -34,7 +34,12 @@ async function ctxFor(accountId: string): Promise<Ctx> {
 }
 
 beforeAll(async () => {
-  org = await createOrganisation(db.services, { name: 'Engine', groups: ['North', 'South'], tags: ['Grade 9', 'Grade 10'], welcomeEmailEnabled: true });
+  org = await createOrganisation(db.services, {
+    name: 'Engine',
+    groups: ['North', 'South'],
+    tags: ['Grade 9', 'Grade 10'],
+    welcomeEmailEnabled: true,
+  });
   other = await createOrganisation(db.services, { name: 'Elsewhere' });
   sysCtx = await ctxFor(org.systemAdmin.id);
   const teacher = await createAccount(db.services, org.organisationId, {
@@ -77,7 +82,9 @@ describe('import engine: happy path', () => {
     expect((await queuedJobs(db)).map((j) => j.task)).toContain('run_import');
     expect(await runImport(db.services, id)).toBe('finished');
 
-    const created = await db.services.sql<{ email: string; password_hash: string; must_change_password: boolean; group_id: string; source: string; tags: string[] }[]>`
+    const created = await db.services.sql<
+      { email: string; password_hash: string; must_change_password: boolean; group_id: string; source: string; tags: string[] }[]
+    >`
       select a.email, a.password_hash, a.must_change_password, a.group_id, a.source,
         array(select t.name from account_tags at join tags t on t.id = at.tag_id where at.account_id = a.id) as tags
       from accounts a where a.organisation_id = ${org.organisationId} and a.email in ('person2@engine.test', 'person3@engine.test', 'MixedCase@Engine.test')`;
@@ -95,9 +102,12 @@ describe('import engine: happy path', () => {
     expect([batch.createdCount, batch.updatedCount, batch.keptCount, batch.skippedCount, batch.processedRows]).toEqual([3, 0, 0, 0, 3]);
     const mail = await db.services.sql<{ to_address: string; subject: string; text_body: string }[]>`
       select to_address, subject, text_body from outbox_emails where organisation_id = ${org.organisationId} order by created_at`;
-    expect(mail.filter((m) => m.subject.startsWith('Your Engine account')).map((m) => m.to_address).sort()).toEqual(
-      ['MixedCase@Engine.test', 'person2@engine.test', 'person3@engine.test'].sort(),
-    );
+    expect(
+      mail
+        .filter((m) => m.subject.startsWith('Your Engine account'))
+        .map((m) => m.to_address)
+        .sort(),
+    ).toEqual(['MixedCase@Engine.test', 'person2@engine.test', 'person3@engine.test'].sort());
     const finished = mail.find((m) => m.subject.startsWith('Batch import finished'));
     expect(finished?.to_address).toBe('admin@engine.test');
     expect(finished?.text_body).toContain('Created: 3 accounts');
@@ -107,7 +117,10 @@ describe('import engine: happy path', () => {
   });
 
   it("hashes each row's own password in the job, never keeping the typed one", async () => {
-    const rows = [row(2, { email: 'own1@engine.test', password: 'own-password-1' }), row(3, { email: 'own2@engine.test', password: 'own-password-2' })];
+    const rows = [
+      row(2, { email: 'own1@engine.test', password: 'own-password-1' }),
+      row(3, { email: 'own2@engine.test', password: 'own-password-2' }),
+    ];
     const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North! });
     await startImport(sysCtx, id);
     expect((await getImportBatch(sysCtx, id)).passwordsToHash).toBe(2);
@@ -116,20 +129,31 @@ describe('import engine: happy path', () => {
     const [b] = await db.services.sql<{ password_hash: string }[]>`select password_hash from accounts where email = 'own2@engine.test'`;
     expect(await argon2.verify(a!.password_hash, 'own-password-1')).toBe(true);
     expect(await argon2.verify(b!.password_hash, 'own-password-2')).toBe(true);
-    const [left] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_rows where batch_id = ${id} and password is not null`;
+    const [left] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from import_rows where batch_id = ${id} and password is not null`;
     expect(left!.n).toBe(0);
     expect((await getImportBatch(sysCtx, id)).passwordsHashed).toBe(2);
   });
 
   it('matches by Google user id first, then by email ignoring case, and stores the Google id on new accounts', async () => {
-    const byGoogle = await createAccount(db.services, org.organisationId, { email: 'old-address@engine.test', googleUserId: 'g-100', groupId: org.groups.North! });
+    const byGoogle = await createAccount(db.services, org.organisationId, {
+      email: 'old-address@engine.test',
+      googleUserId: 'g-100',
+      groupId: org.groups.North!,
+    });
     const byEmail = await createAccount(db.services, org.organisationId, { email: 'Case@Engine.test', groupId: org.groups.North! });
     const rows = [
       row(2, { email: 'new-address@engine.test', googleUserId: 'g-100' }),
       row(3, { email: 'case@engine.TEST', googleUserId: 'g-101' }),
       row(4, { email: 'fresh@engine.test', googleUserId: 'g-102' }),
     ];
-    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', updateExisting: { tags: true } }, 'classroom');
+    const { id } = await prepared(
+      sysCtx,
+      rows,
+      { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', updateExisting: { tags: true } },
+      'classroom',
+    );
     const seen = await listImportRows(sysCtx, id);
     expect(seen.rows.map((r) => [r.outcome, r.accountId])).toEqual([
       ['update', byGoogle.id],
@@ -138,15 +162,24 @@ describe('import engine: happy path', () => {
     ]);
     await startImport(sysCtx, id);
     await runImport(db.services, id);
-    const [linked] = await db.services.sql<{ google_user_id: string | null; email: string }[]>`select google_user_id, email from accounts where id = ${byEmail.id}`;
+    const [linked] = await db.services.sql<
+      { google_user_id: string | null; email: string }[]
+    >`select google_user_id, email from accounts where id = ${byEmail.id}`;
     expect(linked).toEqual({ google_user_id: 'g-101', email: 'Case@Engine.test' });
-    const [fresh] = await db.services.sql<{ google_user_id: string; source: string }[]>`select google_user_id, source from accounts where email = 'fresh@engine.test'`;
+    const [fresh] = await db.services.sql<
+      { google_user_id: string; source: string }[]
+    >`select google_user_id, source from accounts where email = 'fresh@engine.test'`;
     expect(fresh).toEqual({ google_user_id: 'g-102', source: 'classroom' });
   });
 
   it('accepts rows with a Google id and no email when a placeholder domain is chosen, with no password when allowed', async () => {
     const rows = [row(1, { email: '', googleUserId: 'G-Hidden-1' }), row(2, { email: '', googleUserId: null })];
-    const { id, summary } = await prepared(sysCtx, rows, { groupId: org.groups.North!, allowNoPassword: true, placeholderEmailDomain: 'classroom.invalid' }, 'classroom');
+    const { id, summary } = await prepared(
+      sysCtx,
+      rows,
+      { groupId: org.groups.North!, allowNoPassword: true, placeholderEmailDomain: 'classroom.invalid' },
+      'classroom',
+    );
     expect(summary.toCreate).toBe(1);
     expect((await outcomes(sysCtx, id))[2]).toEqual({ outcome: 'skip', reason: 'The email is missing.' });
     await startImport(sysCtx, id);
@@ -156,7 +189,10 @@ describe('import engine: happy path', () => {
     expect(created).toEqual({ email: 'g-hidden-1@classroom.invalid', password_hash: null, google_user_id: 'G-Hidden-1' });
   });
   it('imports administrators (system administrators only), each managing the group it is put in', async () => {
-    const { id, summary } = await prepared(sysCtx, [row(2, { email: 'new-admin@engine.test', groupName: 'South' })], { accountKind: 'administrator', sharedPassword: 'shared-secret-1' });
+    const { id, summary } = await prepared(sysCtx, [row(2, { email: 'new-admin@engine.test', groupName: 'South' })], {
+      accountKind: 'administrator',
+      sharedPassword: 'shared-secret-1',
+    });
     expect(summary.toCreate).toBe(1);
     await startImport(sysCtx, id);
     await runImport(db.services, id);
@@ -171,7 +207,9 @@ describe('import engine: the check', () => {
   it("gives the accounts to create ids in row order, so they go in at the end of the accounts' index", async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => row(900_000 + i * 3));
     const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'Shared-pass-123' });
-    const ids = (await db.services.sql<{ id: string }[]>`select new_account_id::text as id from import_rows where batch_id = ${id} order by row_number`).map((r) => r.id);
+    const ids = (
+      await db.services.sql<{ id: string }[]>`select new_account_id::text as id from import_rows where batch_id = ${id} order by row_number`
+    ).map((r) => r.id);
     expect(ids).toHaveLength(5000);
     expect(new Set(ids).size).toBe(5000);
     expect(ids.every((x) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/.test(x))).toBe(true);
@@ -179,7 +217,12 @@ describe('import engine: the check', () => {
   });
 
   it('skips an email with a dot at either end or doubled in its local part (the hardening pass found dot.@ accepted)', async () => {
-    const rows = [row(2, { email: 'dot.@engine.test' }), row(3, { email: '.dot@engine.test' }), row(4, { email: 'd..ot@engine.test' }), row(5, { email: 'd.ot@engine.test' })];
+    const rows = [
+      row(2, { email: 'dot.@engine.test' }),
+      row(3, { email: '.dot@engine.test' }),
+      row(4, { email: 'd..ot@engine.test' }),
+      row(5, { email: 'd.ot@engine.test' }),
+    ];
     const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'shared-secret-1' });
     const o = await outcomes(sysCtx, id);
     expect(o[2]).toEqual({ outcome: 'skip', reason: 'The email "dot.@engine.test" is not a valid email address.' });
@@ -224,12 +267,19 @@ describe('import engine: the check', () => {
     await updateImportOptions(sysCtx, id, { updateExisting: { password: true, group: true } });
     expect((await getImportBatch(sysCtx, id)).status).toBe('draft');
     await checkImportBatch(sysCtx, id);
-    expect((await outcomes(sysCtx, id))[12]).toEqual({ outcome: 'update', reason: 'An account with this email already exists; its password and group will be updated.' });
+    expect((await outcomes(sysCtx, id))[12]).toEqual({
+      outcome: 'update',
+      reason: 'An account with this email already exists; its password and group will be updated.',
+    });
   });
 
   it('changes what to update on existing accounts without checking the rows again, deciding as a full check would', async () => {
     await createAccount(db.services, org.organisationId, { email: 'relabel-user@engine.test', groupId: org.groups.North! });
-    await createAccount(db.services, org.organisationId, { email: 'relabel-admin@engine.test', kind: 'administrator', groupId: org.groups.North! });
+    await createAccount(db.services, org.organisationId, {
+      email: 'relabel-admin@engine.test',
+      kind: 'administrator',
+      groupId: org.groups.North!,
+    });
     const rows = [
       row(2, { email: 'relabel-user@engine.test', password: 'changed-pass-1' }),
       row(3, { email: 'relabel-admin@engine.test', password: 'changed-pass-1' }),
@@ -239,13 +289,19 @@ describe('import engine: the check', () => {
     const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North! });
     const before = await outcomes(sysCtx, id);
     expect(before[2]).toEqual({ outcome: 'keep', reason: 'An account with this email already exists; it will be left as it is.' });
-    const newIds = async () => db.services.sql<{ new_account_id: string | null }[]>`select new_account_id from import_rows where batch_id = ${id} order by row_number`;
+    const newIds = async () =>
+      db.services.sql<
+        { new_account_id: string | null }[]
+      >`select new_account_id from import_rows where batch_id = ${id} order by row_number`;
     const idsBefore = await newIds();
 
     const summary = await changeUpdateChoice(sysCtx, id, { password: true, group: false, tags: true });
     expect(summary).toEqual({ total: 4, toCreate: 1, toUpdate: 1, toKeep: 1, toSkip: 1 });
     const relabelled = await outcomes(sysCtx, id);
-    expect(relabelled[2]).toEqual({ outcome: 'update', reason: 'An account with this email already exists; its password and tags will be updated.' });
+    expect(relabelled[2]).toEqual({
+      outcome: 'update',
+      reason: 'An account with this email already exists; its password and tags will be updated.',
+    });
     expect(relabelled[3]).toEqual(before[3]);
     expect(relabelled[5]).toEqual(before[5]);
     expect(await newIds()).toEqual(idsBefore); // the rows were not checked again (a check draws new ids)
@@ -268,8 +324,12 @@ describe('import engine: the check', () => {
     const northern = await createAccount(db.services, org.organisationId, { email: 'northern@engine.test', groupId: org.groups.North! });
     await createSession(db.services, southern.id);
     await createSession(db.services, northern.id);
-    await expect(createImportBatch(teacherCtx, { source: 'csv', options: { accountKind: 'administrator' } })).rejects.toBeInstanceOf(ValidationError);
-    await expect(createImportBatch(teacherCtx, { source: 'csv', options: { groupId: org.groups.South! } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(createImportBatch(teacherCtx, { source: 'csv', options: { accountKind: 'administrator' } })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(createImportBatch(teacherCtx, { source: 'csv', options: { groupId: org.groups.South! } })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     const rows = [
       row(2, { email: 'southern@engine.test', password: 'changed-pass-1' }),
       row(3, { email: 'northern@engine.test', password: 'changed-pass-1' }),
@@ -277,14 +337,21 @@ describe('import engine: the check', () => {
     ];
     const { id } = await prepared(teacherCtx, rows, { groupId: org.groups.North!, updateExisting: { password: true } });
     const o = await outcomes(teacherCtx, id);
-    expect(o[2]).toEqual({ outcome: 'skip', reason: 'An account with this email already exists in a group you do not manage, so it was left as it is.' });
+    expect(o[2]).toEqual({
+      outcome: 'skip',
+      reason: 'An account with this email already exists in a group you do not manage, so it was left as it is.',
+    });
     expect(o[3]!.outcome).toBe('update');
     expect(o[4]).toEqual({ outcome: 'skip', reason: 'You do not manage the group "South".' });
     await startImport(teacherCtx, id);
     await runImport(db.services, id);
-    const [south] = await db.services.sql<{ password_hash: string }[]>`select password_hash from accounts where email = 'southern@engine.test'`;
+    const [south] = await db.services.sql<
+      { password_hash: string }[]
+    >`select password_hash from accounts where email = 'southern@engine.test'`;
     expect(await argon2.verify(south!.password_hash, 'changed-pass-1')).toBe(false);
-    const [north] = await db.services.sql<{ password_hash: string }[]>`select password_hash from accounts where email = 'northern@engine.test'`;
+    const [north] = await db.services.sql<
+      { password_hash: string }[]
+    >`select password_hash from accounts where email = 'northern@engine.test'`;
     expect(await argon2.verify(north!.password_hash, 'changed-pass-1')).toBe(true);
     // A password changed by the import ends that account's sessions, as changing it on Your Account does.
     expect(await db.services.sql`select 1 from sessions where account_id = ${northern.id}`).toHaveLength(0);
@@ -294,13 +361,20 @@ describe('import engine: the check', () => {
   it('skips an update whose account was deleted after the check, instead of counting it as updated', async () => {
     const gone = await createAccount(db.services, org.organisationId, { email: 'deleted-later@engine.test', groupId: org.groups.North! });
     const rows = [row(2, { email: 'deleted-later@engine.test' }), row(3, { email: 'created-beside@engine.test' })];
-    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', updateExisting: { password: true } });
+    const { id } = await prepared(sysCtx, rows, {
+      groupId: org.groups.North!,
+      sharedPassword: 'shared-secret-1',
+      updateExisting: { password: true },
+    });
     expect((await outcomes(sysCtx, id))[2]!.outcome).toBe('update');
     await db.services.sql`delete from accounts where id = ${gone.id}`;
     await startImport(sysCtx, id);
     expect(await runImport(db.services, id)).toBe('finished');
     const o = await outcomes(sysCtx, id);
-    expect(o[2]).toEqual({ outcome: 'skip', reason: 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.' });
+    expect(o[2]).toEqual({
+      outcome: 'skip',
+      reason: 'The account changed after the check (deleted, moved or made an administrator), so it was left as it is.',
+    });
     expect(o[3]!.outcome).toBe('create');
     const batch = await getImportBatch(sysCtx, id);
     expect([batch.createdCount, batch.updatedCount, batch.skippedCount]).toEqual([1, 0, 1]);
@@ -321,9 +395,18 @@ describe('import engine: the check', () => {
 
 describe('import engine: the rest of the checks', () => {
   it('skips duplicate Google ids, two rows for one account, another Google link, a missing password; keeps accounts of another kind', async () => {
-    await createAccount(db.services, org.organisationId, { email: 'linked@engine.test', googleUserId: 'g-linked', groupId: org.groups.North! });
+    await createAccount(db.services, org.organisationId, {
+      email: 'linked@engine.test',
+      googleUserId: 'g-linked',
+      groupId: org.groups.North!,
+    });
     await createAccount(db.services, org.organisationId, { email: 'both@engine.test', googleUserId: 'g-both', groupId: org.groups.North! });
-    await createAccount(db.services, org.organisationId, { email: 'boss@engine.test', kind: 'administrator', groupId: org.groups.North!, managedGroupIds: [org.groups.North!] });
+    await createAccount(db.services, org.organisationId, {
+      email: 'boss@engine.test',
+      kind: 'administrator',
+      groupId: org.groups.North!,
+      managedGroupIds: [org.groups.North!],
+    });
     const rows = [
       row(2, { email: 'ga@engine.test', googleUserId: 'g-dup' }),
       row(3, { email: 'gb@engine.test', googleUserId: 'g-dup' }),
@@ -340,14 +423,26 @@ describe('import engine: the rest of the checks', () => {
     expect(o[3]).toEqual({ outcome: 'skip', reason: 'The same Google account is also on row 2.' });
     expect(o[4]!.outcome).toBe('update');
     expect(o[5]).toEqual({ outcome: 'skip', reason: 'Row 4 is for the same account.' });
-    expect(o[6]).toEqual({ outcome: 'skip', reason: 'An account with this email is linked to another Google account, so it was left as it is.' });
-    expect(o[7]).toEqual({ outcome: 'keep', reason: 'An account with this email already exists as an administrator; it will be left as it is.' });
+    expect(o[6]).toEqual({
+      outcome: 'skip',
+      reason: 'An account with this email is linked to another Google account, so it was left as it is.',
+    });
+    expect(o[7]).toEqual({
+      outcome: 'keep',
+      reason: 'An account with this email already exists as an administrator; it will be left as it is.',
+    });
     expect(o[8]).toEqual({ outcome: 'skip', reason: 'The password is missing.' });
   });
 
   it('skips, at run time, rows whose account was created or whose group was deleted after the check', async () => {
-    const [spare] = await db.services.sql<{ id: string }[]>`insert into groups (organisation_id, name) values (${org.organisationId}, 'Doomed') returning id`;
-    const rows = [row(2, { email: 'raced@engine.test' }), row(3, { email: 'doomed@engine.test', groupName: 'Doomed' }), row(4, { email: 'fine@engine.test' })];
+    const [spare] = await db.services.sql<
+      { id: string }[]
+    >`insert into groups (organisation_id, name) values (${org.organisationId}, 'Doomed') returning id`;
+    const rows = [
+      row(2, { email: 'raced@engine.test' }),
+      row(3, { email: 'doomed@engine.test', groupName: 'Doomed' }),
+      row(4, { email: 'fine@engine.test' }),
+    ];
     const { id } = await prepared(sysCtx, rows, { sharedPassword: 'shared-secret-1', groupId: org.groups.North! });
     expect((await outcomes(sysCtx, id))[3]!.outcome).toBe('create');
     await startImport(sysCtx, id);
@@ -367,16 +462,25 @@ describe('import engine: the rest of the checks', () => {
 
 describe('import engine: killed and resumed', () => {
   it('finishes with exactly the right accounts after being killed inside and between chunks, never finished early', async () => {
-    const rows = Array.from({ length: 50 }, (_, i) => row(i + 2, { email: `resume${i}@engine.test`, password: i % 5 === 0 ? `row-password-${i}` : null }));
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      row(i + 2, { email: `resume${i}@engine.test`, password: i % 5 === 0 ? `row-password-${i}` : null }),
+    );
     rows.push(row(60, { email: 'resume0@engine.test' }));
-    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', tagIds: [org.tags['Grade 10']!], sendWelcomeEmail: true });
+    const { id } = await prepared(sysCtx, rows, {
+      groupId: org.groups.North!,
+      sharedPassword: 'shared-secret-1',
+      tagIds: [org.tags['Grade 10']!],
+      sendWelcomeEmail: true,
+    });
     await startImport(sysCtx, id);
 
     let applyChunks = 0;
     const killInside = async (phase: string) => {
       if (phase === 'apply' && ++applyChunks === 3) throw new Error('killed inside the third chunk');
     };
-    await expect(runImport(db.services, id, { chunkSize: 10, hashChunkSize: 3, applyConcurrency: 1, beforeChunkCommit: killInside })).rejects.toThrow('killed');
+    await expect(
+      runImport(db.services, id, { chunkSize: 10, hashChunkSize: 3, applyConcurrency: 1, beforeChunkCommit: killInside }),
+    ).rejects.toThrow('killed');
     let batch = await getImportBatch(sysCtx, id);
     expect(batch.status).toBe('running');
     expect(batch.processedRows).toBe(20);
@@ -398,11 +502,17 @@ describe('import engine: killed and resumed', () => {
       select count(*)::int as n, count(*) filter (where exists (select 1 from account_tags t where t.account_id = a.id))::int as tagged
       from accounts a where a.email like 'resume%@engine.test'`;
     expect(accounts).toEqual({ n: 50, tagged: 50 });
-    const [welcome] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from outbox_emails where to_address like 'resume%@engine.test'`;
+    const [welcome] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from outbox_emails where to_address like 'resume%@engine.test'`;
     expect(welcome!.n).toBe(50);
-    const [finished] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from outbox_emails where subject like 'Batch import finished%' and text_body like ${`%${id}%`}`;
+    const [finished] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from outbox_emails where subject like 'Batch import finished%' and text_body like ${`%${id}%`}`;
     expect(finished!.n).toBe(1);
-    const [own] = await db.services.sql<{ password_hash: string }[]>`select password_hash from accounts where email = 'resume5@engine.test'`;
+    const [own] = await db.services.sql<
+      { password_hash: string }[]
+    >`select password_hash from accounts where email = 'resume5@engine.test'`;
     expect(await argon2.verify(own!.password_hash, 'row-password-5')).toBe(true);
   });
 });
@@ -419,7 +529,9 @@ describe('import engine: chunks applied two at a time', () => {
       await new Promise((r) => setTimeout(r, 30));
       if (++chunks === 3) throw new Error('third chunk failed');
     };
-    await expect(runImport(db.services, id, { chunkSize: 10, applyConcurrency: 2, beforeChunkCommit: failThird })).rejects.toThrow('third chunk failed');
+    await expect(runImport(db.services, id, { chunkSize: 10, applyConcurrency: 2, beforeChunkCommit: failThird })).rejects.toThrow(
+      'third chunk failed',
+    );
     const half = await getImportBatch(sysCtx, id);
     expect(half.status).toBe('running');
     expect(half.processedRows).toBe(20);
@@ -437,8 +549,13 @@ describe('import engine: chunks applied two at a time', () => {
 describe('import engine: clean-up', () => {
   it('removes imports abandoned in the wizard with their rows and passwords, and keeps finished ones', async () => {
     const { cleanUpImports } = await import('../../src/imports/clean-up.js');
-    const { id: old } = await prepared(sysCtx, [row(2, { email: 'abandoned@engine.test', password: 'typed-password-1' })], { groupId: org.groups.North! });
-    const { id: fresh } = await prepared(sysCtx, [row(2, { email: 'fresh-draft@engine.test' })], { groupId: org.groups.North!, sharedPassword: 'shared-secret-1' });
+    const { id: old } = await prepared(sysCtx, [row(2, { email: 'abandoned@engine.test', password: 'typed-password-1' })], {
+      groupId: org.groups.North!,
+    });
+    const { id: fresh } = await prepared(sysCtx, [row(2, { email: 'fresh-draft@engine.test' })], {
+      groupId: org.groups.North!,
+      sharedPassword: 'shared-secret-1',
+    });
     await db.services.sql`update import_batches set created_at = now() - interval '3 days' where id = ${old}`;
     const { removed } = await cleanUpImports(db.services);
     expect(removed).toBeGreaterThanOrEqual(1);

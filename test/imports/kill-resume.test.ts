@@ -5,7 +5,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import argon2 from 'argon2';
 import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx } from '../../src/context.js';
-import { checkImportBatch, createImportBatch, getImportBatch, runImport, stageImportRows, startImport, type ImportRowInput } from '../../src/imports/engine.js';
+import {
+  checkImportBatch,
+  createImportBatch,
+  getImportBatch,
+  runImport,
+  stageImportRows,
+  startImport,
+  type ImportRowInput,
+} from '../../src/imports/engine.js';
 import { parseEnv } from '../../src/env.js';
 import { startRunner } from '../../worker/runner.js';
 import { useTestDatabase } from '../helpers/database.js';
@@ -44,7 +52,10 @@ async function killWhen(worker: ChildProcess, batchId: string, ready: (b: Awaite
 }
 
 async function preparedBatch(rows: ImportRowInput[]) {
-  const { id } = await createImportBatch(ctx, { source: 'csv', options: { groupId: org.groups.North!, tagIds: [org.tags['Grade 9']!], sharedPassword: 'shared-secret-1' } });
+  const { id } = await createImportBatch(ctx, {
+    source: 'csv',
+    options: { groupId: org.groups.North!, tagIds: [org.tags['Grade 9']!], sharedPassword: 'shared-secret-1' },
+  });
   await stageImportRows(ctx, id, rows);
   await checkImportBatch(ctx, id);
   await startImport(ctx, id);
@@ -61,7 +72,12 @@ async function accountsLike(pattern: string) {
 
 describe('run_import killed with SIGKILL and run again', () => {
   it('in the middle of creating accounts: never shown finished, then exactly the right accounts', async () => {
-    const rows = Array.from({ length: 3000 }, (_, i) => ({ rowNumber: i + 2, firstName: `K${i}`, lastName: 'Ill', email: `kill${i}@killed.test` }));
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      rowNumber: i + 2,
+      firstName: `K${i}`,
+      lastName: 'Ill',
+      email: `kill${i}@killed.test`,
+    }));
     const id = await preparedBatch(rows);
     await killWhen(startWorker(id), id, (b) => b.processedRows >= 500);
     const killed = await getImportBatch(ctx, id);
@@ -74,12 +90,20 @@ describe('run_import killed with SIGKILL and run again', () => {
     const done = await getImportBatch(ctx, id);
     expect([done.status, done.createdCount, done.processedRows]).toEqual(['finished', 3000, 3000]);
     expect(await accountsLike('kill%@killed.test')).toEqual({ n: 3000, distinct_emails: 3000, tagged: 3000 });
-    const [mail] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from outbox_emails where subject like 'Batch import finished%' and text_body like ${`%${id}%`}`;
+    const [mail] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from outbox_emails where subject like 'Batch import finished%' and text_body like ${`%${id}%`}`;
     expect(mail!.n).toBe(1);
   });
 
-  it('in the middle of hashing the rows\' own passwords: resumes without losing or redoing a hash', async () => {
-    const rows = Array.from({ length: 120 }, (_, i) => ({ rowNumber: i + 2, firstName: `H${i}`, lastName: 'Ash', email: `hash${i}@killed.test`, password: `own-password-${i}` }));
+  it("in the middle of hashing the rows' own passwords: resumes without losing or redoing a hash", async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => ({
+      rowNumber: i + 2,
+      firstName: `H${i}`,
+      lastName: 'Ash',
+      email: `hash${i}@killed.test`,
+      password: `own-password-${i}`,
+    }));
     const id = await preparedBatch(rows);
     await killWhen(startWorker(id), id, (b) => b.passwordsHashed >= 16);
     const killed = await getImportBatch(ctx, id);
@@ -91,15 +115,25 @@ describe('run_import killed with SIGKILL and run again', () => {
     const done = await getImportBatch(ctx, id);
     expect([done.status, done.createdCount, done.passwordsHashed]).toEqual(['finished', 120, 120]);
     for (const i of [0, 17, 119]) {
-      const [a] = await db.services.sql<{ password_hash: string }[]>`select password_hash from accounts where email = ${`hash${i}@killed.test`}`;
+      const [a] = await db.services.sql<
+        { password_hash: string }[]
+      >`select password_hash from accounts where email = ${`hash${i}@killed.test`}`;
       expect(await argon2.verify(a!.password_hash, `own-password-${i}`)).toBe(true);
     }
-    const [plain] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from import_rows where batch_id = ${id} and password is not null`;
+    const [plain] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from import_rows where batch_id = ${id} and password is not null`;
     expect(plain!.n).toBe(0);
   });
 
   it('as a queued job whose runner was killed: another runner takes the job up within seconds, not hours', async () => {
-    const rows = Array.from({ length: 120 }, (_, i) => ({ rowNumber: i + 2, firstName: `Q${i}`, lastName: 'Ueued', email: `queued${i}@killed.test`, password: `own-password-${i}` }));
+    const rows = Array.from({ length: 120 }, (_, i) => ({
+      rowNumber: i + 2,
+      firstName: `Q${i}`,
+      lastName: 'Ueued',
+      email: `queued${i}@killed.test`,
+      password: `own-password-${i}`,
+    }));
     const id = await preparedBatch(rows);
     // A whole runner process takes the job from the queue; killed, it leaves the job locked.
     const worker = spawn(process.execPath, ['--import', 'tsx', runnerChild, db.url], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -9,7 +9,11 @@ let org: OrgFixture;
 
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Hazel', groups: ['North', 'South'], tags: ['Grade 9'] });
-  await createAccount(db.services, org.organisationId, { email: 'teacher@hazel.test', kind: 'administrator', managedGroupIds: [org.groups.North!] });
+  await createAccount(db.services, org.organisationId, {
+    email: 'teacher@hazel.test',
+    kind: 'administrator',
+    managedGroupIds: [org.groups.North!],
+  });
 });
 
 async function signedIn(email: string) {
@@ -40,7 +44,9 @@ describe('CSV import wizard: new tags and groups', () => {
   it('a system administrator sees both options, and the check and verification pages list what will be created', async () => {
     const admin = await signedIn(org.systemAdmin.email);
     const id = await uploaded(admin, FILE);
-    expect((await admin.post(`/imports/${id}/columns`, { column: ['firstName', 'lastName', 'email', 'password', 'group', 'tag'] })).status).toBe(303);
+    expect(
+      (await admin.post(`/imports/${id}/columns`, { column: ['firstName', 'lastName', 'email', 'password', 'group', 'tag'] })).status,
+    ).toBe(303);
     const settings = await admin.get(`/imports/${id}/settings`);
     expect(settings.html).toMatch(/name="createTags" value="1" checked/);
     expect(settings.html).toContain('Create tags that do not exist yet');
@@ -65,15 +71,22 @@ describe('CSV import wizard: new tags and groups', () => {
 
     expect((await admin.post(`/imports/${id}/start`, {})).status).toBe(303);
     await runDueJobs(db);
-    const tags = await db.services.sql<{ name: string }[]>`select name from tags where organisation_id = ${org.organisationId} order by lower(name)`;
+    const tags = await db.services.sql<
+      { name: string }[]
+    >`select name from tags where organisation_id = ${org.organisationId} order by lower(name)`;
     expect(tags.map((t) => t.name)).toEqual(['Cohort 7', 'Grade 9', 'Period 1']);
-    const [ben] = await db.services.sql<{ group_name: string }[]>`select g.name as group_name from accounts a join groups g on g.id = a.group_id where a.email = 'ben@hazel.test'`;
+    const [ben] = await db.services.sql<
+      { group_name: string }[]
+    >`select g.name as group_name from accounts a join groups g on g.id = a.group_id where a.email = 'ben@hazel.test'`;
     expect(ben!.group_name).toBe('West Campus');
   });
 
   it('with "Create tags that do not exist yet" unticked, rows naming new tags are skipped', async () => {
     const admin = await signedIn(org.systemAdmin.email);
-    const id = await uploaded(admin, FILE.replace(/Cohort 7|cohort 7/g, 'Cohort 8').replace(/ana@|ben@|cy@/g, (m) => `x${m}`));
+    const id = await uploaded(
+      admin,
+      FILE.replace(/Cohort 7|cohort 7/g, 'Cohort 8').replace(/ana@|ben@|cy@/g, (m) => `x${m}`),
+    );
     await admin.post(`/imports/${id}/columns`, { column: ['firstName', 'lastName', 'email', 'password', 'group', 'tag'] });
     await admin.post(`/imports/${id}/settings`, {});
     const check = await admin.get(`/imports/${id}/check`);
@@ -83,7 +96,10 @@ describe('CSV import wizard: new tags and groups', () => {
 
   it('a group administrator is never offered to create groups, and a forged option is ignored', async () => {
     const teacher = await signedIn('teacher@hazel.test');
-    const id = await uploaded(teacher, ['First Name,Last Name,Email,Password,Group', 'Di,Ng,di@hazel.test,long-enough-1,Teacher Campus'].join('\r\n'));
+    const id = await uploaded(
+      teacher,
+      ['First Name,Last Name,Email,Password,Group', 'Di,Ng,di@hazel.test,long-enough-1,Teacher Campus'].join('\r\n'),
+    );
     await teacher.post(`/imports/${id}/columns`, { column: ['firstName', 'lastName', 'email', 'password', 'group'] });
     const settings = await teacher.get(`/imports/${id}/settings`);
     expect(settings.html).not.toContain('Create groups that do not exist yet');

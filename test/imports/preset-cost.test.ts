@@ -16,7 +16,11 @@ let career: Product;
 let workplace: Product;
 
 /** The page's words without tags or repeated spaces. */
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/ ([:;,.])/g, '$1');
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/ ([:;,.])/g, '$1');
 
 beforeAll(async () => {
   await seedDemoCatalogue(db.services);
@@ -32,7 +36,17 @@ async function setCredits(n: number) {
 }
 
 /** A CSV batch as the wizard leaves it at verification (the file's facts, staged and checked rows). */
-const CSV_STATE = { fileName: 'cost.csv', encoding: 'utf-8', delimiter: ',', headers: ['First Name', 'Last Name', 'Email'], rowCount: 0, samples: [], mapping: ['firstName', 'lastName', 'email'], staged: true, checked: true };
+const CSV_STATE = {
+  fileName: 'cost.csv',
+  encoding: 'utf-8',
+  delimiter: ',',
+  headers: ['First Name', 'Last Name', 'Email'],
+  rowCount: 0,
+  samples: [],
+  mapping: ['firstName', 'lastName', 'email'],
+  staged: true,
+  checked: true,
+};
 
 async function checkedImport(presetId: string, emails: string[]) {
   const { id } = await createImportBatch(ctx, {
@@ -40,7 +54,11 @@ async function checkedImport(presetId: string, emails: string[]) {
     sourceState: { ...CSV_STATE, rowCount: emails.length },
     options: { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', presetId, updateExisting: { tags: true } },
   });
-  await stageImportRows(ctx, id, emails.map((email, i) => ({ rowNumber: i + 2, firstName: 'Cost', lastName: `Row${i}`, email })));
+  await stageImportRows(
+    ctx,
+    id,
+    emails.map((email, i) => ({ rowNumber: i + 2, firstName: 'Cost', lastName: `Row${i}`, email })),
+  );
   await checkImportBatch(ctx, id);
   return id;
 }
@@ -97,8 +115,14 @@ describe('the preset on import verification', () => {
   });
 
   it('lets the administrator change to a preset the organisation can pay for', async () => {
-    const big = await createPreset(ctx, { name: 'Big bundle', items: [{ productId: career.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }] });
-    const small = await createPreset(ctx, { name: 'Small bundle', items: [{ productId: workplace.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }] });
+    const big = await createPreset(ctx, {
+      name: 'Big bundle',
+      items: [{ productId: career.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }],
+    });
+    const small = await createPreset(ctx, {
+      name: 'Small bundle',
+      items: [{ productId: workplace.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }],
+    });
     const id = await checkedImport(big.id, ['c@costly.test', 'd@costly.test']);
     await setCredits(workplace.creditCost * 2);
     const client = await admin();
@@ -110,7 +134,10 @@ describe('the preset on import verification', () => {
   });
 
   it('shows on the result page how the preset turned out: assigned and skipped, or not made and why', async () => {
-    const preset = await createPreset(ctx, { name: 'Outcome bundle', items: [{ productId: workplace.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }] });
+    const preset = await createPreset(ctx, {
+      name: 'Outcome bundle',
+      items: [{ productId: workplace.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }],
+    });
     await setCredits(100);
     const client = await admin();
 

@@ -22,8 +22,15 @@ beforeAll(async () => {
 });
 
 async function importWithPreset(presetId: string, emails: string[]) {
-  const { id } = await createImportBatch(ctx, { source: 'csv', options: { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', presetId, updateExisting: { tags: true } } });
-  await stageImportRows(ctx, id, emails.map((email, i) => ({ rowNumber: i + 2, firstName: 'P', lastName: `R${i}`, email })));
+  const { id } = await createImportBatch(ctx, {
+    source: 'csv',
+    options: { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', presetId, updateExisting: { tags: true } },
+  });
+  await stageImportRows(
+    ctx,
+    id,
+    emails.map((email, i) => ({ rowNumber: i + 2, firstName: 'P', lastName: `R${i}`, email })),
+  );
   await checkImportBatch(ctx, id);
   await startImport(ctx, id);
   expect(await runImport(db.services, id)).toBe('finished');
@@ -32,7 +39,10 @@ async function importWithPreset(presetId: string, emails: string[]) {
 
 describe('Preset Assignment on an import', () => {
   it('is requested through the assignment engine for the created and updated accounts when the import finishes', async () => {
-    const preset = await createPreset(ctx, { name: 'Starter', items: [{ productId: life.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 6 }] });
+    const preset = await createPreset(ctx, {
+      name: 'Starter',
+      items: [{ productId: life.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 6 }],
+    });
     const existing = await createAccount(db.services, org.organisationId, { email: 'already@preset.test', groupId: org.groups.North! });
     const id = await importWithPreset(preset.id, ['new1@preset.test', 'new2@preset.test', 'already@preset.test']);
     const batch = await getImportBatch(ctx, id);
@@ -40,18 +50,28 @@ describe('Preset Assignment on an import', () => {
     expect(batch.error).toBeNull();
     const [request] = await db.services.sql<{ account_ids: string[]; preset_id: string; origin: string }[]>`
       select account_ids, preset_id, origin from assignment_requests where id = ${batch.assignmentRequestId!}`;
-    const created = await db.services.sql<{ id: string }[]>`select id from accounts where email in ('new1@preset.test', 'new2@preset.test')`;
+    const created = await db.services.sql<
+      { id: string }[]
+    >`select id from accounts where email in ('new1@preset.test', 'new2@preset.test')`;
     expect([...request!.account_ids].sort()).toEqual([...created.map((c) => c.id), existing.id].sort());
     expect(request!.preset_id).toBe(preset.id);
     expect(request!.origin).toBe('import');
     await runDueJobs(db);
-    const [assigned] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from assignments where organisation_id = ${org.organisationId} and product_id = ${life.id}`;
+    const [assigned] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from assignments where organisation_id = ${org.organisationId} and product_id = ${life.id}`;
     expect(assigned!.n).toBe(3);
   });
 
   it('does not hold the import back when the preset was deleted meanwhile, and says so', async () => {
-    const preset = await createPreset(ctx, { name: 'Short-lived', items: [{ productId: life.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 3 }] });
-    const { id } = await createImportBatch(ctx, { source: 'csv', options: { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', presetId: preset.id } });
+    const preset = await createPreset(ctx, {
+      name: 'Short-lived',
+      items: [{ productId: life.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 3 }],
+    });
+    const { id } = await createImportBatch(ctx, {
+      source: 'csv',
+      options: { groupId: org.groups.North!, sharedPassword: 'shared-secret-1', presetId: preset.id },
+    });
     await stageImportRows(ctx, id, [{ rowNumber: 2, firstName: 'Gone', lastName: 'Preset', email: 'gone@preset.test' }]);
     await checkImportBatch(ctx, id);
     await startImport(ctx, id);
@@ -65,11 +85,17 @@ describe('Preset Assignment on an import', () => {
     expect((await client.get(`/imports/${id}`)).html).toContain('The preset assignment was not applied');
   });
 
-  it('offers the organisation\'s presets on the upload step and refuses one from elsewhere', async () => {
-    await createPreset(ctx, { name: 'Offered preset', items: [{ productId: life.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }] });
+  it("offers the organisation's presets on the upload step and refuses one from elsewhere", async () => {
+    await createPreset(ctx, {
+      name: 'Offered preset',
+      items: [{ productId: life.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }],
+    });
     const other = await createOrganisation(db.services, { name: 'Other Preset', editions: ['standard'] });
     const otherCtx = { ...db.services, actor: (await loadActor(db.services, other.systemAdmin.id))! };
-    const foreign = await createPreset(otherCtx, { name: 'Foreign', items: [{ productId: life.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }] });
+    const foreign = await createPreset(otherCtx, {
+      name: 'Foreign',
+      items: [{ productId: life.id, edition: 'standard', mode: 'subscription', startsOn: null, months: 12 }],
+    });
     const client = new TestClient(createTestApp(db));
     await client.signIn('admin@preset.test');
     const page = await client.get('/imports/csv/upload');

@@ -12,7 +12,17 @@ let ctx: Ctx;
 
 /** The page's words without tags or repeated spaces. */
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-const CSV_STATE = { fileName: 'school.csv', encoding: 'utf-8', delimiter: ',', headers: ['First Name', 'Last Name', 'Email', 'Group', 'Tag'], rowCount: 1, samples: [], mapping: ['firstName', 'lastName', 'email', 'group', 'tag'], staged: true, checked: true };
+const CSV_STATE = {
+  fileName: 'school.csv',
+  encoding: 'utf-8',
+  delimiter: ',',
+  headers: ['First Name', 'Last Name', 'Email', 'Group', 'Tag'],
+  rowCount: 1,
+  samples: [],
+  mapping: ['firstName', 'lastName', 'email', 'group', 'tag'],
+  staged: true,
+  checked: true,
+};
 
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Verify', groups: ['Roosevelt Middle', 'Lincoln High'], tags: ['Grade 9', 'IEP'] });
@@ -20,9 +30,21 @@ beforeAll(async () => {
 });
 
 async function importFor(email: string, updateExisting: { group?: boolean; tags?: boolean }) {
-  await createAccount(db.services, org.organisationId, { email, firstName: 'Aisha', lastName: 'Adams', groupId: org.groups['Roosevelt Middle']!, tagIds: [org.tags['Grade 9']!] });
-  const { id } = await createImportBatch(ctx, { source: 'csv', sourceState: CSV_STATE, options: { sharedPassword: 'shared-secret-1', updateExisting } });
-  await stageImportRows(ctx, id, [{ rowNumber: 2, firstName: 'Aisha', lastName: 'Adams', email, groupName: 'Lincoln High', tagNames: ['IEP'] }]);
+  await createAccount(db.services, org.organisationId, {
+    email,
+    firstName: 'Aisha',
+    lastName: 'Adams',
+    groupId: org.groups['Roosevelt Middle']!,
+    tagIds: [org.tags['Grade 9']!],
+  });
+  const { id } = await createImportBatch(ctx, {
+    source: 'csv',
+    sourceState: CSV_STATE,
+    options: { sharedPassword: 'shared-secret-1', updateExisting },
+  });
+  await stageImportRows(ctx, id, [
+    { rowNumber: 2, firstName: 'Aisha', lastName: 'Adams', email, groupName: 'Lincoln High', tagNames: ['IEP'] },
+  ]);
   await checkImportBatch(ctx, id);
   const client = new TestClient(createTestApp(db));
   await client.signIn(org.systemAdmin.email);
@@ -30,7 +52,7 @@ async function importFor(email: string, updateExisting: { group?: boolean; tags?
 }
 
 describe('verification rows for an account that already exists', () => {
-  it('show the account\'s own group and tags, and the changes the chosen options make', async () => {
+  it("show the account's own group and tags, and the changes the chosen options make", async () => {
     const { id, client } = await importFor('aisha@verify.test', { group: true, tags: true });
     const page = text((await client.get(`/imports/${id}/verify?page=1`)).html);
     expect(page).toContain('Roosevelt Middle → changes to Lincoln High');

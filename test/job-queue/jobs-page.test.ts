@@ -27,14 +27,20 @@ async function failedImport(org: OrgFixture): Promise<{ batchId: string; jobId: 
 beforeAll(async () => {
   ours = await createOrganisation(db.services, { name: 'Queue Ours' });
   theirs = await createOrganisation(db.services, { name: 'Queue Theirs' });
-  await createAccount(db.services, ours.organisationId, { email: 'teacher@queueours.test', kind: 'administrator', groupId: ours.groups.North!, managedGroupIds: [ours.groups.North!] });
+  await createAccount(db.services, ours.organisationId, {
+    email: 'teacher@queueours.test',
+    kind: 'administrator',
+    groupId: ours.groups.North!,
+    managedGroupIds: [ours.groups.North!],
+  });
   ({ batchId: ourBatchId, jobId: ourJobId } = await failedImport(ours));
   ({ jobId: theirJobId } = await failedImport(theirs));
   // A queued email of ours, waiting for its first try.
   const [email] = await db.services.sql<{ id: string }[]>`
     insert into outbox_emails (organisation_id, to_address, subject, text_body)
     values (${ours.organisationId}, 'someone@queueours.test', 'Your import has finished', 'x') returning id`;
-  await db.services.sql`select graphile_worker.add_job('send_email', json_build_object('id', ${email!.id}::text), run_at => now() + interval '1 hour')`;
+  await db.services
+    .sql`select graphile_worker.add_job('send_email', json_build_object('id', ${email!.id}::text), run_at => now() + interval '1 hour')`;
 });
 
 async function signedIn(email: string) {
@@ -66,9 +72,13 @@ describe('Jobs page', () => {
     await client.get('/jobs');
     const res = await client.post(`/jobs/${ourJobId}/retry`);
     expect(res.status).toBe(303);
-    const [job] = await db.services.sql<{ attempts: number }[]>`select attempts from graphile_worker._private_jobs where id = ${ourJobId}::bigint`;
+    const [job] = await db.services.sql<
+      { attempts: number }[]
+    >`select attempts from graphile_worker._private_jobs where id = ${ourJobId}::bigint`;
     expect(job!.attempts).toBe(0);
-    const [batch] = await db.services.sql<{ status: string; error: string | null }[]>`select status::text, error from import_batches where id = ${ourBatchId}`;
+    const [batch] = await db.services.sql<
+      { status: string; error: string | null }[]
+    >`select status::text, error from import_batches where id = ${ourBatchId}`;
     expect(batch).toEqual({ status: 'queued', error: null });
     const again = await client.post(`/jobs/${ourJobId}/retry`);
     expect(again.status).toBe(409);
@@ -78,7 +88,9 @@ describe('Jobs page', () => {
     const client = await signedIn('admin@queueours.test');
     await client.get('/jobs');
     expect((await client.post(`/jobs/${theirJobId}/retry`)).status).toBe(404);
-    const [job] = await db.services.sql<{ attempts: number }[]>`select attempts from graphile_worker._private_jobs where id = ${theirJobId}::bigint`;
+    const [job] = await db.services.sql<
+      { attempts: number }[]
+    >`select attempts from graphile_worker._private_jobs where id = ${theirJobId}::bigint`;
     expect(job!.attempts).toBe(3);
     const noToken = await client.post(`/jobs/${ourJobId}/retry`, { _csrf: '' });
     expect(noToken.status).toBe(403);

@@ -19,7 +19,8 @@ async function lockOf(key: string): Promise<string | null> {
 
 describe('job runners killed while holding a job', () => {
   it('releases the jobs of a runner gone silent, and of an unknown one after as long, but not a live runner’s', async () => {
-    await db.services.sql`insert into worker_heartbeats (worker_id, seen_at) values ('pool-alive', now() - interval '5 seconds'), ('pool-dead', now() - interval '10 minutes')`;
+    await db.services
+      .sql`insert into worker_heartbeats (worker_id, seen_at) values ('pool-alive', now() - interval '5 seconds'), ('pool-dead', now() - interval '10 minutes')`;
     await lockedJob('alive', 'pool-alive', 3600);
     await lockedJob('dead', 'pool-dead', 600);
     await lockedJob('unknown-old', 'pool-unknown-old', 600);

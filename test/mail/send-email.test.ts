@@ -19,7 +19,11 @@ beforeAll(async () => {
   server.listen({ onUnhandledRequest: 'error' });
   org = await createOrganisation(db.services, { name: 'Elm', groups: ['North', 'South'] });
   rival = await createOrganisation(db.services, { name: 'Fir' });
-  await createAccount(db.services, org.organisationId, { email: 'teacher@elm.test', kind: 'administrator', managedGroupIds: [org.groups.North!] });
+  await createAccount(db.services, org.organisationId, {
+    email: 'teacher@elm.test',
+    kind: 'administrator',
+    managedGroupIds: [org.groups.North!],
+  });
   await createAccount(db.services, org.organisationId, { email: 'north@elm.test', groupId: org.groups.North! });
   await createAccount(db.services, org.organisationId, { email: 'south@elm.test', groupId: org.groups.South! });
 });
@@ -31,11 +35,15 @@ beforeEach(async () => {
 });
 
 async function queue(to: string, organisationId = org.organisationId) {
-  return db.services.db.transaction((tx) => queueEmail(tx, { organisationId, to, subject: `Hello ${to}`, text: 'Body text https://example.test/x' }));
+  return db.services.db.transaction((tx) =>
+    queueEmail(tx, { organisationId, to, subject: `Hello ${to}`, text: 'Body text https://example.test/x' }),
+  );
 }
 
 async function outbox(id: string) {
-  const [row] = await db.services.sql<{ status: string; attempts: number; last_error: string | null; provider_message_id: string | null }[]>`
+  const [row] = await db.services.sql<
+    { status: string; attempts: number; last_error: string | null; provider_message_id: string | null }[]
+  >`
     select status, attempts, last_error, provider_message_id from outbox_emails where id = ${id}`;
   return row!;
 }
@@ -45,7 +53,11 @@ describe('send_email through Resend', () => {
     const id = await queue('north@elm.test');
     await runDueJobs(db, { mailer: createResendMailer('re_test_key') });
     expect(resend.sent).toHaveLength(1);
-    expect(resend.sent[0]!.body).toMatchObject({ to: 'north@elm.test', subject: 'Hello north@elm.test', text: 'Body text https://example.test/x' });
+    expect(resend.sent[0]!.body).toMatchObject({
+      to: 'north@elm.test',
+      subject: 'Hello north@elm.test',
+      text: 'Body text https://example.test/x',
+    });
     expect(resend.sent[0]!.idempotencyKey).toBe(`outbox-${id}`);
     expect(resend.sent[0]!.authorization).toBe('Bearer re_test_key');
     expect(await outbox(id)).toMatchObject({ status: 'sent', provider_message_id: 're_1', last_error: null });

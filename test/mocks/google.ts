@@ -9,7 +9,10 @@ export const GOOGLE_TEST_API = 'https://classroom.google.test/';
 
 export interface GoogleMockState {
   courses: { id: string; name: string; section?: string; courseState: string; ownerId: string }[];
-  students: Record<string, { userId: string; profile: { id: string; name: { givenName: string; familyName: string; fullName: string }; emailAddress?: string } }[]>;
+  students: Record<
+    string,
+    { userId: string; profile: { id: string; name: { givenName: string; familyName: string; fullName: string }; emailAddress?: string } }[]
+  >;
   pageMax: number;
   /** Answers to give first, per path prefix (e.g. '/v1/courses'), as [status, body, headers]. */
   script: { prefix: string; status: number; body: unknown; headers?: Record<string, string> }[];
@@ -71,5 +74,12 @@ export function googleHandlers(state: GoogleMockState) {
 }
 
 export function student(id: string, given: string, family: string, email?: string) {
-  return { userId: id, profile: { id, name: { givenName: given, familyName: family, fullName: `${given} ${family}` }, ...(email ? { emailAddress: email } : {}) } };
+  return {
+    userId: id,
+    profile: {
+      id,
+      name: { givenName: given, familyName: family, fullName: `${given} ${family}` },
+      ...(email ? { emailAddress: email } : {}),
+    },
+  };
 }

@@ -15,10 +15,17 @@ export function resendHandlers(state: { sent: SentThroughResend[]; failNext: num
     http.post('https://api.resend.com/emails', async ({ request }) => {
       if (state.failNext > 0) {
         state.failNext -= 1;
-        return HttpResponse.json({ name: 'internal_server_error', message: 'Resend is having a bad day', statusCode: 500 }, { status: 500 });
+        return HttpResponse.json(
+          { name: 'internal_server_error', message: 'Resend is having a bad day', statusCode: 500 },
+          { status: 500 },
+        );
       }
       const body = (await request.json()) as SentThroughResend['body'];
-      state.sent.push({ body, idempotencyKey: request.headers.get('idempotency-key'), authorization: request.headers.get('authorization') });
+      state.sent.push({
+        body,
+        idempotencyKey: request.headers.get('idempotency-key'),
+        authorization: request.headers.get('authorization'),
+      });
       return HttpResponse.json({ id: `re_${state.sent.length}` });
     }),
   ];

@@ -36,7 +36,9 @@ describe('/healthz and /readyz', () => {
   });
 
   it('is not ready when the database lacks this release’s migrations', async () => {
-    const [newest] = await db.services.sql<{ id: number; created_at: string }[]>`select id, created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`;
+    const [newest] = await db.services.sql<
+      { id: number; created_at: string }[]
+    >`select id, created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`;
     await db.services.sql`update drizzle.__drizzle_migrations set created_at = 1 where id = ${newest!.id}`;
     try {
       const res = await observedApp(db, capturingLogger().logger).request('/readyz');
@@ -50,7 +52,9 @@ describe('/healthz and /readyz', () => {
 
 describe('/metrics', () => {
   it('is not served without METRICS_TOKEN or METRICS_PORT', async () => {
-    const res = await observedApp(db, capturingLogger().logger, { deps: { metrics: createMetrics({ sql: db.services.sql }) } }).request('/metrics');
+    const res = await observedApp(db, capturingLogger().logger, { deps: { metrics: createMetrics({ sql: db.services.sql }) } }).request(
+      '/metrics',
+    );
     expect(res.status).toBe(404);
   });
 

@@ -14,7 +14,9 @@ let passwordHash: string;
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Logs' });
   await createAccount(db.services, org.organisationId, { email: 'learner.secret@logs.test', firstName: 'Zebulon', lastName: 'Quixote' });
-  const [row] = await db.services.sql<{ password_hash: string }[]>`select password_hash from accounts where email = 'learner.secret@logs.test'`;
+  const [row] = await db.services.sql<
+    { password_hash: string }[]
+  >`select password_hash from accounts where email = 'learner.secret@logs.test'`;
   passwordHash = row!.password_hash;
   // A hash the hasher cannot read: signing in with it is an internal error, not a wrong password.
   await db.services.sql`
@@ -35,7 +37,14 @@ describe('request log', () => {
 
     const requests = records().filter((r) => r.msg === 'request');
     const account = requests.findLast((r) => r.route === '/account' && r.method === 'GET')!;
-    expect(account).toMatchObject({ level: 'info', method: 'GET', route: '/account', status: 200, organisationId: org.organisationId, requestId: page.headers.get('x-request-id') });
+    expect(account).toMatchObject({
+      level: 'info',
+      method: 'GET',
+      route: '/account',
+      status: 200,
+      organisationId: org.organisationId,
+      requestId: page.headers.get('x-request-id'),
+    });
     expect(typeof account.accountId).toBe('string');
     expect(typeof account.durationMs).toBe('number');
     expect(requests.find((r) => r.method === 'POST' && r.route === '/sign-in' && r.status === 400)).toBeTruthy();
@@ -43,7 +52,19 @@ describe('request log', () => {
 
     const all = lines.join('\n');
     const session = client.cookies.get('rb_session')!;
-    for (const secret of ['learner.secret@logs.test', 'learner.secret', TEST_PASSWORD, 'a-wrong-password-9', passwordHash, session, client.csrf, 'query-secret-value', 'abc123tokenvalue', 'Zebulon', 'Quixote']) {
+    for (const secret of [
+      'learner.secret@logs.test',
+      'learner.secret',
+      TEST_PASSWORD,
+      'a-wrong-password-9',
+      passwordHash,
+      session,
+      client.csrf,
+      'query-secret-value',
+      'abc123tokenvalue',
+      'Zebulon',
+      'Quixote',
+    ]) {
       expect(all).not.toContain(secret);
     }
   });
@@ -53,7 +74,9 @@ describe('request log', () => {
     const untrusted = await observedApp(db, logger).request('/sign-in', { headers: { 'x-request-id': 'proxy-id-12345' } });
     expect(untrusted.headers.get('x-request-id')).not.toBe('proxy-id-12345');
     const trusted = observedApp(db, logger, { config: { env: parseEnv({ NODE_ENV: 'test', TRUST_PROXY: '1' }) } });
-    expect((await trusted.request('/sign-in', { headers: { 'x-request-id': 'proxy-id-12345' } })).headers.get('x-request-id')).toBe('proxy-id-12345');
+    expect((await trusted.request('/sign-in', { headers: { 'x-request-id': 'proxy-id-12345' } })).headers.get('x-request-id')).toBe(
+      'proxy-id-12345',
+    );
     const forged = await trusted.request('/sign-in', { headers: { 'x-request-id': 'bad id {"level":"fatal"}' } });
     expect(forged.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -100,7 +123,12 @@ describe('Google call log', () => {
     await fetch(url);
     const calls = records().filter((r) => r.msg === 'google call');
     expect(calls).toHaveLength(2);
-    expect(calls[0]).toMatchObject({ endpoint: 'classroom.googleapis.com/v1/courses/:id/students', method: 'GET', status: 429, retry: false });
+    expect(calls[0]).toMatchObject({
+      endpoint: 'classroom.googleapis.com/v1/courses/:id/students',
+      method: 'GET',
+      status: 429,
+      retry: false,
+    });
     expect(calls[1]).toMatchObject({ status: 200, retry: true });
     expect(lines.join('\n')).not.toContain('ya29.secret');
     expect(lines.join('\n')).not.toContain('123456789');

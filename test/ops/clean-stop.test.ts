@@ -26,7 +26,13 @@ interface Started {
 
 /** `npm run <script>` in a process group of its own, as a terminal would run it. */
 async function npmRun(script: 'start' | 'worker', env: Record<string, string>, ready: RegExp, unset: string[] = []): Promise<Started> {
-  const childEnv: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: String(await freePort()), ...env };
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    PORT: String(await freePort()),
+    ...env,
+  };
   for (const name of unset) delete childEnv[name];
   const child = spawn('npm', ['run', '--silent', script], {
     cwd: process.cwd(),
@@ -60,7 +66,9 @@ async function slowJob(url: string): Promise<{ jobId: string; release: () => Pro
   const holder = await sql.reserve();
   await holder`begin`;
   await holder`lock table sessions in access exclusive mode`;
-  const [job] = await sql<{ id: string }[]>`select id::text from graphile_worker.add_job('clean_up_sessions', job_key => 'clean-stop-test')`;
+  const [job] = await sql<
+    { id: string }[]
+  >`select id::text from graphile_worker.add_job('clean_up_sessions', job_key => 'clean-stop-test')`;
   for (let i = 0; ; i++) {
     const [row] = await sql<{ locked: boolean }[]>`select locked_at is not null as locked from graphile_worker.jobs where id = ${job!.id}`;
     if (row?.locked) break;
@@ -101,7 +109,9 @@ async function stopDuringJob(started: Started, url: string, signal: 'SIGINT' | '
   // Finished jobs are deleted; none is left locked by the stopped runner.
   const sql = postgres(reopen ? await reopen() : url, { max: 1, onnotice: () => {} });
   try {
-    expect(await sql`select id, task_identifier, locked_at from graphile_worker.jobs where id = ${job.jobId} or locked_at is not null`).toEqual([]);
+    expect(
+      await sql`select id, task_identifier, locked_at from graphile_worker.jobs where id = ${job.jobId} or locked_at is not null`,
+    ).toEqual([]);
   } finally {
     await sql.end();
   }

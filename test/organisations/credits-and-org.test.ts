@@ -19,7 +19,11 @@ let requestId: string;
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Dogwood', credits: 0 });
   other = await createOrganisation(db.services, { name: 'Rival', credits: 0 });
-  await createAccount(db.services, org.organisationId, { email: 'teacher@dogwood.test', kind: 'administrator', managedGroupIds: [org.groups.North!] });
+  await createAccount(db.services, org.organisationId, {
+    email: 'teacher@dogwood.test',
+    kind: 'administrator',
+    managedGroupIds: [org.groups.North!],
+  });
   await addCredits(db.services, { organisation: org.organisationId, add: '1000', note: 'Order 1' });
   await addCredits(db.services, { organisation: 'rival', add: 5, note: '=HYPERLINK("http://evil")' });
   // A mass assignment by the system administrator that spent 30 credits.
@@ -28,7 +32,8 @@ beforeAll(async () => {
     values (${org.organisationId}, ${org.systemAdmin.id}, '[]', '{}', 'finished', 30) returning id`;
   requestId = req!.id;
   await db.services.sql`update organisations set credits_balance = credits_balance - 30 where id = ${org.organisationId}`;
-  await db.services.sql`insert into credit_ledger (organisation_id, delta, reason, request_id) values (${org.organisationId}, -30, 'Mass assignment', ${requestId})`;
+  await db.services
+    .sql`insert into credit_ledger (organisation_id, delta, reason, request_id) values (${org.organisationId}, -30, 'Mass assignment', ${requestId})`;
 });
 
 async function signedIn(email: string) {
@@ -44,7 +49,9 @@ describe('credits: operator command feature', () => {
     const [line] = await db.services.sql<{ delta: number; reason: string }[]>`
       select delta, reason from credit_ledger where organisation_id = ${org.organisationId} order by id desc limit 1`;
     expect(line).toEqual({ delta: 250, reason: 'order 1234' });
-    const [audit] = await db.services.sql<{ n: number }[]>`select count(*)::int as n from audit_log where organisation_id = ${org.organisationId} and action = 'credits.added'`;
+    const [audit] = await db.services.sql<
+      { n: number }[]
+    >`select count(*)::int as n from audit_log where organisation_id = ${org.organisationId} and action = 'credits.added'`;
     expect(audit!.n).toBe(2);
     await addCredits(db.services, { organisation: 'dogwood', add: -250, note: 'correction' });
   });
@@ -53,8 +60,13 @@ describe('credits: operator command feature', () => {
     await expect(addCredits(db.services, { organisation: 'Nowhere', add: 5, note: 'x' })).rejects.toThrow(NotFoundError);
     const bad = await addCredits(db.services, { organisation: 'Dogwood', add: '5x', note: '' }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ValidationError);
-    expect((bad as ValidationError).fields).toMatchObject({ add: 'The number of credits must be a whole number.', note: expect.stringContaining('Give a note') });
-    await expect(addCredits(db.services, { organisation: 'Rival', add: -6, note: 'too many' })).rejects.toThrow(/fewer than the 6 to remove/);
+    expect((bad as ValidationError).fields).toMatchObject({
+      add: 'The number of credits must be a whole number.',
+      note: expect.stringContaining('Give a note'),
+    });
+    await expect(addCredits(db.services, { organisation: 'Rival', add: -6, note: 'too many' })).rejects.toThrow(
+      /fewer than the 6 to remove/,
+    );
     await expect(addCredits(db.services, { organisation: 'Rival', add: 0, note: 'zero' })).rejects.toThrow(ValidationError);
   });
 });
@@ -73,8 +85,11 @@ describe('credits: the Organisation page', () => {
   });
 
   it('pages the ledger 50 lines at a time', async () => {
-    const [o] = await db.services.sql<{ id: string }[]>`insert into organisations (name, credits_balance) values ('Paged', 60) returning id`;
-    await db.services.sql`insert into credit_ledger (organisation_id, delta, reason, created_at) select ${o!.id}, 1, 'Line ' || i, now() - make_interval(mins => i) from generate_series(1, 60) i`;
+    const [o] = await db.services.sql<
+      { id: string }[]
+    >`insert into organisations (name, credits_balance) values ('Paged', 60) returning id`;
+    await db.services
+      .sql`insert into credit_ledger (organisation_id, delta, reason, created_at) select ${o!.id}, 1, 'Line ' || i, now() - make_interval(mins => i) from generate_series(1, 60) i`;
     const sys = await createAccount(db.services, o!.id, { email: 'admin@paged.test', kind: 'administrator', isSystemAdmin: true });
     const admin = await signedIn(sys.email);
     const first = await admin.get('/organisation');
@@ -110,7 +125,9 @@ describe('a new organisation and its one-time sign-in link', () => {
   it('creates the organisation and its first system administrator, whose link chooses a password once', async () => {
     const made = await createOrganisationCommand(db.services, { name: ' Maple Grove ', adminEmail: 'Head@School.org' });
     expect(made.name).toBe('Maple Grove');
-    const [admin] = await db.services.sql<{ is_system_admin: boolean; password_hash: string | null }[]>`select is_system_admin, password_hash from accounts where id = ${made.adminId}`;
+    const [admin] = await db.services.sql<
+      { is_system_admin: boolean; password_hash: string | null }[]
+    >`select is_system_admin, password_hash from accounts where id = ${made.adminId}`;
     expect(admin).toEqual({ is_system_admin: true, password_hash: null });
     const path = new URL(made.signInLink).pathname;
 
@@ -149,7 +166,9 @@ describe('a new organisation and its one-time sign-in link', () => {
     const credits = await run('npx', [...cli, 'credits', '--org', 'oak ridge', '--add', '500', '--note', 'order 1234'], { env });
     expect(credits.stdout).toContain('Added 500 credits to "Oak Ridge"');
     expect(credits.stdout).toContain('The balance is now 500 credits.');
-    const bad = await run('npx', [...cli, 'credits', '--org', 'Oak Ridge', '--add', 'lots'], { env }).catch((e: { code: number; stderr: string }) => e);
+    const bad = await run('npx', [...cli, 'credits', '--org', 'Oak Ridge', '--add', 'lots'], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((bad as { code: number }).code).toBe(2);
     expect((bad as { stderr: string }).stderr).toContain('--add: The number of credits must be a whole number.');
   });

@@ -22,7 +22,8 @@ describe("the organisation's time zone", () => {
     const before = await admin.get('/organisation');
     expect(before.html).toMatch(/<option value="UTC" selected="">UTC<\/option>/);
     // A moment in winter, so the zone's short name is fixed: 18:05 UTC is 1:05 PM in New York.
-    await db.services.sql`insert into import_batches (organisation_id, created_by, source, created_at) values (${org.organisationId}, ${org.systemAdmin.id}, 'csv', '2026-12-01T18:05:00Z')`;
+    await db.services
+      .sql`insert into import_batches (organisation_id, created_by, source, created_at) values (${org.organisationId}, ${org.systemAdmin.id}, 'csv', '2026-12-01T18:05:00Z')`;
     expect((await admin.get('/imports')).html).toContain('Dec 1, 2026, 6:05 PM UTC');
 
     const saved = await admin.post('/organisation/time-zone', { timeZone: 'America/New_York' });
@@ -44,8 +45,12 @@ describe("the organisation's time zone", () => {
     expect(row!.time_zone).not.toBe('Mars/Olympus_Mons');
   });
 
-  it('is a system administrator\'s setting only', async () => {
-    await createAccount(db.services, org.organisationId, { email: 'teacher@zoned.test', kind: 'administrator', managedGroupIds: [org.groups.North!] });
+  it("is a system administrator's setting only", async () => {
+    await createAccount(db.services, org.organisationId, {
+      email: 'teacher@zoned.test',
+      kind: 'administrator',
+      managedGroupIds: [org.groups.North!],
+    });
     const teacher = await signedIn('teacher@zoned.test');
     await teacher.get('/accounts');
     const res = await teacher.post('/organisation/time-zone', { timeZone: 'Europe/London' });

@@ -95,8 +95,8 @@ export function PresetOutcome({ request }: { request: PresetOutcomeView }) {
       ) : (
         <>
           <p>
-            <b>{formatNumber(r.assignedCount)}</b> assigned, <b>{formatNumber(r.skippedCount)}</b> skipped, {countOf(r.creditsSpent, 'credit')}{' '}
-            used.
+            <b>{formatNumber(r.assignedCount)}</b> assigned, <b>{formatNumber(r.skippedCount)}</b> skipped,{' '}
+            {countOf(r.creditsSpent, 'credit')} used.
           </p>
           {r.tallies.some((t) => t.outcome !== 'assigned') ? (
             <ul>

@@ -76,8 +76,8 @@ export function ItemBuilder(props: {
               <legend>How to assign</legend>
               <div class="choices">
                 <label>
-                  <input type="radio" name={`item-${n}-mode`} value="subscription" checked={item.mode === 'subscription'} /> Subscription (access to
-                  every unit for a period)
+                  <input type="radio" name={`item-${n}-mode`} value="subscription" checked={item.mode === 'subscription'} /> Subscription
+                  (access to every unit for a period)
                 </label>
                 <div class="sub">
                   <label for={`item-${n}-months`}>Length</label>{' '}
@@ -103,7 +103,8 @@ export function ItemBuilder(props: {
                   </span>
                 </div>
                 <label>
-                  <input type="radio" name={`item-${n}-mode`} value="manual" checked={item.mode === 'manual'} /> Assign Manually (choose units)
+                  <input type="radio" name={`item-${n}-mode`} value="manual" checked={item.mode === 'manual'} /> Assign Manually (choose
+                  units)
                 </label>
                 <div class="sub choices">
                   <FieldError id={`item-${n}-units-error`} text={errors[`item-${n}-units`]} />
@@ -148,7 +149,9 @@ export function ItemBuilder(props: {
   );
 }
 
-export function describeItems(items: { productName: string; edition: string; mode: string; months: number | null; startsOn: string | null; unitNames: string[] }[]): string[] {
+export function describeItems(
+  items: { productName: string; edition: string; mode: string; months: number | null; startsOn: string | null; unitNames: string[] }[],
+): string[] {
   return items.map((i) => {
     const edition = EDITION_LABEL[i.edition] ?? i.edition;
     if (i.mode === 'subscription') {

@@ -79,7 +79,12 @@ function AssignmentSource({ a }: { a: AccountAssignmentView }) {
   if (!a.requestId) return <span class="muted">—</span>;
   const by = a.requestedBy ? ` by ${a.requestedBy}` : '';
   if (a.importBatchId) return <a href={`/imports/${a.importBatchId}`}>Import{by}</a>;
-  return <a href={`/assignments/requests/${a.requestId}`}>{a.presetName ? `Mass assignment: ${a.presetName}` : 'Mass assignment'}{by}</a>;
+  return (
+    <a href={`/assignments/requests/${a.requestId}`}>
+      {a.presetName ? `Mass assignment: ${a.presetName}` : 'Mass assignment'}
+      {by}
+    </a>
+  );
 }
 
 function Details({ account }: { account: AccountView }) {
@@ -173,7 +178,13 @@ function History({ history }: { history: AccountHistoryView[] }) {
 function EditForm(props: AccountPageProps) {
   const { account } = props;
   const fields = props.fields ?? {};
-  const v = props.values ?? { firstName: account.firstName, lastName: account.lastName, email: account.email, groupId: account.groupId ?? '', tagIds: account.tags.map((t) => t.id) };
+  const v = props.values ?? {
+    firstName: account.firstName,
+    lastName: account.lastName,
+    email: account.email,
+    groupId: account.groupId ?? '',
+    tagIds: account.tags.map((t) => t.id),
+  };
   return (
     <section class="card narrow">
       <h2 id="edit">Edit account</h2>
@@ -183,7 +194,14 @@ function EditForm(props: AccountPageProps) {
         <Field name="firstName" label="First name" value={v.firstName} error={fields.firstName} required maxlength={100} />
         <Field name="lastName" label="Last name" value={v.lastName} error={fields.lastName} required maxlength={100} />
         <Field name="email" label="Email" type="email" value={v.email} error={fields.email} required maxlength={254} />
-        <SelectField name="groupId" label="Group" emptyLabel="No group" options={props.groups.map((g) => ({ value: g.id, label: g.name }))} value={v.groupId} error={fields.groupId} />
+        <SelectField
+          name="groupId"
+          label="Group"
+          emptyLabel="No group"
+          options={props.groups.map((g) => ({ value: g.id, label: g.name }))}
+          value={v.groupId}
+          error={fields.groupId}
+        />
         <fieldset class="field">
           <legend>Tags</legend>
           {props.tags.map((t) => (
@@ -208,8 +226,21 @@ function PasswordForms(props: AccountPageProps) {
       <h2 id="password">Password and sessions</h2>
       <form method="post" action={`/accounts/${account.id}/password`}>
         <CsrfField token={props.csrfToken} />
-        <Field name="password" label="New password" type="password" autocomplete="new-password" hint="At least 8 characters." error={fields.password} />
-        <Field name="confirmPassword" label="Type the new password again" type="password" autocomplete="new-password" error={fields.confirmPassword} />
+        <Field
+          name="password"
+          label="New password"
+          type="password"
+          autocomplete="new-password"
+          hint="At least 8 characters."
+          error={fields.password}
+        />
+        <Field
+          name="confirmPassword"
+          label="Type the new password again"
+          type="password"
+          autocomplete="new-password"
+          error={fields.confirmPassword}
+        />
         <label class="check">
           <input type="checkbox" name="mustChangePassword" value="1" /> Ask for a new password at the next sign-in
         </label>
@@ -267,9 +298,7 @@ export function AccountPage(props: AccountPageProps) {
         <a href="/accounts">← View Accounts</a>
       </p>
       <div class="page-head">
-        <h1>
-          {formatName(account)}
-        </h1>
+        <h1>{formatName(account)}</h1>
         {account.deactivatedAt ? <span class="pill badge-deactivated">Deactivated</span> : null}
       </div>
       {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
@@ -293,13 +322,11 @@ export function DeleteAccountPage(props: { csrfToken: string; account: AccountVi
   const { account } = props;
   return (
     <>
-      <h1>
-        Delete {formatName(account)}?
-      </h1>
+      <h1>Delete {formatName(account)}?</h1>
       <Notice kind="warn">
         Deleting this account also deletes its {props.assignments} assignment{props.assignments === 1 ? '' : 's'} and the progress on{' '}
-        {props.unitsWithProgress} unit{props.unitsWithProgress === 1 ? '' : 's'}, its tags and its sessions. This cannot be undone. To keep them, deactivate the account
-        instead.
+        {props.unitsWithProgress} unit{props.unitsWithProgress === 1 ? '' : 's'}, its tags and its sessions. This cannot be undone. To keep
+        them, deactivate the account instead.
       </Notice>
       <form method="post" action={`/accounts/${account.id}/delete`}>
         <CsrfField token={props.csrfToken} />
@@ -312,7 +339,14 @@ export function DeleteAccountPage(props: { csrfToken: string; account: AccountVi
   );
 }
 
-export function ResetPasswordPage(props: { csrfToken: string; token: string; firstName: string; email: string; error?: string | null; fields?: Record<string, string> }) {
+export function ResetPasswordPage(props: {
+  csrfToken: string;
+  token: string;
+  firstName: string;
+  email: string;
+  error?: string | null;
+  fields?: Record<string, string>;
+}) {
   const fields = props.fields ?? {};
   return (
     <div class="card narrow">
@@ -323,8 +357,23 @@ export function ResetPasswordPage(props: { csrfToken: string; token: string; fir
       <ErrorSummary message={props.error ?? null} fields={fields} />
       <form method="post" action={`/reset-password/${props.token}`}>
         <CsrfField token={props.csrfToken} />
-        <Field name="password" label="New password" type="password" autocomplete="new-password" hint="At least 8 characters." error={fields.password} required />
-        <Field name="confirmPassword" label="Type the new password again" type="password" autocomplete="new-password" error={fields.confirmPassword} required />
+        <Field
+          name="password"
+          label="New password"
+          type="password"
+          autocomplete="new-password"
+          hint="At least 8 characters."
+          error={fields.password}
+          required
+        />
+        <Field
+          name="confirmPassword"
+          label="Type the new password again"
+          type="password"
+          autocomplete="new-password"
+          error={fields.confirmPassword}
+          required
+        />
         <button class="btn" type="submit">
           Save new password
         </button>

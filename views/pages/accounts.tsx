@@ -63,7 +63,6 @@ function accountType(row: AccountListRow): string {
   return row.kind === 'administrator' ? 'Administrator' : 'User';
 }
 
-
 /** The page numbers to show: first, last, and a window around the current one. */
 function pageNumbers(page: number, pageCount: number): (number | null)[] {
   const wanted = new Set([1, pageCount, page - 2, page - 1, page, page + 1, page + 2].filter((p) => p >= 1 && p <= pageCount));
@@ -81,7 +80,13 @@ function Pager(props: { page: number; pageCount: number; filter: AccountsFilterV
   const link = (p: number) => `/accounts${accountsQuery(props.filter, { page: p })}`;
   // The draft selection's id is read when the link is followed: it may be made after the page was.
   // It waits for a box's change still on its way to the server, so the draft is made first.
-  const hx = { 'hx-target': '#accounts-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true', 'hx-include': '#draft-selection', 'hx-sync': '#draft-sync:queue all' };
+  const hx = {
+    'hx-target': '#accounts-results',
+    'hx-swap': 'outerHTML',
+    'hx-push-url': 'true',
+    'hx-include': '#draft-selection',
+    'hx-sync': '#draft-sync:queue all',
+  };
   return (
     <nav aria-label="Pages">
       {props.page > 1 ? (
@@ -145,7 +150,14 @@ export function AccountsResults(props: AccountsResultsProps) {
           <input type="hidden" name="pageIds" value={row.id} />
         ))}
         {/* Every change of the boxes is sent with the whole form, so the server's draft follows the page. */}
-        <span hidden id="draft-sync" hx-post="/accounts/selection/draft" hx-trigger="selection-changed from:#selection-form" hx-swap="none" hx-sync="this:queue last"></span>
+        <span
+          hidden
+          id="draft-sync"
+          hx-post="/accounts/selection/draft"
+          hx-trigger="selection-changed from:#selection-form"
+          hx-swap="none"
+          hx-sync="this:queue last"
+        ></span>
         {props.rows.length > 0 ? (
           <a class="skip-to" href="#selection-toolbar" data-skip-toolbar hidden={!props.allSelected && selectedCount === 0}>
             Skip to the selection toolbar
@@ -154,7 +166,9 @@ export function AccountsResults(props: AccountsResultsProps) {
         {props.rows.length > 0 ? (
           <div class="table-wrap">
             <table class="accounts">
-              <caption class="sr-only">Accounts, page {props.page} of {props.pageCount}</caption>
+              <caption class="sr-only">
+                Accounts, page {props.page} of {props.pageCount}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col" class="check">
@@ -182,9 +196,7 @@ export function AccountsResults(props: AccountsResultsProps) {
                       />
                     </td>
                     <th scope="row">
-                      <a href={`/accounts/${row.id}`}>
-                        {formatName(row)}
-                      </a>
+                      <a href={`/accounts/${row.id}`}>{formatName(row)}</a>
                       {row.deactivated ? <span class="pill badge-deactivated">Deactivated</span> : null}
                     </th>
                     <td>{row.email}</td>
@@ -207,7 +219,9 @@ export function AccountsResults(props: AccountsResultsProps) {
         ) : null}
         <div class="pager">
           <span class="muted small">
-            {props.total > 0 ? `Showing ${(props.page - 1) * 50 + 1}–${(props.page - 1) * 50 + props.rows.length} of ${formatNumber(props.total)}` : ''}
+            {props.total > 0
+              ? `Showing ${(props.page - 1) * 50 + 1}–${(props.page - 1) * 50 + props.rows.length} of ${formatNumber(props.total)}`
+              : ''}
           </span>
           <Pager page={props.page} pageCount={props.pageCount} filter={filter} />
         </div>
@@ -240,7 +254,11 @@ export function AccountsResults(props: AccountsResultsProps) {
                   Select all {countOf(props.total, 'account', 'accounts')} across all pages
                 </a>
               ) : null}
-              <a href={`/accounts${accountsQuery(filter, { page: props.page })}`} data-clear-selection hidden={!props.allSelected && selectedCount === 0}>
+              <a
+                href={`/accounts${accountsQuery(filter, { page: props.page })}`}
+                data-clear-selection
+                hidden={!props.allSelected && selectedCount === 0}
+              >
                 Clear selection
               </a>
               <button class="btn" type="submit">
@@ -288,8 +306,20 @@ export function AccountsPage(props: AccountsPageProps) {
           <label for="q">Search</label>
           <input id="q" name="q" type="search" value={filter.q} placeholder="Name or email" maxlength={200} autocomplete="off" />
         </div>
-        <SelectField name="tagId" label="Tag" emptyLabel="All tags" options={props.tags.map((t) => ({ value: t.id, label: t.name }))} value={filter.tagId} />
-        <SelectField name="groupId" label="Group" emptyLabel="All groups" options={props.groups.map((g) => ({ value: g.id, label: g.name }))} value={filter.groupId} />
+        <SelectField
+          name="tagId"
+          label="Tag"
+          emptyLabel="All tags"
+          options={props.tags.map((t) => ({ value: t.id, label: t.name }))}
+          value={filter.tagId}
+        />
+        <SelectField
+          name="groupId"
+          label="Group"
+          emptyLabel="All groups"
+          options={props.groups.map((g) => ({ value: g.id, label: g.name }))}
+          value={filter.groupId}
+        />
         <SelectField
           name="status"
           label="Status"

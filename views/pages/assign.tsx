@@ -29,7 +29,6 @@ export interface AssignOptionsProps {
   notice?: string | null;
 }
 
-
 export function AssignOptionsPage(props: AssignOptionsProps) {
   const newPresetHref = `/assignments/presets/new?return=${encodeURIComponent(`/assign/${props.selectionId}`)}`;
   const chosen = props.presets.some((p) => p.id === props.chosenPresetId) ? props.chosenPresetId : props.presets[0]?.id;
@@ -93,12 +92,12 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
                   <input type="radio" name="assignMode" value="assign" checked={props.mode === 'assign'} /> A new assignment
                 </label>
                 <label>
-                  <input type="radio" name="assignMode" value="reassign" checked={props.mode === 'reassign'} /> A re-assignment (completed units
-                  start again; the earlier attempt is kept as history)
+                  <input type="radio" name="assignMode" value="reassign" checked={props.mode === 'reassign'} /> A re-assignment (completed
+                  units start again; the earlier attempt is kept as history)
                 </label>
                 <label>
-                  <input type="radio" name="assignMode" value="renew" checked={props.mode === 'renew'} /> Renewing a subscription (an expired
-                  subscription is extended; progress is kept)
+                  <input type="radio" name="assignMode" value="renew" checked={props.mode === 'renew'} /> Renewing a subscription (an
+                  expired subscription is extended; progress is kept)
                 </label>
               </div>
             </fieldset>
@@ -106,7 +105,13 @@ export function AssignOptionsPage(props: AssignOptionsProps) {
             <input type="hidden" name="assignMode" value="assign" />
           )}
           <p class="muted small">Choose a product from the drop-down and select Add Product, then choose how to assign it.</p>
-          <ItemBuilder products={props.products} editions={props.editions} items={props.items} postTo={`/assign/${props.selectionId}/custom`} errors={props.customFields ?? {}} />
+          <ItemBuilder
+            products={props.products}
+            editions={props.editions}
+            items={props.items}
+            postTo={`/assign/${props.selectionId}/custom`}
+            errors={props.customFields ?? {}}
+          />
           <div class="actions">
             <button class="btn" type="submit" name="action" value="continue">
               Continue
@@ -129,7 +134,12 @@ export interface AssignVerifyProps extends AssignmentPlan {
   fields?: Record<string, string>;
 }
 
-const OUTCOME_TEXT: Record<string, string> = { assign: 'Will be assigned', renew: 'Will be renewed', reassign: 'Will be re-assigned', skip: 'Skipped' };
+const OUTCOME_TEXT: Record<string, string> = {
+  assign: 'Will be assigned',
+  renew: 'Will be renewed',
+  reassign: 'Will be re-assigned',
+  skip: 'Skipped',
+};
 const MODE_TEXT: Record<string, string> = { assign: 'New assignment', reassign: 'Re-assignment', renew: 'Renewing a subscription' };
 
 export function AssignVerifyPage(props: AssignVerifyProps) {
@@ -210,28 +220,32 @@ export function AssignVerifyPage(props: AssignVerifyProps) {
       </div>
       <SimplePager page={props.page} pageCount={props.pageCount} href={(n) => `${base}&page=${n}`} />
 
-{toAssign === 0 ? (
+      {toAssign === 0 ? (
         <Notice kind="warn">
-          Nothing will be assigned: every account above is skipped, for the reason shown beside it. <a href={`/assign/${props.selectionId}`}>Change the assignment</a>{' '}
-          or <a href="/accounts">choose other accounts</a>.
+          Nothing will be assigned: every account above is skipped, for the reason shown beside it.{' '}
+          <a href={`/assign/${props.selectionId}`}>Change the assignment</a> or <a href="/accounts">choose other accounts</a>.
         </Notice>
       ) : (
-            <form method="post" action={`/assign/${props.selectionId}/confirm`} class="card">
-        <CsrfField token={props.csrfToken} />
-        {props.presetId ? <input type="hidden" name="presetId" value={props.presetId} /> : <input type="hidden" name="custom" value="1" />}
-        {props.includesSubscription ? (
-          <div class="field" id="confirmSubscription">
-            {fields.confirmSubscription ? <span class="error">{fields.confirmSubscription}</span> : null}
-            <label class="inline">
-              <input type="checkbox" name="confirmSubscription" value="1" required /> I am making a subscription assignment, and I understand it
-              can't be undone.
-            </label>
-          </div>
-        ) : null}
-        <button class="btn" type="submit" disabled={!props.enoughCredits}>
-          Confirm Assignment
-        </button>
-      </form>
+        <form method="post" action={`/assign/${props.selectionId}/confirm`} class="card">
+          <CsrfField token={props.csrfToken} />
+          {props.presetId ? (
+            <input type="hidden" name="presetId" value={props.presetId} />
+          ) : (
+            <input type="hidden" name="custom" value="1" />
+          )}
+          {props.includesSubscription ? (
+            <div class="field" id="confirmSubscription">
+              {fields.confirmSubscription ? <span class="error">{fields.confirmSubscription}</span> : null}
+              <label class="inline">
+                <input type="checkbox" name="confirmSubscription" value="1" required /> I am making a subscription assignment, and I
+                understand it can't be undone.
+              </label>
+            </div>
+          ) : null}
+          <button class="btn" type="submit" disabled={!props.enoughCredits}>
+            Confirm Assignment
+          </button>
+        </form>
       )}
     </>
   );

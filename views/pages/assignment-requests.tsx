@@ -78,8 +78,8 @@ export function RequestProgress(props: { request: AssignmentRequestView }) {
       {working ? (
         <>
           <p>
-            <b>{STATUS_TEXT[r.status]}</b> {formatNumber(r.accounts)} accounts. This page updates by itself; you will also get an email
-            when it is done.
+            <b>{STATUS_TEXT[r.status]}</b> {formatNumber(r.accounts)} accounts. This page updates by itself; you will also get an email when
+            it is done.
           </p>
           <progress class="progress" aria-label="Assignment in progress"></progress>
         </>

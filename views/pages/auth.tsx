@@ -29,8 +29,23 @@ export function ChangePasswordPage(props: { csrfToken: string; forced: boolean; 
       <ErrorSummary message={props.error ?? null} fields={fields} />
       <form method="post" action="/change-password">
         <CsrfField token={props.csrfToken} />
-        <Field name="newPassword" label="New password" type="password" autocomplete="new-password" hint="At least 8 characters." error={fields.newPassword} required />
-        <Field name="confirmPassword" label="Type the new password again" type="password" autocomplete="new-password" error={fields.confirmPassword} required />
+        <Field
+          name="newPassword"
+          label="New password"
+          type="password"
+          autocomplete="new-password"
+          hint="At least 8 characters."
+          error={fields.newPassword}
+          required
+        />
+        <Field
+          name="confirmPassword"
+          label="Type the new password again"
+          type="password"
+          autocomplete="new-password"
+          error={fields.confirmPassword}
+          required
+        />
         <div class="actions">
           <button class="btn" type="submit">
             Save password
@@ -42,7 +57,13 @@ export function ChangePasswordPage(props: { csrfToken: string; forced: boolean; 
 }
 
 /** The page a one-time sign-in link opens: the person chooses their password, then is signed in. */
-export function SignInLinkPage(props: { csrfToken: string; action: string; email: string | null; error?: string | null; fields?: Record<string, string> }) {
+export function SignInLinkPage(props: {
+  csrfToken: string;
+  action: string;
+  email: string | null;
+  error?: string | null;
+  fields?: Record<string, string>;
+}) {
   const fields = props.fields ?? {};
   if (props.email === null) {
     return (
@@ -62,8 +83,23 @@ export function SignInLinkPage(props: { csrfToken: string; action: string; email
       <ErrorSummary message={props.error ?? null} fields={fields} />
       <form method="post" action={props.action}>
         <CsrfField token={props.csrfToken} />
-        <Field name="newPassword" label="New password" type="password" autocomplete="new-password" hint="At least 8 characters." error={fields.newPassword} required />
-        <Field name="confirmPassword" label="Type the new password again" type="password" autocomplete="new-password" error={fields.confirmPassword} required />
+        <Field
+          name="newPassword"
+          label="New password"
+          type="password"
+          autocomplete="new-password"
+          hint="At least 8 characters."
+          error={fields.newPassword}
+          required
+        />
+        <Field
+          name="confirmPassword"
+          label="Type the new password again"
+          type="password"
+          autocomplete="new-password"
+          error={fields.confirmPassword}
+          required
+        />
         <div class="actions">
           <button class="btn" type="submit">
             Save password and sign in

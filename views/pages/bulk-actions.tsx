@@ -16,9 +16,11 @@ const EXPLAINED: Record<BulkActionKindView, string> = {
   'add-tag': 'Accounts that already have the tag keep it once.',
   'remove-tag': 'Accounts without the tag are left as they are.',
   'move-group': 'Each account leaves its current group for the one you choose.',
-  deactivate: 'Deactivated accounts cannot sign in, are signed out everywhere now and are skipped by mass assign. Their assignments and progress are kept. Your own account is left as it is.',
+  deactivate:
+    'Deactivated accounts cannot sign in, are signed out everywhere now and are skipped by mass assign. Their assignments and progress are kept. Your own account is left as it is.',
   reactivate: 'Reactivated accounts can sign in again and take assignments.',
-  delete: 'Deleting an account also deletes its assignments and the progress on them, its tags and its sessions. This cannot be undone. Your own account is left as it is. To keep their work, deactivate the accounts instead.',
+  delete:
+    'Deleting an account also deletes its assignments and the progress on them, its tags and its sessions. This cannot be undone. Your own account is left as it is. To keep their work, deactivate the accounts instead.',
 };
 
 export const BULK_BUTTON: Record<BulkActionKindView, string> = {
@@ -57,10 +59,22 @@ export function BulkConfirmPage(props: {
       <form method="post" action={`/accounts/bulk/${props.selectionId}/${props.action}`}>
         <CsrfField token={props.csrfToken} />
         {props.action === 'add-tag' || props.action === 'remove-tag' ? (
-          <SelectField name="tagId" label="Tag" emptyLabel="Choose a tag" options={props.tags.map((t) => ({ value: t.id, label: t.name }))} error={fields.tagId} />
+          <SelectField
+            name="tagId"
+            label="Tag"
+            emptyLabel="Choose a tag"
+            options={props.tags.map((t) => ({ value: t.id, label: t.name }))}
+            error={fields.tagId}
+          />
         ) : null}
         {props.action === 'move-group' ? (
-          <SelectField name="groupId" label="Group" emptyLabel="Choose a group" options={props.groups.map((g) => ({ value: g.id, label: g.name }))} error={fields.groupId} />
+          <SelectField
+            name="groupId"
+            label="Group"
+            emptyLabel="Choose a group"
+            options={props.groups.map((g) => ({ value: g.id, label: g.name }))}
+            error={fields.groupId}
+          />
         ) : null}
         <button class={props.action === 'delete' ? 'btn danger' : 'btn'} type="submit">
           Confirm: {BULK_BUTTON[props.action]} ({count})
@@ -104,8 +118,8 @@ export function BulkProgress({ bulk }: { bulk: BulkActionView }) {
       {working ? (
         <>
           <p>
-            <b>{bulk.status === 'queued' ? 'Waiting to start:' : 'Working on'}</b> {accountsWord(bulk.accounts)}. This page updates by itself; you will also get an
-            email when it is done.
+            <b>{bulk.status === 'queued' ? 'Waiting to start:' : 'Working on'}</b> {accountsWord(bulk.accounts)}. This page updates by
+            itself; you will also get an email when it is done.
           </p>
           <progress class="progress" aria-label="Bulk action in progress"></progress>
         </>

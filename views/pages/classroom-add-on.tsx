@@ -18,17 +18,31 @@ export function AddOnDiscoveryPage(props: { csrfToken: string; state: AddOnState
       {state.kind === 'sign-in' ? (
         <>
           <p>Sign in to see this class’s accounts in Rosterbridge, import its students or keep them in sync.</p>
-          <a class="btn" href={`/classroom-add-on/popup?${new URLSearchParams(launchParams(launch))}`} target="_blank" rel="opener" data-add-on-popup>
+          <a
+            class="btn"
+            href={`/classroom-add-on/popup?${new URLSearchParams(launchParams(launch))}`}
+            target="_blank"
+            rel="opener"
+            data-add-on-popup
+          >
             Sign in with Google
           </a>
           <p class="muted small" data-add-on-status role="status"></p>
           <p class="muted small">
-            Opens in a small window. First time here? <a href={`/sign-in?next=${encodeURIComponent(connectUrl)}`} target="_blank" rel="opener">Sign in with your email and password</a> and connect Google Classroom once.
+            Opens in a small window. First time here?{' '}
+            <a href={`/sign-in?next=${encodeURIComponent(connectUrl)}`} target="_blank" rel="opener">
+              Sign in with your email and password
+            </a>{' '}
+            and connect Google Classroom once.
           </p>
         </>
       ) : state.kind === 'connect' ? (
         <>
-          <p>{state.reconnect ? 'Google no longer accepts your connection.' : 'Your Rosterbridge account is not connected to Google Classroom yet.'}</p>
+          <p>
+            {state.reconnect
+              ? 'Google no longer accepts your connection.'
+              : 'Your Rosterbridge account is not connected to Google Classroom yet.'}
+          </p>
           <a class="btn" href={connectUrl} target="_blank" rel="opener">
             Sign in with Google
           </a>

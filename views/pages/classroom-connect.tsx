@@ -2,7 +2,15 @@ import { CsrfField, Notice } from '../components/form.js';
 
 /** Connecting to Google Classroom: the connect button, the email-match page, a failed consent. */
 
-export function ConnectButton({ csrfToken, returnTo, label = 'Connect to Google Classroom' }: { csrfToken: string; returnTo?: string; label?: string }) {
+export function ConnectButton({
+  csrfToken,
+  returnTo,
+  label = 'Connect to Google Classroom',
+}: {
+  csrfToken: string;
+  returnTo?: string;
+  label?: string;
+}) {
   return (
     <form method="post" action="/classroom/connect">
       <CsrfField token={csrfToken} />
@@ -20,7 +28,9 @@ export function ConnectPage(props: { csrfToken: string; email: string; sandbox: 
     <>
       <h1>Batch import using Google Classroom</h1>
       {props.reconnect ? (
-        <Notice kind="warn">{props.message ?? 'Google no longer accepts your connection. Connect again to keep importing and syncing your classes.'}</Notice>
+        <Notice kind="warn">
+          {props.message ?? 'Google no longer accepts your connection. Connect again to keep importing and syncing your classes.'}
+        </Notice>
       ) : null}
       <div class="card narrow">
         <p>To import from Google Classroom, you need to give Rosterbridge access to your Google Classroom.</p>
@@ -37,7 +47,11 @@ export function ConnectPage(props: { csrfToken: string; email: string; sandbox: 
             This server has no Google client configured, so the built-in <a href="/google-sandbox">Google sandbox</a> plays Google.
           </p>
         ) : null}
-        <ConnectButton csrfToken={props.csrfToken} returnTo="/classroom/import" label={props.reconnect ? 'Connect to Google Classroom again' : 'Connect to Google Classroom'} />
+        <ConnectButton
+          csrfToken={props.csrfToken}
+          returnTo="/classroom/import"
+          label={props.reconnect ? 'Connect to Google Classroom again' : 'Connect to Google Classroom'}
+        />
       </div>
     </>
   );
@@ -50,7 +64,8 @@ export function EmailMismatchPage(props: { csrfToken: string; googleEmail: strin
       <h1>Your email addresses do not match</h1>
       <div class="card">
         <p>
-          To import from Google Classroom, your email address in Rosterbridge must match the email address you use to access Google Classroom.
+          To import from Google Classroom, your email address in Rosterbridge must match the email address you use to access Google
+          Classroom.
         </p>
         <p>
           You allowed access as <b>{props.googleEmail}</b>, but your Rosterbridge email is <b>{props.email}</b>. Nothing was connected.
@@ -58,8 +73,8 @@ export function EmailMismatchPage(props: { csrfToken: string; googleEmail: strin
         <h2>Try these steps</h2>
         <ol>
           <li>
-            Change your email address in Rosterbridge to <b>{props.googleEmail}</b> on <a href="/account#change-email">Your Account</a>, then
-            connect again. Or connect again and choose the Google account whose email is <b>{props.email}</b>.
+            Change your email address in Rosterbridge to <b>{props.googleEmail}</b> on <a href="/account#change-email">Your Account</a>,
+            then connect again. Or connect again and choose the Google account whose email is <b>{props.email}</b>.
             <div class="actions">
               <ConnectButton csrfToken={props.csrfToken} returnTo="/classroom/import" label="Connect to Google Classroom again" />
             </div>

@@ -51,7 +51,10 @@ export function ImportPickPage(props: PickPageProps) {
                 c.linkedLinkId ? (
                   <label>
                     <input type="checkbox" disabled /> {c.name}
-                    {c.section ? ` · ${c.section}` : ''} <span class="muted small">(already imported: <a href={`/classroom/links/${c.linkedLinkId}`}>kept in sync</a>)</span>
+                    {c.section ? ` · ${c.section}` : ''}{' '}
+                    <span class="muted small">
+                      (already imported: <a href={`/classroom/links/${c.linkedLinkId}`}>kept in sync</a>)
+                    </span>
                   </label>
                 ) : (
                   <label>
@@ -76,7 +79,13 @@ export function ImportPickPage(props: PickPageProps) {
           <label for="defaultPassword">Default password</label>
           <span class="hint">This is just a backup in case your users have issues signing in using Google Sign-in.</span>
           {fields.defaultPassword ? <span class="error">{fields.defaultPassword}</span> : null}
-          <input id="defaultPassword" name="defaultPassword" type="password" autocomplete="new-password" aria-invalid={fields.defaultPassword ? 'true' : undefined} />
+          <input
+            id="defaultPassword"
+            name="defaultPassword"
+            type="password"
+            autocomplete="new-password"
+            aria-invalid={fields.defaultPassword ? 'true' : undefined}
+          />
         </div>
         <fieldset>
           <legend>Tags</legend>
@@ -91,13 +100,23 @@ export function ImportPickPage(props: PickPageProps) {
           </div>
           <div class="field">
             <label for="newTags">New tags</label>
-            <span class="hint">Tags that do not exist yet, separated by commas (for example: Cohort 7, Period 1). The import creates them.</span>
+            <span class="hint">
+              Tags that do not exist yet, separated by commas (for example: Cohort 7, Period 1). The import creates them.
+            </span>
             {fields.newTags ? <span class="error">{fields.newTags}</span> : null}
-            <input id="newTags" name="newTags" type="text" maxlength={6000} value={props.values?.newTags ?? ''} aria-invalid={fields.newTags ? 'true' : undefined} />
+            <input
+              id="newTags"
+              name="newTags"
+              type="text"
+              maxlength={6000}
+              value={props.values?.newTags ?? ''}
+              aria-invalid={fields.newTags ? 'true' : undefined}
+            />
           </div>
           <label>
             <input type="hidden" name="tagExistingShown" value="1" />
-            <input type="checkbox" name="tagExisting" value="1" checked={props.values?.tagExisting ?? true} /> Also add these tags to accounts that already exist
+            <input type="checkbox" name="tagExisting" value="1" checked={props.values?.tagExisting ?? true} /> Also add these tags to
+            accounts that already exist
           </label>
         </fieldset>
         <div class="actions">
@@ -142,7 +161,8 @@ export function ImportReviewPage(props: ReviewPageProps) {
       {props.error ? <Notice kind="bad">{props.error}</Notice> : null}
       <div class="card">
         <p>
-          From {props.courses.map((c) => c.name + (c.section ? ` (${c.section})` : '')).join(', ')} into the group <b>{props.groupName ?? '—'}</b>
+          From {props.courses.map((c) => c.name + (c.section ? ` (${c.section})` : '')).join(', ')} into the group{' '}
+          <b>{props.groupName ?? '—'}</b>
           {props.tagNames.length ? (
             <>
               , tagged <b>{props.tagNames.join(', ')}</b>
@@ -164,9 +184,9 @@ export function ImportReviewPage(props: ReviewPageProps) {
         </p>
         {props.hiddenCount ? (
           <Notice kind="warn">
-            Google Classroom does not share the email address of {props.hiddenCount} {props.hiddenCount === 1 ? 'student' : 'students'}. Those who have no
-            account yet get one with a stand-in address (their Google account number @{props.hiddenDomain}): they sign in with Google, or with that address and
-            the default password. You can change the address on View Accounts when you know it.
+            Google Classroom does not share the email address of {props.hiddenCount} {props.hiddenCount === 1 ? 'student' : 'students'}.
+            Those who have no account yet get one with a stand-in address (their Google account number @{props.hiddenDomain}): they sign in
+            with Google, or with that address and the default password. You can change the address on View Accounts when you know it.
           </Notice>
         ) : null}
       </div>
@@ -182,13 +202,21 @@ export function ImportReviewPage(props: ReviewPageProps) {
           <tbody>
             {props.rows.map((r) => (
               <tr>
-                <th scope="row">
-                  {formatName(r)}
-                </th>
-                <td>{r.emailHidden ? <span class="muted">Hidden by Classroom{r.outcome === 'create' ? ` (will be ${r.email})` : ''}</span> : r.email}</td>
+                <th scope="row">{formatName(r)}</th>
                 <td>
-                  <span class={r.outcome === 'skip' ? 'status-bad' : r.outcome === 'create' ? 'status-ok' : ''}>{OUTCOME_TEXT[r.outcome] ?? r.outcome}</span>
-                  {r.matchedBy ? <span class="muted small"> (matched by {r.matchedBy === 'google' ? 'Google account' : 'email'})</span> : null}
+                  {r.emailHidden ? (
+                    <span class="muted">Hidden by Classroom{r.outcome === 'create' ? ` (will be ${r.email})` : ''}</span>
+                  ) : (
+                    r.email
+                  )}
+                </td>
+                <td>
+                  <span class={r.outcome === 'skip' ? 'status-bad' : r.outcome === 'create' ? 'status-ok' : ''}>
+                    {OUTCOME_TEXT[r.outcome] ?? r.outcome}
+                  </span>
+                  {r.matchedBy ? (
+                    <span class="muted small"> (matched by {r.matchedBy === 'google' ? 'Google account' : 'email'})</span>
+                  ) : null}
                   {r.outcome === 'skip' && r.reason ? <div class="small">{reasonsWords(r.reason)}</div> : null}
                 </td>
               </tr>
@@ -264,8 +292,8 @@ export function ImportProgress({ batch, links }: { batch: ImportBatch; links: { 
             {batch.processedRows} of {batch.totalRows}
           </progress>
           <p>
-            {batch.processedRows} of {batch.totalRows} students processed. The accounts are imported in the background; you can leave this page. You will be emailed
-            when the users have been imported.
+            {batch.processedRows} of {batch.totalRows} students processed. The accounts are imported in the background; you can leave this
+            page. You will be emailed when the users have been imported.
           </p>
         </>
       )}

@@ -48,7 +48,13 @@ function detailOf(l: CourseLink): string | null {
   return l.syncMessage;
 }
 
-export function ClassroomPage(props: { csrfToken: string; connection: ConnectionView | null; links: CourseLink[]; sandbox: boolean; notice?: string | null }) {
+export function ClassroomPage(props: {
+  csrfToken: string;
+  connection: ConnectionView | null;
+  links: CourseLink[];
+  sandbox: boolean;
+  notice?: string | null;
+}) {
   const c = props.connection;
   return (
     <>
@@ -75,7 +81,11 @@ export function ClassroomPage(props: { csrfToken: string; connection: Connection
               Import from Google Classroom
             </a>
           ) : (
-            <ConnectButton csrfToken={props.csrfToken} returnTo="/classroom/import" label={c ? 'Connect to Google Classroom again' : 'Connect to Google Classroom'} />
+            <ConnectButton
+              csrfToken={props.csrfToken}
+              returnTo="/classroom/import"
+              label={c ? 'Connect to Google Classroom again' : 'Connect to Google Classroom'}
+            />
           )}
           {c ? (
             <form method="post" action="/classroom/disconnect">
@@ -142,7 +152,8 @@ const OUTCOME_LABELS: Record<SyncRunView['outcome'], string> = {
 function RunRow({ run }: { run: SyncRunView }) {
   const d = run.details;
   const parts: string[] = [];
-  if (run.outcome === 'unchanged') parts.push(run.runs > 1 ? `Checked ${run.runs} times, the roster was the same` : 'The roster was the same');
+  if (run.outcome === 'unchanged')
+    parts.push(run.runs > 1 ? `Checked ${run.runs} times, the roster was the same` : 'The roster was the same');
   if (d.wouldRemove?.length) parts.push(`Would remove: ${d.wouldRemove.join(', ')}`);
   if (run.added) parts.push(`${run.added} added${names(d.added) ? `: ${names(d.added)}` : ''}`);
   if (d.importing) parts.push(`${d.importing} new to Rosterbridge, being imported`);
@@ -155,7 +166,10 @@ function RunRow({ run }: { run: SyncRunView }) {
   if (d.presetProblem) parts.push(d.presetProblem);
   if (run.message) parts.push(run.outcome === 'failed' && run.runs > 1 ? `${run.message} (${run.runs} times in a row)` : run.message);
   if (run.outcome === 'applied' && parts.length === 0) parts.push('Nothing to change');
-  const trigger = { schedule: 'Scheduled', manual: 'Sync now', import: 'Import', newcomers: 'New students imported', approval: 'Approved' }[run.trigger] ?? run.trigger;
+  const trigger =
+    { schedule: 'Scheduled', manual: 'Sync now', import: 'Import', newcomers: 'New students imported', approval: 'Approved' }[
+      run.trigger
+    ] ?? run.trigger;
   return (
     <tr>
       <td>{when(run.finishedAt)}</td>
@@ -169,7 +183,14 @@ function RunRow({ run }: { run: SyncRunView }) {
 /** Shown while a sync is queued or running; htmx asks again until the server says to reload the page. */
 export function SyncPending({ linkId }: { linkId: string }) {
   return (
-    <p id="sync-pending" class="status-warn" hx-get={`/classroom/links/${linkId}/pending`} hx-trigger="every 2s" hx-swap="outerHTML" role="status">
+    <p
+      id="sync-pending"
+      class="status-warn"
+      hx-get={`/classroom/links/${linkId}/pending`}
+      hx-trigger="every 2s"
+      hx-swap="outerHTML"
+      role="status"
+    >
       Sync in progress…
     </p>
   );
@@ -218,8 +239,8 @@ export function CourseLinkPage(props: LinkPageProps) {
         {detailOf(l) ? <p>{detailOf(l)}</p> : null}
         {props.pending ? <SyncPending linkId={l.id} /> : null}
         <p class="muted small">
-          Linked by {l.ownerName}. Students who leave the class in Google Classroom keep their accounts and their progress; they are only marked
-          as removed from this class.
+          Linked by {l.ownerName}. Students who leave the class in Google Classroom keep their accounts and their progress; they are only
+          marked as removed from this class.
         </p>
         <div class="actions">
           <form method="post" action={`/classroom/links/${l.id}/sync`}>
@@ -228,15 +249,17 @@ export function CourseLinkPage(props: LinkPageProps) {
               Sync now
             </button>
           </form>
-          {l.syncState === 'needs_reconnecting' ? <ConnectButton csrfToken={props.csrfToken} returnTo={`/classroom/links/${l.id}`} label="Connect to Google Classroom again" /> : null}
+          {l.syncState === 'needs_reconnecting' ? (
+            <ConnectButton csrfToken={props.csrfToken} returnTo={`/classroom/links/${l.id}`} label="Connect to Google Classroom again" />
+          ) : null}
         </div>
       </section>
       {l.syncState === 'held' && l.heldPlan ? (
         <section class="card" id="held">
           <h2>A sync is waiting for your approval</h2>
           <p>
-            It would remove {l.heldPlan.removeNames.length} of the {l.heldPlan.rosterSize} students from this class, which is more than usual, so nothing was
-            changed:
+            It would remove {l.heldPlan.removeNames.length} of the {l.heldPlan.rosterSize} students from this class, which is more than
+            usual, so nothing was changed:
           </p>
           <ul>
             {l.heldPlan.removeNames.map((n) => (
@@ -267,18 +290,27 @@ export function CourseLinkPage(props: LinkPageProps) {
             </div>
             <label>
               <input type="hidden" name="tagExistingShown" value="1" />
-              <input type="checkbox" name="tagExisting" value="1" checked={l.tagExisting} /> Also add these tags to accounts that already exist
+              <input type="checkbox" name="tagExisting" value="1" checked={l.tagExisting} /> Also add these tags to accounts that already
+              exist
             </label>
           </fieldset>
           <div class="field">
             <label for="defaultPassword">Default password</label>
             <span class="hint">
-              {l.hasDefaultPassword ? 'Leave empty to keep the current one. ' : ''}This is just a backup in case your users have issues signing in using Google
-              Sign-in.
+              {l.hasDefaultPassword ? 'Leave empty to keep the current one. ' : ''}This is just a backup in case your users have issues
+              signing in using Google Sign-in.
             </span>
             <input id="defaultPassword" name="defaultPassword" type="password" autocomplete="new-password" />
           </div>
-          {props.presets ? <SelectField name="presetId" label="Preset Assignment for new students" options={props.presets} value={l.presetId ?? ''} emptyLabel="None" /> : null}
+          {props.presets ? (
+            <SelectField
+              name="presetId"
+              label="Preset Assignment for new students"
+              options={props.presets}
+              value={l.presetId ?? ''}
+              emptyLabel="None"
+            />
+          ) : null}
           <button class="btn secondary" type="submit">
             Save settings
           </button>

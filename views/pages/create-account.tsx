@@ -68,7 +68,15 @@ export function CreateAccountPage(props: CreateAccountPageProps) {
         <ErrorSummary message={props.error ?? null} fields={fields} />
         <form method="post" action="/accounts/new" novalidate>
           <CsrfField token={props.csrfToken} />
-          <Field name="firstName" label="First name" value={v.firstName} error={fields.firstName} autocomplete="off" maxlength={100} required />
+          <Field
+            name="firstName"
+            label="First name"
+            value={v.firstName}
+            error={fields.firstName}
+            autocomplete="off"
+            maxlength={100}
+            required
+          />
           <Field name="lastName" label="Last name" value={v.lastName} error={fields.lastName} autocomplete="off" maxlength={100} required />
           <Field name="email" label="Email" type="email" value={v.email} error={fields.email} autocomplete="off" maxlength={254} required />
 
@@ -84,8 +92,8 @@ export function CreateAccountPage(props: CreateAccountPageProps) {
                   <input type="radio" name="kind" value="administrator" checked={v.kind === 'administrator'} /> Administrator
                 </label>
                 <label class="small">
-                  <input type="checkbox" name="isSystemAdmin" value="1" checked={v.isSystemAdmin} /> Make this administrator a system administrator
-                  (manages the whole organisation)
+                  <input type="checkbox" name="isSystemAdmin" value="1" checked={v.isSystemAdmin} /> Make this administrator a system
+                  administrator (manages the whole organisation)
                 </label>
               </div>
             </fieldset>
@@ -135,11 +143,27 @@ export function CreateAccountPage(props: CreateAccountPageProps) {
             </fieldset>
           ) : null}
 
-          <Field name="password" label="Password" type="password" error={fields.password} autocomplete="new-password" hint="At least 8 characters." required />
-          <Field name="confirmPassword" label="Type the password again" type="password" error={fields.confirmPassword} autocomplete="new-password" required />
+          <Field
+            name="password"
+            label="Password"
+            type="password"
+            error={fields.password}
+            autocomplete="new-password"
+            hint="At least 8 characters."
+            required
+          />
+          <Field
+            name="confirmPassword"
+            label="Type the password again"
+            type="password"
+            error={fields.confirmPassword}
+            autocomplete="new-password"
+            required
+          />
           <div class="field">
             <label class="inline">
-              <input type="checkbox" name="mustChangePassword" value="1" checked={v.mustChangePassword} /> Ask for a new password at first sign-in
+              <input type="checkbox" name="mustChangePassword" value="1" checked={v.mustChangePassword} /> Ask for a new password at first
+              sign-in
             </label>
           </div>
           <div class="field">

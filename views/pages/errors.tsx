@@ -39,7 +39,11 @@ export function InputErrorPage({ problems, back, isForm }: { problems: string[];
   return (
     <div class="card narrow">
       <h1>Check what you entered</h1>
-      <p>{isForm ? 'Nothing was saved: the form holds something that cannot be used.' : 'This page was asked for with something that cannot be used.'}</p>
+      <p>
+        {isForm
+          ? 'Nothing was saved: the form holds something that cannot be used.'
+          : 'This page was asked for with something that cannot be used.'}
+      </p>
       <ul class="field-problems" role="alert">
         {problems.map((problem) => (
           <li>{problem}</li>

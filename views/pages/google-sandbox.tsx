@@ -86,7 +86,17 @@ export function SandboxErrorPage({ error, description }: { error: string; descri
   );
 }
 
-export function SandboxHomePage({ csrfToken, overview, notice, appOrigin }: { csrfToken: string; overview: SandboxOverview; notice?: string | null; appOrigin: string }) {
+export function SandboxHomePage({
+  csrfToken,
+  overview,
+  notice,
+  appOrigin,
+}: {
+  csrfToken: string;
+  overview: SandboxOverview;
+  notice?: string | null;
+  appOrigin: string;
+}) {
   return (
     <>
       <h1>Google sandbox</h1>
@@ -261,4 +271,3 @@ export function SandboxAddOnFramePage(props: { courseName: string; frameUrl: str
     </>
   );
 }
-

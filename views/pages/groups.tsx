@@ -14,9 +14,14 @@ interface FormState {
   value?: string;
 }
 
-
 /** Groups: system administrators create and manage them; group administrators see theirs, read-only. */
-export function GroupsPage(props: { csrfToken: string; isSystemAdmin: boolean; groups: GroupRowView[]; notice?: string | null; create?: FormState }) {
+export function GroupsPage(props: {
+  csrfToken: string;
+  isSystemAdmin: boolean;
+  groups: GroupRowView[];
+  notice?: string | null;
+  create?: FormState;
+}) {
   const create = props.create ?? {};
   return (
     <>
@@ -107,7 +112,14 @@ export function GroupPage(props: {
         <h2>Rename</h2>
         <ErrorSummary message={rename.error ?? null} fields={rename.fields ?? {}} />
         <CsrfField token={props.csrfToken} />
-        <Field name="name" label="Group name" value={rename.value ?? props.group.name} error={rename.fields?.name} maxlength={100} required />
+        <Field
+          name="name"
+          label="Group name"
+          value={rename.value ?? props.group.name}
+          error={rename.fields?.name}
+          maxlength={100}
+          required
+        />
         <button class="btn" type="submit">
           Rename Group
         </button>
@@ -149,7 +161,13 @@ export function GroupPage(props: {
 }
 
 /** Asks what happens to the group's accounts before the group is deleted. */
-export function DeleteGroupPage(props: { csrfToken: string; group: GroupRowView; otherGroups: { id: string; name: string }[]; error?: string | null; fields?: Record<string, string> }) {
+export function DeleteGroupPage(props: {
+  csrfToken: string;
+  group: GroupRowView;
+  otherGroups: { id: string; name: string }[];
+  error?: string | null;
+  fields?: Record<string, string>;
+}) {
   const n = props.group.accountCount;
   return (
     <>
@@ -162,7 +180,8 @@ export function DeleteGroupPage(props: { csrfToken: string; group: GroupRowView;
         ) : (
           <>
             <p>
-              This group has {countOf(n, 'account', 'accounts')}. No account is deleted with the group. What should happen to {n === 1 ? 'it' : 'them'}?
+              This group has {countOf(n, 'account', 'accounts')}. No account is deleted with the group. What should happen to{' '}
+              {n === 1 ? 'it' : 'them'}?
             </p>
             <SelectField
               name="moveToGroupId"

@@ -138,51 +138,53 @@ export function CsvUploadPage(props: CsvUploadProps) {
           </p>
         </div>
         <div data-reveal-after-file="file">
-        <h2>Options</h2>
-        {props.canChooseAccountType ? (
-          <fieldset id="accountKind">
-            <legend>Account Type</legend>
-            <div class="choices">
-              <label>
-                <input type="radio" name="accountKind" value="user" checked={values.accountKind !== 'administrator'} /> Users
+          <h2>Options</h2>
+          {props.canChooseAccountType ? (
+            <fieldset id="accountKind">
+              <legend>Account Type</legend>
+              <div class="choices">
+                <label>
+                  <input type="radio" name="accountKind" value="user" checked={values.accountKind !== 'administrator'} /> Users
+                </label>
+                <label>
+                  <input type="radio" name="accountKind" value="administrator" checked={values.accountKind === 'administrator'} />{' '}
+                  Administrators
+                </label>
+              </div>
+            </fieldset>
+          ) : null}
+          <fieldset>
+            <legend>Send Welcome Email</legend>
+            {props.welcomeEmailEnabled ? (
+              <label class="inline">
+                <input type="checkbox" name="sendWelcomeEmail" value="1" checked={values.sendWelcomeEmail} /> Send each new account a
+                welcome email
               </label>
-              <label>
-                <input type="radio" name="accountKind" value="administrator" checked={values.accountKind === 'administrator'} /> Administrators
-              </label>
-            </div>
+            ) : (
+              <p class="muted small" id="welcome-unavailable">
+                <input type="checkbox" name="sendWelcomeEmail" value="1" disabled aria-describedby="welcome-unavailable" /> Unavailable:
+                welcome emails are turned off for your organisation. A system administrator can turn them on in the organisation settings.
+              </p>
+            )}
           </fieldset>
-        ) : null}
-        <fieldset>
-          <legend>Send Welcome Email</legend>
-          {props.welcomeEmailEnabled ? (
-            <label class="inline">
-              <input type="checkbox" name="sendWelcomeEmail" value="1" checked={values.sendWelcomeEmail} /> Send each new account a welcome email
-            </label>
-          ) : (
-            <p class="muted small" id="welcome-unavailable">
-              <input type="checkbox" name="sendWelcomeEmail" value="1" disabled aria-describedby="welcome-unavailable" /> Unavailable: welcome
-              emails are turned off for your organisation. A system administrator can turn them on in the organisation settings.
-            </p>
-          )}
-        </fieldset>
-        {props.presets ? (
-          <div class="field">
-            <label for="presetId">Preset Assignment</label>
-            <span class="hint">
-              Applied to the imported accounts once the import has finished.
-              {props.presets.length === 0 ? ' Your organisation has no preset assignments yet.' : ''}
-            </span>
-            {fields.presetId ? <span class="error">{fields.presetId}</span> : null}
-            <select id="presetId" name="presetId">
-              <option value="">No preset assignment</option>
-              {props.presets.map((p) => (
-                <option value={p.id} selected={p.id === values.presetId}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : null}
+          {props.presets ? (
+            <div class="field">
+              <label for="presetId">Preset Assignment</label>
+              <span class="hint">
+                Applied to the imported accounts once the import has finished.
+                {props.presets.length === 0 ? ' Your organisation has no preset assignments yet.' : ''}
+              </span>
+              {fields.presetId ? <span class="error">{fields.presetId}</span> : null}
+              <select id="presetId" name="presetId">
+                <option value="">No preset assignment</option>
+                {props.presets.map((p) => (
+                  <option value={p.id} selected={p.id === values.presetId}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
         </div>
         <div class="actions">
           <button class="btn" type="submit">
@@ -304,14 +306,27 @@ export function CsvSettingsPage(props: CsvSettingsProps) {
               Your file has no Password column, so every new account gets this password.
               {props.hasSharedPassword ? ' A password is already set; leave these empty to keep it.' : ''}
             </p>
-            <Field name="password" label="Password" type="password" autocomplete="new-password" hint="At least 8 characters." error={fields.password} />
-            <Field name="confirmPassword" label="Type the password again" type="password" autocomplete="new-password" error={fields.confirmPassword} />
+            <Field
+              name="password"
+              label="Password"
+              type="password"
+              autocomplete="new-password"
+              hint="At least 8 characters."
+              error={fields.password}
+            />
+            <Field
+              name="confirmPassword"
+              label="Type the password again"
+              type="password"
+              autocomplete="new-password"
+              error={fields.confirmPassword}
+            />
           </fieldset>
         ) : null}
         <div class="field">
           <label class="inline">
-            <input type="checkbox" name="mustChangePassword" value="1" checked={props.values.mustChangePassword} /> Make each account create a new
-            password the first time they sign in
+            <input type="checkbox" name="mustChangePassword" value="1" checked={props.values.mustChangePassword} /> Make each account create
+            a new password the first time they sign in
           </label>
         </div>
         {!props.askTags ? (
@@ -325,7 +340,8 @@ export function CsvSettingsPage(props: CsvSettingsProps) {
         {props.offerCreateGroups ? (
           <div class="field">
             <label class="inline">
-              <input type="checkbox" name="createGroups" value="1" checked={props.values.createGroups} /> Create groups that do not exist yet
+              <input type="checkbox" name="createGroups" value="1" checked={props.values.createGroups} /> Create groups that do not exist
+              yet
             </label>
             <span class="hint">Off: rows naming a group your organisation does not have are skipped, with the reason.</span>
           </div>
@@ -478,9 +494,14 @@ export function CsvCheckPage(props: CsvCheckProps) {
 
 export function outcomeLabel(outcome: RowOutcome, finished: boolean): string {
   if (finished) return { pending: 'Not checked', create: 'Created', update: 'Updated', keep: 'Left as it is', skip: 'Skipped' }[outcome];
-  return { pending: 'Not checked', create: 'Will be created', update: 'Will be updated', keep: 'Will be left as it is', skip: 'Will be skipped' }[outcome];
+  return {
+    pending: 'Not checked',
+    create: 'Will be created',
+    update: 'Will be updated',
+    keep: 'Will be left as it is',
+    skip: 'Will be skipped',
+  }[outcome];
 }
-
 
 /** "Roosevelt Middle → Lincoln High": a value an option will change, read out as "changes to". */
 function Change({ from, to }: { from: string; to: string }) {
@@ -500,7 +521,8 @@ function GroupCell({ row, updateGroup }: { row: ImportRowView; updateGroup: bool
   if (row.outcome !== 'update' && row.outcome !== 'keep') return <>{row.groupName ?? ''}</>;
   if (!row.current) return null;
   const now = row.current.groupName ?? 'No group';
-  if (updateGroup && row.outcome === 'update' && row.groupName && row.groupName !== row.current.groupName) return <Change from={now} to={row.groupName} />;
+  if (updateGroup && row.outcome === 'update' && row.groupName && row.groupName !== row.current.groupName)
+    return <Change from={now} to={row.groupName} />;
   return <>{now}</>;
 }
 
@@ -525,7 +547,15 @@ function TagsCell({ row, addTags }: { row: ImportRowView; addTags: boolean }) {
   );
 }
 
-export function RowsTable({ rows, finished = false, updates }: { rows: ImportRowView[]; finished?: boolean; updates?: { group: boolean; tags: boolean } }) {
+export function RowsTable({
+  rows,
+  finished = false,
+  updates,
+}: {
+  rows: ImportRowView[];
+  finished?: boolean;
+  updates?: { group: boolean; tags: boolean };
+}) {
   return (
     <div class="table-wrap">
       <table class="stack">
@@ -543,9 +573,7 @@ export function RowsTable({ rows, finished = false, updates }: { rows: ImportRow
           {rows.map((r) => (
             <tr data-outcome={r.outcome}>
               <td data-label="Row">{r.rowNumber}</td>
-              <th scope="row">
-                {formatName(r)}
-              </th>
+              <th scope="row">{formatName(r)}</th>
               <td data-label="Email">{r.email}</td>
               <td data-label="Group">
                 <GroupCell row={r} updateGroup={!finished && !!updates?.group} />
@@ -590,18 +618,22 @@ export function CsvVerifyPage(props: CsvVerifyProps) {
       <WizardSteps current={4} />
       <h1>Verify the accounts</h1>
       <p>
-        Check that the data is right: it is much easier to fix the file now than to edit many accounts after the import. We show 100 accounts
-        at a time.
+        Check that the data is right: it is much easier to fix the file now than to edit many accounts after the import. We show 100
+        accounts at a time.
       </p>
       <p class="muted" aria-live="polite" id="verify-range">
         Accounts {first}–{last} of {props.total} (set {props.page} of {props.pageCount})
       </p>
       <NewNames counts={props.counts} />
-      {props.presetCost ? <PresetCostCard cost={props.presetCost} presets={props.presets ?? []} csrfToken={props.csrfToken} batchId={props.batchId} /> : null}
+      {props.presetCost ? (
+        <PresetCostCard cost={props.presetCost} presets={props.presets ?? []} csrfToken={props.csrfToken} batchId={props.batchId} />
+      ) : null}
       <RowsTable rows={props.rows} updates={props.updates} />
       <div class="actions">
         {isLast ? (
-          props.presetCost && !props.presetCost.payable ? null : <ImportButton csrfToken={props.csrfToken} batchId={props.batchId} counts={props.counts} />
+          props.presetCost && !props.presetCost.payable ? null : (
+            <ImportButton csrfToken={props.csrfToken} batchId={props.batchId} counts={props.counts} />
+          )
         ) : (
           <>
             <a class="btn" href={`/imports/${props.batchId}/verify?page=${props.page + 1}`}>
@@ -612,7 +644,11 @@ export function CsvVerifyPage(props: CsvVerifyProps) {
             </a>
           </>
         )}
-        {props.page > 1 ? <a href={`/imports/${props.batchId}/verify?page=${props.page - 1}`}>Previous 100</a> : <a href={`/imports/${props.batchId}/check`}>Back</a>}
+        {props.page > 1 ? (
+          <a href={`/imports/${props.batchId}/verify?page=${props.page - 1}`}>Previous 100</a>
+        ) : (
+          <a href={`/imports/${props.batchId}/check`}>Back</a>
+        )}
       </div>
     </>
   );
@@ -649,7 +685,9 @@ export function CsvReadyPage(props: {
       <ErrorSummary message={props.error ?? null} />
       <p>Your accounts will be imported behind the scenes. You will get an email when the import has finished.</p>
       <NewNames counts={props.counts} />
-      {props.presetCost ? <PresetCostCard cost={props.presetCost} presets={props.presets ?? []} csrfToken={props.csrfToken} batchId={props.batchId} /> : null}
+      {props.presetCost ? (
+        <PresetCostCard cost={props.presetCost} presets={props.presets ?? []} csrfToken={props.csrfToken} batchId={props.batchId} />
+      ) : null}
       <div class="actions">
         {blocked ? null : <ImportButton csrfToken={props.csrfToken} batchId={props.batchId} counts={props.counts} />}
         <a href={`/imports/${props.batchId}/verify?page=1`}>Verify the accounts instead</a>

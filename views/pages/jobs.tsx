@@ -37,8 +37,8 @@ export function JobsPage(props: { jobs: OrganisationJob[]; csrfToken: string; no
     <>
       <h1>Jobs</h1>
       <p class="muted">
-        Imports, mass assignments, Classroom syncs and emails of your organisation that are queued, running, being retried or that failed for good.
-        Finished work leaves this list. A job that failed for good can be retried once the cause is fixed.
+        Imports, mass assignments, Classroom syncs and emails of your organisation that are queued, running, being retried or that failed
+        for good. Finished work leaves this list. A job that failed for good can be retried once the cause is fixed.
       </p>
       {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
       {props.error ? <Notice kind="bad">{props.error}</Notice> : null}

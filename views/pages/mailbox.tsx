@@ -9,7 +9,12 @@ export interface MailboxRowView {
   createdAt: Date;
 }
 
-const STATUS: Record<string, string> = { pending: 'Waiting to send', held: 'Kept here (no email provider)', sent: 'Sent', failed: 'Failed' };
+const STATUS: Record<string, string> = {
+  pending: 'Waiting to send',
+  held: 'Kept here (no email provider)',
+  sent: 'Sent',
+  failed: 'Failed',
+};
 
 function when(d: Date): string {
   return formatTime(d);

@@ -39,12 +39,12 @@ export function OrganisationPage(props: {
           <CsrfField token={props.csrfToken} />
           <div class="field">
             <label class="inline">
-              <input type="checkbox" name="mayReassignCompleted" value="1" checked={props.mayReassignCompleted} /> May reassign completed units
-              and renew subscriptions
+              <input type="checkbox" name="mayReassignCompleted" value="1" checked={props.mayReassignCompleted} /> May reassign completed
+              units and renew subscriptions
             </label>
             <span class="hint">
-              Off by default. When on, a Custom Assignment can be a re-assignment (completed units start again, the earlier attempt is kept) or a
-              renewal of an expired subscription.
+              Off by default. When on, a Custom Assignment can be a re-assignment (completed units start again, the earlier attempt is kept)
+              or a renewal of an expired subscription.
             </span>
           </div>
           <div class="field">
@@ -145,7 +145,12 @@ function CreditHistory({ ledger }: { ledger: CreditLedgerPage }) {
           </table>
         </div>
       )}
-      <SimplePager page={ledger.page} pageCount={ledger.pageCount} href={(n) => `/organisation?page=${n}#credit-history`} label="Credit history pages" />
+      <SimplePager
+        page={ledger.page}
+        pageCount={ledger.pageCount}
+        href={(n) => `/organisation?page=${n}#credit-history`}
+        label="Credit history pages"
+      />
     </div>
   );
 }

@@ -16,7 +16,13 @@ interface FormState {
 const count = (n: number) => countOf(n, 'account');
 
 /** Tags: any administrator creates them; system administrators also rename, merge and delete them. */
-export function TagsPage(props: { csrfToken: string; isSystemAdmin: boolean; tags: TagRowView[]; notice?: string | null; create?: FormState }) {
+export function TagsPage(props: {
+  csrfToken: string;
+  isSystemAdmin: boolean;
+  tags: TagRowView[];
+  notice?: string | null;
+  create?: FormState;
+}) {
   const create = props.create ?? {};
   return (
     <>
@@ -74,7 +80,14 @@ export function TagsPage(props: { csrfToken: string; isSystemAdmin: boolean; tag
 }
 
 /** One tag, for system administrators: rename, merge into another tag, or go to delete it. */
-export function TagPage(props: { csrfToken: string; tag: TagRowView; otherTags: { id: string; name: string }[]; notice?: string | null; rename?: FormState; merge?: FormState }) {
+export function TagPage(props: {
+  csrfToken: string;
+  tag: TagRowView;
+  otherTags: { id: string; name: string }[];
+  notice?: string | null;
+  rename?: FormState;
+  merge?: FormState;
+}) {
   const rename = props.rename ?? {};
   const merge = props.merge ?? {};
   return (
@@ -101,7 +114,9 @@ export function TagPage(props: { csrfToken: string; tag: TagRowView; otherTags: 
           <h2>Merge</h2>
           <ErrorSummary message={merge.error ?? null} fields={merge.fields ?? {}} />
           <CsrfField token={props.csrfToken} />
-          <p>Every account with {props.tag.name} gets the tag you choose instead, and {props.tag.name} is removed.</p>
+          <p>
+            Every account with {props.tag.name} gets the tag you choose instead, and {props.tag.name} is removed.
+          </p>
           <SelectField
             name="intoTagId"
             label="Merge into"

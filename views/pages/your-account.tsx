@@ -39,14 +39,27 @@ export function YourAccountPage(props: YourAccountProps) {
       </div>
       <div class="card narrow">
         <h2 id="change-email">Change your email</h2>
-        <p class="muted small">
-          To import from Google Classroom, this must be the email address you use to sign in to Google Classroom.
-        </p>
+        <p class="muted small">To import from Google Classroom, this must be the email address you use to sign in to Google Classroom.</p>
         <ErrorSummary message={props.emailError ?? null} fields={pick(fields, ['email', 'emailCurrentPassword'])} />
         <form method="post" action="/account/email">
           <CsrfField token={props.csrfToken} />
-          <Field name="email" label="New email" type="email" value={props.emailValue ?? props.email} autocomplete="email" error={fields.email} required />
-          <Field name="emailCurrentPassword" label="Current password" type="password" autocomplete="current-password" error={fields.emailCurrentPassword} required />
+          <Field
+            name="email"
+            label="New email"
+            type="email"
+            value={props.emailValue ?? props.email}
+            autocomplete="email"
+            error={fields.email}
+            required
+          />
+          <Field
+            name="emailCurrentPassword"
+            label="Current password"
+            type="password"
+            autocomplete="current-password"
+            error={fields.emailCurrentPassword}
+            required
+          />
           <button class="btn" type="submit">
             Change email
           </button>
@@ -57,9 +70,31 @@ export function YourAccountPage(props: YourAccountProps) {
         <ErrorSummary message={props.passwordError ?? null} fields={pick(fields, ['currentPassword', 'newPassword', 'confirmPassword'])} />
         <form method="post" action="/account/password">
           <CsrfField token={props.csrfToken} />
-          <Field name="currentPassword" label="Current password" type="password" autocomplete="current-password" error={fields.currentPassword} required />
-          <Field name="newPassword" label="New password" type="password" autocomplete="new-password" hint="At least 8 characters." error={fields.newPassword} required />
-          <Field name="confirmPassword" label="Type the new password again" type="password" autocomplete="new-password" error={fields.confirmPassword} required />
+          <Field
+            name="currentPassword"
+            label="Current password"
+            type="password"
+            autocomplete="current-password"
+            error={fields.currentPassword}
+            required
+          />
+          <Field
+            name="newPassword"
+            label="New password"
+            type="password"
+            autocomplete="new-password"
+            hint="At least 8 characters."
+            error={fields.newPassword}
+            required
+          />
+          <Field
+            name="confirmPassword"
+            label="Type the new password again"
+            type="password"
+            autocomplete="new-password"
+            error={fields.confirmPassword}
+            required
+          />
           <button class="btn" type="submit">
             Change password
           </button>

@@ -20,7 +20,11 @@ export function runImportTask(runtime: WorkerRuntime): Task {
       runtime.metrics?.importRows((await processedRows(runtime.services, batchId)) - before, (performance.now() - started) / 1000);
     } catch (error) {
       if (helpers.job.attempts >= helpers.job.max_attempts) {
-        await failImport(runtime.services, batchId, 'The import stopped after several attempts. Accounts already imported are kept; start a new import for the remaining rows.');
+        await failImport(
+          runtime.services,
+          batchId,
+          'The import stopped after several attempts. Accounts already imported are kept; start a new import for the remaining rows.',
+        );
       }
       throw error;
     }

@@ -22,12 +22,11 @@ export function syncClassroomLinkTask(runtime: WorkerRuntime): Task {
     const fetch = observedGoogleFetch((input, init) => globalThis.fetch(input, init), runtime.services.logger, runtime.metrics ?? null);
     const cfg = googleConfig(runtime.env, runtime.services.appUrl, { fetch });
     try {
-      await syncCourseLink(
-        runtime.services,
-        cfg,
-        p.linkId,
-        { trigger: p.trigger, approvedRemovals: p.approvedRemovals, guardPercent: runtime.env.CLASSROOM_REMOVAL_GUARD_PERCENT },
-      );
+      await syncCourseLink(runtime.services, cfg, p.linkId, {
+        trigger: p.trigger,
+        approvedRemovals: p.approvedRemovals,
+        guardPercent: runtime.env.CLASSROOM_REMOVAL_GUARD_PERCENT,
+      });
     } catch (error) {
       if (helpers.job.attempts >= helpers.job.max_attempts) {
         await recordSyncGaveUp(runtime.services, p.linkId, p.trigger, error);

@@ -26,9 +26,17 @@ export async function activeFault(sql: Sql): Promise<ApiAnswer | null> {
   }
   if (s.fault_status && s.fault_until && new Date(s.fault_until).getTime() > Date.now()) {
     if (s.fault_status === 429) {
-      return { ...googleError(429, 'Quota exceeded for quota metric \'Requests\'.', 'RESOURCE_EXHAUSTED', 'rateLimitExceeded'), headers: { 'retry-after': '1' } };
+      return {
+        ...googleError(429, "Quota exceeded for quota metric 'Requests'.", 'RESOURCE_EXHAUSTED', 'rateLimitExceeded'),
+        headers: { 'retry-after': '1' },
+      };
     }
-    return googleError(s.fault_status, 'The service is currently unavailable.', s.fault_status === 503 ? 'UNAVAILABLE' : 'INTERNAL', 'backendError');
+    return googleError(
+      s.fault_status,
+      'The service is currently unavailable.',
+      s.fault_status === 503 ? 'UNAVAILABLE' : 'INTERNAL',
+      'backendError',
+    );
   }
   return null;
 }
@@ -62,7 +70,11 @@ function courseJson(c: CourseRow) {
   };
 }
 
-export async function listCourses(sql: Sql, userId: string, query: { teacherId?: string; courseStates?: string[]; pageSize?: string; pageToken?: string }): Promise<ApiAnswer> {
+export async function listCourses(
+  sql: Sql,
+  userId: string,
+  query: { teacherId?: string; courseStates?: string[]; pageSize?: string; pageToken?: string },
+): Promise<ApiAnswer> {
   const teacher = query.teacherId === 'me' || !query.teacherId ? userId : query.teacherId;
   if (teacher !== userId) return googleError(403, 'The caller does not have permission', 'PERMISSION_DENIED');
   const states = query.courseStates?.length ? query.courseStates : ['ACTIVE', 'ARCHIVED', 'PROVISIONED', 'DECLINED', 'SUSPENDED'];
@@ -107,7 +119,12 @@ function profileJson(u: StudentRow) {
   };
 }
 
-export async function listStudents(sql: Sql, userId: string, courseId: string, query: { pageSize?: string; pageToken?: string }): Promise<ApiAnswer> {
+export async function listStudents(
+  sql: Sql,
+  userId: string,
+  courseId: string,
+  query: { pageSize?: string; pageToken?: string },
+): Promise<ApiAnswer> {
   const course = await canSee(sql, userId, courseId);
   if (!course) return googleError(404, 'Requested entity was not found.', 'NOT_FOUND', 'notFound');
   const { offset, limit } = pageOf(query.pageToken, query.pageSize, SANDBOX_PAGE_MAX.students);

@@ -44,9 +44,14 @@ export async function sandboxOverview(sql: Sql): Promise<SandboxOverview> {
       section: c.section,
       state: c.state,
       ownerEmail: c.owner_email,
-      students: students.filter((x) => x.course_id === c.id).map((x) => ({ id: x.id, name: x.name, email: x.email, emailHidden: x.email_hidden })),
+      students: students
+        .filter((x) => x.course_id === c.id)
+        .map((x) => ({ id: x.id, name: x.name, email: x.email, emailHidden: x.email_hidden })),
     })),
-    fault: s?.fault_status && s.fault_until && new Date(s.fault_until).getTime() > Date.now() ? { status: s.fault_status, until: new Date(s.fault_until) } : null,
+    fault:
+      s?.fault_status && s.fault_until && new Date(s.fault_until).getTime() > Date.now()
+        ? { status: s.fault_status, until: new Date(s.fault_until) }
+        : null,
     apiDisabled: s?.api_disabled ?? false,
   };
 }
@@ -56,7 +61,10 @@ async function requireCourse(sql: Sql, courseId: string): Promise<void> {
   if (!row) throw new ValidationError('There is no such course in the sandbox.');
 }
 
-export async function sandboxAddStudent(sql: Sql, input: { courseId: string; givenName: string; familyName: string; email: string; emailHidden?: boolean }): Promise<string> {
+export async function sandboxAddStudent(
+  sql: Sql,
+  input: { courseId: string; givenName: string; familyName: string; email: string; emailHidden?: boolean },
+): Promise<string> {
   await requireCourse(sql, input.courseId);
   const givenName = input.givenName.trim();
   const familyName = input.familyName.trim();
@@ -93,7 +101,10 @@ export async function sandboxEnrolStudent(sql: Sql, courseId: string, userId: st
     on conflict do nothing`;
 }
 
-export async function sandboxRenameStudent(sql: Sql, input: { userId: string; givenName: string; familyName: string; email?: string }): Promise<void> {
+export async function sandboxRenameStudent(
+  sql: Sql,
+  input: { userId: string; givenName: string; familyName: string; email?: string },
+): Promise<void> {
   const givenName = input.givenName.trim();
   const familyName = input.familyName.trim();
   if (!givenName || !familyName) throw new ValidationError('Enter the student’s new first and last name.');

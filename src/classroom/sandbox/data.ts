@@ -9,8 +9,62 @@ import type { Sql } from '../../db/client.js';
 /** The most items one page of the sandbox API returns, whatever pageSize asks for (Google caps pages too). */
 export const SANDBOX_PAGE_MAX = { courses: 50, students: 50 };
 
-const FIRST = ['Aaliyah', 'Ben', 'Carmen', 'Dev', 'Elif', 'Finn', 'Grace', 'Hugo', 'Isla', 'Jamal', 'Keiko', 'Luca', 'Maya', 'Nico', 'Oona', 'Pablo', 'Quinn', 'Rosa', 'Sami', 'Tara', 'Umar', 'Vera', 'Wes', 'Ximena', 'Yusuf', 'Zoe'];
-const LAST = ['Abbott', 'Baker', 'Castillo', 'Dang', 'Ekwueme', 'Farrell', 'Gupta', 'Holm', 'Ibarra', 'Jensen', 'Kowalski', 'Lindqvist', 'Moreno', 'Nakamura', 'Obi', 'Park', 'Quint', 'Ramos', 'Sato', 'Tran', 'Udeh', 'Varga', 'Weiss', 'Xu', 'Yilmaz', 'Zhou'];
+const FIRST = [
+  'Aaliyah',
+  'Ben',
+  'Carmen',
+  'Dev',
+  'Elif',
+  'Finn',
+  'Grace',
+  'Hugo',
+  'Isla',
+  'Jamal',
+  'Keiko',
+  'Luca',
+  'Maya',
+  'Nico',
+  'Oona',
+  'Pablo',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wes',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+];
+const LAST = [
+  'Abbott',
+  'Baker',
+  'Castillo',
+  'Dang',
+  'Ekwueme',
+  'Farrell',
+  'Gupta',
+  'Holm',
+  'Ibarra',
+  'Jensen',
+  'Kowalski',
+  'Lindqvist',
+  'Moreno',
+  'Nakamura',
+  'Obi',
+  'Park',
+  'Quint',
+  'Ramos',
+  'Sato',
+  'Tran',
+  'Udeh',
+  'Varga',
+  'Weiss',
+  'Xu',
+  'Yilmaz',
+  'Zhou',
+];
 
 export interface SandboxUserSeed {
   id: string;
@@ -46,8 +100,22 @@ export function studentSeed(n: number, options: { hidden?: boolean; domain?: str
 /** The demo world `npm start` shows. Google ids are numeric strings, as Google's are. */
 export function demoWorld(): { users: SandboxUserSeed[]; courses: SandboxCourseSeed[] } {
   const teachers: SandboxUserSeed[] = [
-    { id: '200000001', email: 'admin@maplegrove.test', givenName: 'Sam', familyName: 'Rivera', signInChoice: true, note: 'Same email as the demo system administrator.' },
-    { id: '200000002', email: 'teacher2@maplegrove.test', givenName: 'Jordan', familyName: 'Lee', signInChoice: true, note: 'Same email as the Lincoln High group administrator.' },
+    {
+      id: '200000001',
+      email: 'admin@maplegrove.test',
+      givenName: 'Sam',
+      familyName: 'Rivera',
+      signInChoice: true,
+      note: 'Same email as the demo system administrator.',
+    },
+    {
+      id: '200000002',
+      email: 'teacher2@maplegrove.test',
+      givenName: 'Jordan',
+      familyName: 'Lee',
+      signInChoice: true,
+      note: 'Same email as the Lincoln High group administrator.',
+    },
     {
       id: '200000003',
       email: 'sam.rivera@gmail.test',
@@ -64,7 +132,14 @@ export function demoWorld(): { users: SandboxUserSeed[]; courses: SandboxCourseS
     { id: '600000001', name: 'Career Exploration', section: 'Period 1', ownerId: '200000001', studentIds: ids(1, 24) },
     // 64 students: two pages of the sandbox API.
     { id: '600000002', name: 'Life Skills', section: 'Period 3', ownerId: '200000001', studentIds: ids(25, 88) },
-    { id: '600000003', name: 'Financial Literacy 2024', section: 'Period 2', ownerId: '200000001', state: 'ARCHIVED', studentIds: ids(89, 98) },
+    {
+      id: '600000003',
+      name: 'Financial Literacy 2024',
+      section: 'Period 2',
+      ownerId: '200000001',
+      state: 'ARCHIVED',
+      studentIds: ids(89, 98),
+    },
     // Three students whose email Classroom hides, and student 1, who is also in Career Exploration.
     { id: '600000004', name: 'Study Skills', section: 'Period 5', ownerId: '200000001', studentIds: [...ids(99, 110), students[0]!.id] },
     { id: '600000005', name: 'Lincoln High Advisory', section: 'Room 12', ownerId: '200000002', studentIds: ids(111, 128) },

@@ -99,7 +99,10 @@ export interface AuthorizeRequest {
 export function checkAuthorizeRequest(client: SandboxClient, req: AuthorizeRequest): void {
   if (req.clientId !== client.clientId) throw new SandboxOAuthError('invalid_client', 'The OAuth client was not found.', 401);
   if (req.redirectUri !== client.redirectUri) {
-    throw new SandboxOAuthError('redirect_uri_mismatch', `The redirect URI in the request, ${req.redirectUri}, does not match the one registered for the client.`);
+    throw new SandboxOAuthError(
+      'redirect_uri_mismatch',
+      `The redirect URI in the request, ${req.redirectUri}, does not match the one registered for the client.`,
+    );
   }
   if (req.responseType !== 'code') throw new SandboxOAuthError('unsupported_response_type', 'Only response_type=code is supported.');
   if (!req.scope.split(' ').includes('openid')) throw new SandboxOAuthError('invalid_scope', 'The openid scope is required.');
@@ -147,7 +150,11 @@ interface GrantRow {
   expires_at: string | null;
 }
 
-async function issueTokens(sql: Sql, grant: { userId: string; clientId: string; scopes: string[]; fromCode: string }, withRefresh: boolean) {
+async function issueTokens(
+  sql: Sql,
+  grant: { userId: string; clientId: string; scopes: string[]; fromCode: string },
+  withRefresh: boolean,
+) {
   const access = `ya29.sbx-${randomToken(24)}`;
   await sql`
     insert into google_sandbox_grants (hash, kind, user_id, client_id, scopes, from_code, expires_at)
@@ -164,7 +171,12 @@ async function issueTokens(sql: Sql, grant: { userId: string; clientId: string; 
 }
 
 /** The token endpoint: authorization_code (with PKCE) and refresh_token grants. */
-export async function tokenEndpoint(sql: Sql, client: SandboxClient, form: Record<string, string>, authorization: string | null): Promise<Record<string, unknown>> {
+export async function tokenEndpoint(
+  sql: Sql,
+  client: SandboxClient,
+  form: Record<string, string>,
+  authorization: string | null,
+): Promise<Record<string, unknown>> {
   checkClient(client, form, authorization);
   const grantType = form.grant_type;
   if (grantType === 'authorization_code') return exchangeCodeGrant(sql, client, form);
@@ -189,9 +201,20 @@ async function exchangeCodeGrant(sql: Sql, client: SandboxClient, form: Record<s
     if (!verifier || !safeEqual(await sha256Base64url(verifier), grant.code_challenge ?? '')) {
       return new SandboxOAuthError('invalid_grant', 'Invalid code verifier.');
     }
-    const { access, refresh } = await issueTokens(tx as unknown as Sql, { userId: grant.user_id, clientId: grant.client_id, scopes: grant.scopes, fromCode: hash }, true);
+    const { access, refresh } = await issueTokens(
+      tx as unknown as Sql,
+      { userId: grant.user_id, clientId: grant.client_id, scopes: grant.scopes, fromCode: hash },
+      true,
+    );
     const idToken = await idTokenFor(sql, tx as unknown as Sql, client, grant);
-    return { access_token: access, expires_in: ACCESS_SECONDS - 1, refresh_token: refresh, scope: grant.scopes.join(' '), token_type: 'Bearer', id_token: idToken };
+    return {
+      access_token: access,
+      expires_in: ACCESS_SECONDS - 1,
+      refresh_token: refresh,
+      scope: grant.scopes.join(' '),
+      token_type: 'Bearer',
+      id_token: idToken,
+    };
   });
   if (outcome instanceof SandboxOAuthError) throw outcome;
   return outcome;
@@ -224,13 +247,19 @@ async function refreshGrant(sql: Sql, client: SandboxClient, form: Record<string
   if (!grant || grant.revoked_at || grant.client_id !== client.clientId) {
     throw new SandboxOAuthError('invalid_grant', 'Token has been expired or revoked.');
   }
-  const { access } = await issueTokens(sql, { userId: grant.user_id, clientId: grant.client_id, scopes: grant.scopes, fromCode: grant.from_code ?? grant.hash }, false);
+  const { access } = await issueTokens(
+    sql,
+    { userId: grant.user_id, clientId: grant.client_id, scopes: grant.scopes, fromCode: grant.from_code ?? grant.hash },
+    false,
+  );
   return { access_token: access, expires_in: ACCESS_SECONDS - 1, scope: grant.scopes.join(' '), token_type: 'Bearer' };
 }
 
 /** Revoking an access or refresh token withdraws the whole grant, as Google does. */
 export async function revokeEndpoint(sql: Sql, token: string): Promise<void> {
-  const [grant] = await sql<GrantRow[]>`select * from google_sandbox_grants where hash = ${await sha256Hex(token)} and kind in ('access', 'refresh')`;
+  const [grant] = await sql<
+    GrantRow[]
+  >`select * from google_sandbox_grants where hash = ${await sha256Hex(token)} and kind in ('access', 'refresh')`;
   if (!grant || grant.revoked_at) throw new SandboxOAuthError('invalid_token', 'Token expired or revoked');
   await sql`update google_sandbox_grants set revoked_at = now() where from_code = ${grant.from_code} and revoked_at is null`;
 }

@@ -170,9 +170,7 @@ export const unitAttemptHistory = pgTable(
     requestId: uuid('request_id').references(() => assignmentRequests.id, { onDelete: 'set null' }),
     archivedAt: timestamp('archived_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex('unit_attempt_history_attempt_key').on(t.accountId, t.productId, t.unitId, t.attempt),
-  ],
+  (t) => [uniqueIndex('unit_attempt_history_attempt_key').on(t.accountId, t.productId, t.unitId, t.attempt)],
 );
 
 /**

@@ -96,9 +96,7 @@ export const accounts = pgTable(
   },
   (t) => [
     uniqueIndex('accounts_organisation_email_key').on(t.organisationId, sql`lower(${t.email})`),
-    uniqueIndex('accounts_organisation_google_user_key')
-      .on(t.organisationId, t.googleUserId)
-      .where(sql`${t.googleUserId} is not null`),
+    uniqueIndex('accounts_organisation_google_user_key').on(t.organisationId, t.googleUserId).where(sql`${t.googleUserId} is not null`),
     // Narrow enough for index-only counts of a whole organisation and merge joins with account_tags.
     index('accounts_organisation_id_idx').on(t.organisationId, t.id),
     index('accounts_list_order_idx').on(t.organisationId, t.lastName, t.firstName, t.id),

@@ -45,7 +45,11 @@ export function text(label: string, options: { max?: number; multiline?: boolean
 
 /** A password as typed: never trimmed, no control characters. */
 export function secret(label: string, max = TEXT_MAX) {
-  return v.pipe(single, v.check((s) => !CONTROL.test(s), controlMessage(label)), v.maxLength(max, lengthMessage(label, max)));
+  return v.pipe(
+    single,
+    v.check((s) => !CONTROL.test(s), controlMessage(label)),
+    v.maxLength(max, lengthMessage(label, max)),
+  );
 }
 
 /**
@@ -83,15 +87,24 @@ export function list<T extends v.GenericSchema<unknown, unknown>>(item: T, max =
 
 /** A list of ids from checkboxes; each must be a UUID. */
 export function idList(label: string, max?: number) {
-  return list(v.pipe(v.string(), v.regex(UUID_PATTERN, `${label} is not one of the choices offered. Reload the page and choose again.`)), max);
+  return list(
+    v.pipe(v.string(), v.regex(UUID_PATTERN, `${label} is not one of the choices offered. Reload the page and choose again.`)),
+    max,
+  );
 }
 
 /** A checkbox or a hidden flag: on when sent as "1". */
-export const flag = v.pipe(single, v.transform((s) => s === '1'));
+export const flag = v.pipe(
+  single,
+  v.transform((s) => s === '1'),
+);
 
 /** One of a fixed set of words; anything else (or nothing) is `fallback`. */
 export function choice<const T extends readonly string[]>(options: T, fallback: T[number]) {
-  return v.pipe(single, v.transform((s): T[number] => ((options as readonly string[]).includes(s) ? (s as T[number]) : fallback)));
+  return v.pipe(
+    single,
+    v.transform((s): T[number] => ((options as readonly string[]).includes(s) ? (s as T[number]) : fallback)),
+  );
 }
 
 /**

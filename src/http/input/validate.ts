@@ -45,19 +45,31 @@ function refuse(issues: readonly v.BaseIssue<unknown>[], options: Options): neve
 }
 
 export function query<S extends v.GenericSchema>(schema: S, options: Options = {}) {
-  return remember('query', schema, vValidator('query', schema, (result) => {
-    if (!result.success) refuse(result.issues, options);
-  }));
+  return remember(
+    'query',
+    schema,
+    vValidator('query', schema, (result) => {
+      if (!result.success) refuse(result.issues, options);
+    }),
+  );
 }
 
 export function form<S extends v.GenericSchema>(schema: S, options: Options = {}) {
-  return remember('form', schema, vValidator('form', schema, (result) => {
-    if (!result.success) refuse(result.issues, options);
-  }));
+  return remember(
+    'form',
+    schema,
+    vValidator('form', schema, (result) => {
+      if (!result.success) refuse(result.issues, options);
+    }),
+  );
 }
 
 export function param<S extends v.GenericSchema>(schema: S) {
-  return remember('param', schema, vValidator('param', schema, (result) => {
-    if (!result.success) throw new NotFoundError('That does not exist.');
-  }));
+  return remember(
+    'param',
+    schema,
+    vValidator('param', schema, (result) => {
+      if (!result.success) throw new NotFoundError('That does not exist.');
+    }),
+  );
 }

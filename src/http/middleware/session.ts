@@ -11,7 +11,8 @@ export function sessionLoader(): MiddlewareHandler<AppEnv> {
     c.set('session', null);
     c.set('actor', null);
     // The add-on frame may only have its own partitioned session (third-party cookies blocked).
-    const token = getCookie(c, SESSION_COOKIE) ?? (c.req.path.startsWith(`${ADD_ON_PATH}/`) ? getCookie(c, ADD_ON_SESSION_COOKIE) : undefined);
+    const token =
+      getCookie(c, SESSION_COOKIE) ?? (c.req.path.startsWith(`${ADD_ON_PATH}/`) ? getCookie(c, ADD_ON_SESSION_COOKIE) : undefined);
     if (token) {
       const services = c.get('services');
       const session = await findSession(services, token);

@@ -1,5 +1,11 @@
 import { Hono } from 'hono';
-import { changeAccountStatus, deletionSummary, editAccount, setAccountPassword, signOutEverywhere } from '../../accounts/account-changes.js';
+import {
+  changeAccountStatus,
+  deletionSummary,
+  editAccount,
+  setAccountPassword,
+  signOutEverywhere,
+} from '../../accounts/account-changes.js';
 import { getAccountPage } from '../../accounts/account-page.js';
 import { listGroups, listTags } from '../../accounts/list.js';
 import { sendPasswordReset } from '../../accounts/password-reset.js';
@@ -20,7 +26,11 @@ const EditForm = fields({
   tagIds: idList('A tag'),
 });
 
-const PasswordForm = fields({ password: secret('New password'), confirmPassword: secret('The new password typed again'), mustChangePassword: flag });
+const PasswordForm = fields({
+  password: secret('New password'),
+  confirmPassword: secret('The new password typed again'),
+  mustChangePassword: flag,
+});
 
 const NOTICES: Record<string, string> = {
   saved: 'The changes were saved.',

@@ -2,7 +2,14 @@ import { Hono } from 'hono';
 import { createAccount, createAccountOptions } from '../../accounts/create-account.js';
 import { parseAccountFilter, type AccountFilter } from '../../accounts/filter.js';
 import { findVisibleAccount, listAccounts, listGroups, listTags } from '../../accounts/list.js';
-import { countSelection, createSelection, mergeDraft, readDraftSelection, updateDraftSelection, type Selection } from '../../accounts/selection.js';
+import {
+  countSelection,
+  createSelection,
+  mergeDraft,
+  readDraftSelection,
+  updateDraftSelection,
+  type Selection,
+} from '../../accounts/selection.js';
 import type { Ctx } from '../../context.js';
 import type { ValidationError } from '../../errors.js';
 import { AccountsPage, AccountsResults, type AccountsFilterView, type DraftView } from '../../../views/pages/accounts.js';
@@ -102,7 +109,11 @@ export const accountsRoutes = new Hono<AppEnv>()
     const filter = parseAccountFilter(query);
     const allSelected = query.all;
     const list = await listAccounts(ctx, { filter, page: query.page });
-    const draft = await draftView(ctx, await readDraftSelection(ctx, query.selection), list.rows.map((r) => r.id));
+    const draft = await draftView(
+      ctx,
+      await readDraftSelection(ctx, query.selection),
+      list.rows.map((r) => r.id),
+    );
     const results = {
       csrfToken: c.get('csrfToken'),
       rows: list.rows,
@@ -191,7 +202,7 @@ export const accountsRoutes = new Hono<AppEnv>()
   .get('/new', input.query(CreatedQuery), async (c) => {
     const { created: createdId } = c.req.valid('query');
     const created = createdId ? await findVisibleAccount(c.get('ctx'), createdId) : null;
-    return c.render(<CreateAccountPage {...await createPageProps(c, { created })} />, { title: 'Create Account' });
+    return c.render(<CreateAccountPage {...(await createPageProps(c, { created }))} />, { title: 'Create Account' });
   })
   .post('/new', input.form(CreateForm), async (c) => {
     const { password, confirmPassword, ...values } = c.req.valid('form');
@@ -203,7 +214,7 @@ export const accountsRoutes = new Hono<AppEnv>()
         return c.redirect(`/accounts/new?created=${id}`, 303);
       },
       async (error) =>
-        c.render(<CreateAccountPage {...await createPageProps(c, { values: shown, error: error.message, fields: error.fields })} />, {
+        c.render(<CreateAccountPage {...(await createPageProps(c, { values: shown, error: error.message, fields: error.fields }))} />, {
           title: 'Create Account',
         }),
     );

@@ -43,10 +43,19 @@ function readDraft(c: AppContext, selectionId: string): CustomDraft {
   return { mode, items: Array.isArray(raw?.items) ? (raw.items as BuilderItem[]) : [] };
 }
 
-async function optionsPage(c: AppContext, selectionId: string, extra: { draft?: CustomDraft; presetError?: string; customError?: ValidationError; chosenPresetId?: string; notice?: string } = {}) {
+async function optionsPage(
+  c: AppContext,
+  selectionId: string,
+  extra: { draft?: CustomDraft; presetError?: string; customError?: ValidationError; chosenPresetId?: string; notice?: string } = {},
+) {
   const ctx = c.get('ctx');
   const selection = await getSelection(ctx, selectionId);
-  const [accounts, presets, products, settings] = await Promise.all([countSelection(ctx, selection), listPresets(ctx), listProducts(ctx), getOrganisationSettings(ctx)]);
+  const [accounts, presets, products, settings] = await Promise.all([
+    countSelection(ctx, selection),
+    listPresets(ctx),
+    listProducts(ctx),
+    getOrganisationSettings(ctx),
+  ]);
   const draft = extra.draft ?? readDraft(c, selectionId);
   return c.render(
     <AssignOptionsPage
@@ -75,7 +84,13 @@ function planInput(c: AppContext, selectionId: string, source: { presetId: strin
   return { targets: { kind: 'selection', selectionId }, items: toAssignmentItems(draft.items), mode: draft.mode };
 }
 
-async function verifyPage(c: AppContext, selectionId: string, source: { presetId: string } | { custom: true }, page: number, error?: ValidationError) {
+async function verifyPage(
+  c: AppContext,
+  selectionId: string,
+  source: { presetId: string } | { custom: true },
+  page: number,
+  error?: ValidationError,
+) {
   const plan = await planAssignment(c.get('ctx'), planInput(c, selectionId, source), { page });
   return c.render(
     <AssignVerifyPage
@@ -116,7 +131,11 @@ export const assignRoutes = new Hono<AppEnv>()
     return rerenderOn(
       c,
       async () => {
-        await planAssignment(ctx, { targets: { kind: 'selection', selectionId }, items: toAssignmentItems(draft.items), mode }, { page: 1 });
+        await planAssignment(
+          ctx,
+          { targets: { kind: 'selection', selectionId }, items: toAssignmentItems(draft.items), mode },
+          { page: 1 },
+        );
         return c.redirect(`/assign/${selectionId}/verify?custom=1`, 303);
       },
       (error) => optionsPage(c, selectionId, { draft, customError: error }),
@@ -143,7 +162,11 @@ export const assignRoutes = new Hono<AppEnv>()
     return rerenderOn(
       c,
       async () => {
-        const { requestId } = await createAssignmentRequest(c.get('ctx'), { ...planInput(c, selectionId, source), confirmSubscription, origin: 'accounts' });
+        const { requestId } = await createAssignmentRequest(c.get('ctx'), {
+          ...planInput(c, selectionId, source),
+          confirmSubscription,
+          origin: 'accounts',
+        });
         if (!presetId) await updateSessionData(c.get('services'), c.get('session')!.id, { [draftKey(selectionId)]: null });
         return c.redirect(`/assignments/requests/${requestId}`, 303);
       },

@@ -10,7 +10,9 @@ const PageQuery = fields({ page });
 
 export const assignmentRequestRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
-  .get('/', async (c) => c.render(<AssignmentRequestsPage requests={await listAssignmentRequests(c.get('ctx'))} />, { title: 'Assignments' }))
+  .get('/', async (c) =>
+    c.render(<AssignmentRequestsPage requests={await listAssignmentRequests(c.get('ctx'))} />, { title: 'Assignments' }),
+  )
   .get('/:id', input.param(idParam), input.query(PageQuery), async (c) => {
     const ctx = c.get('ctx');
     const request = await getAssignmentRequest(ctx, c.req.valid('param').id);

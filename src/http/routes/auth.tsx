@@ -43,7 +43,9 @@ export const authRoutes = new Hono<AppEnv>()
         const reason = error instanceof RateLimitedError ? 'locked' : 'wrong_credentials';
         c.get('services').logger.info({ reason }, 'sign-in failed');
         c.get('metrics')?.signInFailure(reason);
-        return c.render(<SignInPage csrfToken={c.get('csrfToken')} email={email} next={next} error={error.message} />, { title: 'Sign in' });
+        return c.render(<SignInPage csrfToken={c.get('csrfToken')} email={email} next={next} error={error.message} />, {
+          title: 'Sign in',
+        });
       },
       [ValidationError, RateLimitedError],
     );
@@ -52,7 +54,9 @@ export const authRoutes = new Hono<AppEnv>()
     const link = await findSignInLink(c.get('services'), c.req.valid('param').token);
     c.header('Referrer-Policy', 'no-referrer');
     if (!link) c.status(410);
-    return c.render(<SignInLinkPage csrfToken={c.get('csrfToken')} action={c.req.path} email={link?.email ?? null} />, { title: 'Choose your password' });
+    return c.render(<SignInLinkPage csrfToken={c.get('csrfToken')} action={c.req.path} email={link?.email ?? null} />, {
+      title: 'Choose your password',
+    });
   })
   .post('/sign-in/link/:token', input.param(LinkParam), input.form(NewPasswordForm), async (c) => {
     const { token } = c.req.valid('param');
@@ -68,7 +72,13 @@ export const authRoutes = new Hono<AppEnv>()
       const link = error.message === EXPIRED_LINK ? null : await findSignInLink(c.get('services'), token);
       c.status(link ? 400 : 410);
       return c.render(
-        <SignInLinkPage csrfToken={c.get('csrfToken')} action={c.req.path} email={link?.email ?? null} error={error.message} fields={error.fields} />,
+        <SignInLinkPage
+          csrfToken={c.get('csrfToken')}
+          action={c.req.path}
+          email={link?.email ?? null}
+          error={error.message}
+          fields={error.fields}
+        />,
         { title: 'Choose your password' },
       );
     }

@@ -41,7 +41,8 @@ const LaunchQuery = v.pipe(
   AddOnLaunchSchema,
 );
 
-const launchQuery = () => input.query(LaunchQuery, { message: 'This page is opened by Google Classroom, with the class it was opened from.' });
+const launchQuery = () =>
+  input.query(LaunchQuery, { message: 'This page is opened by Google Classroom, with the class it was opened from.' });
 
 /** The popup's pages keep their opener (the add-on frame, under Classroom's page), so they can post back to it. */
 function keepOpener(c: AppContext): void {
@@ -99,7 +100,8 @@ export const classroomAddOnRoutes = new Hono<AppEnv>()
   // The frame trades the popup's token for a session of its own, in a partitioned cookie.
   .post('/session', input.form(HandoffForm), async (c) => {
     const origin = c.req.header('origin');
-    if (origin !== new URL(c.get('config').appUrl).origin) return c.text('This request was not sent by the Rosterbridge add-on, so it was refused.', 403);
+    if (origin !== new URL(c.get('config').appUrl).origin)
+      return c.text('This request was not sent by the Rosterbridge add-on, so it was refused.', 403);
     const accountId = await redeemAddOnHandoff(c.get('services'), c.req.valid('form').token);
     if (!accountId) return c.text('This sign-in was used already or took too long. Choose Sign in with Google again.', 400);
     const { token } = await createSession(c.get('services'), accountId);

@@ -3,7 +3,14 @@ import { safeRedirectPath } from '../../safe-redirect.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createSession, destroySession, updateSessionData } from '../../auth/sessions.js';
 import { googleConfig, OAUTH_CALLBACK_PATH, type GoogleConfig } from '../../classroom/config.js';
-import { beginConsent, completeConsent, ConsentFailedError, disconnectGoogle, EmailMismatchError, type PendingConsent } from '../../classroom/connection.js';
+import {
+  beginConsent,
+  completeConsent,
+  ConsentFailedError,
+  disconnectGoogle,
+  EmailMismatchError,
+  type PendingConsent,
+} from '../../classroom/connection.js';
 import { beginGoogleSignIn, completeGoogleSignIn, NoConnectedAccountError } from '../../classroom/google-sign-in.js';
 import { ConsentProblemPage, EmailMismatchPage, GoogleSignInProblemPage } from '../../../views/pages/classroom-connect.js';
 import { observedGoogleFetch } from '../../observability/google-calls.js';
@@ -20,7 +27,11 @@ export function googleConfigOf(c: AppContext): GoogleConfig {
 }
 
 /** What Google sends back to the redirect URI (anything else it adds is not read). */
-const CallbackQuery = fields({ state: text('state', { max: 2000 }), code: text('code', { max: 2000 }), error: text('error', { max: 2000 }) });
+const CallbackQuery = fields({
+  state: text('state', { max: 2000 }),
+  code: text('code', { max: 2000 }),
+  error: text('error', { max: 2000 }),
+});
 type Callback = { state: string; code: string; error: string };
 const ConnectForm = fields({ returnTo: redirectTarget, loginHint: text('The Google account', { max: 320 }) });
 const ConnectQuery = fields({ returnTo: redirectTarget, login_hint: text('The Google account', { max: 320 }) });
@@ -113,7 +124,9 @@ export const classroomConnectRoutes = new Hono<AppEnv>()
       }
       if (error instanceof ConsentFailedError) {
         c.status(400);
-        return c.render(<ConsentProblemPage csrfToken={c.get('csrfToken')} message={error.message} />, { title: 'Google Classroom was not connected' });
+        return c.render(<ConsentProblemPage csrfToken={c.get('csrfToken')} message={error.message} />, {
+          title: 'Google Classroom was not connected',
+        });
       }
       throw error;
     }

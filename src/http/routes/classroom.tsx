@@ -14,7 +14,15 @@ import {
   prepareClassroomImport,
   startClassroomImport,
 } from '../../classroom/import.js';
-import { approveHeldSync, getCourseLink, isSyncPending, listCourseLinks, listSyncRuns, requestSync, updateLinkSettings } from '../../classroom/links.js';
+import {
+  approveHeldSync,
+  getCourseLink,
+  isSyncPending,
+  listCourseLinks,
+  listSyncRuns,
+  requestSync,
+  updateLinkSettings,
+} from '../../classroom/links.js';
 import { createTokenCipher } from '../../classroom/token-crypto.js';
 import type { Ctx } from '../../context.js';
 import { getPreset, listPresets } from '../../assignments/presets.js';
@@ -73,7 +81,13 @@ const NOTICES: Record<string, string> = {
 function googleProblem(c: AppContext, error: unknown) {
   if (error instanceof GoogleReconnectNeededError) {
     return c.render(
-      <ConnectPage csrfToken={c.get('csrfToken')} email={c.get('actor')!.email} sandbox={googleConfigOf(c).sandbox} reconnect message={error.message} />,
+      <ConnectPage
+        csrfToken={c.get('csrfToken')}
+        email={c.get('actor')!.email}
+        sandbox={googleConfigOf(c).sandbox}
+        reconnect
+        message={error.message}
+      />,
       { title: 'Google Classroom' },
     );
   }
@@ -86,13 +100,23 @@ function googleProblem(c: AppContext, error: unknown) {
 
 type PickValues = { courseIds: string[]; groupId: string; tagIds: string[]; newTags: string; tagExisting: boolean };
 
-async function pickPage(c: AppContext, preselect: string | null, extra: { draftId?: string | null; values?: PickValues; fields?: Record<string, string>; error?: string | null } = {}) {
+async function pickPage(
+  c: AppContext,
+  preselect: string | null,
+  extra: { draftId?: string | null; values?: PickValues; fields?: Record<string, string>; error?: string | null } = {},
+) {
   const ctx = c.get('ctx');
   const cfg = googleConfigOf(c);
   const connection = await getConnection(ctx, ctx.actor.id);
   if (connection?.status !== 'active') {
     return c.render(
-      <ConnectPage csrfToken={c.get('csrfToken')} email={ctx.actor.email} sandbox={cfg.sandbox} reconnect={!!connection} message={connection?.statusMessage ?? null} />,
+      <ConnectPage
+        csrfToken={c.get('csrfToken')}
+        email={ctx.actor.email}
+        sandbox={cfg.sandbox}
+        reconnect={!!connection}
+        message={connection?.statusMessage ?? null}
+      />,
       { title: 'Google Classroom' },
     );
   }
@@ -122,7 +146,9 @@ async function resultPage(c: AppContext, batchId: string) {
   const ctx = c.get('ctx');
   const { batch } = await getClassroomBatch(ctx, batchId);
   const skipped = batch.status === 'finished' ? (await listReviewRows(ctx, batch.id, { outcome: 'skip' })).rows : [];
-  return c.render(<ImportResultPage batch={batch} links={await linksOfBatch(ctx, batch.id)} skipped={skipped} />, { title: 'Import from Google Classroom' });
+  return c.render(<ImportResultPage batch={batch} links={await linksOfBatch(ctx, batch.id)} skipped={skipped} />, {
+    title: 'Import from Google Classroom',
+  });
 }
 
 /** "You will see a list of all the accounts that will be imported", 100 at a time, then Import. */
@@ -132,7 +158,10 @@ async function reviewPage(c: AppContext, batchId: string, page: number, error: s
   if (batch.status !== 'checked' && batch.status !== 'draft') return resultPage(c, batch.id);
   const review = await listReviewRows(ctx, batch.id, { page });
   const group = (await listGroups(ctx)).find((g) => g.id === batch.options.groupId);
-  const tags = [...(await listTags(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name), ...batch.options.newTagNames];
+  const tags = [
+    ...(await listTags(ctx)).filter((t) => batch.options.tagIds.includes(t.id)).map((t) => t.name),
+    ...batch.options.newTagNames,
+  ];
   return c.render(
     <ImportReviewPage
       csrfToken={c.get('csrfToken')}
@@ -185,7 +214,9 @@ export const classroomRoutes = new Hono<AppEnv>()
       return googleProblem(c, error);
     }
   })
-  .get('/import/:batchId', input.param(BatchParam), input.query(ReviewQuery), (c) => reviewPage(c, c.req.valid('param').batchId, c.req.valid('query').page))
+  .get('/import/:batchId', input.param(BatchParam), input.query(ReviewQuery), (c) =>
+    reviewPage(c, c.req.valid('param').batchId, c.req.valid('query').page),
+  )
   .post('/import/:batchId/start', input.param(BatchParam), (c) => {
     const { batchId } = c.req.valid('param');
     return rerenderOn(

@@ -2,7 +2,15 @@ import { Hono } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import * as v from 'valibot';
 import { googleConfig, SANDBOX_PATH } from '../../classroom/config.js';
-import { activeFault, getCourse, getUserProfile, listCourses, listStudents, unauthenticated, type ApiAnswer } from '../../classroom/sandbox/classroom-api.js';
+import {
+  activeFault,
+  getCourse,
+  getUserProfile,
+  listCourses,
+  listStudents,
+  unauthenticated,
+  type ApiAnswer,
+} from '../../classroom/sandbox/classroom-api.js';
 import {
   sandboxAddStudent,
   sandboxOverview,
@@ -44,15 +52,42 @@ function sandboxClient(c: AppContext): SandboxClient {
   return { clientId: cfg.clientId, clientSecret: cfg.clientSecret, redirectUri: cfg.redirectUri, issuer: cfg.issuers[0]! };
 }
 
-const AUTH_PARAMS = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'nonce', 'login_hint', 'access_type', 'prompt', 'include_granted_scopes'];
+const AUTH_PARAMS = [
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'nonce',
+  'login_hint',
+  'access_type',
+  'prompt',
+  'include_granted_scopes',
+];
 
 const param = (label: string) => text(label, { max: 4096 });
-const AuthParams = fields(Object.fromEntries(AUTH_PARAMS.map((name) => [name, param(name)])) as Record<(typeof AUTH_PARAMS)[number], ReturnType<typeof param>>);
-const ConsentForm = v.object({ ...AuthParams.entries, decision: param('decision'), account: param('account'), scopeChoice: param('scopeChoice'), granted: list(param('granted')) });
+const AuthParams = fields(
+  Object.fromEntries(AUTH_PARAMS.map((name) => [name, param(name)])) as Record<(typeof AUTH_PARAMS)[number], ReturnType<typeof param>>,
+);
+const ConsentForm = v.object({
+  ...AuthParams.entries,
+  decision: param('decision'),
+  account: param('account'),
+  scopeChoice: param('scopeChoice'),
+  granted: list(param('granted')),
+});
 /** The token endpoint reads what google-auth-library sends, by name, as plain strings. */
 const TokenForm = v.record(v.string(), param('A token request field'));
 const RevokeQuery = fields({ token: param('token') });
-const CoursesQuery = fields({ teacherId: param('teacherId'), courseStates: list(param('courseStates')), 'courseStates[]': list(param('courseStates')), pageSize: param('pageSize'), pageToken: param('pageToken') });
+const CoursesQuery = fields({
+  teacherId: param('teacherId'),
+  courseStates: list(param('courseStates')),
+  'courseStates[]': list(param('courseStates')),
+  pageSize: param('pageSize'),
+  pageToken: param('pageToken'),
+});
 const PageQuery = fields({ pageSize: param('pageSize'), pageToken: param('pageToken') });
 const ApiId = v.object({ id: text('id', { max: 200 }) });
 const DoneQuery = fields({ done: text('done') });
@@ -132,23 +167,35 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
       return page(c, <SandboxErrorPage error={error.error} description={error.description} />, 'Access blocked');
     }
     const { sql } = c.get('services');
-    let accounts: { id: string; email: string; name: string; note: string | null }[] = await sql<{ id: string; email: string; name: string; note: string | null }[]>`
+    let accounts: { id: string; email: string; name: string; note: string | null }[] = await sql<
+      { id: string; email: string; name: string; note: string | null }[]
+    >`
       select id, email, given_name || ' ' || family_name as name, note from google_sandbox_users where sign_in_choice order by id`;
     const hint = query.login_hint;
-    if (hint) accounts = [...accounts.filter((a) => a.id === hint || a.email === hint), ...accounts.filter((a) => a.id !== hint && a.email !== hint)];
+    if (hint)
+      accounts = [
+        ...accounts.filter((a) => a.id === hint || a.email === hint),
+        ...accounts.filter((a) => a.id !== hint && a.email !== hint),
+      ];
     const params: Record<string, string> = {};
     for (const name of AUTH_PARAMS) {
       if (query[name]) params[name] = query[name];
     }
     return page(
       c,
-      <SandboxConsentPage csrfToken={c.get('csrfToken')} params={params} accounts={accounts} scopes={req.scope.split(' ').filter(Boolean)} clientName="Rosterbridge" />,
+      <SandboxConsentPage
+        csrfToken={c.get('csrfToken')}
+        params={params}
+        accounts={accounts}
+        scopes={req.scope.split(' ').filter(Boolean)}
+        clientName="Rosterbridge"
+      />,
       'Sign in',
     );
   })
   .post('/o/oauth2/v2/auth', input.form(ConsentForm), async (c) => {
     const form = c.req.valid('form');
-    const req = authorizeRequest((n) => (form as Record<string, unknown>)[n] as string || undefined);
+    const req = authorizeRequest((n) => ((form as Record<string, unknown>)[n] as string) || undefined);
     const client = sandboxClient(c);
     try {
       checkAuthorizeRequest(client, req);
@@ -224,7 +271,12 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     const overview = await sandboxOverview(c.get('services').sql);
     return page(
       c,
-      <SandboxHomePage csrfToken={c.get('csrfToken')} overview={overview} notice={c.req.valid('query').done || null} appOrigin={c.get('config').appUrl} />,
+      <SandboxHomePage
+        csrfToken={c.get('csrfToken')}
+        overview={overview}
+        notice={c.req.valid('query').done || null}
+        appOrigin={c.get('config').appUrl}
+      />,
       'Google sandbox',
     );
   })
@@ -241,7 +293,10 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
     const parsed = v.safeParse(RosterIds, c.req.valid('form'));
     if (!parsed.success) throw new ValidationError('Choose a course and a student.');
     await sandboxRemoveStudent(c.get('services').sql, parsed.output.courseId, parsed.output.userId);
-    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent('Student removed from the course.')}#course-${parsed.output.courseId}`, 303);
+    return c.redirect(
+      `${SANDBOX_PATH}?done=${encodeURIComponent('Student removed from the course.')}#course-${parsed.output.courseId}`,
+      303,
+    );
   })
   .post('/controls/remove-many', requireSignedIn(), requireAdministrator(), input.form(RemoveManyForm), async (c) => {
     const form = c.req.valid('form');
@@ -253,10 +308,14 @@ export const googleSandboxRoutes = new Hono<AppEnv>()
   .post('/controls/fault', requireSignedIn(), requireAdministrator(), input.form(FaultForm), async (c) => {
     const form = c.req.valid('form');
     const status = form.status === 'none' ? null : Number(form.status);
-    if (status !== null && !(Number.isInteger(status) && status >= 400 && status <= 599)) throw new ValidationError('Choose an error status from the list.');
+    if (status !== null && !(Number.isInteger(status) && status >= 400 && status <= 599))
+      throw new ValidationError('Choose an error status from the list.');
     const seconds = Math.min(3600, Math.max(1, Number(form.seconds) || 30));
     await sandboxSetFault(c.get('services').sql, status, seconds);
-    return c.redirect(`${SANDBOX_PATH}?done=${encodeURIComponent(status ? `The API now answers ${status} for ${seconds} seconds.` : 'The API answers normally.')}`, 303);
+    return c.redirect(
+      `${SANDBOX_PATH}?done=${encodeURIComponent(status ? `The API now answers ${status} for ${seconds} seconds.` : 'The API answers normally.')}`,
+      303,
+    );
   })
   .post('/controls/api-disabled', requireSignedIn(), requireAdministrator(), input.form(DisabledForm), async (c) => {
     await sandboxSetApiDisabled(c.get('services').sql, c.req.valid('form').disabled);

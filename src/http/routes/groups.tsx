@@ -43,7 +43,12 @@ async function listPage(c: AppContext, done: string, create?: { error: Validatio
   );
 }
 
-async function groupPage(c: AppContext, groupId: string, done: string, failed: { rename?: { error: ValidationError; value: string }; administrators?: ValidationError } = {}) {
+async function groupPage(
+  c: AppContext,
+  groupId: string,
+  done: string,
+  failed: { rename?: { error: ValidationError; value: string }; administrators?: ValidationError } = {},
+) {
   const ctx = c.get('ctx');
   const [group, candidates] = await Promise.all([findGroup(ctx, groupId), listGroupAdministratorCandidates(ctx)]);
   return c.render(
@@ -88,7 +93,9 @@ export const groupsRoutes = new Hono<AppEnv>()
       (error) => listPage(c, '', { error, value: name }),
     );
   })
-  .get('/:id', requireSystemAdmin(), input.param(idParam), input.query(DoneQuery), (c) => groupPage(c, c.req.valid('param').id, c.req.valid('query').done))
+  .get('/:id', requireSystemAdmin(), input.param(idParam), input.query(DoneQuery), (c) =>
+    groupPage(c, c.req.valid('param').id, c.req.valid('query').done),
+  )
   .post('/:id/rename', requireSystemAdmin(), input.param(idParam), input.form(NameForm), (c) => {
     const { id } = c.req.valid('param');
     const { name } = c.req.valid('form');

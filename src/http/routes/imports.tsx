@@ -80,7 +80,13 @@ function nextStep(batch: ImportBatch, state: CsvState | null): string | null {
 async function uploadProps(c: AppContext, extra: Partial<CsvUploadProps> = {}): Promise<CsvUploadProps> {
   const ctx = c.get('ctx');
   const [offered, presets] = await Promise.all([csvUploadOptions(ctx), listPresetChoices(ctx)]);
-  return { csrfToken: c.get('csrfToken'), canChooseAccountType: offered.canChooseAccountType, welcomeEmailEnabled: offered.welcomeEmailEnabled, presets, ...extra };
+  return {
+    csrfToken: c.get('csrfToken'),
+    canChooseAccountType: offered.canChooseAccountType,
+    welcomeEmailEnabled: offered.welcomeEmailEnabled,
+    presets,
+    ...extra,
+  };
 }
 
 async function columnsPage(c: AppContext, id: string, error?: ValidationError, mapping?: string[]) {
@@ -172,7 +178,13 @@ const counts = (b: ImportBatch) => ({
 
 async function readyPage(c: AppContext, batch: ImportBatch, error?: ValidationError) {
   return c.render(
-    <CsvReadyPage csrfToken={c.get('csrfToken')} batchId={batch.id} counts={counts(batch)} {...await presetProps(c, batch)} error={error?.message ?? null} />,
+    <CsvReadyPage
+      csrfToken={c.get('csrfToken')}
+      batchId={batch.id}
+      counts={counts(batch)}
+      {...(await presetProps(c, batch))}
+      error={error?.message ?? null}
+    />,
     { title: 'Ready to import' },
   );
 }
@@ -181,7 +193,9 @@ export const importsRoutes = new Hono<AppEnv>()
   .use(requireSignedIn(), requireAdministrator())
   .get('/', input.query(PageQuery), async (c) => {
     const list = await listImportBatches(c.get('ctx'), { page: c.req.valid('query').page });
-    return c.render(<ImportsHomePage batches={list.rows} page={list.page} pageCount={list.pageCount} total={list.total} />, { title: 'Batch Import' });
+    return c.render(<ImportsHomePage batches={list.rows} page={list.page} pageCount={list.pageCount} total={list.total} />, {
+      title: 'Batch Import',
+    });
   })
   .get('/csv', (c) => c.render(<CsvHowToPage />, { title: 'Import from CSV' }))
   .get('/csv/sample.csv', (c) => {
@@ -192,7 +206,7 @@ export const importsRoutes = new Hono<AppEnv>()
   .get('/csv/upload', input.query(UploadQuery), async (c) => {
     const tooLarge = c.req.valid('query')['too-large'];
     const extra = tooLarge ? { error: 'The file was not imported.', fields: { file: TOO_LARGE } } : {};
-    return c.render(<CsvUploadPage {...await uploadProps(c, extra)} />, { title: 'Upload your CSV file' });
+    return c.render(<CsvUploadPage {...(await uploadProps(c, extra))} />, { title: 'Upload your CSV file' });
   })
   .post('/csv/upload', input.form(UploadForm), async (c) => {
     const { file, ...posted } = c.req.valid('form');
@@ -200,13 +214,17 @@ export const importsRoutes = new Hono<AppEnv>()
     return rerenderOn(
       c,
       async () => {
-        if (!(file instanceof File) || (file.size === 0 && !file.name)) throw new ValidationError('Choose your CSV file first.', { file: 'Choose your CSV file first.' });
+        if (!(file instanceof File) || (file.size === 0 && !file.name))
+          throw new ValidationError('Choose your CSV file first.', { file: 'Choose your CSV file first.' });
         if (file.size > MAX_FILE_BYTES) {
           const message = `The file is ${(file.size / 1024 / 1024).toFixed(1)} MB; the largest file we accept is ${MAX_FILE_BYTES / 1024 / 1024} MB. Split it into smaller files and import them one after another.`;
           c.status(413);
-          return c.render(<CsvUploadPage {...await uploadProps(c, { error: 'The file was not imported.', fields: { file: message }, values })} />, {
-            title: 'Upload your CSV file',
-          });
+          return c.render(
+            <CsvUploadPage {...(await uploadProps(c, { error: 'The file was not imported.', fields: { file: message }, values }))} />,
+            {
+              title: 'Upload your CSV file',
+            },
+          );
         }
         const { id } = await uploadCsv(c.get('ctx'), {
           bytes: new Uint8Array(await file.arrayBuffer()),
@@ -221,9 +239,12 @@ export const importsRoutes = new Hono<AppEnv>()
         // A refused file is said once: in the summary's link to the file picker.
         const onFile = Object.keys(error.fields).length === 0;
         const fields = onFile ? { file: error.message } : error.fields;
-        return c.render(<CsvUploadPage {...await uploadProps(c, { error: onFile ? 'The file was not imported.' : error.message, fields, values })} />, {
-          title: 'Upload your CSV file',
-        });
+        return c.render(
+          <CsvUploadPage {...(await uploadProps(c, { error: onFile ? 'The file was not imported.' : error.message, fields, values }))} />,
+          {
+            title: 'Upload your CSV file',
+          },
+        );
       },
     );
   })
@@ -240,7 +261,9 @@ export const importsRoutes = new Hono<AppEnv>()
       continueHref = batch.source === 'csv' ? nextStep(batch, (await getCsvImport(ctx, batch.id)).state) : null;
     }
     const preset = batch.assignmentRequestId ? await presetOutcome(ctx, batch.assignmentRequestId) : null;
-    return c.render(<ImportResultPage batch={batch} {...rows} filter={filter} continueHref={continueHref} preset={preset} />, { title: 'Batch import' });
+    return c.render(<ImportResultPage batch={batch} {...rows} filter={filter} continueHref={continueHref} preset={preset} />, {
+      title: 'Batch import',
+    });
   })
   .get('/:id/progress', input.param(idParam), async (c) => {
     const batch = await getImportBatch(c.get('ctx'), c.req.valid('param').id);
@@ -310,9 +333,19 @@ export const importsRoutes = new Hono<AppEnv>()
     if (found instanceof Response) return found;
     const { batch } = found;
     const list = await listImportRows(c.get('ctx'), batch.id, { page: c.req.valid('query').page });
-    return c.render(<CsvVerifyPage csrfToken={c.get('csrfToken')} batchId={batch.id} {...list} counts={counts(batch)} updates={batch.options.updateExisting} {...await presetProps(c, batch)} />, {
-      title: 'Verify the accounts',
-    });
+    return c.render(
+      <CsvVerifyPage
+        csrfToken={c.get('csrfToken')}
+        batchId={batch.id}
+        {...list}
+        counts={counts(batch)}
+        updates={batch.options.updateExisting}
+        {...(await presetProps(c, batch))}
+      />,
+      {
+        title: 'Verify the accounts',
+      },
+    );
   })
   .get('/:id/ready', input.param(idParam), async (c) => {
     const found = await checkedCsv(c, c.req.valid('param').id);

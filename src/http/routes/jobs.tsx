@@ -14,7 +14,9 @@ const jobIdParam = v.object({ id: v.pipe(v.string(), v.regex(/^[0-9]{1,18}$/)) }
 
 async function page(c: AppContext, extra: { notice?: string; error?: string } = {}) {
   const jobs = await listOrganisationJobs(c.get('ctx'));
-  return c.render(<JobsPage jobs={jobs} csrfToken={c.get('csrfToken')} notice={extra.notice ?? null} error={extra.error ?? null} />, { title: 'Jobs' });
+  return c.render(<JobsPage jobs={jobs} csrfToken={c.get('csrfToken')} notice={extra.notice ?? null} error={extra.error ?? null} />, {
+    title: 'Jobs',
+  });
 }
 
 export const jobsRoutes = new Hono<AppEnv>()

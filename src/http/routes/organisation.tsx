@@ -40,7 +40,10 @@ export const organisationRoutes = new Hono<AppEnv>()
   })
   .get('/credits.csv', async (c) => {
     const csv = await creditLedgerCsv(c.get('ctx'));
-    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="credit-history.csv"' });
+    return c.body(csv, 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="credit-history.csv"',
+    });
   })
   .post('/', input.form(SettingsForm), (c) =>
     rerenderOn(

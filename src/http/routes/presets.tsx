@@ -10,7 +10,14 @@ import { PresetDeletePage, PresetEditorPage, PresetsPage } from '../../../views/
 import { rerenderOn } from '../form-errors.js';
 import { fields, idParam, redirectTarget, text } from '../input/schemas.js';
 import * as input from '../input/validate.js';
-import { applyBuilderAction, BuilderForm, describePresetItems, fromAssignmentItems, readBuilderItems, toAssignmentItems } from '../item-form.js';
+import {
+  applyBuilderAction,
+  BuilderForm,
+  describePresetItems,
+  fromAssignmentItems,
+  readBuilderItems,
+  toAssignmentItems,
+} from '../item-form.js';
 import { requireAdministrator, requireSignedIn } from '../middleware/guards.js';
 import type { AppContext, AppEnv } from '../types.js';
 
@@ -32,7 +39,14 @@ const ListQuery = fields({ done: text('done') });
 const NewQuery = fields({ return: redirectTarget });
 const EditorForm = v.object({ ...BuilderForm.entries, name: text('Name'), return: redirectTarget });
 
-async function editor(c: AppContext, presetId: string | null, name: string, items: BuilderItem[], error?: ValidationError, returnTo: string | null = null) {
+async function editor(
+  c: AppContext,
+  presetId: string | null,
+  name: string,
+  items: BuilderItem[],
+  error?: ValidationError,
+  returnTo: string | null = null,
+) {
   const ctx = c.get('ctx');
   const [products, settings] = await Promise.all([listProducts(ctx), getOrganisationSettings(ctx)]);
   return c.render(

@@ -34,9 +34,12 @@ export const resetPasswordRoutes = new Hono<AppEnv>()
       },
       async (error) => {
         const account = await readPasswordReset(c.get('services'), token);
-        return c.render(<ResetPasswordPage csrfToken={c.get('csrfToken')} token={token} {...account} error={error.message} fields={error.fields} />, {
-          title: 'Choose a new password',
-        });
+        return c.render(
+          <ResetPasswordPage csrfToken={c.get('csrfToken')} token={token} {...account} error={error.message} fields={error.fields} />,
+          {
+            title: 'Choose a new password',
+          },
+        );
       },
     );
   });

@@ -33,7 +33,12 @@ async function listPage(c: AppContext, done: string, create?: { error: Validatio
   );
 }
 
-async function tagPage(c: AppContext, tagId: string, done: string, failed: { rename?: { error: ValidationError; value: string }; merge?: ValidationError } = {}) {
+async function tagPage(
+  c: AppContext,
+  tagId: string,
+  done: string,
+  failed: { rename?: { error: ValidationError; value: string }; merge?: ValidationError } = {},
+) {
   const ctx = c.get('ctx');
   const [tag, all] = await Promise.all([findTag(ctx, tagId), listTagSummaries(ctx)]);
   return c.render(
@@ -63,7 +68,9 @@ export const tagsRoutes = new Hono<AppEnv>()
       (error) => listPage(c, '', { error, value: name }),
     );
   })
-  .get('/:id', requireSystemAdmin(), input.param(idParam), input.query(DoneQuery), (c) => tagPage(c, c.req.valid('param').id, c.req.valid('query').done))
+  .get('/:id', requireSystemAdmin(), input.param(idParam), input.query(DoneQuery), (c) =>
+    tagPage(c, c.req.valid('param').id, c.req.valid('query').done),
+  )
   .post('/:id/rename', requireSystemAdmin(), input.param(idParam), input.form(NameForm), (c) => {
     const { id } = c.req.valid('param');
     const { name } = c.req.valid('form');

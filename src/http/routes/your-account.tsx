@@ -25,7 +25,11 @@ async function pageProps(c: AppContext): Promise<YourAccountProps> {
 }
 
 const ChangedQuery = fields({ changed: text('changed') });
-const PasswordForm = fields({ currentPassword: secret('Current password'), newPassword: secret('New password'), confirmPassword: secret('Confirm new password') });
+const PasswordForm = fields({
+  currentPassword: secret('Current password'),
+  newPassword: secret('New password'),
+  confirmPassword: secret('Confirm new password'),
+});
 const EmailForm = fields({ email: emailText('New email'), emailCurrentPassword: secret('Current password') });
 
 const NOTICES: Record<string, string> = {
@@ -37,7 +41,7 @@ export const yourAccountRoutes = new Hono<AppEnv>()
   .use(requireSignedIn())
   .get('/', input.query(ChangedQuery), async (c) => {
     const notice = NOTICES[c.req.valid('query').changed] ?? null;
-    return c.render(<YourAccountPage {...await pageProps(c)} notice={notice} />, { title: 'Your Account' });
+    return c.render(<YourAccountPage {...(await pageProps(c))} notice={notice} />, { title: 'Your Account' });
   })
   .post('/password', input.form(PasswordForm), (c) =>
     rerenderOn(
@@ -46,7 +50,10 @@ export const yourAccountRoutes = new Hono<AppEnv>()
         await changeOwnPassword(c.get('ctx'), { ...c.req.valid('form'), keepSessionId: c.get('session')!.id });
         return c.redirect('/account?changed=password', 303);
       },
-      async (error) => c.render(<YourAccountPage {...await pageProps(c)} passwordError={error.message} fields={error.fields} />, { title: 'Your Account' }),
+      async (error) =>
+        c.render(<YourAccountPage {...(await pageProps(c))} passwordError={error.message} fields={error.fields} />, {
+          title: 'Your Account',
+        }),
     ),
   )
   .post('/email', input.form(EmailForm), (c) => {
@@ -58,9 +65,17 @@ export const yourAccountRoutes = new Hono<AppEnv>()
         return c.redirect('/account?changed=email', 303);
       },
       async (error) =>
-        c.render(<YourAccountPage {...await pageProps(c)} emailError={error.message} fields={fieldsOf(error, 'email')} emailValue={form.email} />, {
-          title: 'Your Account',
-        }),
+        c.render(
+          <YourAccountPage
+            {...(await pageProps(c))}
+            emailError={error.message}
+            fields={fieldsOf(error, 'email')}
+            emailValue={form.email}
+          />,
+          {
+            title: 'Your Account',
+          },
+        ),
       [ValidationError, ConflictError],
     );
   });

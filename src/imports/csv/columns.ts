@@ -27,8 +27,14 @@ const SYNONYMS: [Field, string[]][] = [
   ['firstName', ['firstname', 'first', 'givenname', 'given', 'forename', 'fname', 'prenom', 'nombre', 'vorname']],
   ['lastName', ['lastname', 'last', 'surname', 'familyname', 'family', 'lname', 'nom', 'apellido', 'apellidos', 'nachname']],
   ['fullName', ['fullname', 'name', 'studentname', 'username', 'displayname', 'learnername', 'nomcomplet', 'nombrecompleto']],
-  ['email', ['email', 'emailaddress', 'mail', 'email1', 'primaryemail', 'studentemail', 'emailid', 'courriel', 'correo', 'correoelectronico']],
-  ['password', ['password', 'pass', 'pwd', 'passcode', 'initialpassword', 'temporarypassword', 'defaultpassword', 'motdepasse', 'contrasena']],
+  [
+    'email',
+    ['email', 'emailaddress', 'mail', 'email1', 'primaryemail', 'studentemail', 'emailid', 'courriel', 'correo', 'correoelectronico'],
+  ],
+  [
+    'password',
+    ['password', 'pass', 'pwd', 'passcode', 'initialpassword', 'temporarypassword', 'defaultpassword', 'motdepasse', 'contrasena'],
+  ],
   ['group', ['group', 'groupname', 'groups', 'school', 'class', 'classname', 'section', 'homeroom', 'groupe', 'grupo']],
   ['tag', ['tag', 'tags', 'label', 'labels', 'category', 'categories']],
 ];
@@ -84,14 +90,16 @@ export function validateMapping(mapping: string[], columns: number, isSystemAdmi
   const fields: Record<string, string> = {};
   const chosen = mapping.map((m, i) => {
     if (!isField(m) || !allowed.has(m)) {
-      fields[`column-${i}`] = m === 'group' ? 'Only system administrators can import a Group column.' : 'Choose one of the fields in the list.';
+      fields[`column-${i}`] =
+        m === 'group' ? 'Only system administrators can import a Group column.' : 'Choose one of the fields in the list.';
       return 'skip' as Field;
     }
     return m;
   });
   const count = (f: Field) => chosen.filter((c) => c === f).length;
   for (const f of ['firstName', 'lastName', 'fullName', 'email', 'password', 'group'] as Field[]) {
-    if (count(f) > 1) fields[`column-${chosen.lastIndexOf(f)}`] = `${FIELDS[f]} is chosen for more than one column. Choose it for one column only.`;
+    if (count(f) > 1)
+      fields[`column-${chosen.lastIndexOf(f)}`] = `${FIELDS[f]} is chosen for more than one column. Choose it for one column only.`;
   }
   if (count('email') === 0) fields.email = 'Choose the column that holds the Email.';
   const hasNames = count('firstName') === 1 && count('lastName') === 1;

@@ -83,7 +83,8 @@ export function detectDelimiter(text: string): ',' | ';' | '\t' {
 
 // Windows-1252 differs from Latin-1 only in 0x80-0x9F (curly quotes, dashes, euro sign...).
 // Node's TextDecoder treats the label as Latin-1 in some builds, so the table is ours.
-const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 export function decodeWindows1252(bytes: Uint8Array): string {
   const text = new TextDecoder('latin1').decode(bytes);

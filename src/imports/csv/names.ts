@@ -1,5 +1,25 @@
 // Lower-case words that belong to the family name that follows them ("Ludwig van Beethoven").
-const PARTICLES = new Set(['van', 'von', 'der', 'den', 'de', 'del', 'della', 'di', 'da', 'dos', 'du', 'la', 'le', 'st.', 'bin', 'ibn', 'al', 'ter', 'ten']);
+const PARTICLES = new Set([
+  'van',
+  'von',
+  'der',
+  'den',
+  'de',
+  'del',
+  'della',
+  'di',
+  'da',
+  'dos',
+  'du',
+  'la',
+  'le',
+  'st.',
+  'bin',
+  'ibn',
+  'al',
+  'ter',
+  'ten',
+]);
 
 /**
  * Splits a Full Name cell into first and last name. "Last, First" is honoured; otherwise the last
@@ -12,7 +32,11 @@ export function splitFullName(full: string): { firstName: string; lastName: stri
   const comma = text.indexOf(',');
   if (comma >= 0) {
     const last = text.slice(0, comma).trim();
-    const first = text.slice(comma + 1).replace(/,/g, ' ').replace(/\s+/g, ' ').trim();
+    const first = text
+      .slice(comma + 1)
+      .replace(/,/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (last && first) return { firstName: first, lastName: last };
     return { firstName: first || last, lastName: '' };
   }

@@ -101,7 +101,9 @@ export async function readCsvFile(bytes: Uint8Array, fileName: string): Promise<
     }
     rowCount++;
     if (rowCount > MAX_ROWS) {
-      throw new ValidationError(`The file has more than ${MAX_ROWS.toLocaleString('en')} rows of accounts; one import takes at most ${MAX_ROWS.toLocaleString('en')}. Split it into smaller files and import them one after another.`);
+      throw new ValidationError(
+        `The file has more than ${MAX_ROWS.toLocaleString('en')} rows of accounts; one import takes at most ${MAX_ROWS.toLocaleString('en')}. Split it into smaller files and import them one after another.`,
+      );
     }
     if (samples.length < 3) samples.push(cells);
   }
@@ -111,6 +113,7 @@ export async function readCsvFile(bytes: Uint8Array, fileName: string): Promise<
       'The file has only one column. It needs at least an Email column and the names (First and Last Name, or Full Name), with a header row naming them. If your spreadsheet program used another separator, save the file again as "CSV (comma delimited)".',
     );
   }
-  if (rowCount === 0) throw new ValidationError('The file has a header row but no accounts under it. Add one row per account and upload it again.');
+  if (rowCount === 0)
+    throw new ValidationError('The file has a header row but no accounts under it. Add one row per account and upload it again.');
   return { info: { fileName, encoding, delimiter, headers, rowCount, samples }, text };
 }

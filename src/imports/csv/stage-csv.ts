@@ -8,7 +8,10 @@ import { csvRecordBatches } from './parse.js';
 function splitTags(cell: string, delimiter: string): string[] {
   if (!cell.trim()) return [];
   const separators = delimiter === ',' ? /[;|]/ : /[;|,]/;
-  return cell.split(separators).map((t) => t.trim()).filter(Boolean);
+  return cell
+    .split(separators)
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 // A cell of a record, '' where the record is short or the field is not mapped (-1). Kept out of
@@ -56,7 +59,12 @@ export async function* mappedRowPages(text: string, delimiter: string, mapping: 
 }
 
 /** (Re)stages the batch's rows from its file with this mapping. */
-export async function stageCsvFile(ctx: Ctx, batchId: string, file: { text: string; delimiter: string }, mapping: Field[]): Promise<number> {
+export async function stageCsvFile(
+  ctx: Ctx,
+  batchId: string,
+  file: { text: string; delimiter: string },
+  mapping: Field[],
+): Promise<number> {
   await clearImportRows(ctx, batchId);
   const { staged } = await stageImportRows(ctx, batchId, mappedRowPages(file.text, file.delimiter, mapping));
   return staged;

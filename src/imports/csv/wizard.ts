@@ -43,7 +43,9 @@ export async function getCsvImport(ctx: Ctx, batchId: string): Promise<{ batch: 
 
 /** What the upload step offers: Account Type for system administrators, Send Welcome Email when enabled. */
 export async function csvUploadOptions(ctx: Ctx): Promise<{ canChooseAccountType: boolean; welcomeEmailEnabled: boolean }> {
-  const [org] = await ctx.db.execute<{ welcome_email_enabled: boolean }>(sql`select welcome_email_enabled from organisations where id = ${ctx.actor.organisationId}`);
+  const [org] = await ctx.db.execute<{ welcome_email_enabled: boolean }>(
+    sql`select welcome_email_enabled from organisations where id = ${ctx.actor.organisationId}`,
+  );
   return { canChooseAccountType: ctx.actor.isSystemAdmin, welcomeEmailEnabled: org?.welcome_email_enabled ?? false };
 }
 
@@ -58,7 +60,9 @@ export async function uploadCsv(
   if (ctx.actor.kind !== 'administrator') throw new NotFoundError('That page does not exist.');
   const accountKind = input.accountKind === 'administrator' ? 'administrator' : 'user';
   if (accountKind === 'administrator' && !ctx.actor.isSystemAdmin) {
-    throw new ValidationError('Only system administrators can import administrator accounts.', { accountKind: 'Only system administrators can import administrator accounts.' });
+    throw new ValidationError('Only system administrators can import administrator accounts.', {
+      accountKind: 'Only system administrators can import administrator accounts.',
+    });
   }
   const offered = await csvUploadOptions(ctx);
   const presetId = await checkPresetChoice(ctx, input.presetId);
@@ -85,14 +89,26 @@ export async function saveCsvMapping(ctx: Ctx, batchId: string, mapping: string[
 
 /** Which options the fields call for: only those the mapping leaves open. */
 export function fieldOptionsFor(state: CsvState): { askPassword: boolean; askGroup: boolean; askTags: boolean } {
-  return { askPassword: !state.mapping.includes('password'), askGroup: !state.mapping.includes('group'), askTags: !state.mapping.includes('tag') };
+  return {
+    askPassword: !state.mapping.includes('password'),
+    askGroup: !state.mapping.includes('group'),
+    askTags: !state.mapping.includes('tag'),
+  };
 }
 
 /** Options based on the fields -> Continue: saves them, hashing a shared password once, and checks the rows. */
 export async function saveCsvFieldOptions(
   ctx: Ctx,
   batchId: string,
-  input: { password: string; confirmPassword: string; mustChangePassword: boolean; groupId: string; tagIds: string[]; createTags?: boolean; createGroups?: boolean },
+  input: {
+    password: string;
+    confirmPassword: string;
+    mustChangePassword: boolean;
+    groupId: string;
+    tagIds: string[];
+    createTags?: boolean;
+    createGroups?: boolean;
+  },
 ): Promise<CheckSummary> {
   const { batch, state } = await getCsvImport(ctx, batchId);
   if (!state.staged) throw new ValidationError('Match the columns of your file first.');
@@ -108,7 +124,8 @@ export async function saveCsvFieldOptions(
       sharedPassword = input.password;
     }
   } else sharedPassword = null;
-  if ([input.groupId, ...input.tagIds].some((x) => x && !isUuid(x))) throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
+  if ([input.groupId, ...input.tagIds].some((x) => x && !isUuid(x)))
+    throw new ValidationError('The form was changed in a way we cannot use. Reload the page and try again.');
   if (ask.askGroup && !input.groupId) fields.groupId = 'Choose the group for these accounts.';
   if (Object.keys(fields).length) throw new ValidationError('Some options need your attention.', fields);
   await updateImportOptions(ctx, batch.id, {
@@ -128,7 +145,11 @@ export async function saveCsvFieldOptions(
  * The existing-accounts options of the check step -> Continue: saves them; the rows matched to an
  * account switch between update and keep without the whole check again.
  */
-export async function saveCsvExistingOptions(ctx: Ctx, batchId: string, input: { password: boolean; group: boolean; tags: boolean }): Promise<CheckSummary> {
+export async function saveCsvExistingOptions(
+  ctx: Ctx,
+  batchId: string,
+  input: { password: boolean; group: boolean; tags: boolean },
+): Promise<CheckSummary> {
   const { batch, state } = await getCsvImport(ctx, batchId);
   if (!state.checked) throw new ValidationError('Choose the options for your fields first.');
   const same = (['password', 'group', 'tags'] as const).every((k) => batch.options.updateExisting[k] === input[k]);
@@ -150,12 +171,30 @@ export async function* skippedRowsCsv(ctx: Ctx, batchId: string, words: (reasons
   yield `\uFEFF${csvLine(SKIPPED_CSV_HEADER)}`;
   let after = 0;
   for (;;) {
-    const rows = await ctx.db.execute<{ row_number: number; first_name: string; last_name: string; email: string; group_name: string | null; tag_names: string[]; reason: string | null }>(sql`
+    const rows = await ctx.db.execute<{
+      row_number: number;
+      first_name: string;
+      last_name: string;
+      email: string;
+      group_name: string | null;
+      tag_names: string[];
+      reason: string | null;
+    }>(sql`
       select row_number, first_name, last_name, email, group_name, tag_names, reason from import_rows
       where batch_id = ${batch.id} and outcome = 'skip' and row_number > ${after} order by row_number limit 2000`);
     if (!rows.length) return;
     yield rows
-      .map((r) => csvLine([String(r.row_number), r.first_name, r.last_name, r.email, r.group_name ?? '', r.tag_names.join('; '), words(parseReasons(r.reason))]))
+      .map((r) =>
+        csvLine([
+          String(r.row_number),
+          r.first_name,
+          r.last_name,
+          r.email,
+          r.group_name ?? '',
+          r.tag_names.join('; '),
+          words(parseReasons(r.reason)),
+        ]),
+      )
       .join('');
     after = rows.at(-1)!.row_number;
   }

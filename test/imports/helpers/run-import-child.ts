@@ -11,7 +11,13 @@ import { runImport } from '../../../src/imports/run.js';
 const [url, batchId] = process.argv.slice(2);
 const database = createDatabase(url!, { max: 2 });
 await runImport(
-  { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl: 'http://rosterbridge.test', logger: createLogger({ level: 'silent' }) },
+  {
+    db: database.db,
+    sql: database.sql,
+    passwords: nativeArgon2,
+    appUrl: 'http://rosterbridge.test',
+    logger: createLogger({ level: 'silent' }),
+  },
   batchId!,
   { chunkSize: 100, hashChunkSize: 8, afterChunk: () => sleep(40) },
 );

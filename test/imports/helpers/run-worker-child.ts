@@ -11,7 +11,13 @@ import { startRunner } from '../../../worker/runner.js';
 
 const [url] = process.argv.slice(2);
 const database = createDatabase(url!, { max: 4 });
-const services = { db: database.db, sql: database.sql, passwords: nativeArgon2, appUrl: 'http://rosterbridge.test', logger: createLogger({ level: 'silent' }) };
+const services = {
+  db: database.db,
+  sql: database.sql,
+  passwords: nativeArgon2,
+  appUrl: 'http://rosterbridge.test',
+  logger: createLogger({ level: 'silent' }),
+};
 const env = parseEnv({ NODE_ENV: 'test', WORKER_CONCURRENCY: '1', WORKER_HEARTBEAT_SECONDS: '1', WORKER_STALE_SECONDS: '3' });
 const runner = await startRunner({ services, env, mailer: null, databaseUrl: url! });
 await runner.promise;
