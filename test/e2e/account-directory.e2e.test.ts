@@ -26,7 +26,7 @@ describe('The directory in a real browser', () => {
     const { context, page } = await app.newPage();
     await app.signIn(page, org.systemAdmin.email);
     await page.goto('/accounts');
-    await Promise.all([page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/), page.getByRole('link', { name: 'Lane03, Learner3' }).click()]);
+    await Promise.all([page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/), page.getByRole('link', { name: 'Learner3 Lane03' }).click()]);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Learner3 Lane03');
 
     await page.getByLabel('First name').fill('Lena');
