@@ -89,6 +89,9 @@ describe('Import from Google Classroom (wizard)', () => {
     expect(html).toContain('Hidden by Classroom');
     expect(html).toContain('matched by email');
     expect(html).toMatch(/<b>35<\/b> new accounts/);
+    // On a phone the review rows stack, each cell labelled (the stylesheet's table.stack).
+    expect(html).toContain('<table class="stack">');
+    expect((html.match(/<td data-label="What will happen">/g) ?? []).length).toBe(36);
 
     const start = await admin.post(`/classroom/import/${batchId}/start`);
     expect(start.status).toBe(303);

@@ -197,6 +197,12 @@ describe('a phone, 390 px wide', () => {
     await expect(page.locator('tbody tr').first().textContent()).resolves.toContain('Roosevelt Middle → changes to Lincoln High');
     await shot(page, 'import-verify-390');
 
+    // Match your columns stacks too: every "Import as" choice in view, nothing to scroll sideways.
+    await page.goto(verifyPath.replace(/verify\?page=1$/, 'columns'));
+    const choice = await page.getByLabel('Import “Email” as').boundingBox();
+    expect(choice!.x + choice!.width).toBeLessThanOrEqual(390);
+    expect(await page.locator('.table-wrap').evaluate((w) => w.scrollWidth <= w.clientWidth + 1)).toBe(true);
+
     for (const [path, name] of [
       ['/accounts/new', 'create-account'],
       ['/imports', 'batch-import'],

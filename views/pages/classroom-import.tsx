@@ -191,26 +191,26 @@ export function ImportReviewPage(props: ReviewPageProps) {
         ) : null}
       </div>
       <div class="table-wrap">
-        <table>
+        <table class="stack">
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Email</th>
-              <th>What will happen</th>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">What will happen</th>
             </tr>
           </thead>
           <tbody>
             {props.rows.map((r) => (
               <tr>
                 <th scope="row">{formatName(r)}</th>
-                <td>
+                <td data-label="Email">
                   {r.emailHidden ? (
                     <span class="muted">Hidden by Classroom{r.outcome === 'create' ? ` (will be ${r.email})` : ''}</span>
                   ) : (
                     r.email
                   )}
                 </td>
-                <td>
+                <td data-label="What will happen">
                   <span class={r.outcome === 'skip' ? 'status-bad' : r.outcome === 'create' ? 'status-ok' : ''}>
                     {OUTCOME_TEXT[r.outcome] ?? r.outcome}
                   </span>

@@ -225,7 +225,7 @@ export function CsvColumnsPage(props: CsvColumnsProps) {
       <form method="post" action={`/imports/${props.batchId}/columns`}>
         <CsrfField token={props.csrfToken} />
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <thead>
               <tr>
                 <th scope="col">Column in your file</th>
@@ -237,7 +237,7 @@ export function CsvColumnsPage(props: CsvColumnsProps) {
               {props.headers.map((h, i) => (
                 <tr>
                   <th scope="row">{h || `Column ${i + 1}`}</th>
-                  <td class="small">
+                  <td class="small" data-label="First rows">
                     {props.samples.map((s) => (
                       <div>{s[i] ?? ''}</div>
                     ))}
