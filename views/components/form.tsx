@@ -124,3 +124,29 @@ export function EnterSubmits({ action }: { action: string }) {
     </button>
   );
 }
+
+/** "New password" and "Type the new password again", as every page that sets a password asks them. */
+export function NewPasswordFields(props: { fields: Record<string, string | undefined>; name?: string }) {
+  const name = props.name ?? 'newPassword';
+  return (
+    <>
+      <Field
+        name={name}
+        label="New password"
+        type="password"
+        autocomplete="new-password"
+        hint="At least 8 characters."
+        error={props.fields[name]}
+        required
+      />
+      <Field
+        name="confirmPassword"
+        label="Type the new password again"
+        type="password"
+        autocomplete="new-password"
+        error={props.fields.confirmPassword}
+        required
+      />
+    </>
+  );
+}

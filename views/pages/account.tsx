@@ -1,6 +1,6 @@
 import { formatName, formatTime } from '../format.js';
 import type { AccountDetails } from '../../src/accounts/account-page.js';
-import { CsrfField, ErrorSummary, Field, Notice, SelectField } from '../components/form.js';
+import { CsrfField, ErrorSummary, Field, NewPasswordFields, Notice, SelectField } from '../components/form.js';
 
 /** The account as the domain reads it; the view does not show its source. */
 export type AccountView = Omit<AccountDetails, 'source'>;
@@ -357,23 +357,7 @@ export function ResetPasswordPage(props: {
       <ErrorSummary message={props.error ?? null} fields={fields} />
       <form method="post" action={`/reset-password/${props.token}`}>
         <CsrfField token={props.csrfToken} />
-        <Field
-          name="password"
-          label="New password"
-          type="password"
-          autocomplete="new-password"
-          hint="At least 8 characters."
-          error={fields.password}
-          required
-        />
-        <Field
-          name="confirmPassword"
-          label="Type the new password again"
-          type="password"
-          autocomplete="new-password"
-          error={fields.confirmPassword}
-          required
-        />
+        <NewPasswordFields fields={fields} name="password" />
         <button class="btn" type="submit">
           Save new password
         </button>

@@ -1,4 +1,4 @@
-import { CsrfField, ErrorSummary, Field } from '../components/form.js';
+import { CsrfField, ErrorSummary, Field, NewPasswordFields } from '../components/form.js';
 
 export function SignInPage(props: { csrfToken: string; email?: string; next?: string; error?: string | null }) {
   return (
@@ -29,23 +29,7 @@ export function ChangePasswordPage(props: { csrfToken: string; forced: boolean; 
       <ErrorSummary message={props.error ?? null} fields={fields} />
       <form method="post" action="/change-password">
         <CsrfField token={props.csrfToken} />
-        <Field
-          name="newPassword"
-          label="New password"
-          type="password"
-          autocomplete="new-password"
-          hint="At least 8 characters."
-          error={fields.newPassword}
-          required
-        />
-        <Field
-          name="confirmPassword"
-          label="Type the new password again"
-          type="password"
-          autocomplete="new-password"
-          error={fields.confirmPassword}
-          required
-        />
+        <NewPasswordFields fields={fields} />
         <div class="actions">
           <button class="btn" type="submit">
             Save password
@@ -83,23 +67,7 @@ export function SignInLinkPage(props: {
       <ErrorSummary message={props.error ?? null} fields={fields} />
       <form method="post" action={props.action}>
         <CsrfField token={props.csrfToken} />
-        <Field
-          name="newPassword"
-          label="New password"
-          type="password"
-          autocomplete="new-password"
-          hint="At least 8 characters."
-          error={fields.newPassword}
-          required
-        />
-        <Field
-          name="confirmPassword"
-          label="Type the new password again"
-          type="password"
-          autocomplete="new-password"
-          error={fields.confirmPassword}
-          required
-        />
+        <NewPasswordFields fields={fields} />
         <div class="actions">
           <button class="btn" type="submit">
             Save password and sign in

@@ -1,4 +1,4 @@
-import { CsrfField, ErrorSummary, Field, Notice } from '../components/form.js';
+import { CsrfField, ErrorSummary, Field, NewPasswordFields, Notice } from '../components/form.js';
 
 export interface YourAccountProps {
   csrfToken: string;
@@ -78,23 +78,7 @@ export function YourAccountPage(props: YourAccountProps) {
             error={fields.currentPassword}
             required
           />
-          <Field
-            name="newPassword"
-            label="New password"
-            type="password"
-            autocomplete="new-password"
-            hint="At least 8 characters."
-            error={fields.newPassword}
-            required
-          />
-          <Field
-            name="confirmPassword"
-            label="Type the new password again"
-            type="password"
-            autocomplete="new-password"
-            error={fields.confirmPassword}
-            required
-          />
+          <NewPasswordFields fields={fields} />
           <button class="btn" type="submit">
             Change password
           </button>
