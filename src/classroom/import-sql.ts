@@ -77,6 +77,9 @@ export type ReviewRowRecord = {
   outcome: 'pending' | 'create' | 'update' | 'keep' | 'skip';
   reason: string | null;
   matched_by: 'google' | 'email' | null;
+  /** The matched account's own group and tags now (null for a row that matched none). */
+  current_group_name: string | null;
+  current_tag_names: string[] | null;
 };
 
 /**
@@ -93,7 +96,10 @@ export function reviewRowsPageSql(input: {
   return sql`
     select r.row_number, r.first_name, r.last_name, r.email, r.outcome, r.reason,
       r.google_user_id = any(array(select jsonb_array_elements_text(${JSON.stringify(input.hiddenGoogleIds)}::jsonb))) as hidden,
-      case when r.account_id is null then null when a.google_user_id is not null and a.google_user_id = r.google_user_id then 'google' else 'email' end as matched_by
+      case when r.account_id is null then null when a.google_user_id is not null and a.google_user_id = r.google_user_id then 'google' else 'email' end as matched_by,
+      case when a.id is not null and r.outcome in ('update', 'keep') then (select cg.name from groups cg where cg.id = a.group_id) end as current_group_name,
+      case when a.id is not null and r.outcome in ('update', 'keep') then
+        array(select t.name from account_tags at join tags t on t.id = at.tag_id where at.account_id = a.id order by lower(t.name)) end as current_tag_names
     from import_rows r left join accounts a on a.id = r.account_id and a.organisation_id = ${input.organisationId}
     where ${input.where}
     order by r.last_name, r.first_name, r.row_number

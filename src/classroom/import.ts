@@ -406,6 +406,8 @@ export interface ReviewRow {
   reason: RowReason[] | null;
   /** How an existing account was found: by its Google account first, else by email. */
   matchedBy: 'google' | 'email' | null;
+  /** A matched account's own group and tags now, shown beside what the import adds (null for a new account). */
+  current: { groupName: string | null; tagNames: string[] } | null;
 }
 
 export const REVIEW_PAGE_SIZE = 100;
@@ -439,6 +441,7 @@ export async function listReviewRows(
       outcome: r.outcome,
       reason: parseReasons(r.reason),
       matchedBy: r.outcome === 'create' || r.outcome === 'skip' ? null : r.matched_by,
+      current: r.current_tag_names ? { groupName: r.current_group_name, tagNames: r.current_tag_names } : null,
     })),
     page,
     pageCount,

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { setupServer } from 'msw/node';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,9 @@ describe('Import from Google Classroom (wizard)', () => {
   });
 
   it('Continue lists every account once, matched accounts and hidden emails explained; Import runs it through the engine', async () => {
+    // The matched account sits in another group than the class's, to show the review reads its own.
+    const finn = sql`lower(email) = 'finn.abbott5@classroom.maplegrove.test'`;
+    await db.services.db.execute(sql`update accounts set group_id = ${org.groups.Roosevelt!} where ${finn}`);
     const res = await admin.post('/classroom/import', {
       courseIds: ['600000001', '600000004'],
       groupId: org.groups['Lincoln High']!,
@@ -88,6 +92,12 @@ describe('Import from Google Classroom (wizard)', () => {
     expect(html).toContain('Google Classroom does not share the email address of 3 students');
     expect(html).toContain('Hidden by Classroom');
     expect(html).toContain('matched by email');
+    // A matched account shows its own group and tags now, and the class tag it will get.
+    const matched = html.split('<tr>').find((row) => row.includes('matched by email'))!;
+    expect(matched).toContain('Group: Roosevelt');
+    expect(matched).not.toContain('Lincoln High');
+    expect(matched).toContain('<span class="sr-only">will add </span>Grade 9');
+    await db.services.db.execute(sql`update accounts set group_id = ${org.groups['Lincoln High']!} where ${finn}`);
     expect(html).toMatch(/<b>35<\/b> new accounts/);
     // On a phone the review rows stack, each cell labelled (the stylesheet's table.stack).
     expect(html).toContain('<table class="stack">');

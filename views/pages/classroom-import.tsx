@@ -145,12 +145,44 @@ export interface ReviewPageProps {
   tagNames: string[];
   /** The tags the import will create (typed on the options step and not existing yet). */
   newTagNames: string[];
+  /** "Also add these tags to accounts that already exist": matched accounts get the tags too. */
+  tagExisting: boolean;
   rows: ReviewRow[];
   page: number;
   pageCount: number;
   hiddenCount: number;
   hiddenDomain: string;
   error?: string | null;
+}
+
+/**
+ * A matched account as it is now (its own group, not the class's: the import does not move it)
+ * and the class tags it will get, marked "+".
+ */
+function CurrentValues(props: { current: NonNullable<ReviewRow['current']>; added: string[] }) {
+  const has = new Set(props.current.tagNames.map((t) => t.toLowerCase()));
+  const added = props.added.filter((t) => !has.has(t.toLowerCase()));
+  return (
+    <div class="small">
+      Group: {props.current.groupName ?? 'No group'}
+      {props.current.tagNames.length || added.length ? (
+        <>
+          {' '}
+          · Tags:{' '}
+          {props.current.tagNames.map((t) => (
+            <span class="pill">{t}</span>
+          ))}
+          {added.map((t) => (
+            <span class="pill added">
+              <span aria-hidden="true">+ </span>
+              <span class="sr-only">will add </span>
+              {t}
+            </span>
+          ))}
+        </>
+      ) : null}
+    </div>
+  );
 }
 
 export function ImportReviewPage(props: ReviewPageProps) {
@@ -218,6 +250,7 @@ export function ImportReviewPage(props: ReviewPageProps) {
                     <span class="muted small"> (matched by {r.matchedBy === 'google' ? 'Google account' : 'email'})</span>
                   ) : null}
                   {r.outcome === 'skip' && r.reason ? <div class="small">{reasonsWords(r.reason)}</div> : null}
+                  {r.current ? <CurrentValues current={r.current} added={props.tagExisting ? props.tagNames : []} /> : null}
                 </td>
               </tr>
             ))}

@@ -170,6 +170,7 @@ async function reviewPage(c: AppContext, batchId: string, page: number, error: s
       groupName={group?.name ?? null}
       tagNames={tags.filter((t, i) => tags.findIndex((o) => o.toLowerCase() === t.toLowerCase()) === i)}
       newTagNames={batch.newTags}
+      tagExisting={state.tagExisting}
       rows={review.rows}
       page={review.page}
       pageCount={review.pageCount}
