@@ -1,5 +1,6 @@
+import { NameForm, type NameFormState } from '../components/name-form.js';
 import { countOf } from '../format.js';
-import { CsrfField, ErrorSummary, Field, Notice, SelectField } from '../components/form.js';
+import { CsrfField, ErrorSummary, Notice, SelectField } from '../components/form.js';
 
 export interface GroupRowView {
   id: string;
@@ -8,11 +9,7 @@ export interface GroupRowView {
   administrators: { id: string; name: string; email: string }[];
 }
 
-interface FormState {
-  error?: string | null;
-  fields?: Record<string, string>;
-  value?: string;
-}
+type FormState = NameFormState;
 
 /** Groups: system administrators create and manage them; group administrators see theirs, read-only. */
 export function GroupsPage(props: {
@@ -72,15 +69,14 @@ export function GroupsPage(props: {
         </div>
       )}
       {props.isSystemAdmin ? (
-        <form method="post" action="/groups" class="card narrow">
-          <h2>Create Group</h2>
-          <ErrorSummary message={create.error ?? null} fields={create.fields ?? {}} />
-          <CsrfField token={props.csrfToken} />
-          <Field name="name" label="Group name" value={create.value ?? ''} error={create.fields?.name} maxlength={100} required />
-          <button class="btn" type="submit">
-            Create Group
-          </button>
-        </form>
+        <NameForm
+          action="/groups"
+          heading="Create Group"
+          label="Group name"
+          button="Create Group"
+          csrfToken={props.csrfToken}
+          state={create}
+        />
       ) : null}
     </>
   );
@@ -108,22 +104,15 @@ export function GroupPage(props: {
       <p>
         <a href={`/accounts?groupId=${props.group.id}`}>{countOf(props.group.accountCount, 'account', 'accounts')}</a> in this group.
       </p>
-      <form method="post" action={`/groups/${props.group.id}/rename`} class="card narrow">
-        <h2>Rename</h2>
-        <ErrorSummary message={rename.error ?? null} fields={rename.fields ?? {}} />
-        <CsrfField token={props.csrfToken} />
-        <Field
-          name="name"
-          label="Group name"
-          value={rename.value ?? props.group.name}
-          error={rename.fields?.name}
-          maxlength={100}
-          required
-        />
-        <button class="btn" type="submit">
-          Rename Group
-        </button>
-      </form>
+      <NameForm
+        action={`/groups/${props.group.id}/rename`}
+        heading="Rename"
+        label="Group name"
+        button="Rename Group"
+        csrfToken={props.csrfToken}
+        state={rename}
+        value={props.group.name}
+      />
       <form method="post" action={`/groups/${props.group.id}/administrators`} class="card narrow">
         <h2>Group administrators</h2>
         <ErrorSummary message={admins.error ?? null} fields={admins.fields ?? {}} />

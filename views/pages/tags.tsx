@@ -1,5 +1,6 @@
+import { NameForm, type NameFormState } from '../components/name-form.js';
 import { countOf } from '../format.js';
-import { CsrfField, ErrorSummary, Field, Notice, SelectField } from '../components/form.js';
+import { CsrfField, ErrorSummary, Notice, SelectField } from '../components/form.js';
 
 export interface TagRowView {
   id: string;
@@ -7,11 +8,7 @@ export interface TagRowView {
   accountCount: number;
 }
 
-interface FormState {
-  error?: string | null;
-  fields?: Record<string, string>;
-  value?: string;
-}
+type FormState = NameFormState;
 
 const count = (n: number) => countOf(n, 'account');
 
@@ -66,15 +63,7 @@ export function TagsPage(props: {
           </table>
         </div>
       )}
-      <form method="post" action="/tags" class="card narrow">
-        <h2>Create Tag</h2>
-        <ErrorSummary message={create.error ?? null} fields={create.fields ?? {}} />
-        <CsrfField token={props.csrfToken} />
-        <Field name="name" label="Tag name" value={create.value ?? ''} error={create.fields?.name} maxlength={100} required />
-        <button class="btn" type="submit">
-          Create Tag
-        </button>
-      </form>
+      <NameForm action="/tags" heading="Create Tag" label="Tag name" button="Create Tag" csrfToken={props.csrfToken} state={create} />
     </>
   );
 }
@@ -100,15 +89,15 @@ export function TagPage(props: {
       <p>
         <a href={`/accounts?tagId=${props.tag.id}`}>{count(props.tag.accountCount)}</a> carry this tag.
       </p>
-      <form method="post" action={`/tags/${props.tag.id}/rename`} class="card narrow">
-        <h2>Rename</h2>
-        <ErrorSummary message={rename.error ?? null} fields={rename.fields ?? {}} />
-        <CsrfField token={props.csrfToken} />
-        <Field name="name" label="Tag name" value={rename.value ?? props.tag.name} error={rename.fields?.name} maxlength={100} required />
-        <button class="btn" type="submit">
-          Rename Tag
-        </button>
-      </form>
+      <NameForm
+        action={`/tags/${props.tag.id}/rename`}
+        heading="Rename"
+        label="Tag name"
+        button="Rename Tag"
+        csrfToken={props.csrfToken}
+        state={rename}
+        value={props.tag.name}
+      />
       {props.otherTags.length > 0 ? (
         <form method="post" action={`/tags/${props.tag.id}/merge`} class="card narrow">
           <h2>Merge</h2>
