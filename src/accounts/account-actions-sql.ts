@@ -28,16 +28,15 @@ export interface ChangedRow extends Record<string, unknown> {
 }
 
 /**
- * A bulk action's audit: a line per changed account (its page's history), written by the same
- * statement that changes them, set-based.
+ * The bulk action whose changes are being made: each changed account gets a bulk_action_accounts
+ * row (its page's history line), written by the same statement that changes it.
  */
-export interface PerAccountAudit {
-  actor: Pick<Actor, 'id' | 'organisationId'>;
-  action: string;
-  details: Record<string, unknown>;
+export interface BulkRecord {
+  bulkActionId: string;
 }
 
-export const AUDIT_ACTION_OF: Record<AccountActionKind, string> = {
+/** Each action's line on an account's page (views/pages/account.tsx has the words): audit_log's action, or a bulk action's. */
+export const HISTORY_ACTION_OF: Record<AccountActionKind, string> = {
   'add-tag': 'account.tag_added',
   'remove-tag': 'account.tag_removed',
   'move-group': 'account.moved_to_group',
@@ -46,15 +45,13 @@ export const AUDIT_ACTION_OF: Record<AccountActionKind, string> = {
   delete: 'account.deleted',
 };
 
-/** The end of every builder's statement: `changed` (a CTE of account_id) counted, and audited when asked. */
-function countChanged(audit: PerAccountAudit | undefined): SQL {
-  const audited = audit
-    ? sql`, audited as (
-        insert into audit_log (organisation_id, actor_id, action, subject_type, subject_id, details)
-        select ${audit.actor.organisationId}, ${audit.actor.id}, ${audit.action}, 'account', c.account_id::text, ${JSON.stringify(audit.details)}::jsonb
-        from changed c)`
+/** The end of every builder's statement: `changed` (a CTE of account_id) counted, and recorded for a bulk action. */
+function countChanged(bulk: BulkRecord | undefined): SQL {
+  const recorded = bulk
+    ? sql`, recorded as (
+        insert into bulk_action_accounts (account_id, bulk_action_id) select c.account_id, ${bulk.bulkActionId}::uuid from changed c)`
     : sql``;
-  return sql`${audited} select count(*)::int as changed from changed`;
+  return sql`${recorded} select count(*)::int as changed from changed`;
 }
 
 /**
@@ -79,7 +76,7 @@ function tagOfOrganisation(actor: Actor, tagId: string): SQL {
  * same pair at the same moment makes it fail with a unique violation, and then the caller runs it
  * again with onConflict (applyAccountAction does).
  */
-export function addTagSql(actor: Actor, targets: SQL, tagId: string, options: { onConflict?: boolean; audit?: PerAccountAudit } = {}): SQL {
+export function addTagSql(actor: Actor, targets: SQL, tagId: string, options: { onConflict?: boolean; bulk?: BulkRecord } = {}): SQL {
   return sql`
     with changed as (
       insert into account_tags (account_id, tag_id)
@@ -88,53 +85,53 @@ export function addTagSql(actor: Actor, targets: SQL, tagId: string, options: { 
         and not exists (select 1 from account_tags o where o.account_id = x.id and o.tag_id = ${tagId}::uuid)
       ${options.onConflict ? sql`on conflict do nothing` : sql``}
       returning account_id)
-    ${countChanged(options.audit)}`;
+    ${countChanged(options.bulk)}`;
 }
 
-export function removeTagSql(actor: Actor, targets: SQL, tagId: string, audit?: PerAccountAudit): SQL {
+export function removeTagSql(actor: Actor, targets: SQL, tagId: string, bulk?: BulkRecord): SQL {
   return sql`
     with changed as (
       delete from account_tags at where at.tag_id = ${tagId} and at.account_id in (${targets}) and ${tagOfOrganisation(actor, tagId)}
       returning at.account_id)
-    ${countChanged(audit)}`;
+    ${countChanged(bulk)}`;
 }
 
 /** The group must be one the actor may place accounts in. */
-export function moveGroupSql(actor: Actor, targets: SQL, groupId: string, audit?: PerAccountAudit): SQL {
+export function moveGroupSql(actor: Actor, targets: SQL, groupId: string, bulk?: BulkRecord): SQL {
   return sql`
     with changed as (
       update accounts a set group_id = ${groupId}, updated_at = now()
       where a.id in (${targets}) and a.group_id is distinct from ${groupId}::uuid
         and exists (select 1 from groups g where g.id = ${groupId} and ${groupScopeSql(actor, 'g')})
       returning a.id as account_id)
-    ${countChanged(audit)}`;
+    ${countChanged(bulk)}`;
 }
 
 /** Deactivated accounts are signed out everywhere in the same statement. */
-export function deactivateSql(targets: SQL, audit?: PerAccountAudit): SQL {
+export function deactivateSql(targets: SQL, bulk?: BulkRecord): SQL {
   return sql`
     with changed as (
       update accounts a set deactivated_at = now(), updated_at = now()
       where a.id in (${targets}) and a.deactivated_at is null
       returning a.id as account_id),
     signed_out as (delete from sessions s using changed d where s.account_id = d.account_id)
-    ${countChanged(audit)}`;
+    ${countChanged(bulk)}`;
 }
 
-export function reactivateSql(targets: SQL, audit?: PerAccountAudit): SQL {
+export function reactivateSql(targets: SQL, bulk?: BulkRecord): SQL {
   return sql`
     with changed as (
       update accounts a set deactivated_at = null, updated_at = now()
       where a.id in (${targets}) and a.deactivated_at is not null
       returning a.id as account_id)
-    ${countChanged(audit)}`;
+    ${countChanged(bulk)}`;
 }
 
 /** Tags, sessions, group memberships, assignments and their progress go with the accounts (sql/0005, 0012). */
-export function deleteSql(targets: SQL, audit?: PerAccountAudit): SQL {
+export function deleteSql(targets: SQL, bulk?: BulkRecord): SQL {
   return sql`
     with changed as (delete from accounts a where a.id in (${targets}) returning a.id as account_id)
-    ${countChanged(audit)}`;
+    ${countChanged(bulk)}`;
 }
 
 /** True while the organisation still has an active system administrator. */

@@ -13,7 +13,7 @@ import {
   removeTagSql,
   type AccountAction,
   type ChangedRow,
-  type PerAccountAudit,
+  type BulkRecord,
 } from './account-actions-sql.js';
 import { isUuid } from '../ids.js';
 
@@ -36,41 +36,41 @@ export async function applyAccountAction(
   actor: Actor,
   action: AccountAction,
   which: SQL,
-  audit?: PerAccountAudit,
+  bulk?: BulkRecord,
 ): Promise<{ changed: number }> {
   const targets = actionableAccountsSql(actor, which, action.kind);
   const [row] =
     action.kind === 'add-tag'
-      ? await addTag(tx, actor, targets, action.tagId, audit)
-      : await tx.execute<ChangedRow>(actionSql(actor, action, targets, audit));
+      ? await addTag(tx, actor, targets, action.tagId, bulk)
+      : await tx.execute<ChangedRow>(actionSql(actor, action, targets, bulk));
   if (action.kind === 'deactivate' || action.kind === 'delete') await keepASystemAdmin(tx, actor);
   return { changed: row?.changed ?? 0 };
 }
 
 /** The fast plain insert in a savepoint; if someone added the same pair meanwhile, again skipping conflicts. */
-async function addTag(tx: DbHandle, actor: Actor, targets: SQL, tagId: string, audit: PerAccountAudit | undefined): Promise<ChangedRow[]> {
+async function addTag(tx: DbHandle, actor: Actor, targets: SQL, tagId: string, bulk: BulkRecord | undefined): Promise<ChangedRow[]> {
   try {
-    return await tx.transaction((sp) => sp.execute<ChangedRow>(addTagSql(actor, targets, tagId, { audit })));
+    return await tx.transaction((sp) => sp.execute<ChangedRow>(addTagSql(actor, targets, tagId, { bulk })));
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    return tx.execute<ChangedRow>(addTagSql(actor, targets, tagId, { onConflict: true, audit }));
+    return tx.execute<ChangedRow>(addTagSql(actor, targets, tagId, { onConflict: true, bulk }));
   }
 }
 
-function actionSql(actor: Actor, action: AccountAction, targets: SQL, audit: PerAccountAudit | undefined): SQL {
+function actionSql(actor: Actor, action: AccountAction, targets: SQL, bulk: BulkRecord | undefined): SQL {
   switch (action.kind) {
     case 'add-tag':
-      return addTagSql(actor, targets, action.tagId, { audit });
+      return addTagSql(actor, targets, action.tagId, { bulk });
     case 'remove-tag':
-      return removeTagSql(actor, targets, action.tagId, audit);
+      return removeTagSql(actor, targets, action.tagId, bulk);
     case 'move-group':
-      return moveGroupSql(actor, targets, action.groupId, audit);
+      return moveGroupSql(actor, targets, action.groupId, bulk);
     case 'deactivate':
-      return deactivateSql(targets, audit);
+      return deactivateSql(targets, bulk);
     case 'reactivate':
-      return reactivateSql(targets, audit);
+      return reactivateSql(targets, bulk);
     case 'delete':
-      return deleteSql(targets, audit);
+      return deleteSql(targets, bulk);
   }
 }
 

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { HISTORY_ACTION_OF } from './account-actions-sql.js';
 
 export interface AccountDetailsRow extends Record<string, unknown> {
   id: string;
@@ -76,22 +77,42 @@ export interface AccountHistoryRow extends Record<string, unknown> {
   actor_name: string | null;
 }
 
+const ACTOR_NAME = sql`nullif(trim(coalesce(w.first_name, '') || ' ' || coalesce(w.last_name, '')), '') as actor_name`;
+
+/** A bulk action's kind as the audit action its lines show as (the account page's words are keyed by them). */
+const HISTORY_ACTION_OF_BULK = sql.join(
+  [sql`case b.action`, ...Object.entries(HISTORY_ACTION_OF).map(([kind, action]) => sql`when ${kind} then ${action}`), sql`end`],
+  sql` `,
+);
+
 /**
- * An account's recent history: the audit log about it, and the imports and Classroom syncs that
- * created or updated it (import rows keep the account they matched).
+ * An account's recent history, newest first: the audit log about it, the bulk actions that changed
+ * it, the import that created it and the imports and Classroom syncs that updated it (import rows
+ * keep the existing account they matched). Each part reads by the account's id through an index.
  */
 export function accountHistorySql(accountId: string, organisationId: string, limit: number): SQL {
   return sql`
-    (select l.at, l.action, l.details, nullif(trim(coalesce(w.first_name, '') || ' ' || coalesce(w.last_name, '')), '') as actor_name
+    (select l.at, l.action, l.details, ${ACTOR_NAME}
       from audit_log l left join accounts w on w.id = l.actor_id
       where l.subject_type = 'account' and l.subject_id = ${accountId}::text and l.organisation_id = ${organisationId}
       order by l.at desc limit ${limit})
     union all
+    (select b.finished_at as at, ${HISTORY_ACTION_OF_BULK} as action,
+        jsonb_strip_nulls(jsonb_build_object('bulkActionId', b.id, 'name', b.target_name)) as details, ${ACTOR_NAME}
+      from bulk_action_accounts x join bulk_actions b on b.id = x.bulk_action_id left join accounts w on w.id = b.created_by
+      where x.account_id = ${accountId} and b.organisation_id = ${organisationId} and b.status = 'finished'
+      order by b.finished_at desc limit ${limit})
+    union all
+    (select a.created_at as at, 'import.' || a.source || '.create' as action,
+        case when b.id is not null then jsonb_build_object('batchId', b.id) else '{}'::jsonb end as details, ${ACTOR_NAME}
+      from accounts a left join import_batches b on b.id = a.import_batch_id and b.organisation_id = ${organisationId}
+        left join accounts w on w.id = b.created_by
+      where a.id = ${accountId} and a.organisation_id = ${organisationId} and a.import_batch_id is not null)
+    union all
     (select coalesce(b.finished_at, b.created_at) as at, 'import.' || b.source || '.' || r.outcome as action,
-        jsonb_build_object('batchId', b.id) as details,
-        nullif(trim(coalesce(w.first_name, '') || ' ' || coalesce(w.last_name, '')), '') as actor_name
+        jsonb_build_object('batchId', b.id) as details, ${ACTOR_NAME}
       from import_rows r join import_batches b on b.id = r.batch_id left join accounts w on w.id = b.created_by
-      where r.account_id = ${accountId} and r.outcome in ('create', 'update') and b.organisation_id = ${organisationId}
+      where r.account_id = ${accountId} and r.outcome = 'update' and b.organisation_id = ${organisationId}
         and b.status = 'finished'
       order by b.created_at desc limit ${limit})
     order by at desc limit ${limit}`;

@@ -45,9 +45,17 @@ export function bulkActionScopeSql(actor: Actor): SQL {
     : sql`b.organisation_id = ${actor.organisationId} and b.created_by = ${actor.id}`;
 }
 
+/** Never `b.*`: account_ids (100k uuids) would travel to Node and be parsed there, for nothing. */
+const BULK_ACTION_COLUMNS = sql`b.id, b.action, b.tag_id, b.group_id, b.target_name, b.status, cardinality(b.account_ids)::int as accounts,
+  b.changed_count, b.skipped_count, b.error, b.created_at, b.finished_at`;
+
 export function selectBulkActionSql(where: SQL): SQL {
+  return sql`select ${BULK_ACTION_COLUMNS} from bulk_actions b where ${where}`;
+}
+
+/** The run_bulk_action job's row, locked against a second run of the same action. */
+export function lockBulkActionSql(bulkActionId: string): SQL {
   return sql`
-    select b.id, b.action, b.tag_id, b.group_id, b.target_name, b.status, cardinality(b.account_ids)::int as accounts,
-      b.changed_count, b.skipped_count, b.error, b.created_at, b.finished_at
-    from bulk_actions b where ${where}`;
+    select ${BULK_ACTION_COLUMNS}, b.organisation_id, b.created_by
+    from bulk_actions b where b.id = ${bulkActionId} for no key update`;
 }

@@ -7,8 +7,15 @@ import { ForbiddenError, NotFoundError, ValidationError, validationErrorOrThrow 
 import { addJobSql } from '../jobs.js';
 import { queueEmail } from '../mail/outbox.js';
 import { actionLabel, applyAccountAction } from './account-actions.js';
-import { AUDIT_ACTION_OF, type AccountAction, type AccountActionKind } from './account-actions-sql.js';
-import { bulkActionScopeSql, insertBulkActionSql, selectBulkActionSql, stageBulkTargetsSql, type BulkActionRow } from './bulk-sql.js';
+import type { AccountAction, AccountActionKind } from './account-actions-sql.js';
+import {
+  bulkActionScopeSql,
+  insertBulkActionSql,
+  lockBulkActionSql,
+  selectBulkActionSql,
+  stageBulkTargetsSql,
+  type BulkActionRow,
+} from './bulk-sql.js';
 import { groupScopeSql } from './scope.js';
 import { getSelection, selectionAccountsSql } from './selection.js';
 import { isUuid } from '../ids.js';
@@ -88,18 +95,14 @@ async function targetNameOf(tx: Tx, actor: Actor, action: AccountAction): Promis
 
 /**
  * Applies a bulk action to its frozen accounts and records how it ended, in the caller's
- * transaction; each changed account's history gets a line, written by the same statement.
+ * transaction; each changed account's history gets a line (a bulk_action_accounts row), written
+ * by the same statement. Deleted accounts need none.
  */
 async function applyFrozen(tx: Tx, actor: Actor, bulkActionId: string, action: AccountAction): Promise<void> {
   await tx.execute(stageBulkTargetsSql(bulkActionId));
   await tx.execute(sql`analyze bulk_targets`);
-  const [target] = await tx.execute<{ target_name: string | null }>(sql`select target_name from bulk_actions where id = ${bulkActionId}`);
-  const audit = {
-    actor,
-    action: AUDIT_ACTION_OF[action.kind],
-    details: { bulkActionId, ...(target?.target_name ? { name: target.target_name } : {}) },
-  };
-  const { changed } = await applyAccountAction(tx, actor, action, sql`a.id in (select id from bulk_targets)`, audit);
+  const bulk = action.kind === 'delete' ? undefined : { bulkActionId };
+  const { changed } = await applyAccountAction(tx, actor, action, sql`a.id in (select id from bulk_targets)`, bulk);
   await tx.execute(sql`
     update bulk_actions set status = 'finished', started_at = coalesce(started_at, now()), finished_at = now(),
       changed_count = ${changed}, skipped_count = cardinality(account_ids) - ${changed}, error = null
@@ -116,8 +119,7 @@ export async function runBulkAction(services: Services, bulkActionId: string): P
     sql`update bulk_actions set status = 'running', started_at = coalesce(started_at, now()) where id = ${bulkActionId} and status = 'queued'`,
   );
   return services.db.transaction(async (tx) => {
-    const [row] = await tx.execute<BulkActionRow & { organisation_id: string; created_by: string | null }>(sql`
-      select b.*, cardinality(b.account_ids)::int as accounts from bulk_actions b where b.id = ${bulkActionId} for no key update`);
+    const [row] = await tx.execute<BulkActionRow & { organisation_id: string; created_by: string | null }>(lockBulkActionSql(bulkActionId));
     if (!row) return 'missing';
     if (row.status === 'finished' || row.status === 'failed') return 'already-done';
     const actor = row.created_by ? await loadActor({ db: tx as unknown as Db }, row.created_by) : null;

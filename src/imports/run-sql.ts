@@ -93,9 +93,10 @@ export function insertNewAccountsSql(input: { inChunk: SQL; batch: ImportBatch; 
   const { inChunk, batch, password } = input;
   const opts = batch.options;
   return sql`
-    insert into accounts (id, organisation_id, kind, first_name, last_name, email, password_hash, must_change_password, group_id, google_user_id, source)
+    insert into accounts (id, organisation_id, kind, first_name, last_name, email, password_hash, must_change_password, group_id, google_user_id, source,
+      import_batch_id)
     select r.new_account_id, ${batch.organisationId}, ${opts.accountKind}::account_kind, r.first_name, r.last_name, r.email, ${password},
-           ${opts.mustChangePassword} and ${password} is not null, r.group_id, r.google_user_id, ${batch.source}::account_source
+           ${opts.mustChangePassword} and ${password} is not null, r.group_id, r.google_user_id, ${batch.source}::account_source, r.batch_id
     from import_rows r
     where ${inChunk} and r.outcome = 'create'
     order by r.row_number

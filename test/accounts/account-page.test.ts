@@ -9,6 +9,14 @@ import { signIn } from '../../src/auth/sign-in.js';
 import type { Ctx } from '../../src/context.js';
 import { seedDemoCatalogue } from '../../src/db/seed-catalogue.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/errors.js';
+import {
+  checkImportBatch,
+  createImportBatch,
+  runImport,
+  stageImportRows,
+  startImport,
+  type ImportRowInput,
+} from '../../src/imports/engine.js';
 import { createTestApp, TestClient } from '../helpers/app.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { createAccount, createOrganisation, TEST_PASSWORD, type OrgFixture } from '../helpers/fixtures.js';
@@ -359,5 +367,38 @@ describe("An account's page: security", () => {
     const res = await client.post(`/accounts/${south.id}/deactivate`, { _csrf: 'wrong' });
     expect(res.status).toBe(403);
     expect(await db.services.sql`select 1 from accounts where id = ${south.id} and deactivated_at is null`).toHaveLength(1);
+  });
+});
+
+describe("An account's page: the import that created it", () => {
+  async function imported(
+    source: 'csv' | 'classroom',
+    email: string,
+    extra: Partial<ImportRowInput> = {},
+  ): Promise<{ batchId: string; accountId: string }> {
+    const ctx = await ctxFor(org.systemAdmin.id);
+    const { id } = await createImportBatch(ctx, { source, options: { groupId: org.groups.South!, sharedPassword: 'shared-secret-1' } });
+    await stageImportRows(ctx, id, [{ rowNumber: 2, firstName: 'Ira', lastName: 'Imported', email, ...extra }]);
+    expect(await checkImportBatch(ctx, id)).toMatchObject({ toCreate: 1 });
+    await startImport(ctx, id);
+    expect(await runImport(db.services, id)).toBe('finished');
+    const [account] = await db.services.sql<{ id: string }[]>`select id from accounts where email = ${email}`;
+    return { batchId: id, accountId: account!.id };
+  }
+
+  it('shows "Created by a CSV import" with a link to the import, and the Classroom equivalent', async () => {
+    const client = await signedIn(org.systemAdmin.email);
+    const csv = await imported('csv', 'ira.csv@birch.test');
+    const csvPage = (await client.get(`/accounts/${csv.accountId}`)).html;
+    expect(csvPage).toMatch(new RegExp(`<a href="/imports/${csv.batchId}">Created by a CSV import</a>\\s*\\(by System Admin\\)`));
+    const classroom = await imported('classroom', 'ira.gc@birch.test', { googleUserId: 'g-ira' });
+    const classroomPage = (await client.get(`/accounts/${classroom.accountId}`)).html;
+    expect(classroomPage).toContain(`<a href="/imports/${classroom.batchId}">Created by a Google Classroom import or sync</a>`);
+    expect(classroomPage).not.toContain('Created by a CSV import');
+    // An import that is no longer kept leaves the line, without its link.
+    await db.services.sql`delete from import_batches where id = ${csv.batchId}`;
+    const after = (await client.get(`/accounts/${csv.accountId}`)).html;
+    expect(after).toContain('Created by a CSV import');
+    expect(after).not.toContain(`/imports/${csv.batchId}`);
   });
 });

@@ -132,6 +132,9 @@ describe('Bulk actions: happy path', () => {
     expect(await getBulkAction(admin, bulkActionId)).toMatchObject({ status: 'finished', changedCount: BULK_INLINE_LIMIT + 2 });
     expect(await runBulkAction(db.services, bulkActionId)).toBe('already-done');
     expect(await db.services.sql`select 1 from account_tags where tag_id = ${big.tags.Everyone!}`).toHaveLength(BULK_INLINE_LIMIT + 2);
+    expect(await db.services.sql`select 1 from bulk_action_accounts where bulk_action_id = ${bulkActionId}`).toHaveLength(
+      BULK_INLINE_LIMIT + 2,
+    );
     const [mail] = await db.services.sql`select subject from outbox_emails where to_address = ${big.systemAdmin.email}`;
     expect(mail!.subject).toContain('Bulk action done');
     expect((await client.get(`/accounts/bulk-actions/${bulkActionId}/progress`, { hx: true })).html).toContain('got the tag');
@@ -385,17 +388,31 @@ describe('Bulk actions: each changed account gets a line in its history', () => 
       selectionId: selection.id,
       action: { kind: 'add-tag', tagId: other.tags.Theirs! },
     });
-    const lines = await db.services.sql<{ subject_id: string; actor_id: string; details: { bulkActionId: string; name: string } }[]>`
-      select subject_id, actor_id, details from audit_log where action = 'account.tag_added' and subject_type = 'account' and organisation_id = ${other.organisationId}`;
-    expect(lines).toEqual([{ subject_id: a1.id, actor_id: other.systemAdmin.id, details: { bulkActionId, name: 'Theirs' } }]);
+    const lines = await db.services.sql<{ account_id: string }[]>`
+      select account_id from bulk_action_accounts where bulk_action_id = ${bulkActionId}`;
+    expect(lines).toEqual([{ account_id: a1.id }]);
+    // One audit line for the bulk action, none per account.
+    expect(
+      await db.services.sql`select 1 from audit_log where action = 'account.tag_added' and organisation_id = ${other.organisationId}`,
+    ).toHaveLength(0);
     const client = await signedIn(other.systemAdmin.email);
-    expect((await client.get(`/accounts/${a1.id}`)).html).toMatch(/Tag added: Theirs\s*\(by /);
+    expect((await client.get(`/accounts/${a1.id}`)).html).toMatch(/Tag added: Theirs\s*\(by System Admin\)/);
+    expect((await client.get(`/accounts/${a2.id}`)).html).not.toContain('Tag added');
+
+    const moved = await createSelection(admin, { allMatching: false, accountIds: [a1.id, a2.id] });
+    await db.services.sql`insert into groups (organisation_id, name) values (${other.organisationId}, 'Near')`;
+    const [near] = await db.services.sql<
+      { id: string }[]
+    >`select id from groups where organisation_id = ${other.organisationId} and name = 'Near'`;
+    await confirmBulkAction(admin, { selectionId: moved.id, action: { kind: 'move-group', groupId: near!.id } });
+    const page = (await client.get(`/accounts/${a2.id}`)).html;
+    expect(page).toMatch(/Moved to another group: Near\s*\(by System Admin\)/);
 
     const removal = await createSelection(admin, { allMatching: false, accountIds: [a1.id, a2.id] });
-    await confirmBulkAction(admin, { selectionId: removal.id, action: { kind: 'delete' } });
-    const deleted = await db.services.sql<{ subject_id: string }[]>`
-      select subject_id from audit_log where action = 'account.deleted' and organisation_id = ${other.organisationId} order by subject_id`;
-    expect(deleted.map((d) => d.subject_id)).toEqual([a1.id, a2.id].sort());
+    const { bulkActionId: deletion } = await confirmBulkAction(admin, { selectionId: removal.id, action: { kind: 'delete' } });
+    expect(await getBulkAction(admin, deletion)).toMatchObject({ status: 'finished', changedCount: 2 });
+    // The accounts' rows went with them, set-based (sql/0240).
+    expect(await db.services.sql`select 1 from bulk_action_accounts where account_id in (${a1.id}, ${a2.id})`).toHaveLength(0);
   });
 });
 

@@ -154,6 +154,13 @@ function Assignments({ assignments }: { assignments: AccountAssignmentView[] }) 
   );
 }
 
+/** An import's line links to its result page while the import is kept. */
+function HistoryWords({ h }: { h: AccountHistoryView }) {
+  const words = HISTORY_WORDS[h.action] ?? h.action;
+  const batchId = h.action.startsWith('import.') ? h.details?.batchId : undefined;
+  return typeof batchId === 'string' ? <a href={`/imports/${batchId}`}>{words}</a> : <>{words}</>;
+}
+
 function History({ history }: { history: AccountHistoryView[] }) {
   return (
     <section class="card">
@@ -164,7 +171,7 @@ function History({ history }: { history: AccountHistoryView[] }) {
         <ul>
           {history.map((h) => (
             <li>
-              {when(h.at)}: {HISTORY_WORDS[h.action] ?? h.action}
+              {when(h.at)}: <HistoryWords h={h} />
               {NAMED_IN_HISTORY.has(h.action) && typeof h.details?.name === 'string' ? `: ${h.details.name}` : ''}
               {h.actorName ? ` (by ${h.actorName})` : ''}
             </li>

@@ -93,6 +93,8 @@ export const accounts = pgTable(
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
     /** Set while the account is deactivated: it cannot sign in and mass assign skips it. */
     deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
+    /** The import that created the account, for its page's history; no index, no foreign key (sql/0241). */
+    importBatchId: uuid('import_batch_id'),
   },
   (t) => [
     uniqueIndex('accounts_organisation_email_key').on(t.organisationId, sql`lower(${t.email})`),

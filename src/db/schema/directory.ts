@@ -1,4 +1,4 @@
-import { integer, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { integer, index, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { accounts, organisations } from './core.js';
 
 export const bulkActionStatus = pgEnum('bulk_action_status', ['queued', 'running', 'finished', 'failed']);
@@ -27,4 +27,17 @@ export const bulkActions = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [index('bulk_actions_organisation_created_idx').on(t.organisationId, t.createdAt)],
+);
+
+/**
+ * The accounts each bulk action changed, for their pages' history (sql/0240). No per-row foreign
+ * keys: statement-level triggers remove the rows of deleted accounts and bulk actions.
+ */
+export const bulkActionAccounts = pgTable(
+  'bulk_action_accounts',
+  {
+    accountId: uuid('account_id').notNull(),
+    bulkActionId: uuid('bulk_action_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.bulkActionId] })],
 );
