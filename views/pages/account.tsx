@@ -158,7 +158,7 @@ function Assignments({ assignments }: { assignments: AccountAssignmentView[] }) 
 function HistoryWords({ h }: { h: AccountHistoryView }) {
   const words = HISTORY_WORDS[h.action] ?? h.action;
   const batchId = h.action.startsWith('import.') ? h.details?.batchId : undefined;
-  return typeof batchId === 'string' ? <a href={`/imports/${batchId}`}>{words}</a> : <>{words}</>;
+  return typeof batchId === 'string' ? <a href={`/imports/${batchId}`}>{words}</a> : words;
 }
 
 function History({ history }: { history: AccountHistoryView[] }) {
