@@ -40,12 +40,29 @@ function escapeLike(text: string): string {
  * which the account scope guarantees since a foreign id matches no account of ours.
  */
 export function accountFilterSql(filter: AccountFilter, alias = 'a'): SQL {
+  const search = accountSearchSql(filter, alias);
+  const beside = accountFiltersBesideSearchSql(filter, alias);
+  return search ? sql`${search} and ${beside}` : beside;
+}
+
+/** The search alone (name or email contains the text), or null without one. */
+export function accountSearchSql(filter: AccountFilter, alias = 'a'): SQL | null {
+  if (!filter.q) return null;
+  const a = sql.raw(alias);
+  const pattern = `%${escapeLike(filter.q.toLowerCase())}%`;
+  return sql`lower(${a}.first_name || ' ' || ${a}.last_name || ' ' || ${a}.email) like ${pattern}`;
+}
+
+/**
+ * Searches of at least this many characters have trigrams, so the search index finds their matches
+ * at a cost that follows the matches; shorter ones are left to the planner.
+ */
+export const INDEXED_SEARCH_LENGTH = 3;
+
+/** Every condition of the filter except the search (group, status, tag). */
+export function accountFiltersBesideSearchSql(filter: AccountFilter, alias = 'a'): SQL {
   const a = sql.raw(alias);
   const parts: SQL[] = [sql`true`];
-  if (filter.q) {
-    const pattern = `%${escapeLike(filter.q.toLowerCase())}%`;
-    parts.push(sql`lower(${a}.first_name || ' ' || ${a}.last_name || ' ' || ${a}.email) like ${pattern}`);
-  }
   if (filter.groupId) parts.push(sql`${a}.group_id = ${filter.groupId}`);
   if (filter.status === 'active') parts.push(sql`${a}.deactivated_at is null`);
   if (filter.status === 'deactivated') parts.push(sql`${a}.deactivated_at is not null`);

@@ -35,7 +35,11 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
     // numeric and bigint stay strings unless a query casts them; counts are cast to int in SQL.
     // JIT compiles a plan for 100-250 ms once its estimated cost is high, which set-based
     // statements over 100k rows reach; for our statements it never pays that back.
-    connection: { application_name: 'rosterbridge', jit: 'off' },
+    // No parallel workers: starting them costs 50-70 ms before the first row, and the planner
+    // reaches for them as the whole table grows (other schools' rows), not the organisation's
+    // share of it. A View Accounts page then waited 90 ms for what one backend reads in 10 ms,
+    // and the workers took the cores that other requests and the jobs' share count on.
+    connection: { application_name: 'rosterbridge', jit: 'off', max_parallel_workers_per_gather: '0' },
   });
   return {
     db: makeDrizzle(client),

@@ -108,6 +108,12 @@ describe('View Accounts: happy path', () => {
     expect(both.html).toContain('No accounts match your search and filters.');
     // LIKE wildcards are searched literally.
     expect((await admin.get('/accounts?q=%25')).html).toContain('No accounts match');
+    // A search with other filters: found through the search index, then filtered.
+    const searchInGroup = await admin.get(`/accounts?q=learner&groupId=${org.groups.North}&tagId=${org.tags['Grade 9']}`);
+    expect(searchInGroup.html).toContain('20 accounts match');
+    expect(searchInGroup.html).toContain('north3@alder.test');
+    expect(searchInGroup.html).not.toContain('north4@alder.test');
+    expect((await admin.get(`/accounts?q=north1&groupId=${org.groups.South}`)).html).toContain('No accounts match');
   });
 
   it('answers htmx with the results region only, and a plain request with the whole page', async () => {
@@ -171,6 +177,10 @@ describe('View Accounts: security', () => {
     expect(html).not.toContain('south');
     expect(html).not.toContain('>South<');
     expect((await teacher.get(`/accounts?groupId=${org.groups.South}`)).html).toContain('No accounts match');
+    // A search is scoped too: "learner" is in every learner's name, the teacher sees North's.
+    const search = await teacher.get('/accounts?q=learner');
+    expect(search.html).toContain('61 accounts match');
+    expect(search.html).not.toContain('south');
     const southIds = await db.services.sql<{ id: string }[]>`select id from accounts where email like 'south%' limit 3`;
     const north = await db.services.sql<{ id: string }[]>`select id from accounts where email = 'north5@alder.test'`;
     const res = await teacher.post('/accounts/selection', { accountId: [...southIds.map((r) => r.id), north[0]!.id] });

@@ -99,8 +99,14 @@ export const accountsSearch2mBench: BenchModule = {
     await services.sql`vacuum analyze`;
     const alone = percentiles(await timeViewAccounts(services, seeded));
     const t0 = performance.now();
+    // The other 19 schools are loaded as a restore would: without the search index, which is then
+    // built once over all 2M rows. Kept up row by row, the GIN index made this seed take 21
+    // minutes (each organisation's 100k trigram entries merged into ever larger posting trees).
+    const [search] = await services.sql<{ def: string }[]>`select pg_get_indexdef('accounts_search_trgm_idx'::regclass) as def`;
+    await services.sql`drop index accounts_search_trgm_idx`;
     for (let i = 2; i <= 20; i++)
       await seedOrganisation(services, { name: `Bench District ${i}`, domain: `bench${i}.test`, accounts: perOrg });
+    await services.sql.unsafe(search!.def);
     const seedSeconds = (performance.now() - t0) / 1000;
     await services.sql`vacuum analyze`;
     const among = percentiles(await timeViewAccounts(services, seeded));

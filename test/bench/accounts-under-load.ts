@@ -17,6 +17,8 @@ const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 15);
 
 interface PhaseResult {
   times: number[];
+  /** The same times by request path (BENCH_VERBOSE prints their percentiles). */
+  byPath: Map<string, number[]>;
   errors: number;
   seconds: number;
 }
@@ -31,6 +33,7 @@ async function openLoop(base: string, requests: ViewAccountsRequest[], seconds: 
   let ended = false;
   void until?.finally(() => (ended = true));
   const times: number[] = [];
+  const byPath = new Map<string, number[]>();
   let errors = 0;
   const inFlight = new Set<Promise<void>>();
   const start = performance.now();
@@ -45,8 +48,11 @@ async function openLoop(base: string, requests: ViewAccountsRequest[], seconds: 
       try {
         const res = await fetch(base + r.path, { headers: r.headers, signal: AbortSignal.timeout(10_000) });
         await res.text();
-        if (res.status === 200) times.push(performance.now() - due);
-        else errors++;
+        if (res.status === 200) {
+          const ms = performance.now() - due;
+          times.push(ms);
+          byPath.set(r.path, [...(byPath.get(r.path) ?? []), ms]);
+        } else errors++;
       } catch {
         errors++;
       }
@@ -56,7 +62,7 @@ async function openLoop(base: string, requests: ViewAccountsRequest[], seconds: 
   }
   const seconds_ = (performance.now() - start) / 1000;
   await Promise.all(inFlight);
-  return { times, errors, seconds: seconds_ };
+  return { times, byPath, errors, seconds: seconds_ };
 }
 
 /** Uploads a file into the organisation and takes it through the wizard to a started import (not yet run). */
@@ -96,6 +102,12 @@ async function expectFinished(ctx: Ctx, batchId: string, rows: number, hashes: n
 
 function figures(name: string, phase: PhaseResult): Record<string, number> {
   const { p50, p95, p99 } = percentiles(phase.times);
+  if (process.env.BENCH_VERBOSE) {
+    for (const [path, times] of phase.byPath) {
+      const each = percentiles(times);
+      console.error(`${name} ${path.slice(0, 60)} p50 ${each.p50} p95 ${each.p95} n ${times.length}`);
+    }
+  }
   return {
     [`${name}_p50_ms`]: p50,
     [`${name}_p95_ms`]: p95,
