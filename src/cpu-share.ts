@@ -13,13 +13,26 @@ export interface JobCpuShare {
   hashConcurrency: number;
   /** Import chunks applied at once, each on its own connection (one Postgres core each). */
   applyConcurrency: number;
+  /**
+   * The share of the apply stage's wall time its chunks may run: after a chunk that took t, the
+   * import rests t * (1 / share - 1) before the next one (1: no rest).
+   */
+  applyBusyShare: number;
 }
+
+/** Measured with accounts_under_load (see the README's bench figures). */
+const APPLY_BUSY_SHARE_BESIDE_WEB = 0.5;
 
 export function jobCpuShare(role: ProcessRole, cores = availableParallelism()): JobCpuShare {
   // Alone, two hashes in flight per core: a thread never waits for the event loop to hand it the next password.
-  if (role === 'jobs') return { hashConcurrency: cores * 2, applyConcurrency: Math.min(2, cores) };
+  if (role === 'jobs') return { hashConcurrency: cores * 2, applyConcurrency: Math.min(2, cores), applyBusyShare: 1 };
   const spare = Math.max(1, cores - 1);
-  return { hashConcurrency: spare, applyConcurrency: Math.min(2, spare) };
+  const applyConcurrency = Math.min(2, spare);
+  // The apply's connections keep their cores busy, and the server works for them besides (WAL,
+  // index upkeep, autovacuum of the rows they wrote). When that leaves the web no core of its own,
+  // the apply rests between chunks.
+  const applyBusyShare = spare > applyConcurrency ? 1 : APPLY_BUSY_SHARE_BESIDE_WEB;
+  return { hashConcurrency: spare, applyConcurrency, applyBusyShare };
 }
 
 /**

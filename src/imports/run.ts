@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import { loadActor } from '../auth/actor.js';
@@ -84,6 +85,8 @@ export interface RunImportOptions {
   chunkSize?: number;
   /** Chunks applied at once, on as many connections (they still commit in order). Defaults to the share of a process that only runs jobs. */
   applyConcurrency?: number;
+  /** The share of the apply stage's time its chunks may run, resting between them for the rest (JobCpuShare). Defaults to 1. */
+  applyBusyShare?: number;
   /** Passwords hashed per committed step. */
   hashChunkSize?: number;
   /** Hashes in flight at once (the native library hashes on libuv's pool). Defaults to the share of a process that only runs jobs. */
@@ -176,12 +179,16 @@ async function applyRows(ctx: Ctx, batch: ImportBatch, options: RunImportOptions
     promise.catch(() => {});
     return { promise, ...settle };
   });
+  const rest = 1 / Math.min(1, Math.max(0.05, options.applyBusyShare ?? 1)) - 1;
   await runLimited(ranges.length, options.applyConcurrency ?? 1, async (k) => {
     try {
+      const started = performance.now();
       const applied = await applyChunk(ctx, batch, ranges[k]!, k === 0 ? null : committed[k - 1]!.promise, options);
       committed[k]!.resolve();
       if (!applied) return 'stop';
       await options.afterChunk?.('apply');
+      // Beside the web, the connection rests between chunks (nothing is held: the chunk committed).
+      if (rest > 0) await setTimeout((performance.now() - started) * rest);
     } catch (error) {
       committed[k]!.reject(error);
       throw error;

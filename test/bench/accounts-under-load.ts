@@ -141,6 +141,8 @@ export const accountsUnderLoadBench: BenchModule = {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // BENCH_JOB_SHARE=jobs runs the imports with every core instead, to compare the two shares.
     const share: RunImportOptions = jobCpuShare(process.env.BENCH_JOB_SHARE === 'jobs' ? 'jobs' : 'web-and-jobs');
+    // BENCH_APPLY_BUSY_SHARE tries another rest between the apply's chunks.
+    if (process.env.BENCH_APPLY_BUSY_SHARE) share.applyBusyShare = Number(process.env.BENCH_APPLY_BUSY_SHARE);
     try {
       await openLoop(base, requests, 2); // warms connections, caches and prepared plans
       const idle = await openLoop(base, requests, PHASE_SECONDS);
@@ -182,6 +184,7 @@ export const accountsUnderLoadBench: BenchModule = {
         idle_hashes_per_s: round(idleRate, 1),
         hash_concurrency: share.hashConcurrency!,
         apply_concurrency: share.applyConcurrency!,
+        apply_busy_share: share.applyBusyShare!,
         apply_phase_seconds: round(apply.seconds),
         apply_import_seconds: round(applySeconds),
         hash_rows: hashRows,
