@@ -404,9 +404,16 @@ describe('Bulk actions: each changed account gets a line in its history', () => 
     const [near] = await db.services.sql<
       { id: string }[]
     >`select id from groups where organisation_id = ${other.organisationId} and name = 'Near'`;
-    await confirmBulkAction(admin, { selectionId: moved.id, action: { kind: 'move-group', groupId: near!.id } });
+    const { bulkActionId: move } = await confirmBulkAction(admin, {
+      selectionId: moved.id,
+      action: { kind: 'move-group', groupId: near!.id },
+    });
     const page = (await client.get(`/accounts/${a2.id}`)).html;
     expect(page).toMatch(/Moved to another group: Near\s*\(by System Admin\)/);
+    expect(await db.services.sql`select 1 from bulk_action_accounts where bulk_action_id = ${move}`).toHaveLength(2);
+    // A bulk action that goes (with its organisation) takes its rows, set-based (sql/0240).
+    await db.services.sql`delete from bulk_actions where id = ${move}`;
+    expect(await db.services.sql`select 1 from bulk_action_accounts where bulk_action_id = ${move}`).toHaveLength(0);
 
     const removal = await createSelection(admin, { allMatching: false, accountIds: [a1.id, a2.id] });
     const { bulkActionId: deletion } = await confirmBulkAction(admin, { selectionId: removal.id, action: { kind: 'delete' } });
