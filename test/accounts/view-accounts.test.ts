@@ -257,3 +257,27 @@ describe('View Accounts: security', () => {
     expect(r.headers.get('location')).toBe('/sign-in?next=%2Faccounts');
   });
 });
+
+describe('View Accounts: counts by status', () => {
+  it('counts active and deactivated accounts by group and within a group administrator’s groups', async () => {
+    await db.services.sql`
+      update accounts set deactivated_at = now() where email in ('south1@alder.test', 'south2@alder.test', 'north1@alder.test')`;
+    try {
+      const admin = await signedIn(org.systemAdmin.email);
+      expect((await admin.get('/accounts?status=deactivated')).html).toContain('3 accounts match');
+      expect((await admin.get(`/accounts?status=deactivated&groupId=${org.groups.South}`)).html).toContain('2 accounts match');
+      // South: 60 learners + Zoe, less the 2 deactivated.
+      expect((await admin.get(`/accounts?status=active&groupId=${org.groups.South}`)).html).toContain('59 accounts match');
+      const [all] = await db.services.sql<{ n: number }[]>`
+        select count(*)::int as n from accounts where organisation_id = ${org.organisationId} and deactivated_at is null`;
+      expect((await admin.get('/accounts?status=active')).html).toContain(`${all!.n} accounts match`);
+      const teacher = await signedIn('teacher@alder.test');
+      // North: 60 learners + Lia, less north1.
+      expect((await teacher.get('/accounts?status=active')).html).toContain('60 accounts match');
+      expect((await teacher.get('/accounts?status=deactivated')).html).toContain('1 account match');
+    } finally {
+      await db.services
+        .sql`update accounts set deactivated_at = null where email in ('south1@alder.test', 'south2@alder.test', 'north1@alder.test')`;
+    }
+  });
+});
