@@ -227,7 +227,26 @@ async function hashSharedPassword(ctx: Ctx, password: string | null | undefined)
   if (!password) return null;
   const problem = passwordProblem(password);
   if (problem) throw new ValidationError(`The password for all accounts is not usable. ${problem}`, { sharedPassword: problem });
-  return ctx.passwords.hash(password);
+  return (await earlierSharedHash(ctx, password)) ?? ctx.passwords.hash(password);
+}
+
+/**
+ * The hash an earlier import of the organisation stored for this same shared password (its latest
+ * few are tried). A roster imported again with the same password then gives its accounts the very
+ * hash they already hold, and the run leaves those accounts as they are instead of rewriting every
+ * row (and all its index entries) for a new salt. Accounts of one import already share one hash,
+ * so sharing it with an earlier import of the same password reveals nothing new.
+ */
+async function earlierSharedHash(ctx: Ctx, password: string): Promise<string | null> {
+  const earlier = await ctx.db.execute<{ hash: string }>(sql`
+    select shared_password_hash as hash from import_batches
+    where organisation_id = ${ctx.actor.organisationId} and shared_password_hash is not null
+    group by shared_password_hash order by max(created_at) desc limit 3`);
+  for (const { hash } of earlier) {
+    // A hash that cannot be read is simply not reused.
+    if (await ctx.passwords.verify(hash, password).catch(() => false)) return hash;
+  }
+  return null;
 }
 
 /**

@@ -145,6 +145,13 @@ function googleIdFreeSql(organisationId: string): SQL {
  * One statement for a chunk's updates: the accounts, found by primary key from the arrays and
  * re-checked against the actor's reach now; their other sessions when the password changes (as a
  * change on Your Account does); and the rows whose account changed since the check, skipped.
+ *
+ * Only accounts where something differs are written (a rewritten row is a new row version, and on
+ * a full page every index of accounts, the trigram one included, gets a new entry for it): the
+ * same password hash (the shared password of an earlier import, see earlierSharedHash), the same
+ * group, a Google id already there leave the account untouched, and it still counts as updated.
+ * A group set to the value it already has changes no indexed column, so a row written for its
+ * password alone can stay a HOT update where its page has room.
  */
 export function updateExistingAccountsSql(input: {
   inChunk: SQL;
@@ -163,21 +170,41 @@ export function updateExistingAccountsSql(input: {
       select * from unnest(${ids}::uuid[], ${arrayLiteral(rows.map((u) => u.password_hash))}::text[],
                            ${arrayLiteral(rows.map((u) => u.group_id))}::uuid[], ${arrayLiteral(rows.map((u) => u.google_user_id))}::text[])
         as r(account_id, password_hash, group_id, google_user_id)),
+    reached as (${reachedAccountsSql({ actor, opts, ids, newPassword, password })}),
     u as (
       update accounts a set
-        password_hash = case when ${newPassword} then ${password} else a.password_hash end,
-        must_change_password = case when ${newPassword} then ${opts.mustChangePassword} else a.must_change_password end,
-        group_id = case when ${upd.group} and r.group_id is not null then r.group_id else a.group_id end,
-        google_user_id = case when ${googleIdFreeSql(actor.organisationId)} then coalesce(a.google_user_id, r.google_user_id) else a.google_user_id end,
+        password_hash = case when e.new_hash then e.password_hash else a.password_hash end,
+        must_change_password = case when e.new_hash or e.new_must_change then ${opts.mustChangePassword} else a.must_change_password end,
+        group_id = case when e.new_group then e.group_id else a.group_id end,
+        google_user_id = case when e.new_google then e.google_user_id else a.google_user_id end,
         updated_at = now()
-      from r
-      where a.id = r.account_id and a.id = any(${ids}::uuid[])
+      from reached e
+      where a.id = e.id and e.changes and a.id = any(${ids}::uuid[])
         and ${accountScopeSql(actor, 'a')} and a.kind::text = ${opts.accountKind} and not a.is_system_admin
-      returning a.id, ${newPassword} as new_password),
-    signed_out as (delete from sessions s using u where u.new_password and s.account_id = u.id)
+      returning a.id, e.new_hash),
+    signed_out as (delete from sessions s using u where u.new_hash and s.account_id = u.id)
     update import_rows r set outcome = 'skip',
       reason = ${storedReasons([{ code: 'changedAfterCheck' }])}::text
-    where ${inChunk} and r.outcome = 'update' and (r.account_id is null or r.account_id not in (select id from u))`;
+    where ${inChunk} and r.outcome = 'update'
+      and (r.account_id is null or r.account_id not in (select id from reached e where not e.changes union all select id from u))`;
+}
+
+/**
+ * The chunk's accounts the import may still update (alias r: the rows' arrays), each with what
+ * would change on it. Read, not written: an account with nothing to change is left alone.
+ */
+function reachedAccountsSql(input: { actor: Actor; opts: ImportBatch['options']; ids: string; newPassword: SQL; password: SQL }): SQL {
+  const { actor, opts, ids, newPassword, password } = input;
+  return sql`
+    select c.*, (c.new_hash or c.new_must_change or c.new_group or c.new_google) as changes from (
+      select a.id, ${password} as password_hash, r.group_id, r.google_user_id,
+        (${newPassword} and a.password_hash is distinct from ${password}) as new_hash,
+        (${newPassword} and a.must_change_password <> ${opts.mustChangePassword}) as new_must_change,
+        (${opts.updateExisting.group} and r.group_id is not null and a.group_id is distinct from r.group_id) as new_group,
+        (a.google_user_id is null and r.google_user_id is not null and ${googleIdFreeSql(actor.organisationId)}) as new_google
+      from accounts a join r on a.id = r.account_id
+      where a.id = any(${ids}::uuid[])
+        and ${accountScopeSql(actor, 'a')} and a.kind::text = ${opts.accountKind} and not a.is_system_admin) c`;
 }
 
 /** Accounts left as they are still get linked to their Google account when they have none. */
