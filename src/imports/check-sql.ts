@@ -104,6 +104,15 @@ function resolvedRowsSql(input: DecideRowsInput): SQL {
       case when cardinality(f.tag_names) = 0 then ${toUuidArray(input.tagIds)} else t.ids end as tag_ids,
       t.missing as missing_tags,
       ${google ? sql`coalesce(bg.id, be.id)` : sql`be.id`} as account_id,
+      -- What the decision needs of the matched account, read here from the rows just joined:
+      -- joining accounts again by id would hash every account of every organisation.
+      ${google ? sql`coalesce(bg.kind, be.kind)::text` : sql`be.kind::text`} as matched_kind,
+      ${google ? sql`coalesce(bg.is_system_admin, be.is_system_admin)` : sql`be.is_system_admin`} as matched_system_admin,
+      ${
+        google
+          ? sql`case when bg.id is not null then ${accountScopeSql(input.actor, 'bg')} else (be.id is not null and ${accountScopeSql(input.actor, 'be')}) end`
+          : sql`(be.id is not null and ${accountScopeSql(input.actor, 'be')})`
+      } as matched_in_scope,
       ${google ? sql`(bg.id is null and be.google_user_id is not null and f.google_user_id is not null and be.google_user_id <> f.google_user_id)` : sql`false`} as other_google
     from readable f
     left join email_firsts ef on f.ok and ef.email_key = f.email_key
@@ -177,10 +186,9 @@ export function decideRowsSql(input: DecideRowsInput): SQL {
     -- again at each of the places below that read it.
     early as (select r.*, ${earlyReasonSql()} as early_reason from resolved r offset 0),
     final as (
-      select e.*,
-        a.id as existing_id, a.kind::text as existing_kind, a.is_system_admin as existing_system_admin,
-        (a.id is not null and ${accountScopeSql(input.actor, 'a')}) as in_scope
-      from early e left join accounts a on e.early_reason is null and a.id = e.account_id)
+      select e.*, case when e.early_reason is null then e.account_id end as existing_id,
+        e.matched_kind as existing_kind, e.matched_system_admin as existing_system_admin, e.matched_in_scope as in_scope
+      from early e)
     update import_rows r set
       email = f.email, group_id = f.group_id, tag_ids = coalesce(f.tag_ids, '{}'),
       account_id = case when f.early_reason is null then f.account_id end,
