@@ -188,28 +188,47 @@ export function decideRowsSql(input: DecideRowsInput): SQL {
     final as (
       select e.*, case when e.early_reason is null then e.account_id end as existing_id,
         e.matched_kind as existing_kind, e.matched_system_admin as existing_system_admin, e.matched_in_scope as in_scope
-      from early e)
-    update import_rows r set
-      email = f.email, group_id = f.group_id, tag_ids = coalesce(f.tag_ids, '{}'),
-      account_id = case when f.early_reason is null then f.account_id end,
-      new_account_id = case when ${createsAccount} then ${rowOrderedUuid(sql`f.row_number`, input.checkedAtMs)} end,
-      outcome = ${outcome},
-      reason = ${reason}
-    from final f
-    where r.batch_id = ${input.batchId} and r.row_number = f.row_number`;
+      from early e),
+    decided as (
+      update import_rows r set
+        email = f.email, group_id = f.group_id, tag_ids = coalesce(f.tag_ids, '{}'),
+        account_id = case when f.early_reason is null then f.account_id end,
+        new_account_id = case when ${createsAccount} then ${rowOrderedUuid(sql`f.row_number`, input.checkedAtMs)} end,
+        outcome = ${outcome},
+        reason = ${reason}
+      from final f
+      where r.batch_id = ${input.batchId} and r.row_number = f.row_number
+      returning r.outcome)
+    ${countOutcomesSql(sql`decided`)}`;
 }
+
+/** The counts of each outcome among rows (outcome column), for the batch's summary. */
+function countOutcomesSql(rows: SQL): SQL {
+  return sql`
+    select count(*)::int as total,
+      count(*) filter (where outcome = 'create')::int as c, count(*) filter (where outcome = 'update')::int as u,
+      count(*) filter (where outcome = 'keep')::int as k, count(*) filter (where outcome = 'skip')::int as s
+    from ${rows}`;
+}
+
+export type SkippedOutcomeRow = { outcome: 'create' | 'update' | 'keep' | 'skip' };
 
 /**
  * Two rows that passed on their own but found the same existing account (one by Google id, one
  * by email, say): the first one decides, the others are skipped. Only matched rows are read.
+ * Returns the outcome each skipped row had, so the counts the decision returned are corrected
+ * without reading every row again.
  */
 export function skipRowsForSameAccountSql(batchId: string): SQL {
   return sql`
     update import_rows r set outcome = 'skip', reason = ${reasonSql('sameAccountAsRow', { row: sql`d.first_row` })}
     from (
       select account_id, min(row_number) as first_row from import_rows
-      where batch_id = ${batchId} and account_id is not null group by account_id having count(*) > 1) d
-    where r.batch_id = ${batchId} and r.account_id = d.account_id and r.row_number <> d.first_row`;
+      where batch_id = ${batchId} and account_id is not null group by account_id having count(*) > 1) d,
+      import_rows was
+    where r.batch_id = ${batchId} and r.account_id = d.account_id and r.row_number <> d.first_row
+      and was.batch_id = r.batch_id and was.row_number = r.row_number
+    returning was.outcome`;
 }
 
 /**
@@ -241,11 +260,7 @@ export function namesMissingSql(batchId: string, organisationId: string): SQL {
 export type OutcomeCountsRow = { total: number; c: number; u: number; k: number; s: number };
 
 export function outcomeCountsSql(batchId: string): SQL {
-  return sql`
-    select count(*)::int as total,
-      count(*) filter (where outcome = 'create')::int as c, count(*) filter (where outcome = 'update')::int as u,
-      count(*) filter (where outcome = 'keep')::int as k, count(*) filter (where outcome = 'skip')::int as s
-    from import_rows where batch_id = ${batchId}`;
+  return countOutcomesSql(sql`import_rows where batch_id = ${batchId}`);
 }
 
 /** The batch checked with these counts, and nothing applied yet. */

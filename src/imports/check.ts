@@ -17,6 +17,7 @@ import {
   type AnyRow,
   type CountRow,
   type OutcomeCountsRow,
+  type SkippedOutcomeRow,
 } from './check-sql.js';
 import { plannedRowsSql } from './new-names-sql.js';
 import { planNewNames, prunePlannedNames, typedTagIds } from './new-names.js';
@@ -60,7 +61,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
     const [google] = await tx.execute<AnyRow>(batchHasGoogleIdsSql(batch.id));
     const planned = await planNewNames(tx, ctx, batch.id, batch.options);
     const rowTagIds = [...new Set([...tagIds, ...(await typedTagIds(tx, batch.id, actor.organisationId, batch.options))])];
-    await tx.execute(
+    const [decided] = await tx.execute<OutcomeCountsRow>(
       decideRowsSql({
         batchId: batch.id,
         actor,
@@ -76,9 +77,9 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         knownGroups: sql`(select id, name from groups where organisation_id = ${actor.organisationId} union all ${plannedRowsSql('new_groups', batch.id)})`,
       }),
     );
-    await tx.execute(skipRowsForSameAccountSql(batch.id));
+    const counts = withSameAccountSkips(decided!, await tx.execute<SkippedOutcomeRow>(skipRowsForSameAccountSql(batch.id)));
     await prunePlannedNames(tx, batch.id, batch.options, planned);
-    return recordCheckSummary(tx, batch.id);
+    return recordCheckSummary(tx, batch.id, counts);
   });
   await analyzeCheckedRows(ctx, summary);
   return summary;
@@ -149,10 +150,22 @@ async function assertChosenGroupAndTags(tx: DbHandle, actor: Actor, options: Imp
   return tagIds;
 }
 
-async function recordCheckSummary(tx: DbHandle, batchId: string): Promise<CheckSummary> {
-  const [counts] = await tx.execute<OutcomeCountsRow>(outcomeCountsSql(batchId));
-  await tx.execute(markCheckedSql(batchId, counts!));
-  return { total: counts!.total, toCreate: counts!.c, toUpdate: counts!.u, toKeep: counts!.k, toSkip: counts!.s };
+/** The decision's counts, after the rows skipped for sharing an account with an earlier row. */
+function withSameAccountSkips(decided: OutcomeCountsRow, skipped: SkippedOutcomeRow[]): OutcomeCountsRow {
+  const counts = { ...decided };
+  const key = { create: 'c', update: 'u', keep: 'k', skip: 's' } as const;
+  for (const row of skipped) {
+    counts[key[row.outcome]]--;
+    counts.s++;
+  }
+  return counts;
+}
+
+/** Marks the batch checked with its counts: those given, or counted from its rows. */
+async function recordCheckSummary(tx: DbHandle, batchId: string, given?: OutcomeCountsRow): Promise<CheckSummary> {
+  const counts = given ?? (await tx.execute<OutcomeCountsRow>(outcomeCountsSql(batchId)))[0]!;
+  await tx.execute(markCheckedSql(batchId, counts));
+  return { total: counts.total, toCreate: counts.c, toUpdate: counts.u, toKeep: counts.k, toSkip: counts.s };
 }
 
 /**
