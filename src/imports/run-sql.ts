@@ -73,11 +73,18 @@ export function rowPasswordSql(shared: string | null): SQL {
 
 export type GroupIdRow = { group_id: string };
 
-/** The chunk's few distinct groups that were deleted (or are no longer managed) since the check. */
-export function goneGroupsSql(inChunk: SQL, actor: Actor): SQL {
+/** The distinct groups of the rows after the watermark (read once per run). */
+export function rowGroupsSql(batchId: string, appliedThrough: number): SQL {
+  return sql`
+    select distinct r.group_id from import_rows r
+    where r.batch_id = ${batchId} and r.row_number > ${appliedThrough} and r.group_id is not null`;
+}
+
+/** Those of the groups that were deleted (or are no longer managed) since the check. */
+export function goneGroupsSql(groupIds: string[], actor: Actor): SQL {
   const managed = actor.isSystemAdmin ? sql`` : sql`and g.id = any(${toUuidArray(actor.managedGroupIds)})`;
   return sql`
-    select d.group_id from (select distinct r.group_id from import_rows r where ${inChunk} and r.group_id is not null) d
+    select d.group_id from unnest(${toUuidArray(groupIds)}) as d(group_id)
     where not exists (select 1 from groups g where g.id = d.group_id and g.organisation_id = ${actor.organisationId} ${managed})`;
 }
 

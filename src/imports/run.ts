@@ -22,6 +22,7 @@ import {
   chunkStartsSql,
   existingRowsSql,
   goneGroupsSql,
+  rowGroupsSql,
   inChunkSql,
   insertNewAccountsSql,
   linkGoogleAccountsSql,
@@ -144,6 +145,9 @@ export async function failImport(services: Pick<Services, 'db'>, batchId: string
 
 /** The rows' own passwords, hashed a committed step at a time (a rerun hashes only what is left). */
 async function hashRowPasswords(ctx: Ctx, batch: ImportBatch, options: RunImportOptions): Promise<void> {
+  // Fixed when the import started: with no row password to hash (a shared one, or none), the
+  // search for one would read every row for nothing.
+  if (batch.passwordsToHash === 0) return;
   const chunk = options.hashChunkSize ?? 512;
   for (;;) {
     const rows = await ctx.db.execute<PasswordRow>(passwordsToHashSql(batch, chunk));
@@ -172,6 +176,8 @@ async function hashRowPasswords(ctx: Ctx, batch: ImportBatch, options: RunImport
  */
 async function applyRows(ctx: Ctx, batch: ImportBatch, options: RunImportOptions): Promise<void> {
   const ranges = await chunkRanges(ctx, batch.id, options.chunkSize ?? 5000);
+  if (!ranges.length) return;
+  const groupIds = (await ctx.db.execute<GroupIdRow>(rowGroupsSql(batch.id, ranges[0]!.after))).map((g) => g.group_id);
   // Chunk k waits for chunk k-1's commit; each promise settles when its chunk committed or failed.
   const committed = ranges.map(() => {
     let settle!: { resolve: () => void; reject: (e: unknown) => void };
@@ -183,7 +189,7 @@ async function applyRows(ctx: Ctx, batch: ImportBatch, options: RunImportOptions
   await runLimited(ranges.length, options.applyConcurrency ?? 1, async (k) => {
     try {
       const started = performance.now();
-      const applied = await applyChunk(ctx, batch, ranges[k]!, k === 0 ? null : committed[k - 1]!.promise, options);
+      const applied = await applyChunk(ctx, batch, { range: ranges[k]!, groupIds }, k === 0 ? null : committed[k - 1]!.promise, options);
       committed[k]!.resolve();
       if (!applied) return 'stop';
       await options.afterChunk?.('apply');
@@ -218,6 +224,8 @@ interface Chunk {
   rows: SQL;
   /** The password a row's account gets (its own hash or the shared one). */
   password: SQL;
+  /** The groups the rows left to apply name, read once for the run. */
+  groupIds: string[];
 }
 
 /**
@@ -228,14 +236,15 @@ interface Chunk {
 async function applyChunk(
   ctx: Ctx,
   batch: ImportBatch,
-  range: ChunkRange,
+  { range, groupIds }: { range: ChunkRange; groupIds: string[] },
   previous: Promise<void> | null,
   options: RunImportOptions,
 ): Promise<boolean> {
   return ctx.db.transaction(async (tx) => {
     const [state] = await tx.execute<ChunkBatchRow>(chunkBatchSql(batch.id));
     if (state?.status !== 'running') return false;
-    const chunk: Chunk = { ctx, tx, batch, rows: inChunkSql(batch.id, range), password: rowPasswordSql(state.shared) };
+    const rows = inChunkSql(batch.id, range);
+    const chunk: Chunk = { ctx, tx, batch, rows, password: rowPasswordSql(state.shared), groupIds };
     await skipRowsOfGoneGroups(chunk);
     await createAccounts(chunk);
     await changeExistingAccounts(chunk);
@@ -263,10 +272,12 @@ async function applyChunk(
 
 /**
  * Groups deleted (or no longer managed) since the check: those rows are skipped, not failed. The
- * chunk's few distinct groups are looked up first; the rows are touched only when one is gone.
+ * run's few distinct groups (read once, not from each chunk's rows) are looked up in each chunk's
+ * transaction; the chunk's rows are touched only when one is gone.
  */
-async function skipRowsOfGoneGroups({ ctx, tx, batch, rows }: Chunk): Promise<void> {
-  const gone = await tx.execute<GroupIdRow>(goneGroupsSql(rows, ctx.actor));
+async function skipRowsOfGoneGroups({ ctx, tx, batch, rows, groupIds }: Chunk): Promise<void> {
+  if (!groupIds.length) return;
+  const gone = await tx.execute<GroupIdRow>(goneGroupsSql(groupIds, ctx.actor));
   if (gone.length)
     await tx.execute(
       skipGoneGroupRowsSql(
