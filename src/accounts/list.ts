@@ -37,17 +37,59 @@ export interface AccountListPage {
  * name. The page is read through the (organisation, last name, first name, id) index, and the
  * group and tags of only the accounts on the page are joined afterwards.
  */
-export async function listAccounts(ctx: Ctx, input: { filter: AccountFilter; page: number }): Promise<AccountListPage> {
+export async function listAccounts(
+  ctx: Ctx,
+  input: { filter: AccountFilter; page: number; from?: PageCursor | undefined },
+): Promise<AccountListPage> {
   const where = sql`${accountScopeSql(ctx.actor, 'a')} and ${accountFilterSql(input.filter, 'a')}`;
   const requested = clampPage(input.page);
   // The count and the page are read at the same time; a page past the end is read again as the last one.
   const [total, firstTry] = await Promise.all([
     countAccounts(ctx, where, input.filter),
-    readPage(ctx, where, input.filter, requested, null),
+    readPageAfterCursor(ctx, where, input.filter, input.from).then((rows) => rows ?? readPage(ctx, where, input.filter, requested, null)),
   ]);
   const { page, pageCount } = paginate(total, requested, ACCOUNTS_PAGE_SIZE);
   const rows = page === requested && firstTry.length > 0 ? firstTry : await readPage(ctx, where, input.filter, page, total);
   return { rows, total, page, pageCount, pageSize: ACCOUNTS_PAGE_SIZE };
+}
+
+/**
+ * Where Previous and Next continue from: the account just after which (or just before which) the
+ * page starts, in name order. Such a page is read from that account's place in the name-order
+ * index instead of walking past every earlier page (OFFSET), so the 2,000th page costs what the
+ * first does, and rows added meanwhile do not shift it.
+ */
+export interface PageCursor {
+  direction: 'after' | 'before';
+  accountId: string;
+}
+
+/**
+ * The page next to the cursor's account, or null when there is no usable cursor (none given, an
+ * account the actor cannot see or that is gone, a search whose matches are sorted, or no row on
+ * that side): then the page is read by its number.
+ */
+async function readPageAfterCursor(
+  ctx: Ctx,
+  where: SQL,
+  filter: AccountFilter,
+  from: PageCursor | undefined,
+): Promise<AccountListRow[] | null> {
+  if (!from || !isUuid(from.accountId) || indexedSearchMatchesSql(ctx, filter)) return null;
+  const [key] = await ctx.db.execute<{ last_name: string; first_name: string; id: string }>(
+    sql`select a.last_name, a.first_name, a.id from accounts a where a.id = ${from.accountId} and ${accountScopeSql(ctx.actor, 'a')}`,
+  );
+  if (!key) return null;
+  const after = from.direction === 'after';
+  const side = after
+    ? sql`(a.last_name, a.first_name, a.id) > (${key.last_name}, ${key.first_name}, ${key.id}::uuid)`
+    : sql`(a.last_name, a.first_name, a.id) < (${key.last_name}, ${key.first_name}, ${key.id}::uuid)`;
+  const order = after ? sql`a.last_name, a.first_name, a.id` : sql`a.last_name desc, a.first_name desc, a.id desc`;
+  const rows = await readRows(
+    ctx,
+    sql`select a.id, a.last_name, a.first_name from accounts a where ${where} and ${side} order by ${order} limit ${ACCOUNTS_PAGE_SIZE}`,
+  );
+  return rows.length ? rows : null;
 }
 
 async function countAccounts(ctx: Ctx, where: SQL, filter: AccountFilter): Promise<number> {
@@ -143,6 +185,11 @@ async function readPage(ctx: Ctx, where: SQL, filter: AccountFilter, page: numbe
           order by a.last_name, a.first_name, a.id limit ${ACCOUNTS_PAGE_SIZE} offset ${offset}`
     : sql`select a.id, a.last_name, a.first_name from accounts a where ${where}
           order by a.organisation_id, a.last_name, a.first_name, a.id limit ${ACCOUNTS_PAGE_SIZE} offset ${offset}`;
+  return readRows(ctx, pageIds);
+}
+
+/** The accounts `pageIds` (id, last_name, first_name of up to a page) names, with group and tags, in name order. */
+async function readRows(ctx: Ctx, pageIds: SQL): Promise<AccountListRow[]> {
   const rows = await ctx.db.execute<{
     id: string;
     first_name: string;

@@ -91,6 +91,40 @@ describe('View Accounts: happy path', () => {
     expect((await admin.get('/accounts?page=99')).html).toContain('page 3 of 3');
   });
 
+  it('Next and Previous continue from the page’s last and first account, showing what the page numbers show', async () => {
+    const admin = await signedIn(org.systemAdmin.email);
+    const names = (html: string) => [...html.matchAll(/<a href="\/accounts\/([0-9a-f-]+)">/g)].map((m) => m[1]!);
+    const link = (html: string, rel: string) => html.match(new RegExp(`<a href="([^"]+)"[^>]*rel="${rel}"`))![1]!.replaceAll('&amp;', '&');
+    const page1 = await admin.get(`/accounts?groupId=${org.groups.North}`);
+    const next = link(page1.html, 'next');
+    expect(next).toContain(`after=${names(page1.html).at(-1)}`);
+    const viaNext = await admin.get(next);
+    const page2 = await admin.get(`/accounts?groupId=${org.groups.North}&page=2`);
+    expect(names(viaNext.html)).toEqual(names(page2.html));
+    expect(viaNext.html).toContain('page 2 of 2');
+    const previous = link(viaNext.html, 'prev');
+    expect(previous).toContain(`before=${names(page2.html)[0]}`);
+    expect(names((await admin.get(previous)).html)).toEqual(names(page1.html));
+    // An account added before the cursor does not shift the page Next continues to.
+    const added = await createAccount(db.services, org.organisationId, {
+      email: 'aaron.aardvark@alder.test',
+      firstName: 'Aaron',
+      lastName: 'Aardvark',
+      groupId: org.groups.North!,
+    });
+    try {
+      expect(names((await admin.get(next)).html)).toEqual(names(page2.html));
+    } finally {
+      await db.services.sql`delete from accounts where id = ${added.id}`;
+    }
+    // A cursor naming another organisation's account, or nothing, falls back to the page number.
+    const [stranger] = await db.services.sql<{ id: string }[]>`select id from accounts where email = 'stranger@rival.test'`;
+    expect(names((await admin.get(`/accounts?groupId=${org.groups.North}&page=2&after=${stranger!.id}`)).html)).toEqual(names(page2.html));
+    expect(names((await admin.get(`/accounts?page=2&after=nonsense&before=%27`)).html)).toEqual(
+      names((await admin.get('/accounts?page=2')).html),
+    );
+  });
+
   it('searches by name or email, ignoring case, and filters by tag and by group', async () => {
     const admin = await signedIn(org.systemAdmin.email);
     const byName = await admin.get('/accounts?q=quill');

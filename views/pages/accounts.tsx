@@ -75,9 +75,13 @@ function pageNumbers(page: number, pageCount: number): (number | null)[] {
   return out;
 }
 
-function Pager(props: { page: number; pageCount: number; filter: AccountsFilterView }) {
+function Pager(props: { page: number; pageCount: number; filter: AccountsFilterView; firstId?: string; lastId?: string }) {
   if (props.pageCount <= 1) return null;
   const link = (p: number) => `/accounts${accountsQuery(props.filter, { page: p })}`;
+  // Previous and Next continue from this page's first and last account (read from there in name
+  // order); the numbers jump by position.
+  const previous = `/accounts${accountsQuery(props.filter, { page: props.page - 1, ...(props.firstId ? { before: props.firstId } : {}) })}`;
+  const next = `/accounts${accountsQuery(props.filter, { page: props.page + 1, ...(props.lastId ? { after: props.lastId } : {}) })}`;
   // The draft selection's id is read when the link is followed: it may be made after the page was.
   // It waits for a box's change still on its way to the server, so the draft is made first.
   const hx = {
@@ -90,7 +94,7 @@ function Pager(props: { page: number; pageCount: number; filter: AccountsFilterV
   return (
     <nav aria-label="Pages">
       {props.page > 1 ? (
-        <a href={link(props.page - 1)} {...hx} hx-get={link(props.page - 1)} rel="prev">
+        <a href={previous} {...hx} hx-get={previous} rel="prev">
           Previous
         </a>
       ) : null}
@@ -108,7 +112,7 @@ function Pager(props: { page: number; pageCount: number; filter: AccountsFilterV
         ),
       )}
       {props.page < props.pageCount ? (
-        <a href={link(props.page + 1)} {...hx} hx-get={link(props.page + 1)} rel="next">
+        <a href={next} {...hx} hx-get={next} rel="next">
           Next
         </a>
       ) : null}
@@ -223,7 +227,13 @@ export function AccountsResults(props: AccountsResultsProps) {
               ? `Showing ${(props.page - 1) * 50 + 1}–${(props.page - 1) * 50 + props.rows.length} of ${formatNumber(props.total)}`
               : ''}
           </span>
-          <Pager page={props.page} pageCount={props.pageCount} filter={filter} />
+          <Pager
+            page={props.page}
+            pageCount={props.pageCount}
+            filter={filter}
+            firstId={props.rows[0]?.id}
+            lastId={props.rows[props.rows.length - 1]?.id}
+          />
         </div>
         {props.total > 0 ? (
           <div

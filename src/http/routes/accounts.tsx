@@ -29,7 +29,17 @@ const FilterFields = {
 
 const BULK_KINDS = ['', 'add-tag', 'remove-tag', 'move-group', 'deactivate', 'reactivate', 'delete'] as const;
 
-const ListQuery = fields({ ...FilterFields, page, all: flag, selection: optionalId('The selection'), done: text('The result') });
+// after/before: the account Next or Previous continues from (read in name order from there); a
+// value that names no account the administrator sees is ignored, and the page number is used.
+const ListQuery = fields({
+  ...FilterFields,
+  page,
+  after: text('The page'),
+  before: text('The page'),
+  all: flag,
+  selection: optionalId('The selection'),
+  done: text('The result'),
+});
 
 // The page's ids and the draft come with every submit, so boxes changed a moment ago count as shown.
 const SelectionForm = fields({
@@ -108,7 +118,12 @@ export const accountsRoutes = new Hono<AppEnv>()
     const query = c.req.valid('query');
     const filter = parseAccountFilter(query);
     const allSelected = query.all;
-    const list = await listAccounts(ctx, { filter, page: query.page });
+    const from = query.after
+      ? { direction: 'after' as const, accountId: query.after }
+      : query.before
+        ? { direction: 'before' as const, accountId: query.before }
+        : undefined;
+    const list = await listAccounts(ctx, { filter, page: query.page, from });
     const draft = await draftView(
       ctx,
       await readDraftSelection(ctx, query.selection),
