@@ -342,6 +342,18 @@ describe('account_tags without foreign keys (checked a statement at a time)', ()
     expect(await db.services.sql`select 1 from account_tags where account_id = ${learner!}`).toHaveLength(0);
   });
 
+  it("one statement writing two organisations' tags is checked organisation by organisation", async () => {
+    const mine = (await createAccount(db.services, org.organisationId, { email: 'two1@cedar.test', groupId: org.groups.South! })).id;
+    const theirs = (await createAccount(db.services, other.organisationId, { email: 'two1@larch.test', groupId: other.groups.Far! })).id;
+    const [cohort, their] = [org.tags['Cohort 7']!, other.tags.Theirs!];
+    await expect(
+      db.services
+        .sql`insert into account_tags (account_id, tag_id) values (${mine}, ${cohort}), (${theirs}, ${cohort}), (${theirs}, ${their})`,
+    ).rejects.toThrow('an account can only carry tags of its own organisation');
+    await db.services.sql`insert into account_tags (account_id, tag_id) values (${mine}, ${cohort}), (${theirs}, ${their})`;
+    expect(await db.services.sql`select 1 from account_tags where account_id in (${mine}, ${theirs})`).toHaveLength(2);
+  });
+
   it('an account deleted while a tag is being added to it ends without the tag row, whichever commits first', async () => {
     const first = (await createAccount(db.services, other.organisationId, { email: 'gone2@larch.test', groupId: other.groups.Far! })).id;
     const second = (await createAccount(db.services, other.organisationId, { email: 'gone3@larch.test', groupId: other.groups.Far! })).id;
