@@ -231,30 +231,42 @@ export function skipRowsForSameAccountSql(batchId: string): SQL {
     returning was.outcome`;
 }
 
+export type RelabelledRow = { relabelled: number };
+
 /**
  * When only the choice of what to update on existing accounts changed: the rows matched to an
  * account that may be updated (outcome update, or keep for want of a choice) change between
- * update and keep; nothing else the check decided depends on that choice.
+ * update and keep; nothing else the check decided depends on that choice. Returns how many rows
+ * it relabelled, which is all the counts need: they move between update and keep.
  */
 export function relabelUpdateChoiceSql(batchId: string, update: string | null): SQL {
   return sql`
-    update import_rows r set
-      outcome = ${update === null ? 'keep' : 'update'}::import_outcome,
-      reason = ${update ?? KEEP_AS_IS_REASON}::text
-    where r.batch_id = ${batchId} and r.account_id is not null
-      and (r.outcome = 'update' or (r.outcome = 'keep' and r.reason = ${KEEP_AS_IS_REASON}::text))`;
+    with relabelled as (
+      update import_rows r set
+        outcome = ${update === null ? 'keep' : 'update'}::import_outcome,
+        reason = ${update ?? KEEP_AS_IS_REASON}::text
+      where r.batch_id = ${batchId} and r.account_id is not null
+        and (r.outcome = 'update' or (r.outcome = 'keep' and r.reason = ${KEEP_AS_IS_REASON}::text))
+      returning 1)
+    select count(*)::int as relabelled from relabelled`;
 }
 
 /**
- * Whether the rows name a tag or group the organisation does not have (the check plans those for
- * the import to create, and which it keeps depends on the update choice).
+ * Whether a row matched to an account (the only rows the update choice relabels) carries a tag or
+ * group the organisation does not have yet: one the check planned for the import to create, which
+ * it kept or dropped by the choice, so the choice needs the full check. The rows' few distinct
+ * tag sets and groups are compared, not each row, and the file's names are not read again.
  */
 export function namesMissingSql(batchId: string, organisationId: string): SQL {
   return sql`
-    with tag_names as (select distinct lower(n.name) as name from import_rows r cross join lateral unnest(r.tag_names) as n(name) where r.batch_id = ${batchId}),
-    group_names as (select distinct lower(r.group_name) as name from import_rows r where r.batch_id = ${batchId} and r.group_name is not null)
-    select exists (select 1 from tag_names n where not exists (select 1 from tags t where t.organisation_id = ${organisationId} and lower(t.name) = n.name))
-        or exists (select 1 from group_names n where not exists (select 1 from groups g where g.organisation_id = ${organisationId} and lower(g.name) = n.name)) as any`;
+    with matched as (
+      select distinct r.tag_ids, r.group_id from import_rows r where r.batch_id = ${batchId} and r.account_id is not null)
+    select exists (
+      select 1 from matched m
+      where (m.group_id is not null and not exists (select 1 from groups g where g.id = m.group_id and g.organisation_id = ${organisationId}))
+        or exists (
+          select 1 from unnest(m.tag_ids) as t(id)
+          where not exists (select 1 from tags tg where tg.id = t.id and tg.organisation_id = ${organisationId}))) as any`;
 }
 
 export type OutcomeCountsRow = { total: number; c: number; u: number; k: number; s: number };

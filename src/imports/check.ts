@@ -17,6 +17,7 @@ import {
   type AnyRow,
   type CountRow,
   type OutcomeCountsRow,
+  type RelabelledRow,
   type SkippedOutcomeRow,
 } from './check-sql.js';
 import { plannedRowsSql } from './new-names-sql.js';
@@ -109,16 +110,19 @@ export async function changeUpdateChoice(
 
 /** Null when the batch changed since it was read (then the caller checks it again in full). */
 async function relabelUpdateChoice(tx: DbHandle, batch: ImportBatch, options: ImportOptions): Promise<CheckSummary | null> {
-  const [locked] = await tx.execute<{ status: string; options: unknown }>(
-    sql`select status, options from import_batches where id = ${batch.id} for update`,
-  );
+  const [locked] = await tx.execute<{ status: string; options: unknown } & OutcomeCountsRow>(sql`
+    select status, options, total_rows as total, to_create as c, to_update as u, to_keep as k, to_skip as s
+    from import_batches where id = ${batch.id} for update`);
   if (locked?.status !== 'checked' || JSON.stringify(parseImportOptions(locked.options)) !== JSON.stringify(batch.options)) return null;
   // Tags and groups the import would create were kept or dropped by the choice: those need the full check.
   const [missing] = await tx.execute<AnyRow>(namesMissingSql(batch.id, batch.organisationId));
   if (missing?.any) return null;
   await tx.execute(sql`update import_batches set options = ${JSON.stringify(options)}::jsonb where id = ${batch.id}`);
-  await tx.execute(relabelUpdateChoiceSql(batch.id, updateReason(options)));
-  return recordCheckSummary(tx, batch.id);
+  const [moved] = await tx.execute<RelabelledRow>(relabelUpdateChoiceSql(batch.id, updateReason(options)));
+  // The relabelled rows (every update, and the keeps for want of a choice) all go to update or
+  // all to keep: the counts follow from the checked ones without reading the rows again.
+  const u = updateReason(options) === null ? 0 : moved!.relabelled;
+  return recordCheckSummary(tx, batch.id, { total: locked.total, c: locked.c, s: locked.s, u, k: locked.k + locked.u - u });
 }
 
 async function lockForCheck(tx: DbHandle, batch: ImportBatch): Promise<void> {

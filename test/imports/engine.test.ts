@@ -319,6 +319,22 @@ describe('import engine: the check', () => {
     expect((await getImportBatch(sysCtx, id)).toUpdate).toBe(0);
   });
 
+  it('checks the rows again in full when a matched row names a tag the import would create, so the tag is made and added', async () => {
+    const existing = await createAccount(db.services, org.organisationId, { email: 'relabel-tag@engine.test', groupId: org.groups.North! });
+    const rows = [row(2, { email: 'relabel-tag@engine.test', tagNames: ['Relabel Fresh Tag'] })];
+    const { id } = await prepared(sysCtx, rows, { groupId: org.groups.North!, sharedPassword: 'shared-secret-1' });
+    // Only a row left as it is named the tag, so the check dropped it from what the import creates.
+    expect((await getImportBatch(sysCtx, id)).newTags).toHaveLength(0);
+    const summary = await changeUpdateChoice(sysCtx, id, { password: false, group: false, tags: true });
+    expect(summary).toEqual({ total: 1, toCreate: 0, toUpdate: 1, toKeep: 0, toSkip: 0 });
+    expect((await getImportBatch(sysCtx, id)).newTags).toHaveLength(1);
+    await startImport(sysCtx, id);
+    expect(await runImport(db.services, id)).toBe('finished');
+    const tags = await db.services.sql<{ name: string }[]>`
+      select t.name from account_tags x join tags t on t.id = x.tag_id where x.account_id = ${existing.id}`;
+    expect(tags.map((t) => t.name)).toEqual(['Relabel Fresh Tag']);
+  });
+
   it('never lets an administrator touch accounts outside their groups, nor import administrators', async () => {
     const southern = await createAccount(db.services, org.organisationId, { email: 'southern@engine.test', groupId: org.groups.South! });
     const northern = await createAccount(db.services, org.organisationId, { email: 'northern@engine.test', groupId: org.groups.North! });
