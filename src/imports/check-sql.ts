@@ -198,9 +198,13 @@ export function decideRowsSql(input: DecideRowsInput): SQL {
         reason = ${reason}
       from final f
       where r.batch_id = ${input.batchId} and r.row_number = f.row_number
-      returning r.outcome)
-    ${countOutcomesSql(sql`decided`)}`;
+      returning r.outcome, r.account_id)
+    select c.*, (select count(*)::int from decided where account_id is not null) as matched
+    from (${countOutcomesSql(sql`decided`)}) c`;
 }
+
+/** The decision's counts, and how many rows it matched to an existing account. */
+export type DecidedRow = OutcomeCountsRow & { matched: number };
 
 /** The counts of each outcome among rows (outcome column), for the batch's summary. */
 function countOutcomesSql(rows: SQL): SQL {

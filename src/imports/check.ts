@@ -16,6 +16,7 @@ import {
   skipRowsForSameAccountSql,
   type AnyRow,
   type CountRow,
+  type DecidedRow,
   type OutcomeCountsRow,
   type RelabelledRow,
   type SkippedOutcomeRow,
@@ -62,7 +63,7 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
     const [google] = await tx.execute<AnyRow>(batchHasGoogleIdsSql(batch.id));
     const planned = await planNewNames(tx, ctx, batch.id, batch.options);
     const rowTagIds = [...new Set([...tagIds, ...(await typedTagIds(tx, batch.id, actor.organisationId, batch.options))])];
-    const [decided] = await tx.execute<OutcomeCountsRow>(
+    const [decided] = await tx.execute<DecidedRow>(
       decideRowsSql({
         batchId: batch.id,
         actor,
@@ -78,9 +79,12 @@ export async function checkImportBatch(ctx: Ctx, batchId: string): Promise<Check
         knownGroups: sql`(select id, name from groups where organisation_id = ${actor.organisationId} union all ${plannedRowsSql('new_groups', batch.id)})`,
       }),
     );
-    const counts = withSameAccountSkips(decided!, await tx.execute<SkippedOutcomeRow>(skipRowsForSameAccountSql(batch.id)));
+    // Two rows can share an account only when two matched one; the pass reads the batch's rows.
+    const { matched, ...counts } = decided!;
+    const skipped = matched > 1 ? await tx.execute<SkippedOutcomeRow>(skipRowsForSameAccountSql(batch.id)) : [];
+    const summaryCounts = withSameAccountSkips(counts, skipped);
     await prunePlannedNames(tx, batch.id, batch.options, planned);
-    return recordCheckSummary(tx, batch.id, counts);
+    return recordCheckSummary(tx, batch.id, summaryCounts);
   });
   await analyzeCheckedRows(ctx, summary);
   return summary;
