@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 import { keptCountSql } from './counts.js';
 import { accountFilterSql, accountFiltersBesideSearchSql, accountSearchSql, INDEXED_SEARCH_LENGTH, type AccountFilter } from './filter.js';
-import { accountScopeSql } from './scope.js';
+import { accountScopeSql, toUuidArray } from './scope.js';
 import { clampPage, paginate } from '../pagination.js';
 import { isUuid } from '../ids.js';
 
@@ -43,6 +43,17 @@ export async function listAccounts(
 ): Promise<AccountListPage> {
   const where = sql`${accountScopeSql(ctx.actor, 'a')} and ${accountFilterSql(input.filter, 'a')}`;
   const requested = clampPage(input.page);
+  const search = await readSearchPage(ctx, input.filter, requested);
+  if (search) {
+    const { page, pageCount } = paginate(search.total, requested, ACCOUNTS_PAGE_SIZE);
+    const rows =
+      search.total === 0
+        ? []
+        : page === requested && search.ids
+          ? await readRows(ctx, rowsOfIds(search.ids))
+          : await readPage(ctx, where, input.filter, page, search.total);
+    return { rows, total: search.total, page, pageCount, pageSize: ACCOUNTS_PAGE_SIZE };
+  }
   // The count and the page are read at the same time; a page past the end is read again as the last one.
   const [total, firstTry] = await Promise.all([
     countAccounts(ctx, where, input.filter),
@@ -51,6 +62,31 @@ export async function listAccounts(
   const { page, pageCount } = paginate(total, requested, ACCOUNTS_PAGE_SIZE);
   const rows = page === requested && firstTry.length > 0 ? firstTry : await readPage(ctx, where, input.filter, page, total);
   return { rows, total, page, pageCount, pageSize: ACCOUNTS_PAGE_SIZE };
+}
+
+/**
+ * A search the trigram index serves, in one statement: its matches are found once, counted, and,
+ * when there are at most SELECTIVE_SEARCH_ROWS of them, sorted for the requested page (ids null
+ * when there are more, or the page is past the end: the page is then read by the caller). Null
+ * when the filter has no such search.
+ */
+async function readSearchPage(ctx: Ctx, filter: AccountFilter, page: number): Promise<{ total: number; ids: string[] | null } | null> {
+  const matches = indexedSearchMatchesSql(ctx, filter);
+  if (!matches) return null;
+  const found = await ctx.db.execute<{ total: number; id: string | null }>(sql`
+    with matches as materialized (${matches}),
+    hits as materialized (select a.id, a.last_name, a.first_name from matches a where ${besideSearchSql(ctx, filter)}),
+    counted as (select count(*)::int as total from hits)
+    select c.total, p.id from counted c
+    left join lateral (
+      select h.id from hits h where c.total <= ${SELECTIVE_SEARCH_ROWS}
+      order by h.last_name, h.first_name, h.id limit ${ACCOUNTS_PAGE_SIZE} offset ${(page - 1) * ACCOUNTS_PAGE_SIZE}) p on true`);
+  const ids = found.flatMap((r) => (r.id ? [r.id] : []));
+  return { total: found[0]?.total ?? 0, ids: ids.length ? ids : null };
+}
+
+function rowsOfIds(ids: string[]): SQL {
+  return sql`select a.id, a.last_name, a.first_name from accounts a where a.id = any(${toUuidArray(ids)})`;
 }
 
 /**
@@ -103,17 +139,14 @@ async function countAccounts(ctx: Ctx, where: SQL, filter: AccountFilter): Promi
   // guarantees an account only carries its own organisation's tags (sql/0002), and the tag is
   // checked to be this organisation's.
   const tagOnly = ctx.actor.isSystemAdmin && filter.tagId && !filter.q && !filter.groupId && !filter.status;
-  const matches = indexedSearchMatchesSql(ctx, filter);
   const [row] = await ctx.db.execute<{ n: number }>(
     tagOnly
       ? sql`select count(*)::int as n from account_tags at
             where at.tag_id = ${filter.tagId} and exists (select 1 from tags t where t.id = ${filter.tagId} and t.organisation_id = ${ctx.actor.organisationId})`
-      : matches
-        ? sql`with matches as materialized (${matches}) select count(*)::int as n from matches a where ${besideSearchSql(ctx, filter)}`
-        : filter.tagId && (await tagIsTheSmallerSide(ctx, filter.tagId, filter))
-          ? sql`with tagged as materialized (select at.account_id from account_tags at where at.tag_id = ${filter.tagId})
+      : filter.tagId && (await tagIsTheSmallerSide(ctx, filter.tagId, filter))
+        ? sql`with tagged as materialized (select at.account_id from account_tags at where at.tag_id = ${filter.tagId})
                 select count(*)::int as n from tagged t join accounts a on a.id = t.account_id where ${where}`
-          : sql`select count(*)::int as n from accounts a where ${where}`,
+        : sql`select count(*)::int as n from accounts a where ${where}`,
   );
   return row?.n ?? 0;
 }

@@ -315,3 +315,26 @@ describe('View Accounts: counts by status', () => {
     }
   });
 });
+
+describe('View Accounts: large searches', () => {
+  it('pages a search matching more accounts than it sorts at once through the name order, and one matching few by sorting them', async () => {
+    const big = await createOrganisation(db.services, { name: 'Birch', groups: ['All'] });
+    await db.services.sql`
+      insert into accounts (organisation_id, kind, first_name, last_name, email, group_id)
+      select ${big.organisationId}, 'user', 'Many', 'M' || lpad(i::text, 5, '0'), 'many' || i || '@birch.test', ${big.groups.All!}
+      from generate_series(1, 5100) i`;
+    const admin = await signedIn(big.systemAdmin.email);
+    const names = (html: string) => [...html.matchAll(/<a href="\/accounts\/[0-9a-f-]+">([^<]+)<\/a>/g)].map((m) => m[1]!);
+    const first = await admin.get('/accounts?q=many');
+    expect(first.html).toContain('5,100 accounts match');
+    expect(names(first.html).slice(0, 2)).toEqual(['Many M00001', 'Many M00002']);
+    const last = await admin.get('/accounts?q=many&page=999');
+    expect(last.html).toContain('page 102 of 102');
+    expect(names(last.html).at(-1)).toBe('Many M05100');
+    // Few matches: sorted from the matches, a page past the end is the last one.
+    const few = await admin.get('/accounts?q=m0510&page=7');
+    expect(few.html).toContain('1 account match');
+    expect(names(few.html)).toEqual(['Many M05100']);
+    expect((await admin.get('/accounts?q=nobody')).html).toContain('No accounts match');
+  });
+});
