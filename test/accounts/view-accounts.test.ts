@@ -317,7 +317,7 @@ describe('View Accounts: counts by status', () => {
 });
 
 describe('View Accounts: large searches', () => {
-  it('pages a search matching more accounts than it sorts at once through the name order, and one matching few by sorting them', async () => {
+  it('pages a search matching thousands of accounts in name order, and clamps a page past the end of a few matches to the last one', async () => {
     const big = await createOrganisation(db.services, { name: 'Birch', groups: ['All'] });
     await db.services.sql`
       insert into accounts (organisation_id, kind, first_name, last_name, email, group_id)
