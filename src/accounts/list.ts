@@ -138,10 +138,7 @@ async function countAccounts(ctx: Ctx, where: SQL, filter: AccountFilter): Promi
     tagOnly
       ? sql`select count(*)::int as n from account_tags at
             where at.tag_id = ${filter.tagId} and exists (select 1 from tags t where t.id = ${filter.tagId} and t.organisation_id = ${ctx.actor.organisationId})`
-      : filter.tagId && (await tagIsTheSmallerSide(ctx, filter.tagId, filter))
-        ? sql`with tagged as materialized (select at.account_id from account_tags at where at.tag_id = ${filter.tagId})
-                select count(*)::int as n from tagged t join accounts a on a.id = t.account_id where ${where}`
-        : sql`select count(*)::int as n from accounts a where ${where}`,
+      : sql`select count(*)::int as n from accounts a where ${where}`,
   );
   return row?.n ?? 0;
 }
@@ -161,24 +158,6 @@ async function countByStatus(ctx: Ctx, filter: AccountFilter): Promise<number> {
   const kept = keptCountSql(ctx.actor, { groupId: filter.groupId });
   const where = sql`${accountScopeSql(ctx.actor, 'a')} and ${accountFilterSql(filter, 'a')}`;
   return kept ? (await count(kept)) - deactivated : count(sql`select count(*)::int as n from accounts a where ${where}`);
-}
-
-/**
- * A tag filter with a group (or a group administrator's groups) is counted from whichever side holds
- * fewer accounts: the tag's accounts checked for the group, or the group's accounts checked for the
- * tag. The group's size is kept (account_counts); the tag's is counted only up to it. Left to the
- * planner, the count walked the group and read every account_tags row, and while an import grew
- * the group it grew with it (25k to 125k rows) though the tag's 5k accounts did not change.
- */
-async function tagIsTheSmallerSide(ctx: Ctx, tagId: string, filter: AccountFilter): Promise<boolean> {
-  const kept = keptCountSql(ctx.actor, { groupId: filter.groupId });
-  if (!kept) return false;
-  const [group] = await ctx.db.execute<{ n: number }>(kept);
-  const limit = (group?.n ?? 0) + 1;
-  const [tag] = await ctx.db.execute<{ n: number }>(
-    sql`select count(*)::int as n from (select 1 from account_tags at where at.tag_id = ${tagId} limit ${limit}) x`,
-  );
-  return (tag?.n ?? 0) < limit;
 }
 
 /**

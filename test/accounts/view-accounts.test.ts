@@ -215,7 +215,7 @@ describe('View Accounts: security', () => {
     const search = await teacher.get('/accounts?q=learner');
     expect(search.html).toContain('61 accounts match');
     expect(search.html).not.toContain('south');
-    // A tag is counted from its own accounts when it has fewer than the groups: still only North's.
+    // A tag filter is scoped too: the teacher counts North's accounts with the tag only.
     await db.services.sql`
       insert into account_tags (account_id, tag_id)
       select id, ${org.tags['Grade 10']!} from accounts where email in ('south1@alder.test', 'south2@alder.test', 'north1@alder.test')`;
