@@ -31,8 +31,9 @@ export interface AccountListPage {
 
 /**
  * One page of View Accounts: the accounts the actor may see that match the filter, ordered by
- * name. The page is read through the (organisation, last name, first name, id) index, and the
- * group and tags of only the accounts on the page are joined afterwards.
+ * name. A search of 3+ characters is read from its matches (readSearchPage); otherwise the page
+ * comes from the (organisation, last name, first name, id) index, from Previous/Next's cursor or by
+ * its number. The group and tags of only the accounts on the page are joined afterwards.
  */
 export async function listAccounts(
   ctx: Ctx,

@@ -1,6 +1,7 @@
 import type { AccountListRow } from '../../src/accounts/list.js';
 import { countOf, formatName, formatNumber } from '../format.js';
 import { CsrfField, Notice, SelectField } from '../components/form.js';
+import { BULK_BUTTON } from './bulk-actions.js';
 
 export interface AccountsFilterView {
   q: string;
@@ -48,15 +49,8 @@ export function accountsQuery(filter: AccountsFilterView, extra: Record<string, 
   return s ? `?${s}` : '';
 }
 
-/** The bulk actions of the toolbar; each opens a confirmation page naming the count. */
-const BULK_ACTIONS: [string, string][] = [
-  ['add-tag', 'Add tag'],
-  ['remove-tag', 'Remove tag'],
-  ['move-group', 'Move to group'],
-  ['deactivate', 'Deactivate'],
-  ['reactivate', 'Reactivate'],
-  ['delete', 'Delete'],
-];
+/** The bulk actions of the toolbar (the confirmation page's own button words); each opens a confirmation page naming the count. */
+const BULK_ACTIONS = Object.entries(BULK_BUTTON);
 
 function accountType(row: AccountListRow): string {
   if (row.isSystemAdmin) return 'System administrator';
