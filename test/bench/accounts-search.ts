@@ -52,6 +52,11 @@ export async function viewAccountsRequests(
   return { app, requests };
 }
 
+/** A request's path with its group and tag ids shortened, for BENCH_VERBOSE's per-request lines. */
+export function requestLabel(path: string): string {
+  return path.replace(/groupId=[0-9a-f-]+/, 'groupId=G').replace(/tagId=[0-9a-f-]+/, 'tagId=T');
+}
+
 /** Server-side times of every request, `rounds` times over; the first round warms caches and prepared plans and is left out. */
 export async function timeViewAccounts(services: Services, seeded: SeedResult, rounds = 8): Promise<number[]> {
   const { app, requests } = await viewAccountsRequests(services, seeded);
@@ -64,7 +69,7 @@ export async function timeViewAccounts(services: Services, seeded: SeedResult, r
       const ms = performance.now() - started;
       if (res.status !== 200) throw new Error(`${r.path} answered ${res.status}`);
       if (round > 0) times.push(ms);
-      if (process.env.BENCH_VERBOSE && round > 0) console.error(r.path.slice(0, 40), ms.toFixed(1));
+      if (process.env.BENCH_VERBOSE && round > 0) console.error(requestLabel(r.path), ms.toFixed(1));
     }
   }
   return times;
