@@ -2,6 +2,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Services } from '../context.js';
 import { randomToken, sha256Hex } from '../crypto-tokens.js';
 import { sessions } from '../db/schema/index.js';
+import { actorColumnsSql, type LoadedActor } from './actor.js';
 
 export const SESSION_COOKIE = 'rb_session';
 /** Idle sessions end after this long; every request slides the window. */
@@ -28,21 +29,30 @@ export async function createSession(services: Pick<Services, 'db'>, accountId: s
 }
 
 /**
- * The live session for a cookie value; null when unknown or expired. The expiry slides forward at
- * most once a minute, so an ordinary page view reads and does not write.
+ * The live session for a cookie value and its account as an Actor, read in one statement (every
+ * signed-in request starts here); null when the session is unknown or expired, or its account is
+ * gone or deactivated. The expiry slides forward at most once a minute, so an ordinary page view
+ * reads and does not write.
  */
-export async function findSession(services: Pick<Services, 'db'>, token: string): Promise<SessionRecord | null> {
+export async function findSignedIn(
+  services: Pick<Services, 'db'>,
+  token: string,
+): Promise<{ session: SessionRecord; actor: LoadedActor } | null> {
   if (!token || token.length > 100) return null;
   const id = await sha256Hex(token);
-  const rows = await services.db.execute<SessionRecord & Record<string, unknown>>(sql`
+  const rows = await services.db.execute<LoadedActor & { session: SessionRecord } & Record<string, unknown>>(sql`
     with live as (
       select id, account_id, csrf_token, data from sessions where id = ${id} and expires_at > now()
     ), slide as (
       update sessions set last_seen_at = now(), expires_at = now() + make_interval(secs => ${SESSION_IDLE_SECONDS})
       where id = ${id} and expires_at > now() and last_seen_at < now() - interval '1 minute'
     )
-    select id, account_id as "accountId", csrf_token as "csrfToken", data from live`);
-  return rows[0] ?? null;
+    select json_build_object('id', s.id, 'accountId', s.account_id, 'csrfToken', s.csrf_token, 'data', s.data) as session, ${actorColumnsSql()}
+    from live s join accounts a on a.id = s.account_id and a.deactivated_at is null`);
+  const row = rows[0];
+  if (!row) return null;
+  const { session, ...actor } = row;
+  return { session, actor };
 }
 
 export async function destroySession(services: Pick<Services, 'db'>, sessionId: string): Promise<void> {

@@ -53,6 +53,43 @@ describe('sign-in happy path', () => {
   });
 });
 
+describe('a session on every request', () => {
+  it('reads the signed-in account with its groups, and slides the expiry', async () => {
+    const teacher = await createAccount(db.services, org.organisationId, {
+      email: 'teacher@alpha.test',
+      kind: 'administrator',
+      managedGroupIds: [org.groups.North!],
+    });
+    const client = new TestClient(createTestApp(db));
+    await client.signIn('teacher@alpha.test');
+    await db.services
+      .sql`update sessions set expires_at = now() + interval '5 minutes', last_seen_at = now() - interval '2 hours' where account_id = ${teacher.id}`;
+    const { html } = await client.get('/accounts');
+    // The teacher manages North only: its learner is listed, the learner without a group is not.
+    expect(html).toContain('Learner@Alpha.test');
+    expect(html).not.toContain('newbie@alpha.test');
+    const [slid] = await db.services.sql<{ left: number }[]>`
+      select extract(epoch from expires_at - now())::int as left from sessions where account_id = ${teacher.id}`;
+    expect(slid!.left).toBeGreaterThan(60 * 60);
+  });
+
+  it('is signed out once the session expires, or once its account is deactivated even if the session row is left', async () => {
+    for (const end of ['expire', 'deactivate'] as const) {
+      const email = `ends-${end}@alpha.test`;
+      const account = await createAccount(db.services, org.organisationId, { email });
+      const client = new TestClient(createTestApp(db));
+      await client.signIn(email);
+      expect((await client.request('/account')).status).toBe(200);
+      if (end === 'expire')
+        await db.services.sql`update sessions set expires_at = now() - interval '1 second' where account_id = ${account.id}`;
+      else await db.services.sql`update accounts set deactivated_at = now() where id = ${account.id}`;
+      const page = await client.request('/account');
+      expect(page.status, end).toBe(303);
+      expect(page.headers.get('location')).toMatch(/^\/sign-in/);
+    }
+  });
+});
+
 describe('sign-in errors', () => {
   it('refuses a wrong password with a message and no session', async () => {
     const client = new TestClient(createTestApp(db));

@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { loadActor } from '../../auth/actor.js';
-import { findSession, SESSION_COOKIE } from '../../auth/sessions.js';
+import { findSignedIn, SESSION_COOKIE } from '../../auth/sessions.js';
 import { ADD_ON_PATH, ADD_ON_SESSION_COOKIE } from '../session-cookie.js';
 import type { AppEnv } from '../types.js';
 
@@ -15,13 +14,10 @@ export function sessionLoader(): MiddlewareHandler<AppEnv> {
       getCookie(c, SESSION_COOKIE) ?? (c.req.path.startsWith(`${ADD_ON_PATH}/`) ? getCookie(c, ADD_ON_SESSION_COOKIE) : undefined);
     if (token) {
       const services = c.get('services');
-      const session = await findSession(services, token);
-      if (session) {
-        const actor = await loadActor(services, session.accountId);
-        if (actor) {
-          c.set('session', session);
-          c.set('actor', actor);
-        }
+      const signedIn = await findSignedIn(services, token);
+      if (signedIn) {
+        c.set('session', signedIn.session);
+        c.set('actor', signedIn.actor);
       }
     }
     await next();
