@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 import { keptCountSql } from './counts.js';
 import { accountFilterSql, accountFiltersBesideSearchSql, accountSearchSql, INDEXED_SEARCH_LENGTH, type AccountFilter } from './filter.js';
-import { accountScopeSql, toUuidArray } from './scope.js';
+import { accountScopeSql } from './scope.js';
 import { clampPage, paginate } from '../pagination.js';
 import { isUuid } from '../ids.js';
 
@@ -45,8 +45,7 @@ export async function listAccounts(
   if (search) {
     const { page, pageCount } = paginate(search.total, requested, ACCOUNTS_PAGE_SIZE);
     // A page past the end is read again as the last one.
-    const ids = page === requested ? search.ids : (await readSearchPage(ctx, input.filter, page))?.ids;
-    const rows = ids ? await readRows(ctx, rowsOfIds(ids)) : [];
+    const rows = page === requested ? search.rows : ((await readSearchPage(ctx, input.filter, page))?.rows ?? []);
     return { rows, total: search.total, page, pageCount, pageSize: ACCOUNTS_PAGE_SIZE };
   }
   // The count and the page are read at the same time; a page past the end is read again as the last one.
@@ -63,26 +62,23 @@ export async function listAccounts(
  * A search the trigram index serves, in one statement: its matches are found once, counted, and
  * the requested page taken from them in name order (a top-N sort of the matches: cheap even for
  * many, where walking the name order to the first match could read most of the organisation, as
- * "garcia" did while an import doubled the Gs: 80 ms). ids is null when the page is past the end.
- * Null when the filter has no such search.
+ * "garcia" did while an import doubled the Gs: 80 ms), with the page's group and tags. No rows
+ * when the page is past the end. Null when the filter has no such search.
  */
-async function readSearchPage(ctx: Ctx, filter: AccountFilter, page: number): Promise<{ total: number; ids: string[] | null } | null> {
+async function readSearchPage(ctx: Ctx, filter: AccountFilter, page: number): Promise<{ total: number; rows: AccountListRow[] } | null> {
   const matches = indexedSearchMatchesSql(ctx, filter);
   if (!matches) return null;
-  const found = await ctx.db.execute<{ total: number; id: string | null }>(sql`
+  const found = await ctx.db.execute<{ total: number } & ({ [K in keyof ListedRow]: ListedRow[K] | null } & Record<string, unknown>)>(sql`
     with matches as materialized (${matches}),
     hits as materialized (select a.id, a.last_name, a.first_name from matches a where ${besideSearchSql(ctx, filter)}),
-    counted as (select count(*)::int as total from hits)
-    select c.total, p.id from counted c
-    left join lateral (
-      select h.id from hits h
-      order by h.last_name, h.first_name, h.id limit ${ACCOUNTS_PAGE_SIZE} offset ${(page - 1) * ACCOUNTS_PAGE_SIZE}) p on true`);
-  const ids = found.flatMap((r) => (r.id ? [r.id] : []));
-  return { total: found[0]?.total ?? 0, ids: ids.length ? ids : null };
-}
-
-function rowsOfIds(ids: string[]): SQL {
-  return sql`select a.id, a.last_name, a.first_name from accounts a where a.id = any(${toUuidArray(ids)})`;
+    page as (
+      select h.id, h.last_name, h.first_name from hits h
+      order by h.last_name, h.first_name, h.id limit ${ACCOUNTS_PAGE_SIZE} offset ${(page - 1) * ACCOUNTS_PAGE_SIZE})
+    select c.total, r.* from (select count(*)::int as total from hits) c
+    left join lateral (${listedRowsSql()}) r on true
+    order by r.last_name, r.first_name, r.id`);
+  const rows = found.flatMap((r) => (r.id === null ? [] : [toListRow(r as ListedRow)]));
+  return { total: found[0]?.total ?? 0, rows };
 }
 
 /**
@@ -223,23 +219,34 @@ const TAG_WALK_MAX = 20_000;
 
 /** The accounts `pageIds` (id, last_name, first_name of up to a page) names, with group and tags, in name order. */
 async function readRows(ctx: Ctx, pageIds: SQL): Promise<AccountListRow[]> {
-  const rows = await ctx.db.execute<{
-    id: string;
-    first_name: string;
-    last_name: string;
-    email: string;
-    kind: 'user' | 'administrator';
-    is_system_admin: boolean;
-    group_name: string | null;
-    tags: string[] | null;
-    deactivated: boolean;
-  }>(sql`
-    with page as (${pageIds})
+  const rows = await ctx.db.execute<ListedRow & Record<string, unknown>>(sql`with page as (${pageIds}) ${listedRowsSql()}`);
+  return rows.map(toListRow);
+}
+
+/** A listed account as listedRowsSql reads it. */
+interface ListedRow {
+  id: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  kind: 'user' | 'administrator';
+  is_system_admin: boolean;
+  group_name: string | null;
+  tags: string[] | null;
+  deactivated: boolean;
+}
+
+/** The accounts a `page` (id, last_name, first_name) names, with their group and tags, in name order. */
+function listedRowsSql(): SQL {
+  return sql`
     select a.id, a.first_name, a.last_name, a.email, a.kind, a.is_system_admin, g.name as group_name, a.deactivated_at is not null as deactivated,
       (select array_agg(t.name order by t.name) from account_tags at join tags t on t.id = at.tag_id where at.account_id = a.id) as tags
     from page p join accounts a on a.id = p.id left join groups g on g.id = a.group_id
-    order by p.last_name, p.first_name, p.id`);
-  return rows.map((r) => ({
+    order by p.last_name, p.first_name, p.id`;
+}
+
+function toListRow(r: ListedRow): AccountListRow {
+  return {
     id: r.id,
     firstName: r.first_name,
     lastName: r.last_name,
@@ -249,7 +256,7 @@ async function readRows(ctx: Ctx, pageIds: SQL): Promise<AccountListRow[]> {
     groupName: r.group_name,
     tags: r.tags ?? [],
     deactivated: r.deactivated,
-  }));
+  };
 }
 
 // Groups and tags have their own features; View Accounts and Create Account read them from there.
