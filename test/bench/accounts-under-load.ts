@@ -143,6 +143,8 @@ export const accountsUnderLoadBench: BenchModule = {
     const share: RunImportOptions = jobCpuShare(process.env.BENCH_JOB_SHARE === 'jobs' ? 'jobs' : 'web-and-jobs');
     // BENCH_APPLY_BUSY_SHARE tries another rest between the apply's chunks.
     if (process.env.BENCH_APPLY_BUSY_SHARE) share.applyBusyShare = Number(process.env.BENCH_APPLY_BUSY_SHARE);
+    // BENCH_HASH_CONCURRENCY tries another number of hashes in flight beside the web.
+    if (process.env.BENCH_HASH_CONCURRENCY) share.hashConcurrency = Number(process.env.BENCH_HASH_CONCURRENCY);
     try {
       await openLoop(base, requests, 2); // warms connections, caches and prepared plans
       const idle = await openLoop(base, requests, PHASE_SECONDS);
