@@ -24,6 +24,7 @@ import {
 import { plannedRowsSql } from './new-names-sql.js';
 import { planNewNames, prunePlannedNames, typedTagIds } from './new-names.js';
 import { parseImportOptions, type ImportOptions } from './options.js';
+import { ANALYZE_STAGED_ROWS } from './stage.js';
 import { storedReasons } from './reasons.js';
 
 export interface CheckSummary {
@@ -179,12 +180,13 @@ async function recordCheckSummary(tx: DbHandle, batchId: string, given?: Outcome
 /**
  * The run's statements pick a chunk's rows by outcome and join them to their accounts. Every row
  * was just rewritten: without fresh statistics on those columns a plan made for three rows meets
- * thousands. Outside the transaction, so its lock is not held through the check. When no row
- * matched an account, every chunk statement is a range of the primary key whatever the
- * estimates, and the sample (~50-90 ms for 100k rows) is not taken.
+ * thousands (or re-reads a pipeline once per row, as ANALYZE_STAGED_ROWS tells). Outside the
+ * transaction, so its lock is not held through the check. When no row matched an account, every
+ * chunk statement is a range of the primary key whatever the estimates, and the sample (~50-90 ms
+ * for 100k rows) is not taken.
  */
 async function analyzeCheckedRows(ctx: Ctx, summary: CheckSummary): Promise<void> {
-  if (summary.total > 1000 && summary.toUpdate + summary.toKeep > 0) {
+  if (summary.total >= ANALYZE_STAGED_ROWS && summary.toUpdate + summary.toKeep > 0) {
     await ctx.db.execute(sql`analyze import_rows (batch_id, outcome, account_id)`);
   }
 }
