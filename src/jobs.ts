@@ -21,7 +21,7 @@ export function addJobSql(
     identifier => ${task}::text,
     payload => ${JSON.stringify(payload)}::json,
     queue_name => ${options.queueName ?? null}::text,
-    run_at => ${options.runAt ?? sql`null`}::timestamptz,
+    run_at => (${options.runAt ?? sql`null`})::timestamptz,
     max_attempts => ${options.maxAttempts ?? null}::int,
     job_key => ${options.jobKey ?? null}::text,
     priority => ${options.priority ?? null}::int,

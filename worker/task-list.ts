@@ -10,6 +10,7 @@ import { enqueueClassroomSyncsTask } from './tasks/enqueue-classroom-syncs.js';
 import { syncClassroomLinkTask } from './tasks/sync-classroom-link.js';
 import { runAssignmentRequestTask } from './tasks/run-assignment-request.js';
 import { runBulkActionTask } from './tasks/run-bulk-action.js';
+import { vacuumWrittenAccountsTask } from './tasks/vacuum-written-accounts.js';
 
 /** Every task the runner knows, by the identifier used in add_job. */
 const TASKS: Record<string, TaskFactory> = {
@@ -22,6 +23,7 @@ const TASKS: Record<string, TaskFactory> = {
   run_assignment_request: runAssignmentRequestTask,
   run_bulk_action: runBulkActionTask,
   fold_account_counts: foldAccountCountsTask,
+  vacuum_written_accounts: vacuumWrittenAccountsTask,
 };
 
 /** The task list, each task run through observedTask (its log line and metrics). */

@@ -6,6 +6,7 @@ import type { Db, Tx } from '../db/client.js';
 import { ForbiddenError, NotFoundError, ValidationError, validationErrorOrThrow } from '../errors.js';
 import { addJobSql } from '../jobs.js';
 import { queueEmail } from '../mail/outbox.js';
+import { queueVacuumWrittenAccountsSql, VACUUM_AFTER_WRITTEN_ACCOUNTS } from './vacuum.js';
 import { actionLabel, applyAccountAction } from './account-actions.js';
 import type { AccountAction, AccountActionKind } from './account-actions-sql.js';
 import {
@@ -107,6 +108,7 @@ async function applyFrozen(tx: Tx, actor: Actor, bulkActionId: string, action: A
     update bulk_actions set status = 'finished', started_at = coalesce(started_at, now()), finished_at = now(),
       changed_count = ${changed}, skipped_count = cardinality(account_ids) - ${changed}, error = null
     where id = ${bulkActionId}`);
+  if (changed >= VACUUM_AFTER_WRITTEN_ACCOUNTS) await tx.execute(queueVacuumWrittenAccountsSql());
 }
 
 /**

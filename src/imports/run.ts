@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit.js';
 import { loadActor } from '../auth/actor.js';
 import { isUniqueViolation } from '../accounts/own-account.js';
+import { markNewAccountPagesVisible, queueVacuumWrittenAccountsSql, VACUUM_AFTER_WRITTEN_ACCOUNTS } from '../accounts/vacuum.js';
 import { runLimited, mapLimit } from '../concurrency.js';
 import type { Ctx, Services } from '../context.js';
 import { jobCpuShare } from '../cpu-share.js';
@@ -194,7 +195,14 @@ async function applyRows(ctx: Ctx, batch: ImportBatch, options: RunImportOptions
       if (!applied) return 'stop';
       await options.afterChunk?.('apply');
       // Beside the web, the connection rests between chunks (nothing is held: the chunk committed).
-      if (rest > 0) await setTimeout((performance.now() - started) * rest);
+      // The rest begins by marking the chunk's new pages visible, so the pages the web reads
+      // meanwhile (counts, walks in name order) do not visit each new row (markNewAccountPagesVisible).
+      if (rest > 0) {
+        const restMs = (performance.now() - started) * rest;
+        const resting = performance.now();
+        await markNewAccountPagesVisible(ctx);
+        await setTimeout(Math.max(0, restMs - (performance.now() - resting)));
+      }
     } catch (error) {
       committed[k]!.reject(error);
       throw error;
@@ -356,6 +364,7 @@ async function finishImport(ctx: Ctx, batch: ImportBatch): Promise<boolean> {
         skipped: done!.skipped_count,
       }),
     );
+    if (done!.created_count + done!.updated_count >= VACUUM_AFTER_WRITTEN_ACCOUNTS) await tx.execute(queueVacuumWrittenAccountsSql());
     await recordAudit(tx, ctx.actor, 'import.finished', {
       subjectType: 'import_batch',
       subjectId: batch.id,
