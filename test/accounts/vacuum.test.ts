@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { confirmBulkAction, runBulkAction } from '../../src/accounts/bulk.js';
+import { createSelection } from '../../src/accounts/selection.js';
 import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx } from '../../src/context.js';
 import { checkImportBatch, createImportBatch, runImport, stageImportRows, startImport } from '../../src/imports/engine.js';
@@ -63,6 +65,19 @@ describe('pages written in bulk are marked visible', () => {
     await runDueJobs(db);
     expect((await queuedJobs(db)).map((j) => j.task)).not.toContain('vacuum_written_accounts');
     expect(await heapFetches(org.groups.North!)).toBe(0);
+  });
+
+  it('after a bulk action on 1,000+ accounts, by the job it queues', async () => {
+    const [tag] = await db.services.sql<{ id: string }[]>`
+      insert into tags (organisation_id, name) values (${org.organisationId}, 'Everyone') returning id`;
+    const selection = await createSelection(ctx, { allMatching: true, filter: { groupId: org.groups.North! } });
+    const { bulkActionId } = await confirmBulkAction(ctx, { selectionId: selection.id, action: { kind: 'add-tag', tagId: tag!.id } });
+    // Confirm runs it now or queues it; either way it is done after this.
+    await runBulkAction(db.services, bulkActionId);
+    const [done] = await db.services.sql<{ status: string; changed_count: number }[]>`
+      select status, changed_count from bulk_actions where id = ${bulkActionId}`;
+    expect(done).toEqual({ status: 'finished', changed_count: 1220 });
+    expect((await queuedJobs(db)).filter((j) => j.task === 'vacuum_written_accounts')).toHaveLength(1);
   });
 
   it('during an import that rests beside the web, between its chunks', async () => {
