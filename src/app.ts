@@ -39,6 +39,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   const metrics = deps.metrics ?? null;
+  const webActivity = deps.webActivity ?? null;
+  if (webActivity) {
+    app.use(async (_c, next) => {
+      webActivity.begin();
+      try {
+        await next();
+      } finally {
+        webActivity.end();
+      }
+    });
+  }
   app.use(async (c, next) => {
     c.set('config', deps.config);
     const services = deps.services(c);

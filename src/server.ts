@@ -1,6 +1,7 @@
 import './thread-pool.js';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { WebActivity } from './cpu-share.js';
 import { seedDemoIfEmpty } from './db/seed.js';
 import { parseEnv } from './env.js';
 import { startNodeRuntime, startOperationsServer } from './node-runtime.js';
@@ -24,7 +25,8 @@ if (seeded) {
   console.log('');
 }
 
-// Jobs run beside the pages here, so they leave a core to the requests (src/cpu-share.ts).
+// Jobs run beside the pages here, so they leave a core to the requests while any is being served (src/cpu-share.ts).
+const webActivity = new WebActivity();
 const runner = await startRunner({
   services: runtime.services,
   env: runtime.env,
@@ -32,8 +34,15 @@ const runner = await startRunner({
   databaseUrl: runtime.databaseUrl,
   metrics: runtime.metrics,
   role: 'web-and-jobs',
+  webActivity,
 });
-const app = createApp({ config: runtime.config, services: () => runtime.services, metrics: runtime.metrics, runner: runner.liveness });
+const app = createApp({
+  config: runtime.config,
+  services: () => runtime.services,
+  metrics: runtime.metrics,
+  runner: runner.liveness,
+  webActivity,
+});
 const operations = startOperationsServer(runtime, runner.liveness);
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   console.log(`Rosterbridge is running at ${runtime.config.appUrl} (port ${info.port}).`);

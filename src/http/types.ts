@@ -4,6 +4,7 @@ import type { Env } from '../env.js';
 import type { SessionRecord } from '../auth/sessions.js';
 import type { RunnerLiveness } from '../observability/health.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { WebActivity } from '../cpu-share.js';
 
 /** What the runtime entry hands to createApp. Nothing here is Node-only. */
 export interface AppConfig {
@@ -24,6 +25,8 @@ export interface AppDeps {
   metrics?: Metrics | null;
   /** The in-process job runner's heartbeat, for /readyz; absent when this process runs no jobs. */
   runner?: RunnerLiveness | null;
+  /** Counts the requests in flight for the jobs that run in this process beside the web (src/cpu-share.ts). */
+  webActivity?: WebActivity | null;
 }
 
 export type AppEnv = {

@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../accounts/own-account.js';
 import { markNewAccountPagesVisible, queueVacuumWrittenAccountsSql, VACUUM_AFTER_WRITTEN_ACCOUNTS } from '../accounts/vacuum.js';
 import { runLimited, mapLimit } from '../concurrency.js';
 import type { Ctx, Services } from '../context.js';
-import { jobCpuShare } from '../cpu-share.js';
+import { jobCpuShare, type WebActivity } from '../cpu-share.js';
 import type { Tx } from '../db/client.js';
 import { ConflictError, DomainError, ValidationError } from '../errors.js';
 import { createAssignmentRequest } from '../assignments/request.js';
@@ -93,6 +93,10 @@ export interface RunImportOptions {
   hashChunkSize?: number;
   /** Hashes in flight at once (the native library hashes on libuv's pool). Defaults to the share of a process that only runs jobs. */
   hashConcurrency?: number;
+  /** Hashes in flight while `webActivity` shows no request being served (JobCpuShare). */
+  idleHashConcurrency?: number;
+  /** The requests this process serves beside the job, when it serves any. */
+  webActivity?: WebActivity | undefined;
   /** Test seam: runs inside a chunk's transaction, just before it commits. */
   beforeChunkCommit?: (phase: 'hash' | 'apply') => Promise<void> | void;
   /** Test seam: runs after each chunk committed. */
@@ -125,7 +129,11 @@ export async function runImport(services: Services, batchId: string, options: Ru
   const ctx: Ctx = { ...services, actor };
   await createPlannedNames(ctx, batch);
   const share = jobCpuShare('jobs');
-  await hashRowPasswords(ctx, batch, { ...options, hashConcurrency: options.hashConcurrency ?? share.hashConcurrency });
+  await hashRowPasswords(ctx, batch, {
+    ...options,
+    hashConcurrency: options.hashConcurrency ?? share.hashConcurrency,
+    idleHashConcurrency: options.idleHashConcurrency ?? options.hashConcurrency ?? share.idleHashConcurrency,
+  });
   await applyRows(ctx, batch, { ...options, applyConcurrency: options.applyConcurrency ?? share.applyConcurrency });
   return (await finishImport(ctx, batch)) ? 'finished' : 'failed';
 }
@@ -150,10 +158,18 @@ async function hashRowPasswords(ctx: Ctx, batch: ImportBatch, options: RunImport
   // search for one would read every row for nothing.
   if (batch.passwordsToHash === 0) return;
   const chunk = options.hashChunkSize ?? 512;
+  // Lanes past hashConcurrency hash only while the web serves no request (the core it is left);
+  // a waiting lane looks again every few ms, so it stops as soon as the chunk's hashes are done.
+  const busyLanes = options.hashConcurrency ?? 1;
+  const web = options.webActivity;
+  const lanes = web ? Math.max(busyLanes, options.idleHashConcurrency ?? busyLanes) : busyLanes;
+  const gate = web
+    ? (lane: number) => (lane >= busyLanes && web.serving > 0 ? Promise.race([web.idle(), setTimeout(20)]) : undefined)
+    : undefined;
   for (;;) {
     const rows = await ctx.db.execute<PasswordRow>(passwordsToHashSql(batch, chunk));
     if (!rows.length) return;
-    const hashes = await mapLimit(rows, options.hashConcurrency ?? 1, (row) => ctx.passwords.hash(row.password));
+    const hashes = await mapLimit(rows, lanes, (row) => ctx.passwords.hash(row.password), gate);
     await ctx.db.transaction(async (tx) => {
       const saved = await tx.execute<RowNumberRow>(
         saveHashesSql(

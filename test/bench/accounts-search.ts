@@ -1,6 +1,7 @@
 import { createApp } from '../../src/app.js';
 import { createSession, SESSION_COOKIE } from '../../src/auth/sessions.js';
 import type { Services } from '../../src/context.js';
+import type { WebActivity } from '../../src/cpu-share.js';
 import { seedOrganisation, type SeedResult } from '../../src/db/seed.js';
 import { parseEnv } from '../../src/env.js';
 import type { BenchContext, BenchModule } from './bench-context.js';
@@ -16,6 +17,7 @@ export interface ViewAccountsRequest {
 export async function viewAccountsRequests(
   services: Services,
   seeded: SeedResult,
+  webActivity?: WebActivity,
 ): Promise<{ app: ReturnType<typeof createApp>; requests: ViewAccountsRequest[] }> {
   const [admin] = await services.sql<{ id: string }[]>`select id from accounts where email = ${seeded.systemAdminEmail}`;
   const [group] = await services.sql<
@@ -34,6 +36,7 @@ export async function viewAccountsRequests(
       htmxSource: () => '',
     },
     services: () => services,
+    webActivity: webActivity ?? null,
   });
   const cookie = `${SESSION_COOKIE}=${token}`;
   const fragment = { cookie, 'hx-request': 'true', 'hx-target': 'accounts-results' };

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx, Services } from '../../src/context.js';
-import { jobCpuShare } from '../../src/cpu-share.js';
+import { jobCpuShare, WebActivity } from '../../src/cpu-share.js';
 import { seedOrganisation } from '../../src/db/seed.js';
 import { getImportBatch } from '../../src/imports/batches.js';
 import { saveCsvExistingOptions, saveCsvFieldOptions, saveCsvMapping, uploadCsv } from '../../src/imports/csv/wizard.js';
@@ -135,16 +135,21 @@ export const accountsUnderLoadBench: BenchModule = {
       { id: string }[]
     >`select id from groups where organisation_id = ${seeded.organisationId} order by name limit 1`;
     const ctx: Ctx = { ...services, actor: (await loadActor(services, admin!.id))! };
-    const { app, requests } = await viewAccountsRequests(services, seeded);
+    // As `npm start` wires them: the jobs see the requests in flight.
+    const webActivity = new WebActivity();
+    const { app, requests } = await viewAccountsRequests(services, seeded, webActivity);
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // BENCH_JOB_SHARE=jobs runs the imports with every core instead, to compare the two shares.
-    const share: RunImportOptions = jobCpuShare(process.env.BENCH_JOB_SHARE === 'jobs' ? 'jobs' : 'web-and-jobs');
+    const share: RunImportOptions = {
+      ...jobCpuShare(process.env.BENCH_JOB_SHARE === 'jobs' ? 'jobs' : 'web-and-jobs'),
+      webActivity,
+    };
     // BENCH_APPLY_BUSY_SHARE tries another rest between the apply's chunks.
     if (process.env.BENCH_APPLY_BUSY_SHARE) share.applyBusyShare = Number(process.env.BENCH_APPLY_BUSY_SHARE);
     // BENCH_HASH_CONCURRENCY tries another number of hashes in flight beside the web.
-    if (process.env.BENCH_HASH_CONCURRENCY) share.hashConcurrency = Number(process.env.BENCH_HASH_CONCURRENCY);
+    if (process.env.BENCH_HASH_CONCURRENCY) share.hashConcurrency = share.idleHashConcurrency = Number(process.env.BENCH_HASH_CONCURRENCY);
     try {
       await openLoop(base, requests, 2); // warms connections, caches and prepared plans
       const idle = await openLoop(base, requests, PHASE_SECONDS);
@@ -185,6 +190,7 @@ export const accountsUnderLoadBench: BenchModule = {
         hashing_hashes_per_s: round(hashRate, 1),
         idle_hashes_per_s: round(idleRate, 1),
         hash_concurrency: share.hashConcurrency!,
+        idle_hash_concurrency: share.idleHashConcurrency!,
         apply_concurrency: share.applyConcurrency!,
         apply_busy_share: share.applyBusyShare!,
         apply_phase_seconds: round(apply.seconds),

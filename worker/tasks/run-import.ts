@@ -16,7 +16,7 @@ export function runImportTask(runtime: WorkerRuntime): Task {
     const before = await processedRows(runtime.services, batchId);
     const started = performance.now();
     try {
-      await runImport(runtime.services, batchId, jobCpuShare(runtime.role ?? 'jobs'));
+      await runImport(runtime.services, batchId, { ...jobCpuShare(runtime.role ?? 'jobs'), webActivity: runtime.webActivity ?? undefined });
       runtime.metrics?.importRows((await processedRows(runtime.services, batchId)) - before, (performance.now() - started) / 1000);
     } catch (error) {
       if (helpers.job.attempts >= helpers.job.max_attempts) {
