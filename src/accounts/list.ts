@@ -203,7 +203,7 @@ async function readOrderedPage(
   const walked = await readRows(
     ctx,
     sql`select a.id, a.last_name, a.first_name from (
-        select a.id, a.organisation_id, a.last_name, a.first_name from accounts a
+        select a.id, a.last_name, a.first_name from accounts a
         where ${accountScopeSql(ctx.actor, 'a')} and ${accountFilterSql({ ...filter, tagId: undefined }, 'a')}${side}
         order by ${at.order} limit ${bound}) a
       where exists (select 1 from account_tags at where at.account_id = a.id and at.tag_id = ${filter.tagId} offset 0)
