@@ -5,6 +5,7 @@ import { csrfProtection } from './http/middleware/csrf.js';
 import { requestIdFor, requestLog } from './http/middleware/request-log.js';
 import { featureContext } from './http/middleware/feature-context.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
+import { countRequestsIn } from './http/middleware/web-activity.js';
 import { sessionLoader } from './http/middleware/session.js';
 import { pageRenderer } from './http/render.js';
 import { accountPageRoutes } from './http/routes/account-page.js';
@@ -39,17 +40,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   const metrics = deps.metrics ?? null;
-  const webActivity = deps.webActivity ?? null;
-  if (webActivity) {
-    app.use(async (_c, next) => {
-      webActivity.begin();
-      try {
-        await next();
-      } finally {
-        webActivity.end();
-      }
-    });
-  }
+  if (deps.webActivity) app.use(countRequestsIn(deps.webActivity));
   app.use(async (c, next) => {
     c.set('config', deps.config);
     const services = deps.services(c);
