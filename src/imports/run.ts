@@ -216,7 +216,10 @@ async function applyRows(ctx: Ctx, batch: ImportBatch, options: RunImportOptions
       if (rest > 0) {
         const restMs = (performance.now() - started) * rest;
         const resting = performance.now();
-        await markNewAccountPagesVisible(ctx);
+        // Only an aid to the pages: the import goes on if it fails (the job after the import vacuums again).
+        await markNewAccountPagesVisible(ctx).catch((error: unknown) =>
+          ctx.logger.warn({ err: error, batchId: batch.id }, 'could not mark the import chunk pages visible'),
+        );
         await setTimeout(Math.max(0, restMs - (performance.now() - resting)));
       }
     } catch (error) {
