@@ -342,6 +342,28 @@ describe('account_tags without foreign keys (checked a statement at a time)', ()
     expect(await db.services.sql`select 1 from account_tags where account_id = ${learner!}`).toHaveLength(0);
   });
 
+  it("refuses an account of no organisation among many written rows (hashed against the organisation's accounts) and among few (looked up one by one)", async () => {
+    const [tag] = await db.services.sql<{ id: string }[]>`
+      insert into tags (organisation_id, name) values (${other.organisationId}, 'Every one') returning id`;
+    await db.services.sql`
+      insert into accounts (organisation_id, kind, first_name, last_name, email, group_id)
+      select ${other.organisationId}, 'user', 'Many', 'M' || i, 'many' || i || '@larch.test', ${other.groups.Far!} from generate_series(1, 6) i`;
+    const all = (await db.services.sql<{ id: string }[]>`select id from accounts where organisation_id = ${other.organisationId}`).map(
+      (r) => r.id,
+    );
+    // Every account and a stray: as many rows as the organisation has accounts (hashed); one and a stray: far fewer (looked up).
+    expect(all.length).toBeGreaterThan(4);
+    for (const written of [all, all.slice(0, 1)]) {
+      await expect(
+        db.services.sql`
+          insert into account_tags (account_id, tag_id)
+          select unnest(${[...written, crypto.randomUUID()]}::uuid[]), ${tag!.id}::uuid`,
+      ).rejects.toThrow('an account can only carry tags of its own organisation');
+    }
+    await db.services.sql`insert into account_tags (account_id, tag_id) select unnest(${all}::uuid[]), ${tag!.id}::uuid`;
+    expect(await db.services.sql`select 1 from account_tags where tag_id = ${tag!.id}`).toHaveLength(all.length);
+  });
+
   it("one statement writing two organisations' tags is checked organisation by organisation", async () => {
     const mine = (await createAccount(db.services, org.organisationId, { email: 'two1@cedar.test', groupId: org.groups.South! })).id;
     const theirs = (await createAccount(db.services, other.organisationId, { email: 'two1@larch.test', groupId: other.groups.Far! })).id;
