@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
-import type { Actor, Ctx, Services } from '../context.js';
+import type { Ctx, Services } from '../context.js';
 import type { Env } from '../env.js';
+import type { LoadedActor } from '../auth/actor.js';
 import type { SessionRecord } from '../auth/sessions.js';
 import type { RunnerLiveness } from '../observability/health.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -37,7 +38,7 @@ export type AppEnv = {
     requestId: string;
     metrics: Metrics | null;
     session: SessionRecord | null;
-    actor: (Actor & { mustChangePassword: boolean; timeZone?: string }) | null;
+    actor: LoadedActor | null;
     /** The feature context of the signed-in actor (middleware/feature-context.ts); set behind requireSignedIn(). */
     ctx: Ctx;
     /** The token forms must echo back: the session's, or the pre-session cookie's. */

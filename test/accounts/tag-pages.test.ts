@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type AccountListPage, listAccounts } from '../../src/accounts/list.js';
 import type { AccountFilter } from '../../src/accounts/filter.js';
-import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx } from '../../src/context.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { createAccount, createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
+import { createAccount, createOrganisation, ctxFor, type OrgFixture } from '../helpers/fixtures.js';
 
 // A tag filter's page is first looked for by walking the name order and probing each account for
 // the tag, for a bounded number of accounts; when the walk does not fill the page (a rare tag, the
@@ -15,11 +14,6 @@ const db = useTestDatabase();
 let org: OrgFixture;
 let sysCtx: Ctx;
 let teacherCtx: Ctx;
-
-async function ctxFor(accountId: string): Promise<Ctx> {
-  const actor = await loadActor(db.services, accountId);
-  return { ...db.services, actor: actor! };
-}
 
 /** Every account the filter should show, in name order, counted from the tables. */
 async function expectedIds(ctx: Ctx, filter: AccountFilter): Promise<string[]> {
@@ -39,13 +33,13 @@ const ids = (page: AccountListPage) => page.rows.map((r) => r.id);
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Tag pages', groups: ['North', 'South'], tags: ['Common', 'Sparse', 'Rare'] });
   await createOrganisation(db.services, { name: 'Elsewhere', groups: ['Far'] });
-  sysCtx = await ctxFor(org.systemAdmin.id);
+  sysCtx = await ctxFor(db, org.systemAdmin.id);
   const teacher = await createAccount(db.services, org.organisationId, {
     email: 'teacher@tagpages.test',
     kind: 'administrator',
     managedGroupIds: [org.groups.North!],
   });
-  teacherCtx = await ctxFor(teacher.id);
+  teacherCtx = await ctxFor(db, teacher.id);
   // 6,000 learners, names interleaved so name order is not insertion order; two thirds in North.
   await db.services.sql`
     insert into accounts (organisation_id, kind, first_name, last_name, email, group_id)

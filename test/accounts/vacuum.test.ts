@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { confirmBulkAction, runBulkAction } from '../../src/accounts/bulk.js';
 import { createSelection } from '../../src/accounts/selection.js';
-import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx } from '../../src/context.js';
 import { checkImportBatch, createImportBatch, runImport, stageImportRows, startImport } from '../../src/imports/engine.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
+import { createOrganisation, ctxFor, type OrgFixture } from '../helpers/fixtures.js';
 import { queuedJobs, runDueJobs } from '../helpers/jobs.js';
 
 // View Accounts counts from its indexes alone only on pages the visibility map marks; bulk
@@ -44,7 +43,7 @@ async function importInto(groupId: string, prefix: string, count: number, option
 
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Vacuum', groups: ['North', 'South'] });
-  ctx = { ...db.services, actor: (await loadActor(db.services, org.systemAdmin.id))! };
+  ctx = await ctxFor(db, org.systemAdmin.id);
   // Only the application vacuums here, so what it leaves unmarked is seen, and no autovacuum of
   // another table holds a snapshot that keeps the newest rows from being marked.
   const tables = await db.services.sql<{ name: string }[]>`

@@ -1,11 +1,11 @@
 import type { Hono } from 'hono';
 import { googleConfig, type GoogleConfig } from '../../src/classroom/config.js';
-import type { Ctx } from '../../src/context.js';
-import { loadActor } from '../../src/auth/actor.js';
 import type { AppEnv } from '../../src/http/types.js';
 import { createTestApp, TestClient } from '../helpers/app.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { runDueJobs } from '../helpers/jobs.js';
+// Re-exported: the classroom tests take it from here with the rest of their fixture.
+export { ctxFor } from '../helpers/fixtures.js';
 import { classroomEnv, consentThroughSandbox } from './sandbox-network.js';
 
 /** The origin test services use for links (test/helpers/database.ts); the sandbox is served there too. */
@@ -17,11 +17,6 @@ export function classroomApp(db: TestDatabase, env = classroomEnv()): Hono<AppEn
 
 export function testGoogleConfig(env = classroomEnv()): GoogleConfig {
   return googleConfig(env, ORIGIN, { retryDelayMs: 50 });
-}
-
-export async function ctxFor(db: TestDatabase, accountId: string): Promise<Ctx> {
-  const actor = await loadActor(db.services, accountId);
-  return { ...db.services, actor: actor! };
 }
 
 /** Signs in and connects through the sandbox consent screen. */

@@ -1,4 +1,6 @@
-import type { Services } from '../../src/context.js';
+import { loadActor } from '../../src/auth/actor.js';
+import type { Ctx, Services } from '../../src/context.js';
+import type { TestDatabase } from './database.js';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 let testHash: Promise<string> | undefined;
@@ -94,4 +96,11 @@ export async function createAccount(
     await services.sql`insert into account_tags (account_id, tag_id) values (${id}, ${tagId})`;
   }
   return { id, email: options.email };
+}
+
+/** The feature context of an account, as a page, a job or a test calls the features with. */
+export async function ctxFor(db: TestDatabase, accountId: string): Promise<Ctx> {
+  const actor = await loadActor(db.services, accountId);
+  if (!actor) throw new Error(`no active account ${accountId}`);
+  return { ...db.services, actor };
 }

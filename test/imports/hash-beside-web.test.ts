@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { loadActor } from '../../src/auth/actor.js';
 import type { PasswordHasher } from '../../src/auth/passwords.js';
 import type { Ctx, Services } from '../../src/context.js';
 import { WebActivity } from '../../src/cpu-share.js';
 import { checkImportBatch, createImportBatch, getImportBatch, runImport, stageImportRows, startImport } from '../../src/imports/engine.js';
 import { testConfig } from '../helpers/app.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
+import { createOrganisation, ctxFor, type OrgFixture } from '../helpers/fixtures.js';
 
 // Beside the web, an import hashes on the cores it leaves the requests (hashConcurrency) and, while
 // no request is being served, on the one it leaves them too (idleHashConcurrency).
@@ -17,7 +16,7 @@ let ctx: Ctx;
 
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Hashing', groups: ['North'] });
-  ctx = { ...db.services, actor: (await loadActor(db.services, org.systemAdmin.id))! };
+  ctx = await ctxFor(db, org.systemAdmin.id);
 });
 
 /** A hasher that takes 15 ms a password and records how many hashes were in flight, over time. */

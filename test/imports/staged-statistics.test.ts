@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadActor } from '../../src/auth/actor.js';
 import type { Ctx } from '../../src/context.js';
 import { checkImportBatch, createImportBatch, stageImportRows } from '../../src/imports/engine.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { createOrganisation, type OrgFixture } from '../helpers/fixtures.js';
+import { createOrganisation, ctxFor, type OrgFixture } from '../helpers/fixtures.js';
 
 // A new batch's rows must be known to the statistics before its check runs: estimated at one row,
 // the check's decision re-read its whole pipeline once per row (600 rows: 11-17 s).
@@ -36,7 +35,7 @@ async function stagedBatch(prefix: string, count: number): Promise<string> {
 
 beforeAll(async () => {
   org = await createOrganisation(db.services, { name: 'Statistics', groups: ['North'] });
-  ctx = { ...db.services, actor: (await loadActor(db.services, org.systemAdmin.id))! };
+  ctx = await ctxFor(db, org.systemAdmin.id);
   await db.services.sql`alter table import_rows set (autovacuum_enabled = off)`;
 });
 
